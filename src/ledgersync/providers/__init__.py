@@ -1,0 +1,1 @@
+"""Accounting packages behind one connector contract (see base.py)."""
