@@ -51,7 +51,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 def env_url(name: str, default: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
     raw = os.environ.get(name) or default
     parts = urlsplit(raw)
-    if parts.scheme not in schemes or not parts.netloc:
+    has_place = parts.netloc or (parts.scheme == "sqlite" and parts.path)
+    if parts.scheme not in schemes or not has_place:
         allowed = " or ".join(f"{s}://" for s in schemes)
         raise ConfigError(f"{name}={raw!r} is not a URL starting with {allowed}")
     return raw.rstrip("/")

@@ -80,6 +80,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the web server read while the worker writes.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -123,7 +124,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The background queue: SQLite file by default, Redis when LEDGERSYNC_QUEUE_URL says so.
 QUEUE_URL = env_url(
     "LEDGERSYNC_QUEUE_URL",
-    f"sqlite://{VAR_DIR / 'queue.sqlite3'}",
+    f"sqlite:///{VAR_DIR / 'queue.sqlite3'}",
     schemes=("sqlite", "redis", "rediss"),
 )
 TESTING = "pytest" in sys.modules
@@ -136,10 +137,11 @@ if QUEUE_URL.startswith("redis"):
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default keeps its files here
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "ledgersync",
-        "filename": QUEUE_URL.removeprefix("sqlite://"),
+        "filename": "/" + QUEUE_URL.removeprefix("sqlite://").lstrip("/"),
         "immediate": TESTING,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }

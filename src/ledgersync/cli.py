@@ -1,0 +1,136 @@
+"""The `ledgersync` command (also `python -m ledgersync`)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from ledgersync.env import ConfigError
+
+SANDBOX_PORTS = {"quickbooks": 8101, "xero": 8102, "sage": 8103}
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ledgersync.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_migrate(args) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    setup_django()
+    from django.conf import settings
+
+    if settings.SECRET_KEY == settings.PLACEHOLDER_SECRET_KEY:
+        print("ledgersync serve: set SECRET_KEY to a long random value (50+ characters).\n"
+              "  python -c 'import secrets; print(secrets.token_urlsafe(50))'", file=sys.stderr)
+        return 2
+    return run_web(args.host, args.port)
+
+
+def run_web(host: str, port: int) -> int:
+    import waitress
+
+    from ledgersync.wsgi import application
+
+    waitress.serve(application, host=host, port=port, threads=8, ident="ledgersync",
+                   clear_untrusted_proxy_headers=True)
+    return 0
+
+
+def cmd_worker(args) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("run_huey", workers=args.workers, worker_type="thread")
+    return 0
+
+
+def cmd_createuser(args) -> int:
+    setup_django()
+    from ledgersync.records.accounts import create_user
+
+    password = args.password or os.environ.get("LEDGERSYNC_PASSWORD")
+    if not password:
+        password = getpass.getpass(f"Password for {args.username}: ")
+    try:
+        user = create_user(args.org, args.username, password, args.role, email=args.email)
+    except ValueError as exc:
+        print(f"ledgersync createuser: {exc}", file=sys.stderr)
+        return 2
+    print(f"Created {user.get_role_display()} {user.username} in {user.organisation.name}.")
+    return 0
+
+
+def cmd_sandbox(args) -> int:
+    from ledgersync.sandbox import serve
+
+    port = args.port or SANDBOX_PORTS[args.provider]
+    print(f"{args.provider} sandbox on http://{args.host}:{port}/", flush=True)
+    serve(args.provider, host=args.host, port=port)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from ledgersync.demo import run_demo
+
+    return run_demo(port=args.port, host=args.host)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ledgersync", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run everything on this machine with demo data")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="the production web server")
+    serve.add_argument("--host", default=os.environ.get("LEDGERSYNC_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("LEDGERSYNC_PORT", "8000")))
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="the background worker (Huey)")
+    worker.add_argument("--workers", type=int, default=2)
+    worker.set_defaults(func=cmd_worker)
+
+    migrate = sub.add_parser("migrate", help="create or update the database tables")
+    migrate.add_argument("--verbosity", type=int, default=1)
+    migrate.set_defaults(func=cmd_migrate)
+
+    createuser = sub.add_parser("createuser", help="add a user to an organisation")
+    createuser.add_argument("username")
+    createuser.add_argument("--org", required=True, help="organisation slug")
+    createuser.add_argument("--role", default="accounts", choices=["administrator", "accounts", "engineer"])
+    createuser.add_argument("--email", default="")
+    createuser.add_argument("--password", help="prefer LEDGERSYNC_PASSWORD or the prompt")
+    createuser.set_defaults(func=cmd_createuser)
+
+    sandbox = sub.add_parser("sandbox", help="run one provider emulator on loopback")
+    sandbox.add_argument("provider", choices=sorted(SANDBOX_PORTS))
+    sandbox.add_argument("--port", type=int)
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.set_defaults(func=cmd_sandbox)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"ledgersync: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,26 @@
+"""The left-hand menu, built per user so hidden entries match what the views allow."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from ledgersync.records.models import Perm
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        ("Diary", reverse("home"), None),
+        ("Documents", reverse("documents"), None),
+        ("Sync Accounts API", reverse("home") + "sync/", Perm.VIEW_SYNC),
+    ]
+    return {
+        "nav_items": [
+            {"label": label, "url": url}
+            for label, url, perm in items
+            if perm is None or user.has_perm(perm)
+        ],
+        "organisation": getattr(user, "organisation", None),
+    }
