@@ -1,0 +1,410 @@
+"""The connector contract every accounting package implements, and the values it speaks.
+
+One connector instance serves one sync run (or one web request) for one connection:
+reference data and contact lists it fetches are cached on the instance and reused, and
+``api_calls`` counts every HTTP request it sent. Connectors take and return the dataclasses
+below, with ``Decimal`` money; provider JSON never leaves a provider's ``mapping.py``.
+
+Errors are the tree in ``ledgersync.providers.errors`` (re-exported here).
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
+
+from ledgersync.providers.errors import (
+    AuthError,
+    ErrorKind,
+    InvalidAccsId,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+    RetriableError,
+    UncertainError,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ledgersync.providers.config import ProviderConfig
+
+__all__ = [
+    "Address",
+    "AuthError",
+    "AuthorizationRequest",
+    "Capabilities",
+    "Company",
+    "Connector",
+    "Contact",
+    "ContactKind",
+    "ContactMatch",
+    "Credentials",
+    "DocType",
+    "ErrorKind",
+    "InvalidAccsId",
+    "LedgerAccount",
+    "NewContact",
+    "OutboundDocument",
+    "OutboundLine",
+    "PermanentError",
+    "ProviderError",
+    "PushResult",
+    "RateLimited",
+    "ReferenceData",
+    "RemoteDocument",
+    "RetriableError",
+    "TaxCode",
+    "TokenCallback",
+    "UncertainError",
+]
+
+
+class DocType(enum.StrEnum):
+    SALES_INVOICE = "sales_invoice"
+    SALES_CREDIT_NOTE = "sales_credit_note"
+    SUPPLIER_INVOICE = "supplier_invoice"
+
+    @property
+    def contact_kind(self) -> ContactKind:
+        if self is DocType.SUPPLIER_INVOICE:
+            return ContactKind.SUPPLIER
+        return ContactKind.CUSTOMER
+
+
+class ContactKind(enum.StrEnum):
+    CUSTOMER = "customer"
+    SUPPLIER = "supplier"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a provider can do; the engine's checks and the UI read these, never the slug."""
+
+    display_name: str
+    supports_care_of: bool
+    supports_typed_accs_id: bool
+    needs_tax_on_nominal: bool
+    max_batch: int
+    supports_pkce: bool = False
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Tokens for one connection. ``company_id`` is the realmId / tenantId / business id."""
+
+    access_token: str
+    refresh_token: str
+    access_expires_at: datetime
+    refresh_expires_at: datetime | None
+    company_id: str
+
+    def __repr__(self) -> str:
+        # Tokens must never reach a log line through a stray repr().
+        return (
+            f"Credentials(company_id={self.company_id!r}, "
+            f"access_expires_at={self.access_expires_at.isoformat()})"
+        )
+
+    def access_expires_within(self, seconds: float, now: datetime | None = None) -> bool:
+        now = now or datetime.now(UTC)
+        return self.access_expires_at - now <= timedelta(seconds=seconds)
+
+
+TokenCallback = Callable[[Credentials], None]
+"""Called with new credentials after every refresh; the caller persists them under a row lock."""
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """Where to send the user, and what to keep in the session until the callback."""
+
+    url: str
+    state: str
+    code_verifier: str | None = None
+
+
+@dataclass(frozen=True)
+class Company:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Address:
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    region: str = ""
+    postcode: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    name: str
+    kind: ContactKind
+    email: str = ""
+    phone: str = ""
+    address: Address | None = None
+    parent_id: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ContactMatch:
+    """A suggestion: ``score`` in 0..1, best first; ``exact`` means the names are identical
+    (the product guide's condition for offering Link This)."""
+
+    contact: Contact
+    score: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class NewContact:
+    kind: ContactKind
+    name: str
+    email: str = ""
+    phone: str = ""
+    address: Address | None = None
+    # A sub-customer under this contact (QuickBooks care-of); ignored where unsupported.
+    parent_id: str | None = None
+    # Sent as the provider's idempotency key so a retried create does not duplicate.
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class LedgerAccount:
+    """A nominal code in the package. ``tax_code_id`` is the account's default tax code
+    (provider id), or None when the account carries no tax rate."""
+
+    id: str
+    code: str
+    name: str
+    account_type: str
+    tax_code_id: str | None = None
+    active: bool = True
+
+    @property
+    def has_tax(self) -> bool:
+        return self.tax_code_id is not None
+
+
+@dataclass(frozen=True)
+class TaxCode:
+    """A provider tax code. ``code`` is ledgersync's own VAT code (S, R, Z, E, NT) when the
+    provider's code is recognisably one of them, else None."""
+
+    id: str
+    name: str
+    rate: Decimal | None
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    accounts: Mapping[str, LedgerAccount]  # by nominal code
+    tax_codes: Sequence[TaxCode]
+
+    def account(self, nominal_code: str) -> LedgerAccount | None:
+        return self.accounts.get(nominal_code)
+
+    def tax_code(self, code_or_id: str) -> TaxCode | None:
+        """The tax code for a ledgersync VAT code ("S") or a provider tax code id."""
+        for tax in self.tax_codes:
+            if tax.code == code_or_id:
+                return tax
+        for tax in self.tax_codes:
+            if tax.id == code_or_id:
+                return tax
+        return None
+
+    def tax_code_by_id(self, tax_code_id: str) -> TaxCode | None:
+        return next((tax for tax in self.tax_codes if tax.id == tax_code_id), None)
+
+
+@dataclass(frozen=True)
+class OutboundLine:
+    text: str
+    quantity: Decimal
+    unit_price: Decimal
+    nominal_code: str
+    # ledgersync VAT code (S, R, Z, E, NT) or a provider tax code id; None = the nominal's default.
+    tax_code: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboundDocument:
+    """A document ready to push. ``idempotency_key`` was stored before the push (<= 36 chars)."""
+
+    idempotency_key: str
+    doc_type: DocType
+    number: str
+    contact_id: str
+    care_of_contact_id: str | None
+    issue_date: date
+    due_date: date | None
+    currency: str
+    reference: str
+    lines: tuple[OutboundLine, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class RemoteDocument:
+    remote_id: str
+    doc_type: DocType
+    number: str
+    total: Decimal
+    contact_id: str
+    tax_total: Decimal | None = None
+    balance: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """The fate of one document in a push: exactly one of ``remote`` or ``error`` is set."""
+
+    idempotency_key: str
+    number: str
+    remote: RemoteDocument | None = None
+    error: ProviderError | None = None
+
+    def __post_init__(self) -> None:
+        if (self.remote is None) == (self.error is None):
+            raise ValueError("a PushResult holds either a remote document or an error")
+
+    @property
+    def ok(self) -> bool:
+        return self.remote is not None
+
+
+class Connector(ABC):
+    """One accounting package behind one interface.
+
+    Build it with ``registry.connector_for(slug, credentials, on_token_refresh)``. OAuth calls
+    (``authorization_url``, ``exchange_code``) work without credentials; everything else needs
+    them and raises ``AuthError`` when the provider no longer accepts them even after one
+    refresh. Every call may raise ``RetriableError``/``RateLimited`` when the provider could
+    not be reached or asked us to wait; reads never raise ``UncertainError``.
+    """
+
+    slug: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    def __init__(
+        self,
+        credentials: Credentials | None,
+        *,
+        config: ProviderConfig,
+        on_token_refresh: TokenCallback | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self.credentials = credentials
+        self.on_token_refresh = on_token_refresh
+        self.transport = transport
+
+    @property
+    @abstractmethod
+    def api_calls(self) -> int:
+        """HTTP requests this instance has sent so far (token calls and retries included)."""
+
+    # --- OAuth -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def authorization_url(
+        self, redirect_uri: str, state: str | None = None
+    ) -> AuthorizationRequest:
+        """The provider's consent URL. Returns the URL, the state (generated when not given)
+        and a PKCE code verifier where the provider takes one; keep both for the callback."""
+
+    @abstractmethod
+    def exchange_code(
+        self,
+        callback_params: Mapping[str, str],
+        redirect_uri: str,
+        *,
+        expected_state: str,
+        code_verifier: str | None = None,
+    ) -> Credentials:
+        """Turn the callback's query parameters into credentials (with the company id) and
+        adopt them. Raises AuthError when the user declined, the state does not match, or
+        the code is refused."""
+
+    @abstractmethod
+    def refresh(self) -> Credentials:
+        """Refresh the access token now; calls ``on_token_refresh`` with the new credentials
+        and returns them. Raises AuthError on invalid_grant (relink needed)."""
+
+    @abstractmethod
+    def revoke(self) -> None:
+        """Revoke the refresh token at the provider. Raises AuthError if it is already
+        unknown to the provider only where the provider says so; otherwise returns None."""
+
+    @abstractmethod
+    def company(self) -> Company:
+        """The connected company's id and name."""
+
+    # --- Contacts --------------------------------------------------------------------------
+
+    @abstractmethod
+    def find_contacts(self, name: str, kind: ContactKind, limit: int = 5) -> list[ContactMatch]:
+        """Contacts whose names resemble ``name``, best first, at most ``limit``. Tolerant of
+        case, punctuation, "&"/"and" and Ltd/Limited; ``exact`` marks identical names.
+        Returns [] when nothing is close."""
+
+    @abstractmethod
+    def get_contact(self, contact_id: str, kind: ContactKind) -> Contact | None:
+        """The contact with this provider id, or None when the package has no such contact
+        (of this kind). Does not validate the id's shape: call ``validate_accs_id`` first."""
+
+    @abstractmethod
+    def create_contact(self, new: NewContact) -> Contact:
+        """Create a customer or supplier and return it with its provider id. Raises
+        PermanentError when the provider refuses it (e.g. the name is already taken)."""
+
+    @abstractmethod
+    def validate_accs_id(self, text: str) -> str:
+        """The AccsID a user typed, normalised (trimmed). Raises InvalidAccsId with a message
+        such as "AccountsID (abc) is not correct, QuickBooks requires a number", or when
+        the provider does not offer typed ids at all."""
+
+    @abstractmethod
+    def contact_url(self, contact_id: str, kind: ContactKind) -> str | None:
+        """A link to the contact in the provider's web app, or None where there is none."""
+
+    # --- Reference data and documents --------------------------------------------------------
+
+    @abstractmethod
+    def reference_data(self) -> ReferenceData:
+        """Ledger accounts by nominal code and tax codes; fetched once per instance."""
+
+    @abstractmethod
+    def existing_numbers(
+        self, doc_type: DocType, numbers: Iterable[str], contact_id: str | None = None
+    ) -> set[str]:
+        """Which of ``numbers`` already exist in the package as ``doc_type``. For supplier
+        invoices pass ``contact_id``: only that supplier's documents count."""
+
+    @abstractmethod
+    def push(self, documents: Sequence[OutboundDocument]) -> list[PushResult]:
+        """Create the documents (at most ``capabilities.max_batch``) and return one result
+        per document, in the same order. A document's result holds either the remote
+        document or its error: PermanentError (rejected; reason in words), RetriableError /
+        RateLimited (nothing written), UncertainError (may have been written: reconcile with
+        ``find_document`` before sending again). Raises AuthError when the connection is
+        unusable (nothing was written)."""
+
+    @abstractmethod
+    def find_document(
+        self, doc_type: DocType, number: str, contact_id: str | None = None
+    ) -> RemoteDocument | None:
+        """The document with this number (for supplier invoices: from this supplier), or
+        None. Used to reconcile UNCERTAIN pushes."""

@@ -1,0 +1,408 @@
+"""The one HTTP client every connector talks through.
+
+It owns the base URL, timeouts, retries (backoff with jitter), 429 / Retry-After, token
+refresh (before expiry, and once on a 401) and the mapping of HTTP outcomes onto the error
+tree in ``errors.py`` (``error_for_status`` / ``error_for_transport``: the only place a
+status code becomes an exception class). Connectors supply paths, bodies and a function that
+reads the provider's error body into an ``ErrorDetail``.
+
+Writes are retried only when ``idempotent=True`` (the provider dedupes on the key the
+connector put in the request) or when the failure proves nothing was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+from authlib import deprecate as _authlib_deprecate  # noqa: F401  (installs its filter first)
+from authlib.common.security import generate_token
+
+from ledgersync.providers.base import AuthorizationRequest, Credentials, TokenCallback
+from ledgersync.providers.config import ProviderConfig
+from ledgersync.providers.errors import (
+    AuthError,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+    RetriableError,
+    UncertainError,
+)
+
+with warnings.catch_warnings():
+    # Authlib prefers the "httpx2" fork and warns that plain httpx is deprecated; httpx is
+    # our chosen client (DESIGN.md stack) and Authlib still supports it.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.integrations.base_client import OAuthError
+    from authlib.integrations.httpx_client import OAuth2Client
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+REFRESH_LEEWAY_SECONDS = 120
+_SECRET_PARAMS = frozenset(
+    {"code", "state", "token", "access_token", "refresh_token", "client_secret", "code_verifier"}
+)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+_RELINK_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 3
+    backoff: float = 0.5  # first wait in seconds; doubles per attempt, with jitter
+    max_backoff: float = 8.0
+    # A longer Retry-After is handed to the engine as RateLimited instead of blocking a worker.
+    max_rate_limit_wait: float = 10.0
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """A provider's error body in plain words. ``status`` overrides the HTTP status where the
+    provider dresses one outcome as another (QuickBooks throttles with 403 + code 3001)."""
+
+    message: str
+    code: str = ""
+    status: int | None = None
+
+
+def error_for_status(
+    status: int, detail: ErrorDetail, *, write: bool, retry_after: float | None = None
+) -> ProviderError:
+    """The one mapping of an HTTP status onto the error tree."""
+    status = detail.status or status
+    fields = {"code": detail.code, "status": status}
+    if status in (401, 403):
+        return AuthError(detail.message, **fields)
+    if status == 429:
+        return RateLimited(detail.message, retry_after=retry_after or 60.0, **fields)
+    if status == 503:
+        # Unavailable: the service turned the request away before doing anything.
+        return RetriableError(detail.message, **fields)
+    if status >= 500 or status == 408:
+        return (UncertainError if write else RetriableError)(detail.message, **fields)
+    return PermanentError(detail.message, **fields)
+
+
+def error_for_transport(exc: httpx.TransportError, provider: str, *, write: bool) -> ProviderError:
+    """No response: retriable if the request provably never left, else uncertain for writes."""
+    if isinstance(exc, _NOT_SENT):
+        return RetriableError(f"Could not reach {provider} ({type(exc).__name__})")
+    reason = "timed out" if isinstance(exc, httpx.TimeoutException) else "dropped the connection"
+    if write:
+        return UncertainError(f"{provider} {reason} before answering; the document may exist")
+    return RetriableError(f"{provider} {reason} before answering")
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """The URL with OAuth codes, states and tokens in its query replaced by ***."""
+    parts = urlsplit(str(url))
+    query = [(k, "***" if k in _SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, True)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+
+
+def decode_json(content: bytes) -> Any:
+    """Provider JSON with every non-integer number as Decimal (money is never float)."""
+    return json.loads(content, parse_float=Decimal)
+
+
+def credentials_from_token(
+    token: Mapping[str, Any], company_id: str, now: datetime | None = None
+) -> Credentials:
+    """Credentials from a token-endpoint response (as Authlib holds it)."""
+    now = now or datetime.now(UTC)
+    if token.get("expires_at"):
+        access_expires = datetime.fromtimestamp(int(token["expires_at"]), UTC)
+    else:
+        access_expires = now + timedelta(seconds=int(token.get("expires_in", 0)))
+    # QuickBooks names the refresh lifetime x_refresh_token_expires_in, Sage
+    # refresh_token_expires_in; Xero gives none (60 days unused).
+    refresh_in = token.get("x_refresh_token_expires_in") or token.get("refresh_token_expires_in")
+    refresh_expires = now + timedelta(seconds=int(refresh_in)) if refresh_in else None
+    return Credentials(
+        access_token=token["access_token"],
+        refresh_token=token.get("refresh_token", ""),
+        access_expires_at=access_expires,
+        refresh_expires_at=refresh_expires,
+        company_id=company_id,
+    )
+
+
+def _as_token(credentials: Credentials) -> dict[str, Any]:
+    return {
+        "access_token": credentials.access_token,
+        "refresh_token": credentials.refresh_token,
+        "token_type": "Bearer",
+        "expires_at": int(credentials.access_expires_at.timestamp()),
+    }
+
+
+class ApiClient:
+    """One connection's HTTP session. Not shared between runs or threads."""
+
+    def __init__(
+        self,
+        *,
+        provider: str,
+        config: ProviderConfig,
+        credentials: Credentials | None,
+        describe_error: Callable[[httpx.Response], ErrorDetail],
+        on_token_refresh: TokenCallback | None = None,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        pkce: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.provider = provider
+        self.config = config
+        self.credentials = credentials
+        self.describe_error = describe_error
+        self.on_token_refresh = on_token_refresh
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.api_calls = 0
+        # Set when a write was re-sent after an attempt that may have reached the provider.
+        self.resent_after_uncertain = False
+        self._oauth = OAuth2Client(
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            token_endpoint_auth_method="client_secret_basic",
+            token=_as_token(credentials) if credentials else None,
+            token_endpoint=config.token_url,
+            update_token=self._token_updated,
+            leeway=REFRESH_LEEWAY_SECONDS,
+            code_challenge_method="S256" if pkce else None,
+            base_url=config.api_url,
+            timeout=DEFAULT_TIMEOUT,
+            transport=transport,
+            headers={"Accept": "application/json"},
+            event_hooks={"request": [self._count], "response": [self._log]},
+        )
+        for hook in ("access_token_response", "refresh_token_response"):
+            self._oauth.register_compliance_hook(hook, self._check_token_response)
+
+    def close(self) -> None:
+        self._oauth.close()
+
+    # --- API requests ----------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        write: bool | None = None,
+        idempotent: bool = False,
+    ) -> Any:
+        """Send one API request and return its decoded JSON, retrying what is safe to retry.
+
+        ``write`` defaults to "not a GET"; ``idempotent`` says the request carries the
+        provider's idempotency key. Raises the errors of ``errors.py``.
+        """
+        write = method.upper() != "GET" if write is None else write
+        self.resent_after_uncertain = False
+        maybe_written = False
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._send(method, path, params, json_body)
+            except AuthError:
+                raise
+            except httpx.TransportError as exc:
+                error = error_for_transport(exc, self.provider, write=write)
+            else:
+                if response.status_code == 401 and not refreshed and self.credentials:
+                    refreshed = True
+                    self.refresh()
+                    attempt -= 1
+                    continue
+                if response.is_success:
+                    return self._decode(response, write=write)
+                error = self._error_for(response, write=write)
+            maybe_written = maybe_written or isinstance(error, UncertainError)
+            if not self._should_retry(error, attempt, write=write, idempotent=idempotent):
+                if maybe_written and not isinstance(error, UncertainError | AuthError):
+                    # An earlier attempt may have landed; a later refusal does not undo that.
+                    raise UncertainError(error.message, code=error.code, status=error.status)
+                raise error
+            self.sleep(self._wait(error, attempt))
+            self.resent_after_uncertain = self.resent_after_uncertain or maybe_written
+
+    def _send(
+        self, method: str, path: str, params: Mapping[str, str] | None, json_body: Any
+    ) -> httpx.Response:
+        try:
+            return self._oauth.request(method, path, params=params, json=json_body)
+        except OAuthError as exc:
+            raise self._oauth_failure(exc) from None
+
+    def _decode(self, response: httpx.Response, *, write: bool) -> Any:
+        try:
+            return decode_json(response.content)
+        except ValueError:
+            message = (
+                f"{self.provider} answered {response.status_code} with a body that is not JSON"
+            )
+            raise (UncertainError if write else RetriableError)(
+                message, status=response.status_code
+            ) from None
+
+    def _error_for(self, response: httpx.Response, *, write: bool) -> ProviderError:
+        detail = self.describe_error(response)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return error_for_status(response.status_code, detail, write=write, retry_after=retry_after)
+
+    def _should_retry(
+        self, error: ProviderError, attempt: int, *, write: bool, idempotent: bool
+    ) -> bool:
+        if attempt >= self.retry.attempts:
+            return False
+        if isinstance(error, RateLimited):
+            return error.retry_after <= self.retry.max_rate_limit_wait
+        if isinstance(error, RetriableError):
+            return True
+        return isinstance(error, UncertainError) and write and idempotent
+
+    def _wait(self, error: ProviderError, attempt: int) -> float:
+        if isinstance(error, RateLimited):
+            return error.retry_after
+        base = min(self.retry.max_backoff, self.retry.backoff * 2 ** (attempt - 1))
+        return base * random.uniform(0.5, 1.0)  # jitter spreads workers that failed together
+
+    # --- OAuth -----------------------------------------------------------------------------
+
+    def authorization_url(
+        self, redirect_uri: str, state: str | None, scope: str, *, pkce: bool = False
+    ) -> AuthorizationRequest:
+        verifier = generate_token(64) if pkce else None
+        url, state = self._oauth.create_authorization_url(
+            self.config.authorize_url,
+            state=state,
+            code_verifier=verifier,
+            redirect_uri=redirect_uri,
+            scope=scope,
+        )
+        return AuthorizationRequest(url=url, state=state, code_verifier=verifier)
+
+    def exchange_code(
+        self, code: str, redirect_uri: str, company_id: str, code_verifier: str | None = None
+    ) -> Credentials:
+        """Trade an authorization code for tokens and adopt them."""
+        extra = {"code_verifier": code_verifier} if code_verifier else {}
+        try:
+            token = self._oauth.fetch_token(
+                self.config.token_url,
+                grant_type="authorization_code",
+                code=code,
+                redirect_uri=redirect_uri,
+                **extra,
+            )
+        except OAuthError as exc:
+            raise self._oauth_failure(exc) from None
+        except httpx.TransportError as exc:
+            raise error_for_transport(exc, self.provider, write=False) from None
+        self.credentials = credentials_from_token(token, company_id)
+        return self.credentials
+
+    def refresh(self) -> Credentials:
+        """Refresh now; ``on_token_refresh`` receives the new credentials before this returns."""
+        if self.credentials is None:
+            raise AuthError(f"Not connected to {self.provider}")
+        try:
+            self._oauth.refresh_token(
+                self.config.token_url, refresh_token=self.credentials.refresh_token
+            )
+        except OAuthError as exc:
+            raise self._oauth_failure(exc) from None
+        except httpx.TransportError as exc:
+            raise error_for_transport(exc, self.provider, write=False) from None
+        return self.credentials
+
+    def token_service_post(
+        self, url: str, *, json_body: Any = None, form: Mapping[str, str] | None = None
+    ) -> httpx.Response:
+        """POST to an OAuth endpoint (e.g. revoke) with the client's Basic credentials."""
+        auth = httpx.BasicAuth(self.config.client_id, self.config.client_secret)
+        try:
+            response = self._oauth.post(
+                url, json=json_body, data=form, auth=auth, withhold_token=True
+            )
+        except httpx.TransportError as exc:
+            raise error_for_transport(exc, self.provider, write=False) from None
+        if not response.is_success:
+            raise self._error_for(response, write=False)
+        return response
+
+    def _token_updated(
+        self, token: Mapping[str, Any], refresh_token: str | None = None, **_: Any
+    ) -> None:
+        assert self.credentials is not None  # a refresh needs credentials to start from
+        self.credentials = credentials_from_token(token, self.credentials.company_id)
+        log.info("%s tokens refreshed for company %s", self.provider, self.credentials.company_id)
+        if self.on_token_refresh is not None:
+            self.on_token_refresh(self.credentials)
+
+    def _check_token_response(self, response: httpx.Response) -> httpx.Response:
+        # Authlib would raise a bare HTTPStatusError here; say what it means instead.
+        if response.status_code >= 500 or response.status_code == 429:
+            detail = ErrorDetail(f"{self.provider} sign-in service answered {response.status_code}")
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            raise error_for_status(
+                response.status_code, detail, write=False, retry_after=retry_after
+            )
+        return response
+
+    def _oauth_failure(self, exc: OAuthError) -> ProviderError:
+        # Only the OAuth error code is quoted: descriptions may echo a token back.
+        reason = exc.error or "error"
+        if reason in _RELINK_ERRORS or reason == "access_denied":
+            return AuthError(
+                f"{self.provider} no longer accepts this connection ({reason}); connect again",
+                code=reason,
+            )
+        return PermanentError(f"{self.provider} refused the sign-in ({reason})", code=reason)
+
+    # --- bookkeeping -----------------------------------------------------------------------
+
+    def _count(self, request: httpx.Request) -> None:
+        self.api_calls += 1
+
+    def _log(self, response: httpx.Response) -> None:
+        request = response.request
+        log.info(
+            "%s %s %s -> %s",
+            self.provider,
+            request.method,
+            redact_url(request.url),
+            response.status_code,
+        )
