@@ -7,9 +7,11 @@ import getpass
 import os
 import sys
 
-from ledgersync.env import ConfigError
+from ledgersync.env import ConfigError, env_int
 
-SANDBOX_PORTS = {"quickbooks": 8101, "xero": 8102, "sage": 8103}
+# Each provider's sandbox listens on base + 1, + 2, + 3 (8101, 8102, 8103 by default).
+_PORT_BASE = env_int("LEDGERSYNC_SANDBOX_PORT_BASE", 8100, minimum=1)
+SANDBOX_PORTS = {"quickbooks": _PORT_BASE + 1, "xero": _PORT_BASE + 2, "sage": _PORT_BASE + 3}
 
 
 def setup_django() -> None:

@@ -106,7 +106,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Static files are served from the installed package by WhiteNoise's finders; a
+# collectstatic target is only needed behind a separate web server.
+STATIC_ROOT = env_str("LEDGERSYNC_STATIC_ROOT") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
