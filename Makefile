@@ -22,7 +22,7 @@ demo: $(STAMP)
 	$(BIN)/ledgersync demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src benchmarks
+	$(BIN)/ruff check src benchmarks conftest.py
 
 # The whole suite on PostgreSQL with Redis and the browser, then the database-neutral part
 # again on the embedded SQLite default.

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ledgersync.records.models import Account, NominalCode, Organisation, Role, Supplier, TaxCode, User
+from ledgersync.records.models import (
+    Account,
+    NominalCode,
+    Organisation,
+    Role,
+    Supplier,
+    TaxCode,
+    User,
+)
 
 
 def make_org(slug: str = "acme", name: str = "Acme Heating Ltd") -> Organisation:
