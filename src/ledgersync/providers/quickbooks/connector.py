@@ -1,0 +1,371 @@
+"""QuickBooks Online behind the connector contract (reference/qbo.md).
+
+Sales lines post through one Service Item per income account (QBO has no per-line account
+on invoices); bills post straight to the expense account. Pushes go out as one ``/batch``
+call of up to 30 documents carrying a ``requestid``; reference data comes in one batch of
+queries per instance.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import httpx
+
+from ledgersync.providers import config as provider_config
+from ledgersync.providers.base import (
+    AuthorizationRequest,
+    Capabilities,
+    Company,
+    Connector,
+    Contact,
+    ContactKind,
+    ContactMatch,
+    Credentials,
+    DocType,
+    InvalidAccsId,
+    NewContact,
+    OutboundDocument,
+    PushResult,
+    ReferenceData,
+    RemoteDocument,
+    TokenCallback,
+)
+from ledgersync.providers.config import ProviderConfig
+from ledgersync.providers.errors import (
+    AuthError,
+    PermanentError,
+    ProviderError,
+    UncertainError,
+)
+from ledgersync.providers.http import ApiClient, RetryPolicy
+from ledgersync.providers.names import rank_contacts
+from ledgersync.providers.quickbooks import mapping
+from ledgersync.providers.quickbooks.client import QuickBooksClient, item_error
+
+SCOPE = "com.intuit.quickbooks.accounting"
+DOC_NUMBER_MAX = 21
+NUMBERS_PER_QUERY = 100
+DUPLICATE_DOC_NUMBER = "6140"
+# Derives stable requestids for our own housekeeping writes (items, care-of moves).
+_KEY_NAMESPACE = uuid.UUID("6f1c1f5e-3b0e-4d55-9d7e-6b1f0c2a9e41")
+
+
+class QuickBooksConnector(Connector):
+    slug = "quickbooks"
+    capabilities = Capabilities(
+        display_name="QuickBooks",
+        supports_care_of=True,  # as a sub-customer under the care-of customer
+        supports_typed_accs_id=True,
+        # UK companies need a VAT code on every line; a line without one takes its
+        # nominal's default, so a nominal with no tax code would post without VAT.
+        needs_tax_on_nominal=True,
+        max_batch=30,
+    )
+
+    def __init__(
+        self,
+        credentials: Credentials | None,
+        *,
+        config: ProviderConfig,
+        on_token_refresh: TokenCallback | None = None,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(
+            credentials, config=config, on_token_refresh=on_token_refresh, transport=transport
+        )
+        self.api = ApiClient(
+            provider=self.capabilities.display_name,
+            config=config,
+            credentials=credentials,
+            describe_error=mapping.describe_error,
+            on_token_refresh=self._tokens_refreshed,
+            transport=transport,
+            retry=retry,
+            sleep=sleep,
+        )
+        self.client = QuickBooksClient(self.api)
+        self._reference: ReferenceData | None = None
+        self._items: dict[str, str] | None = None  # income account id -> Service item id
+        self._contacts: dict[ContactKind, list[Contact]] = {}
+
+    @property
+    def api_calls(self) -> int:
+        return self.api.api_calls
+
+    def _tokens_refreshed(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+        if self.on_token_refresh is not None:
+            self.on_token_refresh(credentials)
+
+    # --- OAuth -----------------------------------------------------------------------------
+
+    def authorization_url(
+        self, redirect_uri: str, state: str | None = None
+    ) -> AuthorizationRequest:
+        return self.api.authorization_url(redirect_uri, state, SCOPE)
+
+    def exchange_code(
+        self,
+        callback_params: Mapping[str, str],
+        redirect_uri: str,
+        *,
+        expected_state: str,
+        code_verifier: str | None = None,
+    ) -> Credentials:
+        if callback_params.get("error"):
+            raise AuthError(f"QuickBooks was not connected ({callback_params['error']})")
+        state = callback_params.get("state", "")
+        if not hmac.compare_digest(state.encode(), expected_state.encode()):
+            raise AuthError("The QuickBooks sign-in did not come from this session; start again")
+        code, realm = callback_params.get("code"), callback_params.get("realmId")
+        if not code or not realm:
+            raise AuthError("QuickBooks did not send back a code and a company; start again")
+        self.credentials = self.api.exchange_code(code, redirect_uri, realm)
+        return self.credentials
+
+    def refresh(self) -> Credentials:
+        return self.api.refresh()
+
+    def revoke(self) -> None:
+        if self.credentials is None:
+            return
+        # QBO takes JSON here, not the RFC 7009 form body.
+        self.api.token_service_post(
+            self.config.revoke_url, json_body={"token": self.credentials.refresh_token}
+        )
+
+    def company(self) -> Company:
+        return mapping.parse_company(self.client.get(f"companyinfo/{self.client.realm}"))
+
+    # --- Contacts --------------------------------------------------------------------------
+
+    def find_contacts(self, name: str, kind: ContactKind, limit: int = 5) -> list[ContactMatch]:
+        return rank_contacts(name, self._all_contacts(kind), limit)
+
+    def _all_contacts(self, kind: ContactKind) -> list[Contact]:
+        if kind not in self._contacts:
+            rows = self.client.query_all(mapping.ENTITY_FOR_KIND[kind])
+            self._contacts[kind] = [mapping.parse_contact(row, kind) for row in rows]
+        return self._contacts[kind]
+
+    def get_contact(self, contact_id: str, kind: ContactKind) -> Contact | None:
+        row = self._contact_row(contact_id, kind)
+        return mapping.parse_contact(row, kind) if row else None
+
+    def _contact_row(self, contact_id: str, kind: ContactKind) -> dict | None:
+        if not contact_id.isascii() or not contact_id.isdigit():
+            return None  # QBO ids are numbers; anything else cannot exist
+        entity = mapping.ENTITY_FOR_KIND[kind]
+        rows = mapping.query_rows(
+            self.client.query(mapping.select(entity, f"Id = {mapping.quote(contact_id)}")), entity
+        )
+        return rows[0] if rows else None
+
+    def create_contact(self, new: NewContact) -> Contact:
+        problem = mapping.check_display_name(new.name)
+        if problem:
+            raise PermanentError(problem)
+        entity = mapping.ENTITY_FOR_KIND[new.kind]
+        request_id = new.idempotency_key or uuid.uuid4().hex
+        row = self.client.create(entity, mapping.contact_body(new), request_id)
+        contact = mapping.parse_contact(row, new.kind)
+        if new.kind in self._contacts:
+            self._contacts[new.kind].append(contact)
+        return contact
+
+    def validate_accs_id(self, text: str) -> str:
+        value = text.strip()
+        if not value.isascii() or not value.isdigit():
+            raise InvalidAccsId(
+                f"AccountsID ({value}) is not correct, QuickBooks requires a number"
+            )
+        return value
+
+    def contact_url(self, contact_id: str, kind: ContactKind) -> str | None:
+        return provider_config.contact_web_url(self.slug, self.config, contact_id, kind)
+
+    # --- Reference data --------------------------------------------------------------------
+
+    def reference_data(self) -> ReferenceData:
+        if self._reference is None:
+            rows = self.client.select_all(["Account", "TaxCode", "TaxRate", "Item"])
+            accounts = {}
+            for row in rows["Account"]:
+                account = mapping.parse_account(row)
+                if account is not None and account.active:
+                    accounts.setdefault(account.code, account)
+            taxes = mapping.parse_tax_codes(rows["TaxCode"], rows["TaxRate"])
+            self._reference = ReferenceData(accounts=accounts, tax_codes=taxes)
+            self._items = {}
+            for row in rows["Item"]:
+                account_id = mapping.parse_item_account(row)
+                if account_id is not None:
+                    self._items.setdefault(account_id, str(row["Id"]))
+        return self._reference
+
+    def existing_numbers(
+        self, doc_type: DocType, numbers: Iterable[str], contact_id: str | None = None
+    ) -> set[str]:
+        wanted = list(dict.fromkeys(numbers))
+        found: set[str] = set()
+        for start in range(0, len(wanted), NUMBERS_PER_QUERY):
+            chunk = wanted[start : start + NUMBERS_PER_QUERY]
+            remote = self._documents_numbered(doc_type, chunk, contact_id)
+            # QBO compares query values case-insensitively; answer in our own spelling.
+            seen = {doc.number.casefold() for doc in remote}
+            found.update(number for number in chunk if number.casefold() in seen)
+        return found
+
+    def find_document(
+        self, doc_type: DocType, number: str, contact_id: str | None = None
+    ) -> RemoteDocument | None:
+        matches = self._documents_numbered(doc_type, [number], contact_id)
+        return matches[0] if matches else None
+
+    def _documents_numbered(
+        self, doc_type: DocType, numbers: Sequence[str], contact_id: str | None
+    ) -> list[RemoteDocument]:
+        if not numbers:
+            return []
+        entity = mapping.ENTITY_FOR_DOC[doc_type]
+        rows = self.client.query_all(entity, mapping.in_list("DocNumber", numbers))
+        docs = [mapping.parse_document(row, doc_type) for row in rows]
+        if contact_id is not None and doc_type is DocType.SUPPLIER_INVOICE:
+            docs = [doc for doc in docs if doc.contact_id == contact_id]
+        return docs
+
+    # --- Push ------------------------------------------------------------------------------
+
+    def push(self, documents: Sequence[OutboundDocument]) -> list[PushResult]:
+        if len(documents) > self.capabilities.max_batch:
+            raise ValueError(f"at most {self.capabilities.max_batch} documents per push")
+        results: dict[int, PushResult] = {}
+        operations = []
+        for index, document in enumerate(documents):
+            try:
+                body = self._prepare(document)
+            except AuthError:
+                raise
+            except ProviderError as error:
+                results[index] = _failed(document, error)
+                continue
+            entity = mapping.ENTITY_FOR_DOC[document.doc_type]
+            operations.append((f"d{index}", entity, body))
+        if operations:
+            results.update(self._send_batch(documents, operations))
+        return [results[index] for index in range(len(documents))]
+
+    def _prepare(self, document: OutboundDocument) -> dict:
+        """The document's QBO body; raises the error that stops this document alone."""
+        if len(document.number) > DOC_NUMBER_MAX:
+            raise PermanentError(
+                f"Document number {document.number} is longer than QuickBooks allows ({DOC_NUMBER_MAX})"
+            )
+        if not document.lines:
+            raise PermanentError(f"Document {document.number} has no lines")
+        reference = self.reference_data()
+        tax_ids = []
+        for position, line in enumerate(document.lines, start=1):
+            account = reference.account(line.nominal_code)
+            if account is None:
+                raise PermanentError(
+                    f"Nominal code {line.nominal_code} (line {position}) does not exist in QuickBooks"
+                )
+            tax_ids.append(self._tax_id(line.tax_code, account, position))
+        items = {}
+        if document.doc_type is not DocType.SUPPLIER_INVOICE:
+            for line in document.lines:
+                items[line.nominal_code] = self._item_for(reference.accounts[line.nominal_code])
+            if document.care_of_contact_id:
+                self._place_under_care_of(document)
+        return mapping.document_body(
+            document, accounts=reference.accounts, items=items, tax_ids=tax_ids
+        )
+
+    def _tax_id(self, wanted: str | None, account, position: int) -> str:
+        reference = self.reference_data()
+        if wanted is None:
+            if account.tax_code_id is None:
+                raise PermanentError(f"Nominal code {account.code} has no tax rate in QuickBooks")
+            return account.tax_code_id
+        tax = reference.tax_code(wanted)
+        if tax is None:
+            raise PermanentError(
+                f"Tax code {wanted} (line {position}) does not exist in QuickBooks"
+            )
+        return tax.id
+
+    def _item_for(self, account) -> str:
+        """The Service item posting to ``account``, created on first use (cached per run)."""
+        self.reference_data()
+        assert self._items is not None
+        if account.id not in self._items:
+            request_id = str(uuid.uuid5(_KEY_NAMESPACE, f"item:{self.client.realm}:{account.id}"))
+            row = self.client.create("Item", mapping.item_body(account), request_id)
+            self._items[account.id] = str(row["Id"])
+        return self._items[account.id]
+
+    def _place_under_care_of(self, document: OutboundDocument) -> None:
+        """QBO bills a care-of party as the parent of the client's customer record."""
+        row = self._contact_row(document.contact_id, ContactKind.CUSTOMER)
+        if row is None:
+            raise PermanentError(f"Customer {document.contact_id} does not exist in QuickBooks")
+        customer = mapping.parse_contact(row, ContactKind.CUSTOMER)
+        if customer.parent_id == document.care_of_contact_id:
+            return
+        body = mapping.care_of_update(customer, document.care_of_contact_id, str(row["SyncToken"]))
+        key = f"care-of:{document.idempotency_key}:{row['SyncToken']}"
+        self.client.create("Customer", body, str(uuid.uuid5(_KEY_NAMESPACE, key)))
+
+    def _send_batch(
+        self, documents: Sequence[OutboundDocument], operations: list
+    ) -> dict[int, PushResult]:
+        indexes = [int(bid[1:]) for bid, _, _ in operations]
+        request_id = batch_request_id([documents[i].idempotency_key for i in indexes])
+        try:
+            answers = self.client.batch(mapping.batch_body(operations), request_id)
+        except AuthError:
+            raise
+        except ProviderError as error:
+            return {i: _failed(documents[i], error) for i in indexes}
+        resent = self.api.resent_after_uncertain
+        results = {}
+        for bid, entity, _ in operations:
+            index, document = int(bid[1:]), documents[int(bid[1:])]
+            item = answers.get(bid)
+            if item is not None and entity in item:
+                remote = mapping.parse_document(item[entity], document.doc_type)
+                results[index] = PushResult(
+                    document.idempotency_key, document.number, remote=remote
+                )
+                continue
+            results[index] = _failed(document, _item_outcome(item, resent))
+        return results
+
+
+def _item_outcome(item: dict | None, resent: bool) -> ProviderError:
+    if item is None or "Fault" not in item:
+        return UncertainError("QuickBooks did not answer for this document; it may exist")
+    error = item_error(item["Fault"], write=True)
+    if resent and error.code == DUPLICATE_DOC_NUMBER:
+        # Our first, unanswered attempt may be the document now holding this number.
+        return UncertainError(error.message, code=error.code, status=error.status)
+    return error
+
+
+def _failed(document: OutboundDocument, error: ProviderError) -> PushResult:
+    return PushResult(document.idempotency_key, document.number, error=error)
+
+
+def batch_request_id(keys: Sequence[str]) -> str:
+    """One requestid for a batch: the document's own key for a batch of one, else a stable
+    digest of the keys, so re-sending the same documents is answered, not re-applied."""
+    if len(keys) == 1 and len(keys[0]) <= 36:
+        return keys[0]
+    return str(uuid.uuid5(_KEY_NAMESPACE, "|".join(keys)))

@@ -1,0 +1,401 @@
+"""The only place QuickBooks Online JSON is built or read (reference/qbo.md).
+
+Everything here is a pure function from ledgersync values to QBO JSON or back, so it is
+tested on the payloads in ``fixtures/`` without a server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+from xml.etree import ElementTree
+
+import httpx
+
+from ledgersync.providers.base import (
+    Address,
+    Company,
+    Contact,
+    ContactKind,
+    DocType,
+    LedgerAccount,
+    NewContact,
+    OutboundDocument,
+    OutboundLine,
+    RemoteDocument,
+    TaxCode,
+)
+from ledgersync.providers.http import ErrorDetail, decode_json
+from ledgersync.records.money import line_net
+
+ENTITY_FOR_DOC = {
+    DocType.SALES_INVOICE: "Invoice",
+    DocType.SALES_CREDIT_NOTE: "CreditMemo",
+    DocType.SUPPLIER_INVOICE: "Bill",
+}
+DOC_FOR_ENTITY = {entity: doc_type for doc_type, entity in ENTITY_FOR_DOC.items()}
+ENTITY_FOR_KIND = {ContactKind.CUSTOMER: "Customer", ContactKind.SUPPLIER: "Vendor"}
+
+# Fault.type -> the HTTP status the same failure has outside a batch, so per-item faults go
+# through the one status mapping in http.py.
+_STATUS_FOR_FAULT_TYPE = {
+    "validationfault": 400,
+    "authenticationfault": 401,
+    "authentication": 401,
+    "authorizationfault": 403,
+    "systemfault": 500,
+}
+THROTTLE_CODE = "3001"
+ITEM_NAME_MAX = 100
+_NAME_FORBIDDEN = re.compile(r"[:\t\n]")
+_VAT_LETTER = re.compile(r"\b(S|R|Z)$")
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def quote(value: str) -> str:
+    """A string literal for the QBO query language: backslash escapes (``'Amy\\'s'``)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def select(entity: str, where: str = "", *, start: int = 1, page: int = 1000) -> str:
+    clause = f" WHERE {where}" if where else ""
+    # Not SQL: QBO's query language, with every value passed through quote().
+    return f"SELECT * FROM {entity}{clause} STARTPOSITION {start} MAXRESULTS {page}"  # noqa: S608
+
+
+def in_list(field: str, values: Iterable[str]) -> str:
+    return f"{field} IN ({', '.join(quote(v) for v in values)})"
+
+
+def query_rows(body: Mapping[str, Any], entity: str) -> list[dict[str, Any]]:
+    """The rows of a query answer; QBO leaves the entity key out when nothing matched."""
+    return list(body.get("QueryResponse", {}).get(entity, []))
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def describe_error(response: httpx.Response) -> ErrorDetail:
+    """An error response in plain words. QBO answers JSON ``Fault`` (also lower-case
+    ``fault`` on 401s) and, for throttling, XML whatever we asked for (qbo.md section 6, 7)."""
+    text = response.text
+    if text.lstrip().startswith("<"):
+        return _describe_xml(text)
+    try:
+        body = decode_json(response.content)
+    except ValueError:
+        return ErrorDetail(f"QuickBooks answered {response.status_code}")
+    fault = body.get("Fault") or body.get("fault") if isinstance(body, dict) else None
+    if isinstance(body, dict) and "error" in body and not fault:
+        return ErrorDetail(
+            f"QuickBooks refused the request ({body['error']})", code=str(body["error"])
+        )
+    if not fault:
+        return ErrorDetail(f"QuickBooks answered {response.status_code}")
+    return fault_detail(fault, http_status=response.status_code)
+
+
+def fault_detail(fault: Mapping[str, Any], http_status: int | None = None) -> ErrorDetail:
+    errors = fault.get("Error") or fault.get("error") or [{}]
+    first = errors[0]
+    code = str(first.get("code") or "")
+    message = _plain_message(
+        first.get("Message") or first.get("message") or "",
+        first.get("Detail") or first.get("detail") or "",
+    )
+    if code == THROTTLE_CODE:
+        return ErrorDetail(message or "QuickBooks asked us to slow down", code, 429)
+    status = (
+        None if http_status else _STATUS_FOR_FAULT_TYPE.get(str(fault.get("type", "")).lower(), 400)
+    )
+    return ErrorDetail(message or "QuickBooks refused the request", code, status)
+
+
+def _plain_message(message: str, detail: str) -> str:
+    detail = " ".join(detail.split())
+    if message.startswith("message="):
+        message = ""  # "message=AuthenticationFailed; errorCode=003200; ..." reads badly
+    if not detail:
+        return message
+    if not message or detail.startswith(message):
+        return detail
+    return f"{message}: {detail}"
+
+
+def _describe_xml(text: str) -> ErrorDetail:
+    try:
+        root = ElementTree.fromstring(text)  # noqa: S314  (our own provider's error body)
+    except ElementTree.ParseError:
+        return ErrorDetail("QuickBooks answered with an unreadable error")
+    error = next((el for el in root.iter() if el.tag.endswith("Error")), None)
+    if error is None:
+        return ErrorDetail("QuickBooks answered with an error")
+    code = error.get("code", "")
+    parts = {child.tag.rsplit("}", 1)[-1]: (child.text or "") for child in error}
+    message = _plain_message(parts.get("Message", ""), parts.get("Detail", ""))
+    return ErrorDetail(message, code, 429 if code == THROTTLE_CODE else None)
+
+
+# --- reading entities ------------------------------------------------------------------------
+
+
+def parse_company(body: Mapping[str, Any]) -> Company:
+    info = body["CompanyInfo"]
+    return Company(
+        id=str(info.get("Id") or ""), name=info.get("CompanyName") or info.get("LegalName", "")
+    )
+
+
+def parse_contact(row: Mapping[str, Any], kind: ContactKind) -> Contact:
+    addr = row.get("BillAddr")
+    return Contact(
+        id=str(row["Id"]),
+        name=row.get("DisplayName", ""),
+        kind=kind,
+        email=(row.get("PrimaryEmailAddr") or {}).get("Address", ""),
+        phone=(row.get("PrimaryPhone") or {}).get("FreeFormNumber", ""),
+        address=_parse_address(addr) if addr else None,
+        parent_id=(row.get("ParentRef") or {}).get("value"),
+        active=bool(row.get("Active", True)),
+    )
+
+
+def _parse_address(addr: Mapping[str, Any]) -> Address:
+    return Address(
+        line1=addr.get("Line1", ""),
+        line2=addr.get("Line2", ""),
+        city=addr.get("City", ""),
+        region=addr.get("CountrySubDivisionCode", ""),
+        postcode=addr.get("PostalCode", ""),
+        country=addr.get("Country", ""),
+    )
+
+
+def parse_account(row: Mapping[str, Any]) -> LedgerAccount | None:
+    """A ledger account, or None for accounts without a number (no nominal code to match)."""
+    code = (row.get("AcctNum") or "").strip()
+    if not code:
+        return None
+    return LedgerAccount(
+        id=str(row["Id"]),
+        code=code,
+        name=row.get("Name", ""),
+        account_type=row.get("AccountType", ""),
+        tax_code_id=(row.get("TaxCodeRef") or {}).get("value"),
+        active=bool(row.get("Active", True)),
+    )
+
+
+def parse_tax_codes(
+    codes: Sequence[Mapping[str, Any]], rates: Sequence[Mapping[str, Any]]
+) -> list[TaxCode]:
+    rate_values = {str(r["Id"]): Decimal(str(r.get("RateValue", 0))) for r in rates}
+    result = []
+    for row in codes:
+        details = ((row.get("SalesTaxRateList") or {}).get("TaxRateDetail") or []) or (
+            (row.get("PurchaseTaxRateList") or {}).get("TaxRateDetail") or []
+        )
+        rate = None
+        if details:
+            rate = rate_values.get(str(details[0].get("TaxRateRef", {}).get("value")))
+        name = row.get("Name", "")
+        result.append(TaxCode(id=str(row["Id"]), name=name, rate=rate, code=vat_code_for(name)))
+    return result
+
+
+def vat_code_for(name: str) -> str | None:
+    """ledgersync's VAT code for a UK QBO tax code name ("20.0% S" -> "S", "No VAT" -> "NT")."""
+    clean = name.strip()
+    if clean.casefold() == "exempt":
+        return "E"
+    if clean.casefold() == "no vat":
+        return "NT"
+    match = _VAT_LETTER.search(clean)
+    return match.group(1) if match else None
+
+
+def parse_document(row: Mapping[str, Any], doc_type: DocType) -> RemoteDocument:
+    contact = (
+        row.get("VendorRef") if doc_type is DocType.SUPPLIER_INVOICE else row.get("CustomerRef")
+    )
+    tax = (row.get("TxnTaxDetail") or {}).get("TotalTax")
+    balance = row.get("Balance")
+    return RemoteDocument(
+        remote_id=str(row["Id"]),
+        doc_type=doc_type,
+        number=row.get("DocNumber") or "",
+        total=Decimal(str(row.get("TotalAmt", 0))),
+        contact_id=str((contact or {}).get("value", "")),
+        tax_total=Decimal(str(tax)) if tax is not None else None,
+        balance=Decimal(str(balance)) if balance is not None else None,
+    )
+
+
+def parse_item_account(row: Mapping[str, Any]) -> str | None:
+    """The income account a Service item posts to, or None for other items."""
+    if row.get("Type") != "Service" or not row.get("Active", True):
+        return None
+    return (row.get("IncomeAccountRef") or {}).get("value")
+
+
+# --- building entities ---------------------------------------------------------------------
+
+
+def check_display_name(name: str) -> str | None:
+    """Why QBO would refuse this DisplayName, or None when it is fine."""
+    if not name.strip():
+        return "A name is required"
+    if _NAME_FORBIDDEN.search(name):
+        return f"QuickBooks names cannot contain ':', tabs or line breaks ({name!r})"
+    if len(name) > 500:
+        return "QuickBooks names are at most 500 characters"
+    return None
+
+
+def contact_body(new: NewContact) -> dict[str, Any]:
+    body: dict[str, Any] = {"DisplayName": new.name.strip()}
+    if new.kind is ContactKind.CUSTOMER:
+        body["CompanyName"] = new.name.strip()[:100]
+    if new.email:
+        body["PrimaryEmailAddr"] = {"Address": new.email}
+    if new.phone:
+        body["PrimaryPhone"] = {"FreeFormNumber": new.phone[:30]}
+    if new.address:
+        body["BillAddr"] = _address_body(new.address)
+    if new.parent_id and new.kind is ContactKind.CUSTOMER:
+        body.update(Job=True, ParentRef={"value": new.parent_id}, BillWithParent=True)
+    return body
+
+
+def _address_body(address: Address) -> dict[str, str]:
+    fields = {
+        "Line1": address.line1,
+        "Line2": address.line2,
+        "City": address.city,
+        "CountrySubDivisionCode": address.region,
+        "PostalCode": address.postcode,
+        "Country": address.country,
+    }
+    return {key: value for key, value in fields.items() if value}
+
+
+def care_of_update(customer: Contact, parent_id: str, sync_token: str) -> dict[str, Any]:
+    """A sparse update putting ``customer`` under its care-of account (billed to the parent)."""
+    return {
+        "Id": customer.id,
+        "SyncToken": sync_token,
+        "sparse": True,
+        "Job": True,
+        "ParentRef": {"value": parent_id},
+        "BillWithParent": True,
+    }
+
+
+def item_body(account: LedgerAccount) -> dict[str, Any]:
+    return {
+        "Name": item_name(account),
+        "Type": "Service",
+        "IncomeAccountRef": {"value": account.id},
+    }
+
+
+def item_name(account: LedgerAccount) -> str:
+    # Item names are unique and <= 100 chars; the code keeps ours apart from the user's.
+    return f"{account.code} {account.name}".replace(":", " ")[:ITEM_NAME_MAX].strip()
+
+
+def document_body(
+    document: OutboundDocument,
+    *,
+    accounts: Mapping[str, LedgerAccount],
+    items: Mapping[str, str],
+    tax_ids: Sequence[str],
+) -> dict[str, Any]:
+    """An Invoice, CreditMemo or Bill. ``items`` maps nominal code -> Service Item id (sales
+    lines post through the item's income account); ``tax_ids`` is the TaxCode id per line."""
+    body: dict[str, Any] = {
+        "DocNumber": document.number,
+        "TxnDate": document.issue_date.isoformat(),
+        "CurrencyRef": {"value": document.currency},
+        # UK companies must say how line amounts relate to tax; ours are net.
+        "GlobalTaxCalculation": "TaxExcluded",
+    }
+    if document.due_date:
+        body["DueDate"] = document.due_date.isoformat()
+    if document.reference:
+        body["PrivateNote"] = document.reference[:4000]
+    if document.doc_type is DocType.SUPPLIER_INVOICE:
+        body["VendorRef"] = {"value": document.contact_id}
+        body["Line"] = [
+            _expense_line(line, accounts[line.nominal_code].id, tax_id)
+            for line, tax_id in zip(document.lines, tax_ids, strict=True)
+        ]
+    else:
+        body["CustomerRef"] = {"value": document.contact_id}
+        body["Line"] = [
+            _sales_line(line, items[line.nominal_code], tax_id)
+            for line, tax_id in zip(document.lines, tax_ids, strict=True)
+        ]
+    return body
+
+
+def _sales_line(line: OutboundLine, item_id: str, tax_id: str) -> dict[str, Any]:
+    amount = line_net(line.quantity, line.unit_price)
+    detail: dict[str, Any] = {"ItemRef": {"value": item_id}, "TaxCodeRef": {"value": tax_id}}
+    if line.quantity * line.unit_price == amount:
+        # QBO rejects Amount != Qty x UnitPrice (6070); when rounding made them differ we
+        # send the rounded amount alone.
+        detail["Qty"] = wire_number(line.quantity)
+        detail["UnitPrice"] = wire_number(line.unit_price)
+    return {
+        "DetailType": "SalesItemLineDetail",
+        "Amount": wire_number(amount),
+        "Description": line.text[:4000],
+        "SalesItemLineDetail": detail,
+    }
+
+
+def _expense_line(line: OutboundLine, account_id: str, tax_id: str) -> dict[str, Any]:
+    return {
+        "DetailType": "AccountBasedExpenseLineDetail",
+        "Amount": wire_number(line_net(line.quantity, line.unit_price)),
+        "Description": line.text[:4000],
+        "AccountBasedExpenseLineDetail": {
+            "AccountRef": {"value": account_id},
+            "TaxCodeRef": {"value": tax_id},
+        },
+    }
+
+
+def wire_number(value: Decimal) -> int | float:
+    """A JSON number. Amounts are 2 dp and quantities short, so float repr keeps them exact;
+    this is the one place money leaves Decimal, on its way onto the wire."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+# --- batch ---------------------------------------------------------------------------------
+
+
+def batch_body(operations: Sequence[tuple[str, str, Mapping[str, Any]]]) -> dict[str, Any]:
+    """``operations`` is (bId, entity, body) for creates; bIds are <= 10 chars with requestid."""
+    return {
+        "BatchItemRequest": [
+            {"bId": bid, "operation": "create", entity: dict(body)}
+            for bid, entity, body in operations
+        ]
+    }
+
+
+def query_batch_body(queries: Mapping[str, str]) -> dict[str, Any]:
+    return {"BatchItemRequest": [{"bId": bid, "Query": query} for bid, query in queries.items()]}
+
+
+def batch_items(body: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Batch answers by bId (QBO does not promise to keep the order)."""
+    return {str(item.get("bId")): item for item in body.get("BatchItemResponse", [])}
