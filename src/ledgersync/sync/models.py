@@ -1,4 +1,4 @@
-"""Connections to accounting packages, AccsID links, and (later) sync runs and attempts."""
+"""Connections to accounting packages, AccsID links, document sync state, runs and attempts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.db.models import Q
 from ledgersync.providers.registry import choices as provider_choices
 from ledgersync.records.models import Account, Organisation, OrgQuerySet, Supplier
 from ledgersync.sync.crypto import EncryptedTextField
+from ledgersync.sync.status import Failure, StatusCode
 
 
 class ConnectionStatus(models.TextChoices):
@@ -115,3 +116,158 @@ class AccsIdLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account or self.supplier} = {self.remote_id}"
+
+
+class DocumentState(models.Model):
+    """Where one document stands with the package: its status code, every failing check,
+    and once synced, its remote id. One row per document, written by the engine only."""
+
+    document = models.OneToOneField(
+        "records.Document", on_delete=models.CASCADE, related_name="sync_state", primary_key=True
+    )
+    status_code = models.CharField(max_length=30, choices=StatusCode.choices, blank=True)
+    message = models.CharField(max_length=1000, blank=True)
+    failures = models.JSONField(default=list, blank=True)
+    provider = models.CharField(max_length=20, blank=True)
+    company_id = models.CharField(max_length=100, blank=True)
+    remote_id = models.CharField(max_length=100, blank=True)
+    remote_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    mismatch = models.CharField(
+        max_length=500, blank=True,
+        help_text="Set when a reconciled document differs from ours (total or customer).",
+    )
+    synced_at = models.DateTimeField(null=True, blank=True)
+    synced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.status_code or 'unchecked'}"
+
+    @property
+    def is_synced(self) -> bool:
+        return self.status_code == StatusCode.SYNCED
+
+    def failure_list(self) -> list[Failure]:
+        return [Failure.from_json(item) for item in self.failures]
+
+
+class RunState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    STOPPED = "stopped", "Stopped"
+    FAILED = "failed", "Failed"
+
+
+LIVE_RUN_STATES = (RunState.QUEUED, RunState.RUNNING)
+
+
+class SyncRun(models.Model):
+    """One press of Sync (a single batch) or one Auto Sync (batches until done or time up)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="runs")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="runs")
+    doc_type = models.CharField(max_length=20)
+    auto = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.QUEUED)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trigger = models.CharField(max_length=20, default="user")  # user, schedule, api, cli
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    stop_requested = models.BooleanField(default=False)
+    # A worker holds the run while it works a step; a lease that lapses means the worker died.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    tried = models.JSONField(default=list, blank=True)  # document ids taken by this run
+    synced_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    left_count = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection"], condition=Q(state__in=["queued", "running"]),
+                name="one_live_run_per_connection",
+            )
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{'Auto Sync' if self.auto else 'Sync'} #{self.pk} ({self.state})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_RUN_STATES
+
+
+class AttemptState(models.TextChoices):
+    IN_FLIGHT = "in_flight", "In flight"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    UNCERTAIN = "uncertain", "Uncertain"
+    ADOPTED = "adopted", "Found in the package"
+    SUPERSEDED = "superseded", "Retried"
+
+
+class Attempt(models.Model):
+    """One push of one document, written before the request goes out (the audit log)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts")
+    document = models.ForeignKey("records.Document", on_delete=models.CASCADE, related_name="attempts")
+    provider = models.CharField(max_length=20)
+    company_id = models.CharField(max_length=100)
+    idempotency_key = models.CharField(max_length=36, unique=True)
+    state = models.CharField(max_length=12, choices=AttemptState.choices, default=AttemptState.IN_FLIGHT)
+    status_code = models.CharField(max_length=30, choices=StatusCode.choices, blank=True)
+    message = models.CharField(max_length=1000, blank=True)
+    remote_id = models.CharField(max_length=100, blank=True)
+    provider_request_id = models.CharField(max_length=100, blank=True)
+    api_calls = models.PositiveIntegerField(default=0)
+    request_body = models.TextField(blank=True)
+    response_body = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["document", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.state} {self.idempotency_key}"
+
+
+class AuditEvent(models.Model):
+    """Changes people make that matter later: links, unlinks, connects, disconnects."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=1000)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.detail}"

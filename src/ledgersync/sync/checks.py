@@ -1,0 +1,175 @@
+"""The seven checks a document must pass before it is pushed (DESIGN.md, in this order).
+
+Checks 1 and 7 need nothing from the package. The rest read the package's reference data,
+contacts and existing numbers through one connector, batched: the connector caches
+reference data per instance, contacts are looked up once per distinct AccsID, and numbers
+are asked about per batch, so checking costs no API call per document.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ledgersync.providers.base import Connector, ContactKind, InvalidAccsId
+from ledgersync.providers.base import DocType as RemoteDocType
+from ledgersync.records.models import Account, DocType, Document, Supplier
+from ledgersync.sync.models import AccsIdLink, Connection
+from ledgersync.sync.status import NOT_SENT_MESSAGE, Failure, StatusCode, party_label
+
+NUMBER_LABELS = {
+    DocType.SALES_INVOICE: "Invoice",
+    DocType.SALES_CREDIT_NOTE: "Credit note",
+    DocType.SUPPLIER_INVOICE: "Supplier invoice",
+}
+
+
+def local_failures(document: Document) -> list[Failure]:
+    """Checks 1 and 7, which need no connection."""
+    failures = []
+    if document.doc_type == DocType.SALES_INVOICE and not document.is_sent:
+        failures.append(Failure(StatusCode.NOT_SENT, NOT_SENT_MESSAGE))
+    failures.extend(_blank_lines(document))
+    return failures
+
+
+def _blank_lines(document: Document) -> list[Failure]:
+    return [
+        Failure(StatusCode.BLANK_LINE, f"Line {line.position} has no text")
+        for line in document.lines.all()
+        if not line.text.strip()
+    ]
+
+
+def link_key(party: Account | Supplier) -> tuple[str, int]:
+    return ("supplier" if isinstance(party, Supplier) else "account", party.pk)
+
+
+def links_for(connection: Connection, parties: Iterable[Account | Supplier]) -> dict[tuple[str, int], AccsIdLink]:
+    parties = list(parties)
+    account_ids = [p.pk for p in parties if isinstance(p, Account)]
+    supplier_ids = [p.pk for p in parties if isinstance(p, Supplier)]
+    rows = AccsIdLink.objects.filter(provider=connection.provider, company_id=connection.company_id).filter(
+        organisation=connection.organisation_id
+    )
+    found = {}
+    for link in rows.filter(account_id__in=account_ids):
+        found[("account", link.account_id)] = link
+    for link in rows.filter(supplier_id__in=supplier_ids):
+        found[("supplier", link.supplier_id)] = link
+    return found
+
+
+@dataclass
+class Checker:
+    """Runs the checks for batches of documents against one connection's package."""
+
+    connector: Connector
+    connection: Connection
+    _contacts: dict[tuple[ContactKind, str], bool] = field(default_factory=dict)
+
+    @property
+    def provider_name(self) -> str:
+        return self.connector.capabilities.display_name
+
+    def check(self, documents: Sequence[Document]) -> dict[int, list[Failure]]:
+        """Every failing check of every document, in check order, keyed by document id."""
+        parties = [d.party for d in documents] + [d.care_of for d in documents if d.care_of_id]
+        links = links_for(self.connection, parties)
+        by_doc: dict[int, list[Failure]] = {}
+        for document in documents:
+            failures = []
+            if document.doc_type == DocType.SALES_INVOICE and not document.is_sent:
+                failures.append(Failure(StatusCode.NOT_SENT, NOT_SENT_MESSAGE))
+            failures.extend(self._account(document, links))
+            failures.extend(self._care_of(document, links))
+            by_doc[document.pk] = failures
+        self._duplicates(documents, links, by_doc)
+        for document in documents:
+            by_doc[document.pk].extend(self._nominals(document))
+            by_doc[document.pk].extend(_blank_lines(document))
+        return by_doc
+
+    # Check 2
+    def _account(self, document: Document, links) -> list[Failure]:
+        party = document.party
+        supplier = isinstance(party, Supplier)
+        link = links.get(link_key(party))
+        if link is None:
+            return [Failure(
+                StatusCode.ACCOUNT_NOT_LINKED,
+                f"{party_label(party, supplier=supplier)} does not exist in {self.provider_name}",
+            )]
+        problem = self.accs_id_problem(link.remote_id, ContactKind.SUPPLIER if supplier else ContactKind.CUSTOMER)
+        return [Failure(StatusCode.ACCOUNT_ID_INVALID, problem)] if problem else []
+
+    def accs_id_problem(self, remote_id: str, kind: ContactKind) -> str | None:
+        """Why an AccsID cannot be used (wrong shape, or no such contact), or None."""
+        try:
+            self.connector.validate_accs_id(remote_id)
+        except InvalidAccsId as exc:
+            if self.connector.capabilities.supports_typed_accs_id:
+                return exc.message
+        key = (kind, remote_id)
+        if key not in self._contacts:
+            self._contacts[key] = self.connector.get_contact(remote_id, kind) is not None
+        if not self._contacts[key]:
+            noun = "supplier" if kind == ContactKind.SUPPLIER else "customer"
+            return (f"AccountsID ({remote_id}) is not correct, {self.provider_name} requires "
+                    f"the ID of an existing {noun}")
+        return None
+
+    # Check 3
+    def _care_of(self, document: Document, links) -> list[Failure]:
+        if not document.care_of_id or not self.connector.capabilities.supports_care_of:
+            return []
+        care_of = document.care_of
+        if links.get(link_key(care_of)) is None:
+            return [Failure(
+                StatusCode.CARE_OF_NOT_LINKED,
+                f"Care of account '{care_of.name}' ({care_of.number}) is not linked to {self.provider_name}",
+            )]
+        return []
+
+    # Check 4: one question per (type, supplier) group, not per document.
+    def _duplicates(self, documents, links, by_doc) -> None:
+        groups: dict[tuple[str, str | None], list[Document]] = defaultdict(list)
+        for document in documents:
+            contact_id = None
+            if document.doc_type == DocType.SUPPLIER_INVOICE:
+                link = links.get(link_key(document.party))
+                if link is None:
+                    continue  # check 2 already failed; the number cannot be judged per supplier
+                contact_id = link.remote_id
+            groups[(document.doc_type, contact_id)].append(document)
+        for (doc_type, contact_id), members in groups.items():
+            taken = self.connector.existing_numbers(
+                RemoteDocType(doc_type), [d.number for d in members], contact_id
+            )
+            for document in members:
+                if document.number in taken:
+                    by_doc[document.pk].append(Failure(
+                        StatusCode.DUPLICATE_NUMBER,
+                        f"{NUMBER_LABELS[DocType(doc_type)]} {document.number} already exists in "
+                        f"{self.provider_name}",
+                    ))
+
+    # Checks 5 and 6
+    def _nominals(self, document: Document) -> list[Failure]:
+        reference = self.connector.reference_data()
+        missing, untaxed = [], []
+        for line in document.lines.all():
+            code = line.nominal.code
+            account = reference.account(code)
+            if account is None:
+                missing.append(Failure(
+                    StatusCode.NOMINAL_MISSING,
+                    f"Nominal code {code} (line {line.position}) does not exist in {self.provider_name}",
+                ))
+            elif (self.connector.capabilities.needs_tax_on_nominal and line.tax_code_id is None
+                  and not account.has_tax):
+                message = f"Nominal code {code} has no tax rate in {self.provider_name}"
+                if all(f.message != message for f in untaxed):
+                    untaxed.append(Failure(StatusCode.NOMINAL_NO_TAX, message))
+        return missing + untaxed

@@ -1,0 +1,202 @@
+"""Connecting an organisation to its package, keeping the tokens fresh, and letting go.
+
+Tokens live encrypted on the Connection row. Every refresh happens with that row locked
+and writes the new refresh token before anything uses it, so two workers that both find
+an expiring token never each spend the same refresh token (QuickBooks and Xero rotate
+them, and the loser would be told invalid_grant).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+
+import httpx
+from django.db import transaction
+from django.utils import timezone
+
+from ledgersync.providers.base import AuthError, Connector, Credentials, ProviderError
+from ledgersync.providers.registry import connector_for
+from ledgersync.records.models import Organisation
+from ledgersync.sync.models import AuditEvent, Connection, ConnectionStatus
+
+log = logging.getLogger(__name__)
+
+REFRESH_MARGIN = dt.timedelta(minutes=5)
+
+
+class NotConnected(Exception):
+    """The organisation has no live connection to its package."""
+
+
+def live_connection(organisation: Organisation) -> Connection | None:
+    return (
+        Connection.objects.for_org(organisation)
+        .exclude(status=ConnectionStatus.DISCONNECTED)
+        .first()
+    )
+
+
+def credentials_of(connection: Connection) -> Credentials | None:
+    if not connection.refresh_token:
+        return None
+    return Credentials(
+        access_token=connection.access_token or "",
+        refresh_token=connection.refresh_token,
+        access_expires_at=connection.access_expires_at or timezone.now(),
+        refresh_expires_at=connection.refresh_expires_at,
+        company_id=connection.company_id,
+    )
+
+
+def _store(connection: Connection, credentials: Credentials) -> None:
+    connection.access_token = credentials.access_token
+    connection.refresh_token = credentials.refresh_token
+    connection.access_expires_at = credentials.access_expires_at
+    connection.refresh_expires_at = credentials.refresh_expires_at
+    connection.refreshed_at = timezone.now()
+
+
+def _persist_refresh(connection_id: int):
+    """The on_token_refresh hook: save rotated tokens under the row lock, at once."""
+
+    def persist(credentials: Credentials) -> None:
+        with transaction.atomic():
+            row = Connection.objects.select_for_update().get(pk=connection_id)
+            _store(row, credentials)
+            row.save(update_fields=[
+                "access_token", "refresh_token", "access_expires_at", "refresh_expires_at",
+                "refreshed_at",
+            ])
+
+    return persist
+
+
+def connector_for_connection(
+    connection: Connection, *, fresh: bool = True, transport: httpx.BaseTransport | None = None
+) -> Connector:
+    """A connector for one run or request, refreshed first if its token is about to lapse.
+
+    Raises NotConnected when the connection is not live, and marks it "relink needed" (and
+    raises AuthError) when the package refuses the refresh.
+    """
+    if not connection.is_live or not connection.refresh_token:
+        raise NotConnected(f"{connection.organisation} is not connected")
+    if connection.status == ConnectionStatus.RELINK_NEEDED:
+        raise AuthError("The package no longer accepts ledgersync's access: connect again.")
+    if fresh:
+        connection = refresh_if_due(connection)
+    return connector_for(
+        connection.provider, credentials_of(connection),
+        on_token_refresh=_persist_refresh(connection.pk), transport=transport,
+    )
+
+
+def refresh_if_due(connection: Connection, *, margin: dt.timedelta = REFRESH_MARGIN, force: bool = False) -> Connection:
+    """Refresh the access token under the row lock if it expires within ``margin``."""
+    with transaction.atomic():
+        row = Connection.objects.select_for_update().get(pk=connection.pk)
+        due = row.access_expires_at is None or row.access_expires_at - timezone.now() <= margin
+        if not (due or force) or not row.refresh_token:
+            return row
+        connector = connector_for(row.provider, credentials_of(row))
+        try:
+            credentials = connector.refresh()
+        except AuthError as exc:
+            mark_relink_needed(row, str(exc))
+            raise
+        _store(row, credentials)
+        row.save()
+    return row
+
+
+def mark_relink_needed(connection: Connection, reason: str) -> None:
+    Connection.objects.filter(pk=connection.pk).update(
+        status=ConnectionStatus.RELINK_NEEDED, status_detail=reason[:500]
+    )
+    connection.status = ConnectionStatus.RELINK_NEEDED
+    log.warning("connection %s needs relinking: %s", connection.pk, reason)
+
+
+def complete_connection(
+    organisation: Organisation, provider: str, params: Mapping[str, str], *, redirect_uri: str,
+    expected_state: str, code_verifier: str | None, user=None,
+) -> Connection:
+    """Finish the OAuth dance: exchange the code, learn the company, store the tokens.
+
+    Reconnecting to a company seen before reuses its row, so AccsID links (kept by provider
+    and company) carry on. Raises AuthError when the user declined or the code is refused.
+    """
+    connector = connector_for(provider, None)
+    credentials = connector.exchange_code(
+        params, redirect_uri, expected_state=expected_state, code_verifier=code_verifier
+    )
+    company = connector.company()
+    with transaction.atomic():
+        Connection.objects.for_org(organisation).exclude(company_id=company.id).exclude(
+            status=ConnectionStatus.DISCONNECTED
+        ).update(status=ConnectionStatus.DISCONNECTED, access_token=None, refresh_token=None)
+        connection, _ = Connection.objects.get_or_create(
+            organisation=organisation, provider=provider, company_id=company.id,
+        )
+        _store(connection, credentials)
+        connection.company_name = company.name
+        connection.status = ConnectionStatus.CONNECTED
+        connection.status_detail = ""
+        connection.connected_by = user if user and user.is_authenticated else None
+        connection.connected_at = connection.last_used_at = timezone.now()
+        connection.save()
+        AuditEvent.objects.create(
+            organisation=organisation, user=connection.connected_by, action="connect",
+            detail=f"Connected to {connection.get_provider_display()} company {company.name}",
+        )
+    return connection
+
+
+def disconnect(connection: Connection, *, user=None, reason: str = "") -> None:
+    """Revoke the tokens at the package (best effort) and delete them here."""
+    credentials = credentials_of(connection)
+    if credentials is not None:
+        try:
+            connector_for(connection.provider, credentials).revoke()
+        except ProviderError as exc:
+            # The tokens are deleted here whatever the package says; say why in the log.
+            log.info("revoke at %s failed (%s); deleting tokens anyway", connection.provider, exc.kind)
+    with transaction.atomic():
+        Connection.objects.filter(pk=connection.pk).update(
+            status=ConnectionStatus.DISCONNECTED, access_token=None, refresh_token=None,
+            access_expires_at=None, refresh_expires_at=None, status_detail=reason[:500],
+        )
+        AuditEvent.objects.create(
+            organisation=connection.organisation, user=user if user and user.is_authenticated else None,
+            action="disconnect", detail=reason or f"Disconnected from {connection.get_provider_display()}",
+        )
+
+
+def touch(connection: Connection) -> None:
+    Connection.objects.filter(pk=connection.pk).update(last_used_at=timezone.now())
+
+
+def keep_alive(now: dt.datetime | None = None) -> dict[str, int]:
+    """Refresh every live connection at least daily; disconnect idle ones where asked.
+
+    Returns counts for the log: refreshed, relink_needed, idle_disconnected.
+    """
+    now = now or timezone.now()
+    counts = {"refreshed": 0, "relink_needed": 0, "idle_disconnected": 0}
+    for connection in Connection.objects.filter(status=ConnectionStatus.CONNECTED).select_related("organisation"):
+        idle = connection.organisation.idle_timeout_minutes
+        if idle and connection.last_used_at and now - connection.last_used_at > dt.timedelta(minutes=idle):
+            disconnect(connection, reason=f"Disconnected after {idle} idle minutes")
+            counts["idle_disconnected"] += 1
+            continue
+        stale = connection.refreshed_at is None or now - connection.refreshed_at > dt.timedelta(hours=20)
+        try:
+            refresh_if_due(connection, force=stale)
+            counts["refreshed"] += int(stale)
+        except AuthError:
+            counts["relink_needed"] += 1
+        except ProviderError as exc:
+            log.warning("keep-alive for connection %s failed: %s", connection.pk, exc.kind)
+    return counts

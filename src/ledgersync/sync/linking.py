@@ -1,0 +1,131 @@
+"""Linking ledgersync accounts and suppliers to contacts in the package.
+
+The actions popup offers: Suggestions (similar names), Link This (an exact name match),
+Create New (make the contact in the package), and typing an AccsID (where the provider's
+ids can be typed; not Sage). Every change is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from ledgersync.providers.base import (
+    Address,
+    Connector,
+    ContactKind,
+    ContactMatch,
+    InvalidAccsId,
+    NewContact,
+)
+from ledgersync.records.models import Account, Supplier
+from ledgersync.sync.models import AccsIdLink, AuditEvent, Connection, LinkMethod
+
+
+class LinkError(Exception):
+    """A link that cannot be made, with a message that says what to do instead."""
+
+
+def kind_of(party: Account | Supplier) -> ContactKind:
+    return ContactKind.SUPPLIER if isinstance(party, Supplier) else ContactKind.CUSTOMER
+
+
+def current_link(connection: Connection, party: Account | Supplier) -> AccsIdLink | None:
+    field = "supplier" if isinstance(party, Supplier) else "account"
+    return AccsIdLink.objects.filter(
+        provider=connection.provider, company_id=connection.company_id, **{field: party}
+    ).first()
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    matches: list[ContactMatch]
+
+    @property
+    def exact(self) -> ContactMatch | None:
+        """The match Link This offers: a contact with exactly the same name."""
+        return next((m for m in self.matches if m.exact), None)
+
+
+def suggestions(connector: Connector, party: Account | Supplier) -> Suggestions:
+    return Suggestions(connector.find_contacts(party.name, kind_of(party)))
+
+
+def _save_link(connection, party, remote_id: str, method: LinkMethod, user) -> AccsIdLink:
+    field = "supplier" if isinstance(party, Supplier) else "account"
+    with transaction.atomic():
+        link, _ = AccsIdLink.objects.update_or_create(
+            provider=connection.provider, company_id=connection.company_id, **{field: party},
+            defaults={"organisation": connection.organisation, "remote_id": remote_id, "method": method,
+                      "linked_by": user if user and user.is_authenticated else None},
+        )
+        AuditEvent.objects.create(
+            organisation=connection.organisation, user=link.linked_by, action=f"link:{method}",
+            detail=f"{party} linked to {connection.get_provider_display()} id {remote_id} ({method.label})",
+        )
+    return link
+
+
+def link_existing(connection: Connection, connector: Connector, party, remote_id: str, *, user=None,
+                  method: LinkMethod = LinkMethod.SUGGESTION) -> AccsIdLink:
+    """Link to a contact the package has (Link This or a chosen suggestion)."""
+    if connector.get_contact(remote_id, kind_of(party)) is None:
+        raise LinkError(f"{connector.capabilities.display_name} has no such contact any more; refresh the suggestions.")
+    return _save_link(connection, party, remote_id, method, user)
+
+
+def create_new(connection: Connection, connector: Connector, party, *, user=None) -> AccsIdLink:
+    """Create the contact in the package from our record, and link it."""
+    address = Address(
+        line1=party.address_line1, line2=party.address_line2, city=party.city, region=party.region,
+        postcode=party.postcode, country=party.country,
+    )
+    contact = connector.create_contact(NewContact(
+        kind=kind_of(party), name=party.name, email=party.email, phone=party.phone, address=address,
+        idempotency_key=str(uuid.uuid4()),
+    ))
+    return _save_link(connection, party, contact.id, LinkMethod.CREATE_NEW, user)
+
+
+def set_typed_accs_id(connection: Connection, connector: Connector, party, text: str, *, user=None) -> AccsIdLink:
+    """Link by an AccsID the user typed; checks its shape and that the contact exists."""
+    name = connector.capabilities.display_name
+    if not connector.capabilities.supports_typed_accs_id:
+        raise LinkError(f"Linking by AccsID is not available with {name}; use Link This or Create New")
+    try:
+        remote_id = connector.validate_accs_id(text)
+    except InvalidAccsId as exc:
+        raise LinkError(exc.message) from None
+    if connector.get_contact(remote_id, kind_of(party)) is None:
+        noun = "supplier" if isinstance(party, Supplier) else "customer"
+        raise LinkError(f"AccountsID ({remote_id}) is not correct, {name} requires the ID of an existing {noun}")
+    return _save_link(connection, party, remote_id, LinkMethod.TYPED, user)
+
+
+def unlink(connection: Connection, party, *, user=None) -> bool:
+    link = current_link(connection, party)
+    if link is None:
+        return False
+    with transaction.atomic():
+        link.delete()
+        AuditEvent.objects.create(
+            organisation=connection.organisation, user=user if user and user.is_authenticated else None,
+            action="unlink", detail=f"{party}: AccsID {link.remote_id} removed",
+        )
+    return True
+
+
+def save_raw_accs_id(connection: Connection, party, text: str, *, user=None) -> AccsIdLink | None:
+    """The record's AccsID field, as typed (double-click to edit): saved as it is, or cleared.
+
+    Unlike the popup it does not ask the package, so a wrong value is kept and check 2 then
+    says "AccountsID (...) is not correct" until someone fixes it, as the product guide says.
+    Clearing it unlinks the record so the sync dialog can find it by name again.
+    """
+    text = text.strip()
+    if not text:
+        unlink(connection, party, user=user)
+        return None
+    return _save_link(connection, party, text, LinkMethod.TYPED, user)

@@ -1,0 +1,65 @@
+"""Background work (Huey): a thin loop around the engine's single-step functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from ledgersync.records.models import DocType, Organisation
+from ledgersync.sync import connections, engine
+from ledgersync.sync.models import LIVE_RUN_STATES, SyncRun
+
+log = logging.getLogger(__name__)
+
+
+@db_task()
+def run_step(run_id: int) -> None:
+    delay = engine.step(run_id)
+    if delay is not None:
+        run_step.schedule((run_id,), delay=delay)
+
+
+def enqueue(run: SyncRun) -> None:
+    """Start working a run once the transaction that created it has committed."""
+    transaction.on_commit(lambda: run_step(run.pk))
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def keep_connections_alive() -> None:
+    counts = connections.keep_alive()
+    log.info("keep-alive: %s", counts)
+
+
+@db_periodic_task(crontab(minute="*"))
+def revive_and_schedule() -> None:
+    """Pick up runs whose worker died (lease lapsed) and start scheduled Auto Syncs."""
+    now = timezone.now()
+    for run in SyncRun.objects.filter(state__in=LIVE_RUN_STATES, lease_until__lt=now):
+        log.warning("run %s lost its worker; resuming (in-flight attempts get reconciled)", run.pk)
+        run_step(run.pk)
+    for run in SyncRun.objects.filter(state=engine.RunState.QUEUED, lease_until__isnull=True,
+                                      created_at__lt=now - dt.timedelta(minutes=2)):
+        run_step(run.pk)
+    for organisation in Organisation.objects.filter(schedule_minutes__isnull=False):
+        start_scheduled(organisation, now)
+
+
+def start_scheduled(organisation: Organisation, now: dt.datetime) -> list[SyncRun]:
+    last = SyncRun.objects.filter(organisation=organisation, trigger="schedule").order_by("-created_at").first()
+    if last and now - last.created_at < dt.timedelta(minutes=organisation.schedule_minutes):
+        return []
+    started = []
+    for doc_type in DocType:
+        try:
+            run = engine.start_run(organisation, doc_type, auto=True, trigger="schedule")
+        except (connections.NotConnected, engine.RunInProgress):
+            break  # one run per connection: the next tick tries the next type
+        enqueue(run)
+        started.append(run)
+        break
+    return started
