@@ -1,0 +1,141 @@
+"""The three OAuth endpoints, mounted by each provider at its own paths.
+
+authorize  GET shows the consent page; POST (the page's form) redirects back with a code,
+           or with ``error=access_denied`` when the person cancels.
+token      authorization_code and refresh_token grants, client authenticated with HTTP
+           Basic (or form fields, when the provider allows it).
+revoke     a JSON or form body ``{"token": ...}``; revokes the whole grant; 200 either way.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlencode
+
+from werkzeug.wrappers import Request, Response
+
+from ledgersync.sandbox.core.consent import consent_page, error_page
+from ledgersync.sandbox.core.oauth import OAuthError, redirect_uri_allowed
+from ledgersync.sandbox.core.wire import BadJson, json_response, read_json
+
+if TYPE_CHECKING:
+    from ledgersync.sandbox.core.app import Route, SandboxApp
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def routes(app: SandboxApp, *, authorize: str, token: str, revoke: str) -> list[Route]:
+    from ledgersync.sandbox.core.app import Route, RouteKind
+
+    return [
+        Route(authorize, lambda r: authorize_view(app, r), ("GET", "POST"), RouteKind.OAUTH),
+        Route(token, lambda r: token_view(app, r), ("POST",), RouteKind.OAUTH),
+        Route(revoke, lambda r: revoke_view(app, r), ("POST",), RouteKind.OAUTH),
+    ]
+
+
+def _html(text: str, status: int = 200) -> Response:
+    return Response(text, status=status, content_type="text/html; charset=utf-8")
+
+
+def _redirect(uri: str, params: list[tuple[str, str]]) -> Response:
+    joiner = "&" if "?" in uri else "?"
+    return Response(status=302, headers={"Location": uri + joiner + urlencode(params)})
+
+
+def authorize_view(app: SandboxApp, request: Request) -> Response:
+    values = request.form if request.method == "POST" else request.args
+    client_id = values.get("client_id", "")
+    redirect_uri = values.get("redirect_uri", "")
+    state = values.get("state")
+    # Bad client or redirect URI: show an error here, never redirect to an unchecked URI.
+    if client_id != app.settings.oauth.client_id:
+        return _html(
+            error_page("Sign-in problem", "The client_id is not known to this sandbox."), 400
+        )
+    if not redirect_uri_allowed(redirect_uri, app.settings.oauth.redirect_policy):
+        message = "The redirect_uri must be an https URL, or an http URL on this machine."
+        return _html(error_page("Sign-in problem", message), 400)
+    state_param = [("state", state)] if state is not None else []
+    if values.get("response_type") != "code":
+        return _redirect(redirect_uri, [("error", "unsupported_response_type"), *state_param])
+    if request.method == "GET":
+        hidden = {
+            k: values[k]
+            for k in ("client_id", "redirect_uri", "response_type", "scope", "state")
+            if k in values
+        }
+        page = consent_page(
+            provider=app.display_name,
+            action=request.path,
+            client_name="ledgersync",
+            scope=values.get("scope", ""),
+            companies=app.companies(),
+            hidden=hidden,
+        )
+        return _html(page)
+    if request.form.get("action") != "connect":
+        return _redirect(redirect_uri, [("error", "access_denied"), *state_param])
+    company_id = request.form.get("company", "")
+    if company_id not in {c["id"] for c in app.companies()}:
+        return _html(error_page("Sign-in problem", "Choose one of the companies listed."), 400)
+    code = app.tokens.issue_code(company_id, client_id, redirect_uri, values.get("scope", ""))
+    return _redirect(redirect_uri, app.callback_params(code, state, company_id))
+
+
+def client_credentials(request: Request) -> tuple[str | None, str | None]:
+    """client_id and secret from HTTP Basic, else from the form."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() == "basic" and encoded:
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None, None
+        client_id, _, secret = decoded.partition(":")
+        # RFC 6749 2.3.1: both parts are form-urlencoded before joining.
+        return unquote(client_id), unquote(secret)
+    return request.form.get("client_id"), request.form.get("client_secret")
+
+
+def token_view(app: SandboxApp, request: Request) -> Response:
+    try:
+        client_id, secret = client_credentials(request)
+        app.tokens.check_client(client_id, secret)
+        form = request.form
+        grant_type = form.get("grant_type")
+        if grant_type == "authorization_code":
+            issued = app.tokens.exchange_code(
+                form.get("code", ""), client_id, form.get("redirect_uri")
+            )
+        elif grant_type == "refresh_token":
+            issued = app.tokens.refresh(form.get("refresh_token", ""), client_id)
+        else:
+            raise OAuthError("unsupported_grant_type")
+    except OAuthError as error:
+        response = app.oauth_error(error)
+        response.headers.update(NO_STORE)
+        return response
+    return json_response(app.token_json(issued), 200, NO_STORE)
+
+
+def revoke_view(app: SandboxApp, request: Request) -> Response:
+    try:
+        client_id, secret = client_credentials(request)
+        app.tokens.check_client(client_id, secret)
+    except OAuthError as error:
+        return app.oauth_error(error)
+    token = None
+    if request.mimetype == "application/json":
+        try:
+            body = read_json(request)
+        except BadJson:
+            body = {}
+        token = body.get("token") if isinstance(body, dict) else None
+    else:
+        token = request.form.get("token")
+    if isinstance(token, str) and token:
+        app.tokens.revoke(token)
+    return Response(status=200)

@@ -1,0 +1,1 @@
+"""The QuickBooks Online sandbox (see docs/sandboxes.md)."""

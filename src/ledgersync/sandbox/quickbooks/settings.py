@@ -1,0 +1,45 @@
+"""QuickBooks sandbox behaviour switches (GET/PUT /_sandbox/settings).
+
+Defaults follow reference/qbo.md; fields marked UNCONFIRMED there are switchable so a
+connector can be tested against either answer.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from ledgersync.sandbox.core.oauth import OAuthConfig, Rotation
+from ledgersync.sandbox.core.settings import SandboxSettings
+
+
+class BillNumberScope(enum.StrEnum):
+    VENDOR = "vendor"  # a bill number may repeat across vendors (UNCONFIRMED; the default)
+    COMPANY = "company"
+
+
+class AuthFaultStyle(enum.StrEnum):
+    UPPER = "upper"  # {"Fault":{"Error":[...],"type":"AuthenticationFault"}} (common)
+    LOWER = "lower"  # {"fault":{"error":[...],"type":"AUTHENTICATION"}, ...} (gateway)
+
+
+def _oauth() -> OAuthConfig:
+    return OAuthConfig(rotation=Rotation.ALWAYS, refresh_grace_seconds=0)
+
+
+@dataclass
+class QuickBooksSettings(SandboxSettings):
+    oauth: OAuthConfig = field(default_factory=_oauth)
+    auth_fault_style: AuthFaultStyle = AuthFaultStyle.UPPER
+    throttle_status: int = 429  # QuickBooks historically answered 403
+    retry_after_seconds: int | None = None  # Retry-After on 429 is UNCONFIRMED: off by default
+    names_case_insensitive: bool = (
+        True  # 6240 compares DisplayName case-insensitively (UNCONFIRMED)
+    )
+    duplicate_name_detail_with_id: bool = False  # the newer "The customer ID is: N" wording
+    bill_number_scope: BillNumberScope = BillNumberScope.VENDOR
+    custom_txn_numbers: bool = True  # Preferences.SalesFormsPrefs.CustomTxnNumbers
+    unique_acct_num: bool = True  # UNCONFIRMED: QuickBooks may not enforce AcctNum uniqueness
+    requestid_ttl_seconds: int | None = (
+        None  # retention is UNCONFIRMED: None keeps them until reset
+    )

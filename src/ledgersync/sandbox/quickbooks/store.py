@@ -1,0 +1,120 @@
+"""In-memory QuickBooks companies (realms): records by entity and Id, Id sequences,
+deleted-record tombstones and stored ``requestid`` replies.
+
+Records are kept in their wire shape (money as Decimal). Ids are numeric strings drawn
+from QuickBooks-like sequences: customers, vendors and employees share one ("names"),
+as do all transactions, so an Invoice and a Bill never share an Id.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+SEQUENCE = {
+    "Customer": "names",
+    "Vendor": "names",
+    "Employee": "names",
+    "Invoice": "txns",
+    "CreditMemo": "txns",
+    "Bill": "txns",
+    "Payment": "txns",
+    "Account": "accounts",
+    "Item": "items",
+    "TaxCode": "taxcodes",
+    "TaxRate": "taxrates",
+    "PhysicalAddress": "addresses",
+}
+ENTITIES = {
+    name.lower(): name
+    for name in [*SEQUENCE, "CompanyInfo", "Preferences"]
+    if name != "PhysicalAddress"
+}
+NAME_LISTS = ("Customer", "Vendor", "Employee")
+
+
+@dataclass
+class Reply:
+    """A stored answer to a ``requestid``: replayed byte for byte."""
+
+    status: int
+    body: bytes
+    content_type: str
+    at: float
+
+
+@dataclass
+class Company:
+    realm_id: str
+    name: str
+    country: str  # "GB" or "US": decides the tax model
+    timezone: str
+    now: Callable[[], datetime]
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    records: dict[str, dict[str, dict]] = field(default_factory=dict)
+    sequences: dict[str, int] = field(default_factory=dict)
+    tombstones: list[dict] = field(default_factory=list)
+    replies: dict[str, Reply] = field(default_factory=dict)
+
+    @property
+    def is_us(self) -> bool:
+        return self.country == "US"
+
+    @property
+    def currency(self) -> dict:
+        if self.is_us:
+            return {"value": "USD", "name": "United States Dollar"}
+        return {"value": "GBP", "name": "British Pound Sterling"}
+
+    def local_now(self) -> datetime:
+        return self.now().astimezone(ZoneInfo(self.timezone))
+
+    def stamp(self) -> str:
+        """A MetaData time: ISO with the company's local offset, whole seconds."""
+        return self.local_now().isoformat(timespec="seconds")
+
+    def response_time(self) -> str:
+        return self.local_now().isoformat(timespec="milliseconds")
+
+    def today(self) -> str:
+        return self.local_now().date().isoformat()
+
+    def get(self, entity: str, record_id: object) -> dict | None:
+        return self.records.get(entity, {}).get(str(record_id))
+
+    def all(self, entity: str) -> list[dict]:
+        return list(self.records.get(entity, {}).values())
+
+    def next_id(self, entity: str) -> str:
+        sequence = SEQUENCE[entity]
+        self.sequences[sequence] = self.sequences.get(sequence, 0) + 1
+        return str(self.sequences[sequence])
+
+    def put(self, entity: str, record: dict) -> dict:
+        self.records.setdefault(entity, {})[record["Id"]] = record
+        return record
+
+    def remove(self, entity: str, record_id: str) -> None:
+        self.records.get(entity, {}).pop(record_id, None)
+        self.tombstones.append(
+            {"entity": entity, "Id": record_id, "LastUpdatedTime": self.stamp(), "at": self.now()}
+        )
+
+
+def envelope(record_id: str, sync_token: str, body: dict, meta: dict) -> dict:
+    """Id, SyncToken, domain and sparse first, MetaData last, as QuickBooks orders them."""
+    return {
+        "Id": record_id,
+        "SyncToken": sync_token,
+        "domain": "QBO",
+        "sparse": False,
+        **body,
+        "MetaData": meta,
+    }
+
+
+def ref(record: dict, name_field: str = "DisplayName") -> dict:
+    return {"value": record["Id"], "name": record.get(name_field) or record.get("Name", "")}
