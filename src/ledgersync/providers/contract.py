@@ -125,10 +125,11 @@ class ConnectorContract:
         return self.connect(sandbox, saved, transport=app.transport(), root=IN_PROCESS_ROOT)
 
     @pytest.fixture(scope="class")
-    def server(self):
+    @classmethod
+    def server(cls):
         from ledgersync.sandbox import start_server
 
-        server = start_server(self.slug, port=0)
+        server = start_server(cls.slug, port=0)
         yield server
         server.stop()
 

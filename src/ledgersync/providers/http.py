@@ -354,9 +354,8 @@ class ApiClient:
         """POST to an OAuth endpoint (e.g. revoke) with the client's Basic credentials."""
         auth = httpx.BasicAuth(self.config.client_id, self.config.client_secret)
         try:
-            response = self._oauth.post(
-                url, json=json_body, data=form, auth=auth, withhold_token=True
-            )
+            # An explicit auth keeps Authlib from attaching the bearer token.
+            response = self._oauth.post(url, json=json_body, data=form, auth=auth)
         except httpx.TransportError as exc:
             raise error_for_transport(exc, self.provider, write=False) from None
         if not response.is_success:

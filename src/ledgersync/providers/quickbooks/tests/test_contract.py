@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ledgersync.providers.contract import ConnectorContract, ContractFixtures
-
-# Until the QuickBooks sandbox lands (sandbox/quickbooks/app.py); removed once it has.
-pytest.importorskip("ledgersync.sandbox.quickbooks.app")
 
 
 class TestQuickBooksContract(ConnectorContract):
