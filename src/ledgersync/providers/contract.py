@@ -428,6 +428,9 @@ class ConnectorContract:
         result = connector.push([document])[0]
         assert result.ok
         assert connector.existing_numbers(DocType.SALES_INVOICE, ["S2006"]) == {"S2006"}
+        sent = [(r["status"], r["query"]) for r in sandbox.requests("POST", "/batch")[-2:]]
+        assert [status for status, _ in sent] == [500, 200]
+        assert sent[0][1] == sent[1][1]  # the same idempotency key both times
 
     def test_a_write_that_never_gets_an_answer_is_uncertain(self, connector, sandbox):
         document = self.invoice(connector, "S2007")
