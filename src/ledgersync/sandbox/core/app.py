@@ -92,6 +92,8 @@ class SandboxApp:
     settings_class: ClassVar[type[SandboxSettings]] = SandboxSettings
     # Paths not written to the request log besides /_sandbox/ (e.g. the web view).
     unlogged_prefixes: ClassVar[tuple[str, ...]] = ("/_sandbox",)
+    # The consent page's approve button, in the provider's own word.
+    consent_allow_label: ClassVar[str] = "Connect"
 
     def __init__(self, **options: Any) -> None:
         self.options = options
@@ -152,6 +154,15 @@ class SandboxApp:
 
     def throttled(self) -> Response:
         raise NotImplementedError
+
+    def over_limit(self, limit: str) -> Response:
+        """The 429 for a call over ``limit`` (``per_minute``, ``per_day``, ``concurrent``, a
+        bucket name; a ``rate_limit`` fault counts as ``per_minute``)."""
+        return self.throttled()
+
+    def api_response(self, request: Request, response: Response) -> Response:
+        """Last touch on every API answer, with its request (e.g. rate-limit headers)."""
+        return response
 
     def server_error(self) -> Response:
         raise NotImplementedError
@@ -230,7 +241,7 @@ class SandboxApp:
 
     def _dispatch(self, request: Request, route: Route, args: dict[str, str]) -> Response:
         if route.kind is RouteKind.API:
-            return self.finish(self._api_call(request, route, args))
+            return self.finish(self.api_response(request, self._api_call(request, route, args)))
         if route.kind is RouteKind.OAUTH:
             run = lambda: route.handler(request, **args)  # noqa: E731
             return self.finish(self._with_faults(request, None, is_api=False, run=run))
@@ -251,8 +262,8 @@ class SandboxApp:
             try:
                 with self.limiter.admit(company_id, route.buckets):
                     return route.handler(request, call, **args)
-            except Throttled:
-                return self.throttled()
+            except Throttled as over:
+                return self.over_limit(over.limit)
 
         return self._with_faults(request, company_id, is_api=True, run=run)
 
@@ -266,7 +277,7 @@ class SandboxApp:
             )
         }
         if FaultKind.RATE_LIMIT in fired:
-            return self.throttled()
+            return self.over_limit("per_minute")
         if FaultKind.REVOKE_TOKEN in fired:
             self.tokens.revoke_company(company_id or fired[FaultKind.REVOKE_TOKEN].company)
             if is_api:
@@ -274,7 +285,7 @@ class SandboxApp:
         slow: Fault | None = fired.get(FaultKind.SLOW)
         if slow is not None:
             self.sleeper.sleep(slow.seconds)
-        if FaultKind.ERROR_BEFORE_WRITE in fired:
+        if FaultKind.ERROR_BEFORE_WRITE in fired or FaultKind.ERROR in fired:
             return self.server_error()
         response = run()
         if FaultKind.DROP_AFTER_WRITE in fired:

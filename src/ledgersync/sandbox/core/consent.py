@@ -24,7 +24,7 @@ PAGE = """<!doctype html>
 </fieldset>
 {hidden}
 <div class="buttons">
-<button type="submit" name="action" value="connect" id="connect">Connect</button>
+<button type="submit" name="action" value="connect" id="connect">{allow}</button>
 <button type="submit" name="action" value="cancel" id="cancel">Cancel</button>
 </div></form>
 <p class="note">This is ledgersync's {provider} sandbox, not the real service.</p>
@@ -45,6 +45,7 @@ def consent_page(
     scope: str,
     companies: list[dict],
     hidden: dict[str, str],
+    allow_label: str = "Connect",
 ) -> str:
     choices = "\n".join(
         f'<label><input type="radio" name="company" value="{escape(c["id"])}"'
@@ -62,6 +63,7 @@ def consent_page(
         action=escape(action),
         choices=choices,
         hidden=fields,
+        allow=escape(allow_label),
     )
 
 

@@ -5,7 +5,8 @@ or, with ``probability``, on that share of matching requests until cleared. With
 ``path`` it matches API calls only; with one it matches any provider request whose path
 contains it (or matches it as a glob when it has ``*``), so the token endpoint can be hit too.
 
-    error_before_write  500 in the provider's shape; nothing is stored
+    error               500 in the provider's shape on any matching call, read or write
+    error_before_write  500 in the provider's shape on a write; nothing is stored
     error_after_write   the write is committed, then 500
     drop_after_write    the write is committed, then the connection closes with no response
     slow                the request sleeps ``seconds`` (default 30) before it runs
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 
 class FaultKind(enum.StrEnum):
+    ERROR = "error"
     ERROR_BEFORE_WRITE = "error_before_write"
     ERROR_AFTER_WRITE = "error_after_write"
     DROP_AFTER_WRITE = "drop_after_write"

@@ -105,6 +105,39 @@ class RateLimiter:
                 self._minute[(company, name)].append(now)
             self._in_flight[company] += 1
 
+    def remaining(self, company: str) -> dict[str, int | None]:
+        """Calls ``company`` has left: ``per_minute`` and ``per_day`` (None = unlimited)."""
+        now = self._clock.time()
+        limits = self.limits
+        with self._lock:
+            used_minute = self._count(company, "per_minute", now)
+            seen_day, used_day = self._days.get(company, (int(now // DAY), 0))
+            used_day = used_day if seen_day == int(now // DAY) else 0
+        minute, day = limits.per_minute, limits.per_day
+        return {
+            "per_minute": None if minute is None else max(0, minute - used_minute),
+            "per_day": None if day is None else max(0, day - used_day),
+        }
+
+    def calls_this_minute(self) -> int:
+        """Calls in the last minute across every company (an app-wide limit's count)."""
+        now = self._clock.time()
+        with self._lock:
+            companies = {company for company, name in self._minute if name == "per_minute"}
+            return sum(self._count(company, "per_minute", now) for company in companies)
+
+    def seconds_until_free(self, company: str, limit: str) -> float:
+        """Sandbox seconds until ``limit`` admits ``company`` again (0 when it would now)."""
+        now = self._clock.time()
+        if limit == "per_day":
+            return (int(now // DAY) + 1) * DAY - now
+        if limit == "concurrent":
+            return 1.0
+        with self._lock:
+            self._count(company, limit, now)
+            stamps = self._minute.get((company, limit))
+            return max(0.0, stamps[0] + MINUTE - now) if stamps else 0.0
+
     def _count(self, company: str, name: str, now: float) -> int:
         stamps = self._minute[(company, name)]
         while stamps and stamps[0] <= now - MINUTE:

@@ -2,13 +2,17 @@
 rotation with a configurable grace window for the old refresh token, and revocation.
 
 Providers decide the wire shapes (token JSON, error bodies, callback parameters); this
-module only keeps the state and says what happened. Tokens are opaque random strings and
+module only keeps the state and says what happened. PKCE (RFC 7636, S256 only) is checked
+whenever the authorize request carried a ``code_challenge``; with ``public_pkce_clients`` a
+client may then leave its secret out, as a PKCE app without a secret does. Tokens are opaque random strings and
 are never written to a log or an error message.
 """
 
 from __future__ import annotations
 
+import base64
 import enum
+import hashlib
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -65,6 +69,7 @@ class OAuthConfig:
     redirect_policy: RedirectPolicy = RedirectPolicy.LOOPBACK_HTTP
     access_prefix: str = ""
     refresh_prefix: str = ""
+    public_pkce_clients: bool = False  # a PKCE code may be exchanged without the secret
 
 
 @dataclass
@@ -80,6 +85,7 @@ class Grant:
     retired: dict[str, float] = field(default_factory=dict)  # old refresh token -> grace end
     access: dict[str, float] = field(default_factory=dict)  # access token -> expiry
     revoked: bool = False
+    public: bool = False  # made through PKCE without a secret: refreshes need none either
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,16 @@ class _Code:
     redirect_uri: str
     scope: str
     expires_at: float
+    code_challenge: str | None = None
+
+
+PKCE_METHODS = ("S256",)
+
+
+def pkce_challenge(verifier: str) -> str:
+    """The S256 code challenge for a verifier: BASE64URL(SHA256(verifier)), unpadded."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def redirect_uri_allowed(uri: str, policy: RedirectPolicy) -> bool:
@@ -131,7 +147,15 @@ class TokenStore:
         if not (ok_id and ok_secret):
             raise OAuthError("invalid_client", status=401)
 
-    def issue_code(self, company_id: str, client_id: str, redirect_uri: str, scope: str) -> str:
+    def issue_code(
+        self,
+        company_id: str,
+        client_id: str,
+        redirect_uri: str,
+        scope: str,
+        code_challenge: str | None = None,
+    ) -> str:
+        """A one-time code; ``code_challenge`` is the S256 PKCE challenge, when one was sent."""
         code = secrets.token_urlsafe(24)
         with self._lock:
             self._codes[code] = _Code(
@@ -140,28 +164,50 @@ class TokenStore:
                 redirect_uri,
                 scope,
                 self._clock.time() + self.config.code_ttl,
+                code_challenge,
             )
         return code
 
-    def exchange_code(self, code: str, client_id: str, redirect_uri: str | None) -> Issued:
+    def exchange_code(
+        self,
+        code: str,
+        client_id: str,
+        redirect_uri: str | None,
+        code_verifier: str | None = None,
+        *,
+        public: bool = False,
+    ) -> Issued:
+        """Tokens for a code. ``public`` means the client sent no secret, which only a PKCE
+        code allows (and only when ``public_pkce_clients`` is on)."""
         with self._lock:
             pending = self._codes.pop(code, None)  # a code works once
             if pending is None or pending.expires_at < self._clock.time():
                 raise OAuthError("invalid_grant")
             if pending.client_id != client_id or pending.redirect_uri != redirect_uri:
                 raise OAuthError("invalid_grant")
-            return self._new_grant(pending.company_id, client_id, pending.scope)
+            if public and (pending.code_challenge is None or not self.config.public_pkce_clients):
+                raise OAuthError("invalid_client", status=401)
+            if pending.code_challenge is not None and not (
+                code_verifier
+                and secrets.compare_digest(pkce_challenge(code_verifier), pending.code_challenge)
+            ):
+                raise OAuthError("invalid_grant", "The code_verifier does not match")
+            issued = self._new_grant(pending.company_id, client_id, pending.scope)
+            issued.grant.public = public
+            return issued
 
     def mint(self, company_id: str, client_id: str, scope: str) -> Issued:
         with self._lock:
             return self._new_grant(company_id, client_id, scope)
 
-    def refresh(self, refresh_token: str, client_id: str) -> Issued:
+    def refresh(self, refresh_token: str, client_id: str, *, public: bool = False) -> Issued:
         now = self._clock.time()
         with self._lock:
             grant = self._by_refresh.get(refresh_token)
             if grant is None or grant.revoked or grant.client_id != client_id:
                 raise OAuthError("invalid_grant", "Incorrect or invalid refresh token")
+            if public and not grant.public:
+                raise OAuthError("invalid_client", status=401)
             retired_until = grant.retired.get(refresh_token)
             if retired_until is not None and retired_until < now:
                 raise OAuthError("invalid_grant", "Incorrect or invalid refresh token")

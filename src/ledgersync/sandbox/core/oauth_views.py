@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlencode
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.consent import consent_page, error_page
-from ledgersync.sandbox.core.oauth import OAuthError, redirect_uri_allowed
+from ledgersync.sandbox.core.oauth import PKCE_METHODS, OAuthError, redirect_uri_allowed
 from ledgersync.sandbox.core.wire import BadJson, json_response, read_json
 
 if TYPE_CHECKING:
@@ -38,6 +38,18 @@ def routes(app: SandboxApp, *, authorize: str, token: str, revoke: str) -> list[
 
 def _html(text: str, status: int = 200) -> Response:
     return Response(text, status=status, content_type="text/html; charset=utf-8")
+
+
+# Authorize parameters the consent form carries through to its POST.
+_CARRIED = (
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+)
 
 
 def _redirect(uri: str, params: list[tuple[str, str]]) -> Response:
@@ -61,12 +73,12 @@ def authorize_view(app: SandboxApp, request: Request) -> Response:
     state_param = [("state", state)] if state is not None else []
     if values.get("response_type") != "code":
         return _redirect(redirect_uri, [("error", "unsupported_response_type"), *state_param])
+    challenge = values.get("code_challenge") or None
+    if challenge is not None and values.get("code_challenge_method") not in PKCE_METHODS:
+        # RFC 7636: a missing method means "plain", which these sandboxes do not offer.
+        return _redirect(redirect_uri, [("error", "invalid_request"), *state_param])
     if request.method == "GET":
-        hidden = {
-            k: values[k]
-            for k in ("client_id", "redirect_uri", "response_type", "scope", "state")
-            if k in values
-        }
+        hidden = {k: values[k] for k in _CARRIED if k in values}
         page = consent_page(
             provider=app.display_name,
             action=request.path,
@@ -74,6 +86,7 @@ def authorize_view(app: SandboxApp, request: Request) -> Response:
             scope=values.get("scope", ""),
             companies=app.companies(),
             hidden=hidden,
+            allow_label=app.consent_allow_label,
         )
         return _html(page)
     if request.form.get("action") != "connect":
@@ -81,7 +94,9 @@ def authorize_view(app: SandboxApp, request: Request) -> Response:
     company_id = request.form.get("company", "")
     if company_id not in {c["id"] for c in app.companies()}:
         return _html(error_page("Sign-in problem", "Choose one of the companies listed."), 400)
-    code = app.tokens.issue_code(company_id, client_id, redirect_uri, values.get("scope", ""))
+    code = app.tokens.issue_code(
+        company_id, client_id, redirect_uri, values.get("scope", ""), code_challenge=challenge
+    )
     return _redirect(redirect_uri, app.callback_params(code, state, company_id))
 
 
@@ -103,15 +118,22 @@ def client_credentials(request: Request) -> tuple[str | None, str | None]:
 def token_view(app: SandboxApp, request: Request) -> Response:
     try:
         client_id, secret = client_credentials(request)
-        app.tokens.check_client(client_id, secret)
+        # A PKCE app without a secret names itself in the form; the code decides if that is
+        # enough (TokenStore.exchange_code / refresh with public=True).
+        public = secret is None and bool(client_id) and app.settings.oauth.public_pkce_clients
+        app.tokens.check_client(client_id, app.settings.oauth.client_secret if public else secret)
         form = request.form
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             issued = app.tokens.exchange_code(
-                form.get("code", ""), client_id, form.get("redirect_uri")
+                form.get("code", ""),
+                client_id,
+                form.get("redirect_uri"),
+                form.get("code_verifier"),
+                public=public,
             )
         elif grant_type == "refresh_token":
-            issued = app.tokens.refresh(form.get("refresh_token", ""), client_id)
+            issued = app.tokens.refresh(form.get("refresh_token", ""), client_id, public=public)
         else:
             raise OAuthError("unsupported_grant_type")
     except OAuthError as error:
