@@ -58,7 +58,7 @@ TOKEN = re.compile(
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # string, number, op, word, keyword, eof
+    kind: str  # string, number, op, word, keyword, eof, error
     text: str
     column: int
 
@@ -90,10 +90,10 @@ def tokenize(text: str) -> list[Token]:
     while at < stripped_end:
         match = TOKEN.match(text, at)
         if match is None or match.end() == at:
+            # Like QuickBooks' parser, report a bad character only if parsing gets that far.
             column = at + 1 + (len(text[at:]) - len(text[at:].lstrip()))
-            raise errors.query_parse(
-                f'Invalid content. Lexical error at line 1, column {column}.  Encountered: "{text[column - 1]}"'
-            )
+            tokens.append(Token("error", text[column - 1], column))
+            return tokens
         group = match.lastgroup
         raw = match.group(group)
         kind = "keyword" if group == "word" and raw.lower() in KEYWORDS else group
@@ -120,6 +120,10 @@ class Parser:
 
     def fail(self, expected: list[str]) -> errors.QBOFault:
         token = self.peek()
+        if token.kind == "error":
+            return errors.query_parse(
+                f'Invalid content. Lexical error at line 1, column {token.column}.  Encountered: "{token.text}"'
+            )
         if token.kind == "eof":
             shown = '"<EOF>"'
         else:

@@ -19,7 +19,10 @@ class Api:
         self.http = httpx.Client(
             transport=app.transport(),
             base_url=ROOT,
-            headers={"Authorization": f"Bearer {self.tokens['access_token']}", "Accept": "application/json"},
+            headers={
+                "Authorization": f"Bearer {self.tokens['access_token']}",
+                "Accept": "application/json",
+            },
         )
 
     def url(self, path: str) -> str:

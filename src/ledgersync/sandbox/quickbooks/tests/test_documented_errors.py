@@ -23,7 +23,12 @@ def invoice(api: Api, doc_number: str, customer_id: str = "1", **extra) -> dict:
                 "Amount": 100.00,
                 "DetailType": "SalesItemLineDetail",
                 "Description": "Labour",
-                "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}, "Qty": 2, "UnitPrice": 50, "TaxCodeRef": {"value": "2"}},
+                "SalesItemLineDetail": {
+                    "ItemRef": {"value": item["Id"]},
+                    "Qty": 2,
+                    "UnitPrice": 50,
+                    "TaxCodeRef": {"value": "2"},
+                },
             }
         ],
         **extra,
@@ -44,7 +49,12 @@ def test_a_duplicate_display_name_is_6240_across_customers_and_vendors(api):
         ],
         "type": "ValidationFault",
     }
-    assert api.rows("select * from Customer where DisplayName = 'Builders Merchants Direct'", "Customer") == []
+    assert (
+        api.rows(
+            "select * from Customer where DisplayName = 'Builders Merchants Direct'", "Customer"
+        )
+        == []
+    )
 
 
 def test_a_duplicate_doc_number_is_6140_naming_the_existing_transaction(api):
@@ -74,9 +84,13 @@ def test_allowduplicatedocnum_lets_a_duplicate_through(api):
 
 def test_a_stale_sync_token_is_5010_and_changes_nothing(api):
     customer = api.one("Customer", "DisplayName", "Harbour Cafe")
-    first = api.post("customer", {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "Notes": "first"})
+    first = api.post(
+        "customer", {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "Notes": "first"}
+    )
     assert first.json()["Customer"]["SyncToken"] == "1"
-    second = api.post("customer", {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "Notes": "second"})
+    second = api.post(
+        "customer", {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "Notes": "second"}
+    )
     assert second.status_code == 400
     assert fault_of(second) == {
         "Error": [
@@ -129,11 +143,16 @@ def test_an_unknown_reference_is_2500(api):
 
 def test_an_inactive_reference_is_610(api):
     customer = api.one("Customer", "DisplayName", "Castle Hotel Group")
-    api.post("customer", {"Id": customer["Id"], "SyncToken": customer["SyncToken"], "sparse": True, "Active": False})
+    api.post(
+        "customer",
+        {"Id": customer["Id"], "SyncToken": customer["SyncToken"], "sparse": True, "Active": False},
+    )
     response = api.post("invoice", invoice(api, "S0610", customer_id=customer["Id"]))
     assert response.status_code == 400
     assert fault_of(response) == {
-        "Error": [{"Message": "Object Not Found", "Detail": INACTIVE, "code": "610", "element": ""}],
+        "Error": [
+            {"Message": "Object Not Found", "Detail": INACTIVE, "code": "610", "element": ""}
+        ],
         "type": "ValidationFault",
     }
 
@@ -199,7 +218,9 @@ def test_a_missing_token_is_401_authentication_failed(app, api):
 
 def test_the_lower_case_401_shape_can_be_chosen(app, api):
     app.settings.auth_fault_style = AuthFaultStyle.LOWER
-    client = httpx.Client(transport=app.transport(), base_url=ROOT, headers={"Authorization": "Bearer nope"})
+    client = httpx.Client(
+        transport=app.transport(), base_url=ROOT, headers={"Authorization": "Bearer nope"}
+    )
     response = client.get(api.url("companyinfo/1"))
     body = response.json()
     assert response.status_code == 401

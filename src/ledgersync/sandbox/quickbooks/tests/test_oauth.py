@@ -27,14 +27,18 @@ def http(app) -> httpx.Client:
 
 
 def connect(http: httpx.Client, company: str = DEMO_REALM) -> dict[str, str]:
-    response = http.post("/connect/oauth2", data={**AUTHORIZE, "company": company, "action": "connect"})
+    response = http.post(
+        "/connect/oauth2", data={**AUTHORIZE, "company": company, "action": "connect"}
+    )
     assert response.status_code == 302
     location = urlsplit(response.headers["location"])
     assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT
     return {k: v[0] for k, v in parse_qs(location.query).items()}
 
 
-def exchange(http: httpx.Client, code: str, redirect_uri: str = REDIRECT, auth=CLIENT) -> httpx.Response:
+def exchange(
+    http: httpx.Client, code: str, redirect_uri: str = REDIRECT, auth=CLIENT
+) -> httpx.Response:
     return http.post(
         "/oauth2/v1/tokens/bearer",
         data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
@@ -44,23 +48,37 @@ def exchange(http: httpx.Client, code: str, redirect_uri: str = REDIRECT, auth=C
 
 
 def refresh(http: httpx.Client, token: str) -> httpx.Response:
-    return http.post("/oauth2/v1/tokens/bearer", data={"grant_type": "refresh_token", "refresh_token": token}, auth=CLIENT)
+    return http.post(
+        "/oauth2/v1/tokens/bearer",
+        data={"grant_type": "refresh_token", "refresh_token": token},
+        auth=CLIENT,
+    )
 
 
 def company_info(http: httpx.Client, access: str, realm: str = DEMO_REALM) -> httpx.Response:
-    return http.get(f"/v3/company/{realm}/companyinfo/{realm}", headers={"Authorization": f"Bearer {access}"})
+    return http.get(
+        f"/v3/company/{realm}/companyinfo/{realm}", headers={"Authorization": f"Bearer {access}"}
+    )
 
 
 def test_the_consent_page_offers_each_company_with_connect_and_cancel(http):
     page = http.get("/connect/oauth2", params=AUTHORIZE)
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    for text in ("Demo Trades Ltd", "Second Fix Plumbing Ltd", f'value="{DEMO_REALM}"', 'value="connect"', 'value="cancel"'):
+    for text in (
+        "Demo Trades Ltd",
+        "Second Fix Plumbing Ltd",
+        f'value="{DEMO_REALM}"',
+        'value="connect"',
+        'value="cancel"',
+    ):
         assert text in page.text
 
 
 def test_cancel_redirects_with_access_denied_and_the_state(http):
-    response = http.post("/connect/oauth2", data={**AUTHORIZE, "company": DEMO_REALM, "action": "cancel"})
+    response = http.post(
+        "/connect/oauth2", data={**AUTHORIZE, "company": DEMO_REALM, "action": "cancel"}
+    )
     assert response.status_code == 302
     assert response.headers["location"] == f"{REDIRECT}?error=access_denied&state=st-123"
 
@@ -72,21 +90,35 @@ def test_connect_redirects_with_code_state_and_realm_id(http):
 
 
 def test_a_redirect_uri_that_is_not_https_or_loopback_is_refused_without_redirecting(http):
-    page = http.get("/connect/oauth2", params={**AUTHORIZE, "redirect_uri": "http://example.com/cb"})
+    page = http.get(
+        "/connect/oauth2", params={**AUTHORIZE, "redirect_uri": "http://example.com/cb"}
+    )
     assert page.status_code == 400
     assert "location" not in page.headers
 
 
 def test_an_unknown_client_id_is_refused_on_the_consent_page(http):
-    assert http.get("/connect/oauth2", params={**AUTHORIZE, "client_id": "someone"}).status_code == 400
+    assert (
+        http.get("/connect/oauth2", params={**AUTHORIZE, "client_id": "someone"}).status_code == 400
+    )
 
 
 def test_the_code_exchanges_for_tokens_in_intuit_shape(http):
     response = exchange(http, connect(http)["code"])
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"token_type", "access_token", "expires_in", "refresh_token", "x_refresh_token_expires_in"}
-    assert (body["token_type"], body["expires_in"], body["x_refresh_token_expires_in"]) == ("bearer", 3600, 8726400)
+    assert set(body) == {
+        "token_type",
+        "access_token",
+        "expires_in",
+        "refresh_token",
+        "x_refresh_token_expires_in",
+    }
+    assert (body["token_type"], body["expires_in"], body["x_refresh_token_expires_in"]) == (
+        "bearer",
+        3600,
+        8726400,
+    )
     assert company_info(http, body["access_token"]).status_code == 200
 
 
@@ -149,7 +181,9 @@ def test_an_access_token_expires_after_an_hour(app, http):
 
 def test_revoke_ends_api_access_and_refresh(app, http):
     tokens = app.mint_tokens()
-    response = http.post("/v2/oauth2/tokens/revoke", json={"token": tokens["refresh_token"]}, auth=CLIENT)
+    response = http.post(
+        "/v2/oauth2/tokens/revoke", json={"token": tokens["refresh_token"]}, auth=CLIENT
+    )
     assert response.status_code == 200
     assert company_info(http, tokens["access_token"]).status_code == 401
     assert refresh(http, tokens["refresh_token"]).json() == {

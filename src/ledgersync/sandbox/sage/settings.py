@@ -1,0 +1,36 @@
+"""Sage sandbox behaviour switches (GET/PUT /_sandbox/settings).
+
+Defaults follow reference/sage.md; facts it marks UNCONFIRMED are switchable so a
+connector can be tested against either answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ledgersync.sandbox.core.oauth import OAuthConfig, Rotation
+from ledgersync.sandbox.core.settings import SandboxSettings
+
+ACCESS_TTL = 300  # five minutes
+REFRESH_TTL = 2678400  # 31 days (Sage staff, sageone_api_php_sample #39)
+CODE_TTL = 60  # single use, 60 s (frequently_raised_errors)
+
+
+def _oauth() -> OAuthConfig:
+    return OAuthConfig(
+        access_ttl=ACCESS_TTL,
+        refresh_ttl=REFRESH_TTL,
+        code_ttl=CODE_TTL,
+        rotation=Rotation.ALWAYS,
+        refresh_grace_seconds=0,
+    )
+
+
+@dataclass
+class SageSettings(SandboxSettings):
+    oauth: OAuthConfig = field(default_factory=_oauth)
+    idempotency_days: int = 7  # "for the next 7 days, a repetition ... returns the same result"
+    retry_after_seconds: int | None = None  # Retry-After on 429 is UNCONFIRMED: off by default
+    unique_contact_names: bool = False  # UNCONFIRMED; only `reference` is documented unique
+    unique_vendor_reference: bool = False  # UNCONFIRMED; Zynk's client-side check suggests not
+    separate_credit_note_numbering: bool = False  # invoice_settings default: one shared counter
