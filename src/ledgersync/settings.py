@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ledgersync.records",
     "ledgersync.sync",
     "ledgersync.web",
+    "ledgersync.api",
 ]
 
 MIDDLEWARE = [
@@ -158,5 +159,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LEDGERSYNC_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request line at INFO; the provider layer logs its own, redacted.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

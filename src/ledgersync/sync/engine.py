@@ -507,11 +507,18 @@ def recheck(document: Document, connector: Connector | None, connection: Connect
     return failures
 
 
-def run_until_done(run: SyncRun, *, sleep=time.sleep, max_steps: int = 1000) -> SyncRun:
-    """Work a run in this process until it ends (the CLI and tests use this)."""
+def run_until_done(run: SyncRun, *, sleep=time.sleep, max_steps: int = 1000,
+                   stop_when_idle: bool = True) -> SyncRun:
+    """Work a run in this process until it ends (the CLI and tests use this). An Auto Sync
+    with nothing left ends at once when ``stop_when_idle``, instead of waiting out its window
+    for newly marked documents as the background worker does."""
     for _ in range(max_steps):
         delay = step(run.pk)
         if delay is None:
+            break
+        run.refresh_from_db()
+        if stop_when_idle and run.auto and run.left_count == 0 and delay == IDLE_POLL_SECONDS:
+            _finish(run, RunState.FINISHED, "Nothing left to sync.")
             break
         sleep(delay)
     run.refresh_from_db()

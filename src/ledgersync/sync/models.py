@@ -184,7 +184,8 @@ class SyncRun(models.Model):
     # A worker holds the run while it works a step; a lease that lapses means the worker died.
     lease_until = models.DateTimeField(null=True, blank=True)
     not_before = models.DateTimeField(null=True, blank=True)
-    tried = models.JSONField(default=list, blank=True)  # document ids taken by this run
+    # Document id -> rounds tried by this run (-1: done with it for this run).
+    tried = models.JSONField(default=dict, blank=True)
     synced_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     left_count = models.PositiveIntegerField(default=0)

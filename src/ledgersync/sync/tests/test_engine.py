@@ -1,0 +1,224 @@
+"""The engine against each provider's sandbox over real HTTP: checks, batches, exactly once."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledgersync.records.models import Account, DocType, Document, Supplier
+from ledgersync.sync import engine, linking
+from ledgersync.sync.connections import connector_for_connection
+from ledgersync.sync.models import Attempt, AttemptState, DocumentState, RunState
+from ledgersync.sync.status import StatusCode
+from ledgersync.sync.tests.conftest import inject_fault
+from ledgersync.sync.tests.sandbox_view import document_numbers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def no_sleep(_seconds):
+    return None
+
+
+def link_exact(organisation, connection, *numbers):
+    connector = connector_for_connection(connection)
+    for number in numbers:
+        party = (Account.objects.filter(organisation=organisation, number=number).first()
+                 or Supplier.objects.get(organisation=organisation, number=number))
+        match = linking.suggestions(connector, party).exact
+        assert match is not None, f"{party.name} should have an exact match in the sandbox"
+        linking.link_existing(connection, connector, party, match.contact.id,
+                              method=linking.LinkMethod.LINK_THIS)
+
+
+def statuses(organisation, doc_type=DocType.SALES_INVOICE):
+    return dict(
+        DocumentState.objects.filter(document__organisation=organisation, document__doc_type=doc_type)
+        .values_list("document__number", "status_code")
+    )
+
+
+def sync_all(organisation, doc_type=DocType.SALES_INVOICE, auto=True):
+    run = engine.start_run(organisation, doc_type, auto=auto)
+    return engine.run_until_done(run, sleep=no_sleep, max_steps=50)
+
+
+def test_the_demo_documents_show_every_check_and_the_good_ones_sync(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001", "A1004", "A1005", "A1006", "A1007")
+    linking.save_raw_accs_id(connection, Account.objects.get(number="A1002"), "abc")
+    organisation.batch_size = 20
+    organisation.save()
+
+    run = sync_all(organisation, auto=False)
+
+    got = statuses(organisation)
+    care_of = sandbox.slug == "quickbooks"
+    assert got == {
+        "S1001": StatusCode.NOT_SENT,
+        "S1002": StatusCode.SYNCED,
+        "S1003": StatusCode.DUPLICATE_NUMBER,
+        "S1004": StatusCode.ACCOUNT_ID_INVALID if care_of else got["S1004"],
+        "S1005": StatusCode.ACCOUNT_NOT_LINKED,
+        "S1006": StatusCode.NOMINAL_MISSING,
+        "S1007": StatusCode.NOMINAL_NO_TAX,
+        "S1008": StatusCode.BLANK_LINE,
+        "S1009": StatusCode.CARE_OF_NOT_LINKED if care_of else StatusCode.SYNCED,
+        "S1010": StatusCode.SYNCED,
+    }
+    assert (run.state, run.synced_count, run.failed_count) == (
+        RunState.FINISHED, 2 if care_of else 3, 8 if care_of else 7,
+    )
+    messages = dict(DocumentState.objects.values_list("document__number", "message"))
+    name = connection.get_provider_display()
+    assert messages["S1001"] == "Cannot sync until marked as sent."
+    assert messages["S1003"] == f"Invoice S1003 already exists in {name}"
+    assert messages["S1005"] == f"Customer Account 'Northgate Dental Practice' (A1003) does not exist in {name}"
+    assert messages["S1006"] == f"Nominal code 4090 (line 2) does not exist in {name}"
+    assert messages["S1007"] == f"Nominal code 4030 has no tax rate in {name}"
+    assert messages["S1008"] == "Line 2 has no text"
+    if care_of:
+        assert messages["S1004"] == "AccountsID (abc) is not correct, QuickBooks requires a number"
+        assert messages["S1009"] == "Care of account 'Lee Property Agents' (A1008) is not linked to QuickBooks"
+    numbers = document_numbers(sandbox, connection.company_id, "sales_invoice")
+    assert numbers["S1002"] == numbers["S1010"] == 1
+    assert numbers["S1001"] == numbers["S1005"] == 0
+    assert numbers["S1003"] == 1  # the one that was there before, not a second
+
+
+def test_all_failing_checks_are_kept_for_the_popup(demo):
+    organisation, connection = demo
+    document = Document.objects.get(number="S1001")
+    document.lines.update(text="")
+    engine.recheck(document, connector_for_connection(connection), connection)
+    state = DocumentState.objects.get(document=document)
+    assert [f.code for f in state.failure_list()] == [
+        StatusCode.NOT_SENT, StatusCode.ACCOUNT_NOT_LINKED, StatusCode.BLANK_LINE,
+    ]
+    assert state.status_code == StatusCode.NOT_SENT
+
+
+def test_sync_takes_exactly_the_first_batch_oldest_number_first(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001")
+    Document.objects.filter(organisation=organisation, doc_type=DocType.SALES_INVOICE).delete()
+    from ledgersync.records.services import create_document
+
+    for n in range(12, 0, -1):
+        doc = create_document(organisation, {
+            "type": "sales_invoice", "number": f"T{n:03d}", "account": "A1001",
+            "lines": [{"text": "Work", "unit_price": "10.00", "nominal": "4000"}],
+        })
+        Document.objects.filter(pk=doc.pk).update(marked_for_sync=True, sent_at="2026-11-01T10:00Z")
+
+    run = sync_all(organisation, auto=False)
+
+    assert run.synced_count == 5
+    assert sorted(statuses(organisation)) == ["T001", "T002", "T003", "T004", "T005"]
+    assert engine.queue(organisation, DocType.SALES_INVOICE).count() == 7
+
+
+def test_a_dropped_answer_after_the_write_is_reconciled_not_resent(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001", "A1006")
+    inject_fault(sandbox, "drop_after_write", count=1)
+
+    run = sync_all(organisation)
+
+    numbers = document_numbers(sandbox, connection.company_id, "sales_invoice")
+    assert (numbers["S1002"], numbers["S1010"]) == (1, 1)
+    assert statuses(organisation)["S1002"] == statuses(organisation)["S1010"] == StatusCode.SYNCED
+    assert run.state == RunState.FINISHED
+
+
+@pytest.mark.parametrize("fault", ["error_after_write", "error_before_write"])
+def test_server_errors_end_with_each_document_synced_exactly_once(demo, sandbox, fault):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001", "A1006")
+    inject_fault(sandbox, fault, count=2)
+
+    sync_all(organisation)
+
+    numbers = document_numbers(sandbox, connection.company_id, "sales_invoice")
+    assert (numbers["S1002"], numbers["S1010"]) == (1, 1)
+    assert statuses(organisation)["S1010"] == StatusCode.SYNCED
+
+
+def test_a_429_storm_slows_the_run_and_loses_nothing(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001", "A1006")
+    inject_fault(sandbox, "rate_limit", count=3)
+    waits = []
+
+    run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
+    engine.run_until_done(run, sleep=waits.append, max_steps=50)
+
+    numbers = document_numbers(sandbox, connection.company_id, "sales_invoice")
+    assert (numbers["S1002"], numbers["S1010"]) == (1, 1)
+    assert any(w >= 1 for w in waits)
+
+
+def test_a_token_revoked_mid_run_stops_it_and_asks_for_a_relink(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001", "A1006")
+    inject_fault(sandbox, "revoke_token")
+
+    run = sync_all(organisation)
+
+    connection.refresh_from_db()
+    assert connection.status == "relink_needed"
+    assert run.state == RunState.FAILED
+    assert statuses(organisation)["S1002"] == StatusCode.RELINK_NEEDED
+    numbers = document_numbers(sandbox, connection.company_id, "sales_invoice")
+    assert (numbers["S1002"], numbers["S1010"]) == (0, 0)
+
+
+def test_a_worker_killed_after_the_push_leaves_nothing_duplicated(demo, sandbox):
+    """The push went out and succeeded, but the worker died before writing the outcome."""
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001")
+    document = Document.objects.get(number="S1002")
+    run = engine.start_run(organisation, DocType.SALES_INVOICE)
+    connector = connector_for_connection(connection)
+    work = engine.BatchWork(run, connector, engine.RecordingTransport())
+    attempt = work._attempt_for(document)
+    connector.push([work._outbound(document, attempt.idempotency_key)])  # ... and the worker dies
+    assert Attempt.objects.get(pk=attempt.pk).state == AttemptState.IN_FLIGHT
+
+    engine.run_until_done(run, sleep=no_sleep)
+
+    assert Attempt.objects.get(pk=attempt.pk).state == AttemptState.ADOPTED
+    assert statuses(organisation)["S1002"] == StatusCode.SYNCED
+    assert document_numbers(sandbox, connection.company_id, "sales_invoice")["S1002"] == 1
+
+
+def test_a_second_start_on_the_same_connection_is_refused(demo):
+    organisation, _ = demo
+    first = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
+    with pytest.raises(engine.RunInProgress) as caught:
+        engine.start_run(organisation, DocType.SUPPLIER_INVOICE)
+    assert caught.value.run.pk == first.pk
+
+
+def test_two_workers_never_work_the_same_run_at_once(demo):
+    organisation, _ = demo
+    run = engine.start_run(organisation, DocType.SALES_INVOICE)
+    assert engine._claim(run.pk) is not None
+    assert engine._claim(run.pk) is None
+
+
+def test_auto_sync_stops_at_its_time_limit(demo):
+    organisation, _ = demo
+    from django.utils import timezone
+
+    run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
+    type(run).objects.filter(pk=run.pk).update(deadline=timezone.now())
+    run = engine.run_until_done(run, sleep=no_sleep)
+    assert (run.state, run.message) == (RunState.FINISHED, "Auto Sync reached its time limit.")
+
+
+def test_a_stop_request_ends_auto_sync(demo):
+    organisation, _ = demo
+    run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
+    engine.request_stop(run)
+    run = engine.run_until_done(run, sleep=no_sleep)
+    assert run.state == RunState.STOPPED
