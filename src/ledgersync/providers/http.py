@@ -178,6 +178,7 @@ class ApiClient:
         retry: RetryPolicy | None = None,
         pkce: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        on_response: Callable[[httpx.Response], None] | None = None,
     ) -> None:
         self.provider = provider
         self.config = config
@@ -187,6 +188,8 @@ class ApiClient:
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.api_calls = 0
+        # Sees every response (e.g. to read a provider's remaining-limit headers).
+        self.on_response = on_response
         # Set when a write was re-sent after an attempt that may have reached the provider.
         self.resent_after_uncertain = False
         self._oauth = OAuth2Client(
@@ -221,11 +224,13 @@ class ApiClient:
         json_body: Any = None,
         write: bool | None = None,
         idempotent: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one API request and return its decoded JSON, retrying what is safe to retry.
 
         ``write`` defaults to "not a GET"; ``idempotent`` says the request carries the
-        provider's idempotency key. Raises the errors of ``errors.py``.
+        provider's idempotency key (in ``params``, ``json_body`` or ``headers``, which are
+        sent unchanged on every attempt). Raises the errors of ``errors.py``.
         """
         write = method.upper() != "GET" if write is None else write
         self.resent_after_uncertain = False
@@ -235,7 +240,7 @@ class ApiClient:
         while True:
             attempt += 1
             try:
-                response = self._send(method, path, params, json_body)
+                response = self._send(method, path, params, json_body, headers)
             except AuthError:
                 raise
             except httpx.TransportError as exc:
@@ -259,10 +264,15 @@ class ApiClient:
             self.resent_after_uncertain = self.resent_after_uncertain or maybe_written
 
     def _send(
-        self, method: str, path: str, params: Mapping[str, str] | None, json_body: Any
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        json_body: Any,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         try:
-            return self._oauth.request(method, path, params=params, json=json_body)
+            return self._oauth.request(method, path, params=params, json=json_body, headers=headers)
         except OAuthError as exc:
             raise self._oauth_failure(exc) from None
 
@@ -397,6 +407,8 @@ class ApiClient:
         self.api_calls += 1
 
     def _log(self, response: httpx.Response) -> None:
+        if self.on_response is not None:
+            self.on_response(response)
         request = response.request
         log.info(
             "%s %s %s -> %s",
