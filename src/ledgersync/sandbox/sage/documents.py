@@ -14,7 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from ledgersync.sandbox.sage.errors import Problems, SageError, not_found
+from ledgersync.sandbox.sage.errors import Problems, not_found
 from ledgersync.sandbox.sage.records import GBP, UNTAXED_KINDS, contact_types
 from ledgersync.sandbox.sage.settings import SageSettings
 from ledgersync.sandbox.sage.store import Business
@@ -390,7 +390,7 @@ def _allocate(business: Business, entry: object, problems: Problems) -> dict:
         if document is not None:
             break
     else:
-        raise SageError(404, not_found("allocated_artefacts.artefact_id").items)
+        raise not_found("allocated_artefacts.artefact_id")
     document["total_paid"] += amount
     document["payments_allocations_total_amount"] += amount
     document["outstanding_amount"] = document["total_amount"] - document["total_paid"]

@@ -141,7 +141,7 @@ def _text(data: dict, key: str, problems: Problems, limit: int, source: str) -> 
     return value
 
 
-def _reference_for(business: Business, name: str) -> str:
+def reference_for(business: Business, name: str) -> str:
     # Sage suggests a reference from the name when none is given; ours: 4 letters + number.
     letters = re.sub(r"[^A-Za-z]", "", name).upper()[:4] or "CONT"
     return f"{letters}{business.next('contact-ref'):03d}"
@@ -184,7 +184,7 @@ def create_contact(business: Business, settings: SageSettings, data: object) -> 
         business,
         name,
         types[0],
-        reference=reference or _reference_for(business, name),
+        reference=reference or reference_for(business, name),
         email=email,
         telephone=str(person.get("telephone") or ""),
         address={k: str(v) for k, v in address.items() if isinstance(v, str)},

@@ -1,0 +1,193 @@
+"""The seeded businesses, matching notes/demo-data.md: "Demo Trades Ltd" (the lead
+business) and "Second Fix Plumbing Ltd" (a few customers, the same chart).
+
+Contacts and documents go through the same writers as the API, so the seed obeys the
+sandbox's own rules. Document dates are relative to today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from ledgersync.sandbox.sage import documents, records
+from ledgersync.sandbox.sage.settings import SageSettings
+from ledgersync.sandbox.sage.store import Business, business_id
+
+DEMO_NAME, SECOND_NAME = "Demo Trades Ltd", "Second Fix Plumbing Ltd"
+DEMO_ID, SECOND_ID = business_id(DEMO_NAME), business_id(SECOND_NAME)
+
+# (nominal code, name, ledger_account_type, default tax rate, control name)
+CHART = [
+    (1100, "Debtors Control", "CURRENT_ASSETS", None, "customer_receipts"),
+    (1200, "Bank current account", "BANK", None, None),
+    (2100, "Creditors Control", "CURRENT_LIABILITY", None, "vendor_payments"),
+    (2200, "VAT", "CURRENT_LIABILITY", None, "sales_tax"),
+    (3000, "Capital", "EQUITY", None, None),
+    (4000, "Sales - Labour", "SALES", "GB_STANDARD", None),
+    (4010, "Sales - Materials", "SALES", "GB_STANDARD", None),
+    (4020, "Sales - Call-out fees", "SALES", "GB_STANDARD", None),
+    (4030, "Sales - Sundries", "SALES", None, None),  # no rate: drives NOMINAL_NO_TAX
+    (5000, "Purchases - Materials", "DIRECT_EXPENSES", "GB_STANDARD", None),
+    (5010, "Subcontractors", "DIRECT_EXPENSES", "GB_STANDARD", None),
+    (7500, "Vehicle running costs", "OVERHEADS", "GB_STANDARD", None),
+    (8200, "Bank charges", "OVERHEADS", "GB_EXEMPT", None),
+]
+
+DEMO_CUSTOMERS = [
+    "Harbour Cafe",
+    "Greenway Lettings Limited",
+    "Oakfield Primary School",
+    "Bright Spark Electrical",
+    "Riverside Property Management",
+    "Tidewater Marine",
+    "Kingsmead Surgery",
+    "Castle Hotel Group",
+]
+DEMO_VENDORS = ["Builders Merchants Direct", "Apex Plant Hire", "Metro Fuel Cards"]
+SECOND_CUSTOMERS = ["Harbour Cafe", "Quayside Flats Management", "Elm Road Dental"]
+# Sage creates these in every UK business (seen in real list responses).
+SYSTEM_CONTACTS = [("HMRC Payments", "HMRC Pay"), ("HMRC Reclaimed", "HMRC Rec")]
+
+
+def seed_businesses(now: Callable[[], datetime], settings: SageSettings) -> dict[str, Business]:
+    demo = _business(DEMO_ID, DEMO_NAME, now, DEMO_CUSTOMERS, DEMO_VENDORS)
+    _demo_documents(demo, settings)
+    second = _business(SECOND_ID, SECOND_NAME, now, SECOND_CUSTOMERS, DEMO_VENDORS[:1])
+    return {demo.id: demo, second.id: second}
+
+
+def _business(
+    bid: str, name: str, now: Callable[[], datetime], customers: list[str], vendors: list[str]
+) -> Business:
+    business = Business(
+        bid, name, now, address={"city": "Poole", "postal_code": "BH15 1AA", "country": "GB"}
+    )
+    for rate in records.UK_TAX_RATES:
+        records.tax_rate(business, *rate)
+    for code, account_name, type_id, rate_id, control in CHART:
+        records.ledger_account(business, code, account_name, type_id, rate_id, control)
+    bank = next(a for a in business.all("ledger_accounts") if a["nominal_code"] == 1200)
+    business.add(
+        "bank_accounts",
+        business.stamped(
+            "bank_accounts",
+            business.new_id("bank_accounts"),
+            "Bank current account (1200)",
+            {
+                "ledger_account": business.base("ledger_accounts", bank),
+                "bank_account_type": {"id": "CHECKING"},
+            },
+        ),
+    )
+    for contact_name, reference in SYSTEM_CONTACTS:
+        contact = records.add_contact(business, contact_name, "VENDOR", reference=reference)
+        contact["system"], contact["deletable"] = True, False
+    for contact_name in customers:
+        records.add_contact(
+            business, contact_name, "CUSTOMER", reference=_ref(business, contact_name)
+        )
+    for contact_name in vendors:
+        records.add_contact(
+            business, contact_name, "VENDOR", reference=_ref(business, contact_name)
+        )
+    return business
+
+
+def _ref(business: Business, name: str) -> str:
+    return records.reference_for(business, name)
+
+
+def contact_named(business: Business, name: str) -> dict:
+    return next(c for c in business.all("contacts") if c["name"] == name)
+
+
+def account_coded(business: Business, code: int) -> dict:
+    return next(a for a in business.all("ledger_accounts") if a["nominal_code"] == code)
+
+
+def _line(
+    business: Business, code: int, text: str, net: Decimal, rate: str = "GB_STANDARD"
+) -> dict:
+    tax = (net * Decimal("0.2")).quantize(Decimal("0.01")) if rate == "GB_STANDARD" else None
+    line = {
+        "description": text,
+        "ledger_account_id": account_coded(business, code)["id"],
+        "quantity": 1,
+        "unit_price": net,
+        "tax_rate_id": rate,
+    }
+    if tax is not None:
+        line["tax_amount"] = tax
+    return line
+
+
+def _demo_documents(business: Business, settings: SageSettings) -> None:
+    today = business.now().date()
+
+    def day(offset: int) -> str:
+        return (today - timedelta(days=offset)).isoformat()
+
+    def sale(customer: str, reference: str, age: int, lines: list[dict]) -> dict:
+        body = {
+            "contact_id": contact_named(business, customer)["id"],
+            "date": day(age),
+            "due_date": day(age - 30),
+            "reference": reference,
+            "invoice_lines": lines,
+        }
+        return documents.create(
+            business, settings, documents.SALES_INVOICE, {"sales_invoice": body}
+        )
+
+    history = [
+        ("Tidewater Marine", "S0990", 80, Decimal("420.00")),
+        ("Kingsmead Surgery", "S0995", 60, Decimal("95.00")),
+        ("Castle Hotel Group", "S0999", 40, Decimal("1250.00")),
+    ]
+    paid = []
+    for customer, reference, age, net in history:
+        paid.append(
+            sale(customer, reference, age, [_line(business, 4000, "Maintenance visit", net)])
+        )
+    sale(
+        "Oakfield Primary School",
+        "S1003",
+        10,
+        [_line(business, 4000, "Labour: boiler service", Decimal("150.00"))],
+    )
+    bank = business.all("bank_accounts")[0]
+    for invoice in paid[:2]:  # two paid, one still owing
+        documents.pay(
+            business,
+            {
+                "contact_payment": {
+                    "transaction_type_id": "CUSTOMER_RECEIPT",
+                    "contact_id": invoice["contact"]["id"],
+                    "bank_account_id": bank["id"],
+                    "date": day(20),
+                    "total_amount": invoice["total_amount"],
+                    "allocated_artefacts": [
+                        {"artefact_id": invoice["id"], "amount": invoice["total_amount"]}
+                    ],
+                }
+            },
+        )
+    documents.create(
+        business,
+        settings,
+        documents.PURCHASE_INVOICE,
+        {
+            "purchase_invoice": {
+                "contact_id": contact_named(business, "Builders Merchants Direct")["id"],
+                "date": day(15),
+                "due_date": day(-15),
+                "reference": "",
+                "vendor_reference": "BMD-5521",
+                "invoice_lines": [
+                    _line(business, 5000, "Copper pipe and fittings", Decimal("312.40"))
+                ],
+            }
+        },
+    )

@@ -1,0 +1,172 @@
+"""A small read-only web view at the Sage web app's own paths, so the ``links`` in API
+answers open something and a person can watch a synced document arrive.
+
+    /business/                                  business picker
+    /contacts/customers, /contacts/suppliers    lists
+    /contacts/customers/<legacy id>             one contact (the numeric id the web app uses)
+    /invoicing/sales_invoices, /invoicing/sales_credit_notes, /invoicing/purchase_invoices
+    /invoicing/<collection>/<id>                one document (the API's hex id)
+
+The business is chosen with ?business= (remembered in a cookie), else the lead business.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from werkzeug.wrappers import Request, Response
+
+from ledgersync.sandbox.core.app import Route, RouteKind
+from ledgersync.sandbox.sage.documents import KINDS
+from ledgersync.sandbox.sage.records import WEB_FOLDER
+from ledgersync.sandbox.sage.store import Business
+
+if TYPE_CHECKING:
+    from ledgersync.sandbox.sage.app import SageSandbox
+
+COOKIE = "sage_sandbox_business"
+STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}nav a{margin-right:1rem}"
+    ".num{text-align:right}"
+)
+FOLDER_TYPE = {folder: type_id for type_id, folder in WEB_FOLDER.items()}
+TITLES = {
+    "sales_invoices": "Sales invoices",
+    "sales_credit_notes": "Sales credit notes",
+    "purchase_invoices": "Purchase invoices",
+}
+
+
+def routes(app: SageSandbox) -> list[Route]:
+    pages = WebView(app)
+    folders = ",".join(FOLDER_TYPE)
+    collections = ",".join(KINDS)
+    table = [
+        ("/business/", pages.home),
+        (f"/contacts/<any({folders}):folder>", pages.contacts),
+        (f"/contacts/<any({folders}):folder>/<int:legacy>", pages.contact),
+        (f"/invoicing/<any({collections}):collection>", pages.documents),
+        (f"/invoicing/<any({collections}):collection>/<record_id>", pages.document),
+    ]
+    return [Route(rule, handler, ("GET",), RouteKind.WEB) for rule, handler in table]
+
+
+def _money(value: object) -> str:
+    return f"{value:,.2f}" if value is not None else ""
+
+
+class WebView:
+    def __init__(self, app: SageSandbox) -> None:
+        self.app = app
+
+    def _business(self, request: Request) -> Business:
+        chosen = request.args.get("business") or request.cookies.get(COOKIE)
+        return self.app.store.get(chosen or "") or next(iter(self.app.store.values()))
+
+    def _page(self, request: Request, title: str, body: str, status: int = 200) -> Response:
+        business = self._business(request)
+        nav = (
+            '<nav><a href="/business/">Businesses</a><a href="/contacts/customers">Customers</a>'
+            '<a href="/contacts/suppliers">Suppliers</a><a href="/invoicing/sales_invoices">Sales invoices</a>'
+            '<a href="/invoicing/sales_credit_notes">Credit notes</a>'
+            '<a href="/invoicing/purchase_invoices">Purchase invoices</a></nav>'
+        )
+        html = (
+            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+            f"<style>{STYLE}</style></head><body>{nav}<p>Sage sandbox · <strong>{escape(business.name)}"
+            f"</strong> ({business.id})</p><h1>{escape(title)}</h1>{body}</body></html>"
+        )
+        response = Response(html, status=status, content_type="text/html; charset=utf-8")
+        response.set_cookie(COOKIE, business.id, samesite="Lax")
+        return response
+
+    def home(self, request: Request) -> Response:
+        rows = "".join(
+            f'<li><a href="/contacts/customers?business={b["id"]}">{escape(b["name"])}</a> ({b["id"]})</li>'
+            for b in self.app.companies()
+        )
+        return self._page(request, "Businesses", f"<ul>{rows}</ul>")
+
+    def contacts(self, request: Request, folder: str) -> Response:
+        business = self._business(request)
+        type_id = FOLDER_TYPE[folder]
+        rows = "".join(
+            f'<tr><td><a href="/contacts/{folder}/{c["_legacy_id"]}">{escape(c["name"])}</a></td>'
+            f"<td>{escape(c['reference'])}</td><td>{c['id']}</td></tr>"
+            for c in business.all("contacts")
+            if any(t["id"] == type_id for t in c["contact_types"])
+        )
+        head = "<tr><th>Name</th><th>Reference</th><th>API id</th></tr>"
+        return self._page(request, folder.capitalize(), f"<table>{head}{rows}</table>")
+
+    def contact(self, request: Request, folder: str, legacy: int) -> Response:
+        business = self._business(request)
+        contact = next((c for c in business.all("contacts") if c["_legacy_id"] == legacy), None)
+        if contact is None:
+            return self._page(
+                request, "Contact not found", "<p>No such contact in this business.</p>", 404
+            )
+        facts = "".join(
+            f"<tr><th>{label}</th><td>{escape(str(value))}</td></tr>"
+            for label, value in (
+                ("Name", contact["name"]),
+                ("Reference", contact["reference"]),
+                ("Email", contact["email"]),
+                ("Telephone", contact["main_contact_person"]["telephone"]),
+                ("API id", contact["id"]),
+                ("Web id", contact["_legacy_id"]),
+            )
+        )
+        docs = [
+            (collection, d)
+            for collection in KINDS
+            for d in business.all(collection)
+            if d["contact"]["id"] == contact["id"]
+        ]
+        body = f"<table>{facts}</table><h2>Documents</h2>{self._table(docs)}"
+        return self._page(request, contact["name"], body)
+
+    def documents(self, request: Request, collection: str) -> Response:
+        business = self._business(request)
+        docs = [(collection, d) for d in business.all(collection)]
+        return self._page(request, TITLES[collection], self._table(docs))
+
+    @staticmethod
+    def _table(docs: list[tuple[str, dict]]) -> str:
+        rows = "".join(
+            f'<tr><td><a href="/invoicing/{collection}/{d["id"]}">{escape(d["displayed_as"] or "(none)")}</a></td>'
+            f"<td>{escape(d['reference'])}</td><td>{escape(d.get('vendor_reference', ''))}</td>"
+            f"<td>{d['date']}</td><td>{escape(d['contact_name'])}</td>"
+            f"<td class='num'>{_money(d['total_amount'])}</td><td class='num'>{_money(d['outstanding_amount'])}</td>"
+            f"<td>{d['status']['displayed_as']}</td></tr>"
+            for collection, d in docs
+        )
+        head = (
+            "<tr><th>Number</th><th>Reference</th><th>Vendor ref.</th><th>Date</th><th>Contact</th>"
+            "<th>Total</th><th>Outstanding</th><th>Status</th></tr>"
+        )
+        return f"<table>{head}{rows}</table>"
+
+    def document(self, request: Request, collection: str, record_id: str) -> Response:
+        business = self._business(request)
+        record = business.get(collection, record_id)
+        if record is None:
+            return self._page(
+                request, "Not found", "<p>No such document in this business.</p>", 404
+            )
+        kind = KINDS[collection]
+        lines = "".join(
+            f"<tr><td>{escape(line['description'])}</td><td>{escape(line['ledger_account']['displayed_as'])}</td>"
+            f"<td>{escape(line['tax_rate']['displayed_as'])}</td><td class='num'>{_money(line['net_amount'])}</td>"
+            f"<td class='num'>{_money(line['tax_amount'])}</td></tr>"
+            for line in record[kind.lines]
+        )
+        body = (
+            f"<p>{escape(record['contact_name'])} · {record['date']} · reference {escape(record['reference'])}"
+            f" · id {record['id']}</p><table><tr><th>Description</th><th>Ledger account</th><th>Tax rate</th>"
+            f"<th>Net</th><th>Tax</th></tr>{lines}"
+            f"<tr><th colspan=4>Total</th><td class='num' id='total'>{_money(record['total_amount'])}</td></tr></table>"
+        )
+        return self._page(request, f"{TITLES[collection][:-1]} {record['displayed_as']}", body)
