@@ -7,9 +7,11 @@ from typing import Any
 
 from ledgersync.sandbox.core.app import SandboxApp
 from ledgersync.sandbox.quickbooks.app import QuickBooksSandbox
+from ledgersync.sandbox.sage.app import SageSandbox
 
 SANDBOXES: dict[str, Callable[..., SandboxApp]] = {
     "quickbooks": QuickBooksSandbox,
+    "sage": SageSandbox,
 }
 
 
