@@ -104,11 +104,14 @@ def refresh_if_due(connection: Connection, *, margin: dt.timedelta = REFRESH_MAR
         try:
             credentials = connector.refresh()
         except AuthError as exc:
-            mark_relink_needed(row, str(exc))
-            raise
-        _store(row, credentials)
-        row.save()
-    return row
+            refused = exc
+        else:
+            _store(row, credentials)
+            row.save()
+            return row
+    # Outside the transaction, so the mark survives the exception.
+    mark_relink_needed(row, refused.message)
+    raise refused
 
 
 def mark_relink_needed(connection: Connection, reason: str) -> None:
