@@ -225,6 +225,8 @@ class SandboxApp:
             return exc.get_response(environ)(environ, start_response)
         route = self._routes[endpoint]
         logged = not request.path.startswith(self.unlogged_prefixes)
+        if logged:
+            request.get_data(cache=True)  # keep the body for the log; form parsing reuses it
         try:
             response = self._dispatch(request, route, args)
         except ConnectionDropped:
@@ -257,15 +259,13 @@ class SandboxApp:
         if company_id is None or company_id != grant.company_id:
             return self.forbidden(company_id)
         call = Call(company_id=company_id, grant=grant)
-
-        def run() -> Response:
-            try:
-                with self.limiter.admit(company_id, route.buckets):
-                    return route.handler(request, call, **args)
-            except Throttled as over:
-                return self.over_limit(over.limit)
-
-        return self._with_faults(request, company_id, is_api=True, run=run)
+        run = lambda: route.handler(request, call, **args)  # noqa: E731
+        try:
+            # Admitted first, so a slow call holds its concurrency slot while it sleeps.
+            with self.limiter.admit(company_id, route.buckets):
+                return self._with_faults(request, company_id, is_api=True, run=run)
+        except Throttled as over:
+            return self.over_limit(over.limit)
 
     def _with_faults(
         self, request: Request, company_id: str | None, *, is_api: bool, run: Callable[[], Response]
