@@ -1,0 +1,155 @@
+"""Every API error is JSON: ``{"error": {"code", "message", "field", "details"}}``.
+
+``code`` is stable (clients branch on it), ``message`` says what to fix, ``field`` names the
+input at fault (``lines[2].unit_price``; positions count from 1) or is null. One place maps
+each failure to its HTTP status; views raise ``ApiError`` and never build error bodies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from ledgersync.providers.errors import (
+    AuthError,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+)
+
+
+class FieldError(Schema):
+    field: str | None
+    message: str
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    details: list[FieldError] = []
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+# Statuses every operation may answer with; operations that talk to the package add 502.
+ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
+ERRORS: dict[int, type[Schema]] = dict.fromkeys(ERROR_STATUSES, ErrorOut)
+PROVIDER_ERRORS: dict[int, type[Schema]] = {**ERRORS, 502: ErrorOut}
+
+
+class ApiError(Exception):
+    """An answer other than success: status, stable code, what to fix, and which field."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None, *,
+                 details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.details = details or []
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field,
+                          "details": self.details}}
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, "not_found", f"No {what} with that id in your organisation.")
+
+
+def invalid(errors: dict[str, list[str]]) -> ApiError:
+    """422 from a Django ValidationError's message_dict (records/services.py)."""
+    details = [{"field": field, "message": message} for field, messages in errors.items() for message in messages]
+    first = details[0] if details else {"field": None, "message": "The input is not valid."}
+    return ApiError(422, "invalid", first["message"], first["field"], details=details)
+
+
+def provider_failure(error: ProviderError) -> ApiError:
+    """What the package said, as an API answer."""
+    if isinstance(error, RateLimited):
+        wait = max(1, int(error.retry_after or 1))
+        return ApiError(429, "provider_rate_limited", f"The package asked us to slow down; try again in {wait} s.",
+                        headers={"Retry-After": str(wait)})
+    if isinstance(error, AuthError):
+        return ApiError(409, "relink_needed", "The package no longer accepts ledgersync's access: connect again.")
+    if isinstance(error, PermanentError):
+        return ApiError(422, "provider_rejected", f"The package refused it: {error.message}")
+    return ApiError(502, "provider_unavailable", f"The package did not answer properly ({error.message}); try again.")
+
+
+def _field_of(loc: tuple | list) -> str | None:
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "form"):
+        parts = parts[1:]
+        if parts and parts[0] in ("data", "payload", "filters", "body"):
+            parts = parts[1:]
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or None
+
+
+def _schema_message(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "is not valid"))
+    return message.removeprefix("Value error, ")
+
+
+def install(api) -> None:
+    """Route every exception the API can meet to a JSON answer (never a 500 page)."""
+
+    def respond(request, error: ApiError):
+        response = api.create_response(request, error.body(), status=error.status)
+        for name, value in error.headers.items():
+            response[name] = value
+        return response
+
+    def on_api_error(request, exc: ApiError):
+        return respond(request, exc)
+
+    def on_schema_error(request, exc: NinjaValidationError):
+        details = [{"field": _field_of(e.get("loc", ())), "message": _schema_message(e)} for e in exc.errors]
+        first = details[0] if details else {"field": None, "message": "The input is not valid."}
+        return respond(request, ApiError(422, "invalid", first["message"], first["field"], details=details))
+
+    def on_django_validation(request, exc: DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        return respond(request, invalid(errors))
+
+    def on_auth(request, exc: AuthenticationError):
+        error = ApiError(401, "unauthenticated",
+                         "Send an API key as 'Authorization: Bearer <key>'; an Administrator creates keys "
+                         "under Settings > API keys.", headers={"WWW-Authenticate": "Bearer"})
+        return respond(request, error)
+
+    def on_http(request, exc: HttpError):
+        codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                 429: "rate_limited"}
+        message = "The request body is not valid JSON." if exc.status_code == 400 else str(exc)
+        return respond(request, ApiError(exc.status_code, codes.get(exc.status_code, "error"), message))
+
+    def on_404(request, exc: Http404):
+        return respond(request, ApiError(404, "not_found", "Nothing here: check the path and the id."))
+
+    def on_provider(request, exc: ProviderError):
+        return respond(request, provider_failure(exc))
+
+    api.add_exception_handler(ApiError, on_api_error)
+    api.add_exception_handler(NinjaValidationError, on_schema_error)
+    api.add_exception_handler(DjangoValidationError, on_django_validation)
+    api.add_exception_handler(AuthenticationError, on_auth)
+    api.add_exception_handler(HttpError, on_http)
+    api.add_exception_handler(Http404, on_404)
+    api.add_exception_handler(ProviderError, on_provider)

@@ -1,0 +1,144 @@
+"""Model rows as the API's output dicts (one place, so every endpoint says the same)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ledgersync.records.models import Account, Document, NominalCode, Supplier, TaxCode
+from ledgersync.sync.connections import live_connection
+from ledgersync.sync.models import AccsIdLink, DocumentState, SyncRun
+from ledgersync.sync.status import Failure, StatusCode
+
+PARTY_KEYS = ("id", "number", "name", "email", "phone", "address_line1", "address_line2", "city",
+              "region", "postcode", "country", "vat_number")
+
+
+def money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def plain(value: Decimal, min_places: int = 0) -> str:
+    """2.0000 -> "2", 95.5000 -> "95.50" (with min_places=2); never exponent notation."""
+    text = format(value.normalize(), "f")
+    places = len(text.partition(".")[2])
+    if places < min_places:
+        text = f"{value:.{min_places}f}"
+    return text
+
+
+def page(queryset, paging, convert) -> dict:
+    rows = list(queryset[paging.offset:paging.offset + paging.limit])
+    return {"count": queryset.count(), "limit": paging.limit, "offset": paging.offset,
+            "items": [convert(row) for row in rows]}
+
+
+def accs_ids(organisation, field: str) -> dict[int, str]:
+    """The AccsIDs of accounts or suppliers in the live connection's company, by party id."""
+    connection = live_connection(organisation)
+    if connection is None:
+        return {}
+    links = AccsIdLink.objects.for_org(organisation).filter(
+        provider=connection.provider, company_id=connection.company_id, **{f"{field}__isnull": False}
+    )
+    return {getattr(link, f"{field}_id"): link.remote_id for link in links}
+
+
+def account_out(account: Account, links: dict[int, str]) -> dict:
+    data = {key: getattr(account, key) for key in PARTY_KEYS}
+    data.update(kind=account.kind, company=account.company.number if account.company_id else None,
+                accs_id=links.get(account.pk))
+    return data
+
+
+def supplier_out(supplier: Supplier, links: dict[int, str]) -> dict:
+    data = {key: getattr(supplier, key) for key in PARTY_KEYS}
+    data["accs_id"] = links.get(supplier.pk)
+    return data
+
+
+def tax_code_out(tax: TaxCode) -> dict:
+    return {"id": tax.pk, "code": tax.code, "name": tax.name, "rate": plain(tax.rate)}
+
+
+def nominal_out(nominal: NominalCode) -> dict:
+    return {"id": nominal.pk, "code": nominal.code, "description": nominal.description, "kind": nominal.kind,
+            "default_tax_code": nominal.default_tax_code.code if nominal.default_tax_code_id else None}
+
+
+def failure_out(failure: Failure) -> dict:
+    return {"code": str(failure.code), "message": failure.message, "remedy": failure.remedy}
+
+
+def state_of(document: Document) -> DocumentState | None:
+    try:
+        return document.sync_state
+    except DocumentState.DoesNotExist:
+        return None
+
+
+def sync_out(state: DocumentState | None) -> dict:
+    if state is None:
+        return {"status_code": None, "message": "", "failures": [], "remote_id": None, "synced_at": None}
+    return {
+        "status_code": state.status_code or None, "message": state.message,
+        "failures": [failure_out(f) for f in state.failure_list()],
+        "remote_id": state.remote_id or None, "synced_at": state.synced_at,
+    }
+
+
+def line_out(line) -> dict:
+    return {
+        "position": line.position, "text": line.text, "quantity": plain(line.quantity),
+        "unit_price": plain(line.unit_price, 2), "nominal": line.nominal.code,
+        "tax_code": line.tax_code.code if line.tax_code_id else None,
+        "net": money(line.net), "tax": money(line.tax), "gross": money(line.gross),
+    }
+
+
+def document_out(document: Document) -> dict:
+    lines = list(document.lines.all())
+    net = sum((line.net for line in lines), Decimal(0))
+    tax = sum((line.tax for line in lines), Decimal(0))
+    return {
+        "id": document.pk, "type": document.doc_type, "number": document.number,
+        "account": document.account.number if document.account_id else None,
+        "supplier": document.supplier.number if document.supplier_id else None,
+        "care_of": document.care_of.number if document.care_of_id else None,
+        "issue_date": document.issue_date, "due_date": document.due_date, "currency": document.currency,
+        "reference": document.reference, "external_ref": document.external_ref,
+        "sent_at": document.sent_at, "sent_via": document.sent_via,
+        "marked_for_sync": document.marked_for_sync,
+        "net_total": money(net), "tax_total": money(tax), "gross_total": money(net + tax),
+        "lines": [line_out(line) for line in lines], "sync": sync_out(state_of(document)),
+    }
+
+
+def documents_for(queryset):
+    return queryset.select_related("account", "supplier", "care_of", "sync_state").prefetch_related(
+        "lines__nominal", "lines__tax_code"
+    )
+
+
+def run_out(run: SyncRun) -> dict:
+    tried = run.tried.keys() if isinstance(run.tried, dict) else run.tried
+    ids = [int(pk) for pk in tried]
+    documents = Document.objects.filter(pk__in=ids, organisation=run.organisation_id).select_related("sync_state")
+    results = []
+    for document in sorted(documents, key=lambda d: (d.number, d.pk)):
+        state = state_of(document)
+        results.append({
+            "document_id": document.pk, "number": document.number,
+            "status_code": (state.status_code or None) if state else None,
+            "message": state.message if state else "",
+        })
+    return {
+        "id": run.pk, "type": run.doc_type, "auto": run.auto, "state": run.state, "trigger": run.trigger,
+        "created_at": run.created_at, "started_at": run.started_at, "finished_at": run.finished_at,
+        "deadline": run.deadline, "stop_requested": run.stop_requested, "synced_count": run.synced_count,
+        "failed_count": run.failed_count, "left_count": run.left_count, "api_calls": run.api_calls,
+        "message": run.message, "results": results,
+    }
+
+
+NOT_CHECKED = "NOT_CHECKED"
+SYNCED = StatusCode.SYNCED

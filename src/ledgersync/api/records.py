@@ -1,0 +1,240 @@
+"""Accounts (companies and sites), suppliers, nominal codes and tax codes."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from ninja import Path, Query, Router
+
+from ledgersync.api import output
+from ledgersync.api.auth import READ, WRITE, organisation_of
+from ledgersync.api.errors import ERRORS, ApiError, invalid, not_found
+from ledgersync.api.schemas import (
+    AccountFilter,
+    AccountIn,
+    AccountOut,
+    AccountPage,
+    AccountPatch,
+    CodeFilter,
+    NominalCodeIn,
+    NominalCodeOut,
+    NominalCodePage,
+    NominalCodePatch,
+    PartyFilter,
+    PartyPatch,
+    SupplierIn,
+    SupplierOut,
+    SupplierPage,
+    TaxCodeIn,
+    TaxCodeOut,
+    TaxCodePage,
+    TaxCodePatch,
+)
+from ledgersync.records.models import Account, NominalCode, Supplier, TaxCode
+from ledgersync.records.parties import save_account, save_supplier
+
+router = Router(tags=["records"])
+MAX_ID = 2**53
+ID = Path(..., ge=1, le=MAX_ID)
+
+
+def _account(request, account_id: int) -> Account:
+    found = Account.objects.for_org(organisation_of(request)).select_related("company").filter(pk=account_id).first()
+    if found is None:
+        raise not_found("account")
+    return found
+
+
+def _supplier(request, supplier_id: int) -> Supplier:
+    found = Supplier.objects.for_org(organisation_of(request)).filter(pk=supplier_id).first()
+    if found is None:
+        raise not_found("supplier")
+    return found
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+@router.get("/accounts", response={200: AccountPage, **ERRORS}, auth=READ)
+def list_accounts(request, filters: Query[AccountFilter]):
+    """Accounts, by number; filter by number, part of the name, kind or company."""
+    organisation = organisation_of(request)
+    rows = Account.objects.for_org(organisation).select_related("company").order_by("number", "pk")
+    if filters.number:
+        rows = rows.filter(number=filters.number)
+    if filters.q:
+        rows = rows.filter(name__icontains=filters.q)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.company:
+        rows = rows.filter(company__number=filters.company)
+    links = output.accs_ids(organisation, "account")
+    return output.page(rows, filters, lambda a: output.account_out(a, links))
+
+
+@router.post("/accounts", response={201: AccountOut, **ERRORS}, auth=WRITE)
+def create_account(request, data: AccountIn):
+    """Create a company or a site (a site names its company's account number)."""
+    organisation = organisation_of(request)
+    existing = Account.objects.for_org(organisation).filter(number=data.number).first()
+    if existing is not None:
+        raise ApiError(409, "duplicate", f"Account {data.number} already exists (id {existing.pk}); "
+                       "PATCH it to change it.", "number")
+    account, _ = save_account(organisation, data.dict())
+    return 201, output.account_out(account, {})
+
+
+@router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, auth=READ)
+def get_account(request, account_id: int = ID):
+    account = _account(request, account_id)
+    return output.account_out(account, output.accs_ids(account.organisation, "account"))
+
+
+@router.patch("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, auth=WRITE)
+def update_account(request, data: AccountPatch, account_id: int = ID):
+    """Change an account; only the fields sent change."""
+    account = _account(request, account_id)
+    save_account(account.organisation, data.dict(exclude_unset=True), account)
+    return output.account_out(account, output.accs_ids(account.organisation, "account"))
+
+
+# -- suppliers --------------------------------------------------------------------------------
+
+@router.get("/suppliers", response={200: SupplierPage, **ERRORS}, auth=READ)
+def list_suppliers(request, filters: Query[PartyFilter]):
+    organisation = organisation_of(request)
+    rows = Supplier.objects.for_org(organisation).order_by("number", "pk")
+    if filters.number:
+        rows = rows.filter(number=filters.number)
+    if filters.q:
+        rows = rows.filter(name__icontains=filters.q)
+    links = output.accs_ids(organisation, "supplier")
+    return output.page(rows, filters, lambda s: output.supplier_out(s, links))
+
+
+@router.post("/suppliers", response={201: SupplierOut, **ERRORS}, auth=WRITE)
+def create_supplier(request, data: SupplierIn):
+    organisation = organisation_of(request)
+    existing = Supplier.objects.for_org(organisation).filter(number=data.number).first()
+    if existing is not None:
+        raise ApiError(409, "duplicate", f"Supplier {data.number} already exists (id {existing.pk}); "
+                       "PATCH it to change it.", "number")
+    supplier, _ = save_supplier(organisation, data.dict())
+    return 201, output.supplier_out(supplier, {})
+
+
+@router.get("/suppliers/{supplier_id}", response={200: SupplierOut, **ERRORS}, auth=READ)
+def get_supplier(request, supplier_id: int = ID):
+    supplier = _supplier(request, supplier_id)
+    return output.supplier_out(supplier, output.accs_ids(supplier.organisation, "supplier"))
+
+
+@router.patch("/suppliers/{supplier_id}", response={200: SupplierOut, **ERRORS}, auth=WRITE)
+def update_supplier(request, data: PartyPatch, supplier_id: int = ID):
+    supplier = _supplier(request, supplier_id)
+    save_supplier(supplier.organisation, data.dict(exclude_unset=True), supplier)
+    return output.supplier_out(supplier, output.accs_ids(supplier.organisation, "supplier"))
+
+
+# -- tax codes --------------------------------------------------------------------------------
+
+def _tax(request, tax_id: int) -> TaxCode:
+    found = TaxCode.objects.for_org(organisation_of(request)).filter(pk=tax_id).first()
+    if found is None:
+        raise not_found("tax code")
+    return found
+
+
+@router.get("/tax-codes", response={200: TaxCodePage, **ERRORS}, auth=READ)
+def list_tax_codes(request, filters: Query[CodeFilter]):
+    rows = TaxCode.objects.for_org(organisation_of(request)).order_by("code", "pk")
+    if filters.code:
+        rows = rows.filter(code=filters.code)
+    return output.page(rows, filters, output.tax_code_out)
+
+
+@router.post("/tax-codes", response={201: TaxCodeOut, **ERRORS}, auth=WRITE)
+def create_tax_code(request, data: TaxCodeIn):
+    organisation = organisation_of(request)
+    try:
+        with transaction.atomic():
+            tax = TaxCode.objects.create(organisation=organisation, code=data.code, name=data.name, rate=data.rate)
+    except IntegrityError:
+        raise ApiError(409, "duplicate", f"Tax code {data.code} already exists; PATCH it to change it.",
+                       "code") from None
+    return 201, output.tax_code_out(tax)
+
+
+@router.get("/tax-codes/{tax_code_id}", response={200: TaxCodeOut, **ERRORS}, auth=READ)
+def get_tax_code(request, tax_code_id: int = ID):
+    return output.tax_code_out(_tax(request, tax_code_id))
+
+
+@router.patch("/tax-codes/{tax_code_id}", response={200: TaxCodeOut, **ERRORS}, auth=WRITE)
+def update_tax_code(request, data: TaxCodePatch, tax_code_id: int = ID):
+    tax = _tax(request, tax_code_id)
+    for field, value in data.dict(exclude_unset=True).items():
+        if value is not None:
+            setattr(tax, field, value)
+    tax.save()
+    return output.tax_code_out(tax)
+
+
+# -- nominal codes ----------------------------------------------------------------------------
+
+def _nominal(request, nominal_id: int) -> NominalCode:
+    found = (NominalCode.objects.for_org(organisation_of(request)).select_related("default_tax_code")
+             .filter(pk=nominal_id).first())
+    if found is None:
+        raise not_found("nominal code")
+    return found
+
+
+def _tax_by_code(organisation, code: str | None) -> TaxCode | None:
+    if not code:
+        return None
+    found = TaxCode.objects.for_org(organisation).filter(code=code).first()
+    if found is None:
+        raise invalid({"default_tax_code": [f"Tax code {code!r} does not exist"]})
+    return found
+
+
+@router.get("/nominal-codes", response={200: NominalCodePage, **ERRORS}, auth=READ)
+def list_nominal_codes(request, filters: Query[CodeFilter]):
+    rows = (NominalCode.objects.for_org(organisation_of(request)).select_related("default_tax_code")
+            .order_by("code", "pk"))
+    if filters.code:
+        rows = rows.filter(code=filters.code)
+    return output.page(rows, filters, output.nominal_out)
+
+
+@router.post("/nominal-codes", response={201: NominalCodeOut, **ERRORS}, auth=WRITE)
+def create_nominal_code(request, data: NominalCodeIn):
+    organisation = organisation_of(request)
+    tax = _tax_by_code(organisation, data.default_tax_code)
+    try:
+        with transaction.atomic():
+            nominal = NominalCode.objects.create(
+                organisation=organisation, code=data.code, description=data.description, kind=data.kind,
+                default_tax_code=tax,
+            )
+    except IntegrityError:
+        raise ApiError(409, "duplicate", f"Nominal code {data.code} already exists; PATCH it to change it.",
+                       "code") from None
+    return 201, output.nominal_out(nominal)
+
+
+@router.get("/nominal-codes/{nominal_code_id}", response={200: NominalCodeOut, **ERRORS}, auth=READ)
+def get_nominal_code(request, nominal_code_id: int = ID):
+    return output.nominal_out(_nominal(request, nominal_code_id))
+
+
+@router.patch("/nominal-codes/{nominal_code_id}", response={200: NominalCodeOut, **ERRORS}, auth=WRITE)
+def update_nominal_code(request, data: NominalCodePatch, nominal_code_id: int = ID):
+    nominal = _nominal(request, nominal_code_id)
+    changes = data.dict(exclude_unset=True)
+    if "default_tax_code" in changes:
+        nominal.default_tax_code = _tax_by_code(nominal.organisation, changes.pop("default_tax_code"))
+    for field, value in changes.items():
+        if value is not None:
+            setattr(nominal, field, value)
+    nominal.save()
+    return output.nominal_out(nominal)

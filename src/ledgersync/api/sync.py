@@ -1,0 +1,248 @@
+"""The sync side: queues with status codes, suggestions and links, runs, the connection."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db import transaction
+from ninja import Path, Query, Router
+
+from ledgersync.api import output
+from ledgersync.api.auth import READ, WRITE, organisation_of
+from ledgersync.api.errors import ERRORS, PROVIDER_ERRORS, ApiError, not_found
+from ledgersync.api.schemas import (
+    DOC_TYPES,
+    ConnectionOut,
+    DocTypeName,
+    LinkIn,
+    LinkOut,
+    QueueFilter,
+    QueueOut,
+    RunFilter,
+    RunIn,
+    RunOut,
+    RunPage,
+    SuggestionsOut,
+)
+from ledgersync.providers.base import AuthError, Connector
+from ledgersync.providers.registry import PROVIDERS
+from ledgersync.records.models import Account, Supplier
+from ledgersync.sync import connections, engine, linking, tasks
+from ledgersync.sync.models import LIVE_RUN_STATES, ConnectionStatus, SyncRun
+
+router = Router(tags=["sync"])
+ID = Path(..., ge=1, le=2**53)
+
+
+# -- queue ------------------------------------------------------------------------------------
+
+def queue_counts(organisation, doc_type) -> dict[str, int]:
+    codes = engine.queue(organisation, doc_type).values_list("sync_state__status_code", flat=True)
+    return dict(Counter(code or output.NOT_CHECKED for code in codes))
+
+
+@router.get("/sync/queues/{doc_type}", response={200: QueueOut, **ERRORS}, auth=READ)
+def get_queue(request, doc_type: DocTypeName, filters: Query[QueueFilter]):
+    """Documents of one type marked for sync and not synced, oldest number first, each with
+    its status code and every failing check (with what to do about it)."""
+    organisation = organisation_of(request)
+    kind = DOC_TYPES[doc_type]
+    rows = engine.queue(organisation, kind).select_related("account", "supplier", "sync_state")
+    if filters.status_code:
+        rows = rows.filter(sync_state__status_code=filters.status_code)
+    rows = rows.prefetch_related("lines")
+
+    def item(document):
+        state = output.sync_out(output.state_of(document))
+        return {"id": document.pk, "number": document.number, "party": document.party.number,
+                "party_name": document.party.name, "gross_total": output.money(document.gross_total),
+                "status_code": state["status_code"], "message": state["message"],
+                "failures": state["failures"]}
+
+    body = output.page(rows, filters, item)
+    body.update(type=doc_type.value, counts=queue_counts(organisation, kind))
+    return body
+
+
+# -- linking ----------------------------------------------------------------------------------
+
+def _live(organisation):
+    connection = connections.live_connection(organisation)
+    if connection is None:
+        raise ApiError(409, "not_connected",
+                       "Not connected to the accounting package: an Administrator or Accounts user connects "
+                       "on the Sync Accounts API page.")
+    try:
+        return connection, connections.connector_for_connection(connection)
+    except connections.NotConnected:
+        raise ApiError(409, "not_connected", "Not connected to the accounting package.") from None
+    except AuthError:
+        raise ApiError(409, "relink_needed",
+                       "The package no longer accepts ledgersync's access: connect again.") from None
+
+
+def _party(request, kind: str, party_id: int):
+    model = Account if kind == "account" else Supplier
+    found = model.objects.for_org(organisation_of(request)).filter(pk=party_id).first()
+    if found is None:
+        raise not_found(kind)
+    return found
+
+
+def _match(match) -> dict:
+    return {"id": match.contact.id, "name": match.contact.name, "score": round(match.score, 3),
+            "exact": match.exact}
+
+
+def _suggestions(request, kind: str, party_id: int) -> dict:
+    party = _party(request, kind, party_id)
+    connection, connector = _live(party.organisation)
+    found = linking.suggestions(connector, party)
+    link = linking.current_link(connection, party)
+    return {"accs_id": link.remote_id if link else None,
+            "link_this": _match(found.exact) if found.exact else None,
+            "matches": [_match(m) for m in found.matches]}
+
+
+def _link(request, kind: str, party_id: int, data: LinkIn):
+    party = _party(request, kind, party_id)
+    connection, connector = _live(party.organisation)
+    try:
+        link = _make_link(connection, connector, party, data)
+    except linking.LinkError as exc:
+        raise ApiError(422, "link_refused", str(exc), "accs_id" if data.method == "accs_id" else "remote_id") from None
+    return {"accs_id": link.remote_id, "method": link.method, "linked_at": link.linked_at}
+
+
+def _make_link(connection, connector: Connector, party, data: LinkIn):
+    if data.method == "create_new":
+        return linking.create_new(connection, connector, party)
+    if data.method == "accs_id":
+        if not data.accs_id:
+            raise ApiError(422, "invalid", "Send the AccsID to link by in accs_id.", "accs_id")
+        return linking.set_typed_accs_id(connection, connector, party, data.accs_id)
+    remote_id = data.remote_id
+    if not remote_id:
+        exact = linking.suggestions(connector, party).exact
+        if exact is None:
+            raise ApiError(409, "no_exact_match",
+                           f"{connector.capabilities.display_name} has no contact named exactly '{party.name}'; "
+                           "pick a suggestion's id as remote_id, or use create_new.", "remote_id")
+        remote_id = exact.contact.id
+    return linking.link_existing(connection, connector, party, remote_id, method=linking.LinkMethod.LINK_THIS)
+
+
+def _unlink(request, kind: str, party_id: int):
+    party = _party(request, kind, party_id)
+    connection = connections.live_connection(party.organisation)
+    if connection is None:
+        raise ApiError(409, "not_connected", "Not connected to the accounting package.")
+    if not linking.unlink(connection, party):
+        raise ApiError(404, "not_linked", f"{party} has no AccsID in this package.")
+    return 204, None
+
+
+@router.get("/accounts/{account_id}/suggestions", response={200: SuggestionsOut, **PROVIDER_ERRORS}, auth=READ)
+def account_suggestions(request, account_id: int = ID):
+    """Contacts in the package with similar names; link_this is the exact match, if any."""
+    return _suggestions(request, "account", account_id)
+
+
+@router.post("/accounts/{account_id}/link", response={200: LinkOut, **PROVIDER_ERRORS}, auth=WRITE)
+def link_account(request, data: LinkIn, account_id: int = ID):
+    """Link This (the exact match, or the suggestion in remote_id), Create New, or by AccsID."""
+    return _link(request, "account", account_id, data)
+
+
+@router.delete("/accounts/{account_id}/link", response={204: None, **ERRORS}, auth=WRITE)
+def unlink_account(request, account_id: int = ID):
+    return _unlink(request, "account", account_id)
+
+
+@router.get("/suppliers/{supplier_id}/suggestions", response={200: SuggestionsOut, **PROVIDER_ERRORS}, auth=READ)
+def supplier_suggestions(request, supplier_id: int = ID):
+    return _suggestions(request, "supplier", supplier_id)
+
+
+@router.post("/suppliers/{supplier_id}/link", response={200: LinkOut, **PROVIDER_ERRORS}, auth=WRITE)
+def link_supplier(request, data: LinkIn, supplier_id: int = ID):
+    return _link(request, "supplier", supplier_id, data)
+
+
+@router.delete("/suppliers/{supplier_id}/link", response={204: None, **ERRORS}, auth=WRITE)
+def unlink_supplier(request, supplier_id: int = ID):
+    return _unlink(request, "supplier", supplier_id)
+
+
+# -- runs -------------------------------------------------------------------------------------
+
+@router.post("/sync/runs", response={202: RunOut, **ERRORS}, auth=WRITE)
+def start_run(request, data: RunIn):
+    """Start Sync (one batch) or Auto Sync (batches until done or the time limit). The run
+    works in the background; poll GET /sync/runs/{id}."""
+    organisation = organisation_of(request)
+    try:
+        with transaction.atomic():
+            run = engine.start_run(organisation, DOC_TYPES[data.type], auto=data.auto, trigger="api")
+            tasks.enqueue(run)
+    except connections.NotConnected:
+        raise ApiError(409, "not_connected", "Not connected to the accounting package.") from None
+    except engine.RunInProgress as exc:
+        raise ApiError(409, "run_in_progress", f"A sync is already running (run {exc.run.pk}); "
+                       "wait for it or stop it.") from None
+    run.refresh_from_db()
+    return 202, output.run_out(run)
+
+
+def _run(request, run_id: int) -> SyncRun:
+    found = SyncRun.objects.for_org(organisation_of(request)).filter(pk=run_id).first()
+    if found is None:
+        raise not_found("sync run")
+    return found
+
+
+@router.get("/sync/runs", response={200: RunPage, **ERRORS}, auth=READ)
+def list_runs(request, filters: Query[RunFilter]):
+    rows = SyncRun.objects.for_org(organisation_of(request)).order_by("-created_at", "-pk")
+    if filters.type:
+        rows = rows.filter(doc_type=filters.type.value)
+    if filters.live is not None:
+        live = {"state__in": LIVE_RUN_STATES}
+        rows = rows.filter(**live) if filters.live else rows.exclude(**live)
+    return output.page(rows, filters, output.run_out)
+
+
+@router.get("/sync/runs/{run_id}", response={200: RunOut, **ERRORS}, auth=READ)
+def get_run(request, run_id: int = ID):
+    """A run's progress (state, counts so far) and, once over, its result per document."""
+    return output.run_out(_run(request, run_id))
+
+
+@router.post("/sync/runs/{run_id}/stop", response={200: RunOut, **ERRORS}, auth=WRITE)
+def stop_run(request, run_id: int = ID):
+    """Ask a run to stop after the document in hand (Auto Sync's Stop)."""
+    run = _run(request, run_id)
+    if not run.is_live:
+        raise ApiError(409, "run_over", f"Run {run.pk} is already over ({run.state}).")
+    engine.request_stop(run)
+    run.refresh_from_db()
+    return output.run_out(run)
+
+
+# -- connection -------------------------------------------------------------------------------
+
+@router.get("/connection", response={200: ConnectionOut, **ERRORS}, auth=READ)
+def get_connection(request):
+    """The organisation's link to its accounting package."""
+    organisation = organisation_of(request)
+    connection = connections.live_connection(organisation)
+    provider = connection.provider if connection else organisation.provider
+    info = PROVIDERS.get(provider)
+    body = {"provider": provider, "provider_name": info.name if info else provider,
+            "status": ConnectionStatus.DISCONNECTED.value, "status_detail": "", "company_id": None,
+            "company_name": None, "connected_at": None, "last_used_at": None}
+    if connection is not None:
+        body.update(status=connection.status, status_detail=connection.status_detail,
+                    company_id=connection.company_id, company_name=connection.company_name,
+                    connected_at=connection.connected_at, last_used_at=connection.last_used_at)
+    return body
