@@ -134,8 +134,16 @@ def _left(run: SyncRun) -> int:
 
 
 def _final_ids(run: SyncRun) -> list[int]:
-    """Documents this run is done with (synced, failed a check, rejected, or out of rounds)."""
-    return [int(pk) for pk, rounds in run.tried.items() if rounds >= MAX_ROUNDS or rounds < 0]
+    """Documents this run is done with (synced, failed a check, rejected, or out of rounds).
+
+    A document set aside after failing a check comes back once the user fixes it (the
+    popup's re-check clears its status), so Auto Sync picks up fixes made while it runs.
+    """
+    done = {int(pk) for pk, rounds in run.tried.items() if rounds >= MAX_ROUNDS or rounds < 0}
+    fixed = DocumentState.objects.filter(document_id__in=done, status_code="").values_list(
+        "document_id", flat=True
+    )
+    return sorted(done - set(fixed))
 
 
 def step(run_id: int) -> float | None:
@@ -241,6 +249,7 @@ class BatchWork:
         self.connection: Connection = run.connection
         self.provider_name = connector.capabilities.display_name
         self.retry_keys: dict[int, Attempt] = {}
+        self.wait: float | None = None  # set when the package asked us to slow down
 
     def process(self, batch: list[Document]) -> Outcome:
         calls_before = self.connector.api_calls
@@ -249,7 +258,7 @@ class BatchWork:
             to_push = self._reconcile(batch)
             to_push = self._check(to_push)
             unresolved = self._push(to_push)
-            return Outcome(unresolved)
+            return Outcome(unresolved, wait=self.wait)
         except RateLimited as exc:
             self._count(batch)
             self._mark_many(batch, StatusCode.RATE_LIMITED,
@@ -416,6 +425,8 @@ class BatchWork:
         if isinstance(error, UncertainError):
             self._uncertain(document, attempt, error)
             return False
+        if isinstance(error, RateLimited):
+            self.wait = max(self.wait or 0.0, error.retry_after, 1.0)
         code = _status_for(error)
         self._close(attempt, AttemptState.FAILED, code, error.message)
         if code == StatusCode.REJECTED:

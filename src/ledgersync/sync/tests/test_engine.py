@@ -222,3 +222,22 @@ def test_a_stop_request_ends_auto_sync(demo):
     engine.request_stop(run)
     run = engine.run_until_done(run, sleep=no_sleep)
     assert run.state == RunState.STOPPED
+
+
+def test_auto_sync_picks_up_a_document_fixed_while_it_runs(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001")
+    run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
+    assert engine.step(run.pk) is not None
+    assert statuses(organisation)["S1001"] == StatusCode.NOT_SENT
+
+    from django.utils import timezone
+
+    document = Document.objects.get(number="S1001")
+    Document.objects.filter(pk=document.pk).update(sent_at=timezone.now(), sent_via="hand")
+    document.refresh_from_db()
+    assert engine.recheck(document, connector_for_connection(connection), connection) == []
+    engine.run_until_done(run, sleep=no_sleep)
+
+    assert statuses(organisation)["S1001"] == StatusCode.SYNCED
+    assert document_numbers(sandbox, connection.company_id, "sales_invoice")["S1001"] == 1
