@@ -34,7 +34,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
             "ledgersync.providers.quickbooks.connector:QuickBooksConnector",
         ),
         ProviderInfo("xero", "Xero"),
-        ProviderInfo("sage", "Sage"),
+        ProviderInfo("sage", "Sage", "ledgersync.providers.sage.connector:SageConnector"),
     )
 }
 
