@@ -1,0 +1,1 @@
+"""Sage Business Cloud Accounting v3.1 (reference/sage.md)."""

@@ -1,0 +1,379 @@
+"""Sage Accounting behind the connector contract (reference/sage.md).
+
+Sage has no batch endpoint: a push sends one POST per document, a few at a time, inside
+the rate limit, each carrying an ``idempotency_id`` so a resend is answered, not re-applied.
+Sage numbers sales documents itself, so our number travels in ``reference`` (sales) or
+``vendor_reference`` (purchases) and Sage does not stop it repeating: the duplicate check
+is ours, with one search per batch of numbers rather than one per document.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import httpx
+
+from ledgersync.providers.base import (
+    AuthorizationRequest,
+    Capabilities,
+    Company,
+    Connector,
+    Contact,
+    ContactKind,
+    ContactMatch,
+    Credentials,
+    DocType,
+    InvalidAccsId,
+    NewContact,
+    OutboundDocument,
+    PushResult,
+    ReferenceData,
+    RemoteDocument,
+    TokenCallback,
+)
+from ledgersync.providers.config import ProviderConfig
+from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
+from ledgersync.providers.http import REFRESH_LEEWAY_SECONDS, ApiClient, RetryPolicy
+from ledgersync.providers.names import rank_contacts
+from ledgersync.providers.sage import mapping
+from ledgersync.providers.sage.client import SageClient
+from ledgersync.providers.sage.numbers import NumberBook
+
+SCOPE = "full_access"
+CONCURRENCY = 4  # POSTs in flight per push; well inside 200 a minute
+NO_TYPED_ID = "Linking by AccsID is not available with Sage; use Link This or Create New"
+NOUN = {
+    DocType.SALES_INVOICE: "Invoice",
+    DocType.SALES_CREDIT_NOTE: "Credit note",
+    DocType.SUPPLIER_INVOICE: "Supplier invoice",
+}
+
+
+class SageConnector(Connector):
+    slug = "sage"
+    capabilities = Capabilities(
+        display_name="Sage",
+        supports_care_of=False,
+        # The id a person sees in Sage's web app is a legacy number the API never takes.
+        supports_typed_accs_id=False,
+        # A line without a tax rate takes its ledger account's default; with none, Sage
+        # refuses the line, so a nominal with no rate must be caught first (check 6).
+        needs_tax_on_nominal=True,
+        max_batch=10,
+    )
+
+    def __init__(
+        self,
+        credentials: Credentials | None,
+        *,
+        config: ProviderConfig,
+        on_token_refresh: TokenCallback | None = None,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(
+            credentials, config=config, on_token_refresh=on_token_refresh, transport=transport
+        )
+        self.api = ApiClient(
+            provider=self.capabilities.display_name,
+            config=config,
+            credentials=credentials,
+            describe_error=mapping.describe_error,
+            on_token_refresh=self._tokens_refreshed,
+            transport=transport,
+            retry=retry,
+            sleep=sleep,
+        )
+        self._refresh_lock = threading.Lock()
+        self._refresh_unlocked = self.api.refresh
+        # Pushing threads share one session: one refresh at a time, and a thread that
+        # waited for another's refresh does not refresh again (the old token is spent).
+        self.api.refresh = self._refresh_once
+        self.client = SageClient(self.api)
+        self.numbers = NumberBook(self.client)
+        self._reference: ReferenceData | None = None
+        self._scopes: dict[str, frozenset[str]] = {}
+        self._contacts: dict[ContactKind, list[Contact]] = {}
+        self._links: dict[str, str] = {}
+
+    @property
+    def api_calls(self) -> int:
+        return self.api.api_calls
+
+    def _tokens_refreshed(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+        if self.on_token_refresh is not None:
+            self.on_token_refresh(credentials)
+
+    def _refresh_once(self) -> Credentials:
+        before = self.api.credentials
+        with self._refresh_lock:
+            if self.api.credentials is not before and self.api.credentials is not None:
+                return self.api.credentials
+            return self._refresh_unlocked()
+
+    # --- OAuth -----------------------------------------------------------------------------
+
+    def authorization_url(
+        self, redirect_uri: str, state: str | None = None
+    ) -> AuthorizationRequest:
+        return self.api.authorization_url(redirect_uri, state, SCOPE)
+
+    def exchange_code(
+        self,
+        callback_params: Mapping[str, str],
+        redirect_uri: str,
+        *,
+        expected_state: str,
+        code_verifier: str | None = None,
+    ) -> Credentials:
+        if callback_params.get("error"):
+            raise AuthError(f"Sage was not connected ({callback_params['error']})")
+        state = callback_params.get("state", "")
+        if not hmac.compare_digest(state.encode(), expected_state.encode()):
+            raise AuthError("The Sage sign-in did not come from this session; start again")
+        code = callback_params.get("code")
+        if not code:
+            raise AuthError("Sage did not send back a code; start again")
+        # Sage's callback names no business: the token reaches the one chosen on the
+        # consent page as the user's lead business, so ask which that is.
+        self.api.exchange_code(code, redirect_uri, company_id="")
+        business = mapping.parse_company(self.client.lead_business())
+        self.credentials = replace(self.api.credentials, company_id=business.id)
+        self.api.credentials = self.credentials
+        return self.credentials
+
+    def refresh(self) -> Credentials:
+        return self.api.refresh()
+
+    def revoke(self) -> None:
+        if self.credentials is None:
+            return
+        self.api.token_service_post(
+            self.config.revoke_url, form={"token": self.credentials.refresh_token}
+        )
+
+    def company(self) -> Company:
+        return mapping.parse_company(self.client.get(f"/businesses/{self.client.business}"))
+
+    # --- Contacts --------------------------------------------------------------------------
+
+    def find_contacts(self, name: str, kind: ContactKind, limit: int = 5) -> list[ContactMatch]:
+        return rank_contacts(name, self._all_contacts(kind), limit)
+
+    def _all_contacts(self, kind: ContactKind) -> list[Contact]:
+        if kind not in self._contacts:
+            params = {
+                "contact_type_id": mapping.CONTACT_TYPE_FOR_KIND[kind],
+                "attributes": mapping.CONTACT_ATTRIBUTES,
+            }
+            rows = self.client.list_all("/contacts", params)
+            self._contacts[kind] = [mapping.parse_contact(row, kind) for row in rows]
+            self._remember_links(rows)
+        return self._contacts[kind]
+
+    def _remember_links(self, rows: Iterable[dict]) -> None:
+        for row in rows:
+            link = mapping.web_link(row)
+            if link:
+                self._links[str(row["id"])] = link
+
+    def get_contact(self, contact_id: str, kind: ContactKind) -> Contact | None:
+        row = self._contact_row(contact_id)
+        if row is None or mapping.CONTACT_TYPE_FOR_KIND[kind] not in mapping.contact_type_ids(row):
+            return None
+        return mapping.parse_contact(row, kind)
+
+    def _contact_row(self, contact_id: str) -> dict | None:
+        if not mapping.is_sage_id(contact_id):
+            return None  # Sage ids are 32 hex digits; anything else cannot exist
+        try:
+            row = self.client.get(f"/contacts/{contact_id}")
+        except PermanentError as error:
+            if error.status == 404:
+                return None
+            raise
+        self._remember_links([row])
+        return row
+
+    def create_contact(self, new: NewContact) -> Contact:
+        name = new.name.strip()
+        if not name:
+            raise PermanentError("A name is required")
+        if len(name) > mapping.NAME_MAX:
+            raise PermanentError(f"Sage names are at most {mapping.NAME_MAX} characters")
+        # Sage keeps only `reference` unique, so a second contact of the same name would be
+        # accepted: refuse it here rather than make a twin the user cannot tell apart.
+        if any(c.name.strip() == name for c in self._all_contacts(new.kind)):
+            noun = "customer" if new.kind is ContactKind.CUSTOMER else "supplier"
+            raise PermanentError(f"A {noun} named '{name}' already exists in Sage")
+        key = new.idempotency_key or uuid.uuid4().hex
+        row = self.client.create("contacts", mapping.contact_body(new, key))
+        self._remember_links([row])
+        contact = mapping.parse_contact(row, new.kind)
+        self._contacts[new.kind].append(contact)
+        return contact
+
+    def validate_accs_id(self, text: str) -> str:
+        raise InvalidAccsId(NO_TYPED_ID)
+
+    def contact_url(self, contact_id: str, kind: ContactKind) -> str | None:
+        """The contact's page in Sage, read from the API's ``links`` (its numeric web id
+        cannot be derived from the API id)."""
+        if contact_id not in self._links:
+            self._contact_row(contact_id)
+        return self._links.get(contact_id)
+
+    # --- Reference data and numbers ----------------------------------------------------------
+
+    def reference_data(self) -> ReferenceData:
+        if self._reference is None:
+            accounts, scopes = {}, {}
+            rows = self.client.list_all(
+                "/ledger_accounts", {"attributes": mapping.ACCOUNT_ATTRIBUTES}
+            )
+            for row in rows:
+                parsed = mapping.parse_account(row)
+                if parsed.account.code and parsed.account.code not in accounts:
+                    accounts[parsed.account.code] = parsed.account
+                    scopes[parsed.account.code] = parsed.scopes
+            taxes = self.client.list_all("/tax_rates", {"attributes": mapping.TAX_RATE_ATTRIBUTES})
+            self._scopes = scopes
+            self._reference = ReferenceData(
+                accounts=accounts, tax_codes=[mapping.parse_tax_rate(row) for row in taxes]
+            )
+        return self._reference
+
+    def existing_numbers(
+        self, doc_type: DocType, numbers: Iterable[str], contact_id: str | None = None
+    ) -> set[str]:
+        found = self.numbers.lookup(doc_type, numbers, contact_id)
+        return {number for number, remote in found.items() if remote is not None}
+
+    def find_document(
+        self, doc_type: DocType, number: str, contact_id: str | None = None
+    ) -> RemoteDocument | None:
+        return self.numbers.lookup(doc_type, [number], contact_id)[number]
+
+    # --- Push ------------------------------------------------------------------------------
+
+    def push(self, documents: Sequence[OutboundDocument]) -> list[PushResult]:
+        if len(documents) > self.capabilities.max_batch:
+            raise ValueError(f"at most {self.capabilities.max_batch} documents per push")
+        results: dict[int, PushResult] = {}
+        bodies: dict[int, dict] = {}
+        for index, document in enumerate(documents):
+            try:
+                bodies[index] = self._prepare(document)
+            except AuthError:
+                raise
+            except ProviderError as error:
+                results[index] = _failed(document, error)
+        for index, error in self._duplicates(documents, bodies).items():
+            results[index] = _failed(documents[index], error)
+            del bodies[index]
+        if bodies:
+            self._ensure_fresh_token()
+            results.update(self._send(documents, bodies))
+        return [results[index] for index in range(len(documents))]
+
+    def _prepare(self, document: OutboundDocument) -> dict:
+        """The document's Sage body; raises the error that stops this document alone."""
+        limit = mapping.VENDOR_REFERENCE_MAX
+        if document.doc_type is not DocType.SUPPLIER_INVOICE:
+            limit = mapping.REFERENCE_MAX
+        if len(document.number) > limit:
+            raise PermanentError(
+                f"Document number {document.number} is longer than Sage allows ({limit})"
+            )
+        if not document.lines:
+            raise PermanentError(f"Document {document.number} has no lines")
+        reference = self.reference_data()
+        scope = mapping.SCOPE_FOR_DOC[document.doc_type]
+        account_ids, taxes = [], []
+        for position, line in enumerate(document.lines, start=1):
+            account = reference.account(line.nominal_code)
+            if account is None:
+                raise PermanentError(
+                    f"Nominal code {line.nominal_code} (line {position}) does not exist in Sage"
+                )
+            if scope not in self._scopes.get(account.code, frozenset()):
+                raise PermanentError(
+                    f"Nominal code {account.code} (line {position}) cannot be used on "
+                    f"{'sales' if scope == 'sales' else 'purchase'} documents in Sage"
+                )
+            account_ids.append(account.id)
+            taxes.append(self._line_tax(line.tax_code, account, position))
+        return mapping.document_body(document, account_ids=account_ids, taxes=taxes)
+
+    def _line_tax(self, wanted: str | None, account, position: int) -> mapping.LineTax:
+        reference = self.reference_data()
+        if wanted is None:
+            if account.tax_code_id is None:
+                raise PermanentError(f"Nominal code {account.code} has no tax rate in Sage")
+            tax = reference.tax_code_by_id(account.tax_code_id)
+        else:
+            tax = reference.tax_code(wanted)
+        if tax is None or tax.rate is None:
+            raise PermanentError(f"Tax code {wanted} (line {position}) does not exist in Sage")
+        return mapping.LineTax(tax.id, tax.rate)
+
+    def _duplicates(
+        self, documents: Sequence[OutboundDocument], bodies: Mapping[int, dict]
+    ) -> dict[int, ProviderError]:
+        """Documents whose number Sage already holds, other than by our own earlier push
+        with the same key (that one is re-sent: Sage replays it)."""
+        wanted = [documents[i] for i in bodies]
+        errors = {}
+        for index in bodies:
+            document = documents[index]
+            remote = self.numbers.existing(document, wanted)
+            if remote is not None and not self.numbers.pushed_by(document):
+                errors[index] = PermanentError(
+                    f"{NOUN[document.doc_type]} {document.number} already exists in Sage"
+                )
+        return errors
+
+    def _ensure_fresh_token(self) -> None:
+        # Refresh before the threads start, so none of them has to (Authlib's own refresh
+        # before expiry is not locked).
+        credentials = self.api.credentials
+        if credentials is not None and credentials.access_expires_within(
+            REFRESH_LEEWAY_SECONDS + 60
+        ):
+            self.refresh()
+
+    def _send(
+        self, documents: Sequence[OutboundDocument], bodies: Mapping[int, dict]
+    ) -> dict[int, PushResult]:
+        def post(index: int) -> PushResult:
+            document = documents[index]
+            collection = mapping.COLLECTION_FOR_DOC[document.doc_type]
+            try:
+                row = self.client.create(collection, bodies[index])
+            except ProviderError as error:
+                if isinstance(error, UncertainError):
+                    self.numbers.forget(document)
+                return _failed(document, error)
+            remote = mapping.parse_document(row, document.doc_type)
+            self.numbers.record(document, remote)
+            return PushResult(document.idempotency_key, document.number, remote=remote)
+
+        order = list(bodies)
+        with ThreadPoolExecutor(max_workers=min(CONCURRENCY, len(order))) as pool:
+            outcomes = dict(zip(order, pool.map(post, order), strict=True))
+        auth = [r.error for r in outcomes.values() if isinstance(r.error, AuthError)]
+        if auth and not any(r.ok for r in outcomes.values()):
+            raise auth[0]
+        return outcomes
+
+
+def _failed(document: OutboundDocument, error: ProviderError) -> PushResult:
+    return PushResult(document.idempotency_key, document.number, error=error)

@@ -1,0 +1,16 @@
+"""Sage Accounting against its sandbox: the shared contract, nothing else."""
+
+from __future__ import annotations
+
+from ledgersync.providers.contract import ConnectorContract, ContractFixtures
+from ledgersync.providers.sage.connector import NO_TYPED_ID
+
+
+class TestSageContract(ConnectorContract):
+    slug = "sage"
+    fixtures = ContractFixtures(
+        bad_accs_id_message=NO_TYPED_ID,
+        reference_data_calls=2,  # ledger_accounts and tax_rates: Sage has no batch
+        push_path="/sales_invoices",
+        calls_to_push_three=4,  # one search for the numbers' shared prefix, three POSTs
+    )
