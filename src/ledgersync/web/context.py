@@ -14,11 +14,17 @@ def navigation(request):
     items = [
         ("Diary", reverse("home"), None),
         ("Documents", reverse("documents"), None),
-        ("Sync Accounts API", reverse("home") + "sync/", Perm.VIEW_SYNC),
+        ("Accounts", reverse("accounts"), None),
+        ("Suppliers", reverse("suppliers"), None),
+        ("Nominal codes", reverse("nominals"), None),
+        ("Sync Accounts API", reverse("sync-home"), Perm.VIEW_SYNC),
+        ("Settings", reverse("settings"), Perm.MANAGE_SETTINGS),
     ]
+    path = request.path
     return {
         "nav_items": [
-            {"label": label, "url": url}
+            {"label": label, "url": url,
+             "current": path == url or (url != "/" and path.startswith(url))}
             for label, url, perm in items
             if perm is None or user.has_perm(perm)
         ],

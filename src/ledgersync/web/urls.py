@@ -3,13 +3,52 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ledgersync.web import views
+from ledgersync.web import (
+    actions_views,
+    admin_views,
+    document_views,
+    record_views,
+    sync_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("documents/", views.document_list, name="documents"),
-    path("documents/<int:pk>/", views.document_detail, name="document"),
+    # Documents
+    path("documents/", document_views.document_list, name="documents"),
+    path("documents/new/", document_views.document_create, name="document-create"),
+    path("documents/<int:pk>/", document_views.document_detail, name="document"),
+    path("documents/<int:pk>/edit/", document_views.document_edit, name="document-edit"),
+    path("documents/<int:pk>/print/", document_views.document_print, name="document-print"),
+    path("documents/<int:pk>/sent/", document_views.document_sent, name="document-sent"),
+    path("documents/<int:pk>/email/", document_views.document_email, name="document-email"),
+    path("documents/<int:pk>/mark/", document_views.document_mark, name="document-mark"),
+    # Company / Site / Supplier records
+    path("accounts/", record_views.party_list, {"kind": "account"}, name="accounts"),
+    path("accounts/<int:pk>/", record_views.party_detail, {"kind": "account"}, name="account"),
+    path("accounts/<int:pk>/edit/", record_views.party_edit, {"kind": "account"}, name="account-edit"),
+    path("suppliers/", record_views.party_list, {"kind": "supplier"}, name="suppliers"),
+    path("suppliers/<int:pk>/", record_views.party_detail, {"kind": "supplier"}, name="supplier"),
+    path("suppliers/<int:pk>/edit/", record_views.party_edit, {"kind": "supplier"}, name="supplier-edit"),
+    # Nominal codes and settings
+    path("nominals/", admin_views.nominal_list, name="nominals"),
+    path("nominals/new/", admin_views.nominal_edit, name="nominal-add"),
+    path("nominals/<int:pk>/", admin_views.nominal_edit, name="nominal-edit"),
+    path("nominals/import/", admin_views.nominal_import, name="nominal-import"),
+    path("settings/", admin_views.settings_page, name="settings"),
+    path("settings/audit/prune/", admin_views.audit_prune, name="audit-prune"),
+    # Sync
+    path("sync/", sync_views.sync_home, name="sync-home"),
+    path("sync/connect/", sync_views.connect, name="sync-connect"),
+    path("sync/callback/", sync_views.callback, name="sync-callback"),
+    path("sync/disconnect/", sync_views.disconnect, name="sync-disconnect"),
+    path("sync/runs/<int:pk>/", sync_views.run_progress, name="sync-run"),
+    path("sync/runs/<int:pk>/stop/", sync_views.stop_run, name="sync-run-stop"),
+    path("sync/documents/<int:pk>/actions/", actions_views.actions, name="sync-actions"),
+    path("sync/documents/<int:pk>/link/", actions_views.link, name="sync-link"),
+    path("sync/<slug:doc_type>/", sync_views.sync_page, name="sync"),
+    path("sync/<slug:doc_type>/run/", sync_views.start_run, name="sync-run-start"),
 ]

@@ -1,0 +1,24 @@
+"""Who may do what, checked in every view (a hidden menu entry is not a permission check)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from ledgersync.records.models import Organisation
+
+# What each refusal says, so the 403 page tells the user whom to ask.
+ASK_ADMIN = "You do not have permission for this page; ask your Administrator to enable it."
+
+
+def organisation_of(request) -> Organisation:
+    """The signed-in user's organisation; every query a view makes goes through it."""
+    organisation = request.user.organisation
+    if organisation is None:
+        raise PermissionDenied("Your user belongs to no organisation; ask an Administrator.")
+    return organisation
+
+
+def require(request, perm: str) -> None:
+    """Refuse the request (403) unless the user holds ``perm`` (a records.models.Perm)."""
+    if not request.user.has_perm(perm):
+        raise PermissionDenied(ASK_ADMIN)

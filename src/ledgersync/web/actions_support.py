@@ -1,0 +1,86 @@
+"""The Accounts Sync (Actions) popup: which parties need linking and what the package offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ledgersync.providers.base import Connector, ContactMatch
+from ledgersync.records.models import Account, Document, Supplier
+from ledgersync.sync import linking
+from ledgersync.sync.models import AccsIdLink, Connection, DocumentState
+from ledgersync.sync.status import Failure, StatusCode
+
+PARTY_ROLE = "party"
+CARE_OF_ROLE = "care_of"
+
+NEEDS_ACTION = {
+    PARTY_ROLE: {StatusCode.ACCOUNT_NOT_LINKED, StatusCode.ACCOUNT_ID_INVALID},
+    CARE_OF_ROLE: {StatusCode.CARE_OF_NOT_LINKED},
+}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    match: ContactMatch
+    url: str | None
+
+
+@dataclass
+class PartyPanel:
+    """One account, care-of account or supplier in the popup, with what can be done."""
+
+    role: str
+    title: str
+    party: Account | Supplier
+    link: AccsIdLink | None
+    link_url: str | None = None
+    needs_action: bool = False
+    suggestions: list[Suggestion] = field(default_factory=list)
+    exact: ContactMatch | None = None
+    unsupported: bool = False  # care-of where the package has no such thing
+
+    @property
+    def is_supplier(self) -> bool:
+        return isinstance(self.party, Supplier)
+
+
+def failures_of(document: Document) -> list[Failure]:
+    state = DocumentState.objects.filter(document=document).first()
+    return state.failure_list() if state else []
+
+
+def party_for(document: Document, role: str) -> Account | Supplier | None:
+    if role == CARE_OF_ROLE:
+        return document.care_of
+    if role == PARTY_ROLE:
+        return document.party
+    return None
+
+
+def panels(document: Document, failures: list[Failure], connection: Connection | None,
+           connector: Connector | None) -> list[PartyPanel]:
+    """The parties of a document; suggestions are fetched only for those that need a link."""
+    codes = {f.code for f in failures}
+    roles = [(PARTY_ROLE, "Supplier" if document.supplier_id else "Customer account")]
+    if document.care_of_id:
+        roles.append((CARE_OF_ROLE, "Care of"))
+    result = []
+    for role, title in roles:
+        party = party_for(document, role)
+        link = linking.current_link(connection, party) if connection else None
+        panel = PartyPanel(role=role, title=title, party=party, link=link,
+                           needs_action=bool(codes & NEEDS_ACTION[role]) or link is None)
+        if role == CARE_OF_ROLE and connector is not None and not connector.capabilities.supports_care_of:
+            panel.needs_action, panel.unsupported = False, True
+        if connector is not None:
+            kind = linking.kind_of(party)
+            if link is not None:
+                panel.link_url = connector.contact_url(link.remote_id, kind)
+            if panel.needs_action:
+                found = linking.suggestions(connector, party)
+                panel.exact = found.exact
+                panel.suggestions = [
+                    Suggestion(m, connector.contact_url(m.contact.id, kind)) for m in found.matches
+                ]
+        result.append(panel)
+    return result

@@ -1,0 +1,120 @@
+"""The Accounts Sync (Actions) popup: every failing check, and linking the document's parties.
+
+GET renders the popup; POST does one action (Link This, a suggestion, Create New, a typed
+AccsID), re-runs the document's checks at once (engine.recheck) and renders the popup again
+with the grid row swapped out of band so its StatusCode changes in place.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_POST
+
+from ledgersync.providers.base import ProviderError
+from ledgersync.records.models import Document, Perm
+from ledgersync.sync import connections, engine, linking
+from ledgersync.sync.models import LinkMethod
+from ledgersync.web.access import organisation_of, require
+from ledgersync.web.actions_support import (
+    failures_of,
+    panels,
+    party_for,
+)
+from ledgersync.web.sync_support import open_connector, package_problem, provider_name
+
+ACTION_METHODS = {"link_this": LinkMethod.LINK_THIS, "suggestion": LinkMethod.SUGGESTION}
+
+
+def _document(request, pk: int) -> Document:
+    queryset = Document.objects.for_org(organisation_of(request)).select_related(
+        "account", "supplier", "care_of", "sync_state"
+    ).prefetch_related("lines__nominal", "lines__tax_code")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _render(request, document: Document, *, connection, connector, problem: str = "",
+            notice: str = "", error: str = "", refreshed: bool = False):
+    failures = failures_of(document)
+    if connector is not None and not problem:
+        try:
+            party_panels = panels(document, failures, connection, connector)
+        except ProviderError as exc:
+            problem = package_problem(exc, provider_name(document.organisation, connection))
+            party_panels = panels(document, failures, connection, None)
+    else:
+        party_panels = panels(document, failures, connection, None)
+    document.total = document.gross_total
+    return render(request, "web/sync_actions.html", {
+        "document": document, "failures": failures, "panels": party_panels,
+        "connection": connection, "connector": connector if not problem else None,
+        "provider_name": provider_name(document.organisation, connection),
+        "problem": problem, "notice": notice, "error": error, "refreshed": refreshed,
+        "can_link": request.user.has_perm(Perm.LINK_ACCOUNTS),
+    })
+
+
+@login_required
+@require_GET
+def actions(request, pk: int):
+    require(request, Perm.VIEW_SYNC)
+    document = _document(request, pk)
+    connection = connections.live_connection(document.organisation)
+    connector, problem = None, ""
+    try:
+        connector = open_connector(connection)
+    except (connections.NotConnected, ProviderError) as exc:
+        problem = package_problem(exc, provider_name(document.organisation, connection))
+    return _render(request, document, connection=connection, connector=connector, problem=problem)
+
+
+@login_required
+@require_POST
+def link(request, pk: int):
+    """One linking action from the popup, then the document's checks again."""
+    require(request, Perm.LINK_ACCOUNTS)
+    document = _document(request, pk)
+    organisation = document.organisation
+    connection = connections.live_connection(organisation)
+    name = provider_name(organisation, connection)
+    try:
+        connector = open_connector(connection)
+    except (connections.NotConnected, ProviderError) as exc:
+        return _render(request, document, connection=connection, connector=None,
+                       problem=package_problem(exc, name))
+    party = party_for(document, request.POST.get("role", ""))
+    if party is None:
+        return _render(request, document, connection=connection, connector=connector,
+                       error="Choose the account to link.")
+    try:
+        notice = _do(request, connection, connector, party, name)
+    except linking.LinkError as exc:
+        return _render(request, document, connection=connection, connector=connector, error=str(exc))
+    except ProviderError as exc:
+        return _render(request, document, connection=connection, connector=connector,
+                       error=f"{name} refused it: {exc.message}")
+    try:
+        engine.recheck(document, connector, connection)
+    except ProviderError as exc:
+        notice += f" The checks could not run again just now ({exc.message}); Sync will run them."
+    document = _document(request, pk)
+    return _render(request, document, connection=connection, connector=connector,
+                   notice=notice, refreshed=True)
+
+
+def _do(request, connection, connector, party, name: str) -> str:
+    action = request.POST.get("action", "")
+    user = request.user
+    if action in ACTION_METHODS:
+        remote_id = request.POST.get("remote_id", "").strip()
+        linking.link_existing(connection, connector, party, remote_id, user=user,
+                              method=ACTION_METHODS[action])
+        return f"{party.name} is linked to {name} (AccsID {remote_id})."
+    if action == "create_new":
+        made = linking.create_new(connection, connector, party, user=user)
+        return f"{party.name} was created in {name} and linked (AccsID {made.remote_id})."
+    if action == "accs_id":
+        made = linking.set_typed_accs_id(connection, connector, party,
+                                         request.POST.get("accs_id", ""), user=user)
+        return f"{party.name} is linked to {name} (AccsID {made.remote_id})."
+    raise linking.LinkError("Choose Link This, a suggestion, Create New or an AccsID.")

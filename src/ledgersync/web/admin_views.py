@@ -1,0 +1,165 @@
+"""Nominal codes (list, add, edit, import from the package) and the organisation's Settings.
+
+Everyone may read the nominal codes (they choose them on lines); changing or importing them
+needs LINK_ACCOUNTS. Settings and the audit log need MANAGE_SETTINGS (Administrators).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ledgersync.providers.base import ProviderError
+from ledgersync.providers.registry import PROVIDERS
+from ledgersync.records.models import NominalCode, Organisation, Perm, TaxCode
+from ledgersync.sync import chart, connections
+from ledgersync.sync.models import AuditEvent
+from ledgersync.web.access import organisation_of, require
+from ledgersync.web.sync_support import open_connector, package_problem, provider_name
+
+
+class NominalForm(forms.ModelForm):
+    class Meta:
+        model = NominalCode
+        fields = ["code", "description", "kind", "default_tax_code"]
+
+    def __init__(self, organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["default_tax_code"].queryset = TaxCode.objects.for_org(organisation)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        clash = NominalCode.objects.for_org(self.organisation).filter(code=code).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(f"Nominal code {code} already exists.")
+        return code
+
+
+@login_required
+def nominal_list(request):
+    organisation = organisation_of(request)
+    nominals = list(NominalCode.objects.for_org(organisation).select_related("default_tax_code"))
+    connection = connections.live_connection(organisation)
+    name = provider_name(organisation, connection)
+    problem = ""
+    if connection is None:
+        problem = f"Not connected to {name}: connect on the Sync page to see which codes exist there."
+    else:
+        try:
+            reference = open_connector(connection).reference_data()
+            for nominal in nominals:
+                nominal.package = chart.match(nominal.code, reference)
+        except (connections.NotConnected, ProviderError) as exc:
+            problem = package_problem(exc, name)
+    return render(request, "web/nominal_list.html", {
+        "nominals": nominals, "problem": problem, "provider_name": name, "connection": connection,
+    })
+
+
+@login_required
+def nominal_edit(request, pk: int | None = None):
+    require(request, Perm.LINK_ACCOUNTS)
+    organisation = organisation_of(request)
+    nominal = None
+    if pk is not None:
+        nominal = get_object_or_404(NominalCode.objects.for_org(organisation), pk=pk)
+    form = NominalForm(organisation, request.POST or None, instance=nominal)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.organisation = organisation
+        saved.save()
+        messages.success(request, f"Saved nominal code {saved.code}.")
+        return redirect("nominals")
+    return render(request, "web/nominal_form.html", {"form": form, "nominal": nominal})
+
+
+@login_required
+@require_POST
+def nominal_import(request):
+    require(request, Perm.LINK_ACCOUNTS)
+    organisation = organisation_of(request)
+    connection = connections.live_connection(organisation)
+    name = provider_name(organisation, connection)
+    try:
+        result = chart.import_chart(organisation, open_connector(connection), user=request.user)
+    except (connections.NotConnected, ProviderError) as exc:
+        messages.error(request, package_problem(exc, name))
+        return redirect("nominals")
+    if result.created:
+        messages.success(request, f"Imported {len(result.created)} nominal codes from {name}: "
+                                  f"{', '.join(result.created)}.")
+    else:
+        messages.success(request, f"Every income and expense account in {name} already has a nominal code here.")
+    return redirect("nominals")
+
+
+# -- Settings ---------------------------------------------------------------------------------
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["provider", "batch_size", "auto_sync_minutes", "schedule_minutes", "idle_timeout_minutes"]
+        labels = {"provider": "Accounting package", "auto_sync_minutes": "Auto Sync limit (minutes)",
+                  "schedule_minutes": "Schedule (minutes)", "idle_timeout_minutes": "Idle timeout (minutes)"}
+
+    def __init__(self, *args, connected: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [
+            (slug, info.name) for slug, info in PROVIDERS.items() if info.connector_path
+        ] or self.fields["provider"].choices
+        if connected:
+            self.fields["provider"].disabled = True
+            self.fields["provider"].help_text = "Disconnect on the Sync page before choosing another package."
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def settings_page(request):
+    require(request, Perm.MANAGE_SETTINGS)
+    organisation = organisation_of(request)
+    connected = connections.live_connection(organisation) is not None
+    form = SettingsForm(request.POST or None, instance=organisation, connected=connected)
+    if request.method == "POST" and form.is_valid():
+        changed = form.changed_data
+        form.save()
+        if changed:
+            AuditEvent.objects.create(
+                organisation=organisation, user=request.user, action="settings",
+                detail="Changed " + ", ".join(f"{f} to {form.cleaned_data[f]}" for f in changed),
+            )
+        messages.success(request, "Settings saved.")
+        return redirect("settings")
+    events = AuditEvent.objects.for_org(organisation).select_related("user")
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/settings.html", {"form": form, "page": page, "connected": connected})
+
+
+@login_required
+@require_POST
+def audit_prune(request):
+    require(request, Perm.MANAGE_SETTINGS)
+    organisation = organisation_of(request)
+    try:
+        days = int(request.POST.get("days", ""))
+    except ValueError:
+        days = -1
+    if days < 1:
+        messages.error(request, "Give the number of days to keep (1 or more).")
+        return redirect("settings")
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    deleted, _ = AuditEvent.objects.for_org(organisation).filter(at__lt=cutoff).delete()
+    AuditEvent.objects.create(organisation=organisation, user=request.user, action="audit:prune",
+                              detail=f"Removed {deleted} audit entries older than {days} days")
+    messages.success(request, f"Removed {deleted} audit entries older than {days} days.")
+    return redirect("settings")

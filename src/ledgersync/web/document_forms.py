@@ -1,0 +1,147 @@
+"""The document create / edit form: a header form plus lines posted as lines-N-field.
+
+Saving goes through records.services (create_document, replace_lines), so the web, the
+API and the importer validate documents the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ledgersync.records.models import Account, DocType, Document, NominalCode, Supplier, TaxCode
+from ledgersync.records.services import create_document, replace_lines
+
+LINE_FIELDS = ("text", "quantity", "unit_price", "nominal", "tax_code")
+
+
+class DocumentHeaderForm(forms.Form):
+    type = forms.ChoiceField(choices=DocType.choices, initial=DocType.SALES_INVOICE)
+    number = forms.CharField(max_length=21, required=False,
+                             help_text="Leave empty on sales documents to take the next number.")
+    account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
+    supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), required=False)
+    care_of = forms.ModelChoiceField(queryset=Account.objects.none(), required=False,
+                                     label="Care of")
+    issue_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    currency = forms.CharField(max_length=3, initial="GBP")
+    reference = forms.CharField(max_length=100, required=False)
+
+    def __init__(self, organisation, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        accounts = Account.objects.for_org(organisation).order_by("name")
+        self.fields["account"].queryset = accounts
+        self.fields["care_of"].queryset = accounts
+        self.fields["supplier"].queryset = Supplier.objects.for_org(organisation).order_by("name")
+        self.fields["type"].widget.attrs["data-doc-type"] = ""
+        if editing:
+            for name in ("type", "number"):
+                self.fields[name].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("type") == DocType.SUPPLIER_INVOICE:
+            if not data.get("supplier"):
+                self.add_error("supplier", "Choose the supplier.")
+        elif data.get("type") and not data.get("account"):
+            self.add_error("account", "Choose the account.")
+        return data
+
+
+@dataclass
+class LineRow:
+    """One line as the form shows it (typed values kept as text to redisplay)."""
+
+    text: str = ""
+    quantity: str = "1"
+    unit_price: str = ""
+    nominal: str = ""
+    tax_code: str = ""
+    error: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text.strip() and not self.unit_price.strip()
+
+
+def lines_from_post(post) -> list[LineRow]:
+    try:
+        count = min(int(post.get("line_count", "0")), 500)
+    except ValueError:
+        count = 0
+    rows = [LineRow(**{f: post.get(f"lines-{i}-{f}", "").strip() if f != "text"
+                       else post.get(f"lines-{i}-{f}", "") for f in LINE_FIELDS})
+            for i in range(count)]
+    return [row for row in rows if not row.is_empty]
+
+
+def lines_of(document: Document) -> list[LineRow]:
+    return [
+        LineRow(text=line.text, quantity=str(line.quantity.normalize()), unit_price=str(line.unit_price.normalize()),
+                nominal=line.nominal.code, tax_code=line.tax_code.code if line.tax_code_id else "")
+        for line in document.lines.select_related("nominal", "tax_code")
+    ]
+
+
+def _raw(rows: list[LineRow]) -> list[dict]:
+    return [{"text": r.text, "quantity": r.quantity or "1", "unit_price": r.unit_price,
+             "nominal": r.nominal, "tax_code": r.tax_code or None} for r in rows]
+
+
+def _spread_errors(errors: dict[str, list[str]], rows: list[LineRow]) -> list[str]:
+    """Put lines[N] errors on their rows; return the rest for the top of the form."""
+    rest = []
+    for key, messages in errors.items():
+        if key.startswith("lines[") and key.endswith("]") and key[6:-1].isdigit():
+            index = int(key[6:-1]) - 1
+            if 0 <= index < len(rows):
+                rows[index].error = "; ".join(messages)
+                continue
+        rest.extend(messages)
+    return rest or ["Fix the lines marked below."]
+
+
+def save_document(organisation, form: DocumentHeaderForm, rows: list[LineRow], *,
+                  document: Document | None, user) -> Document:
+    """Create or update; raises ValidationError with messages for the top of the form
+    (line errors are written onto ``rows``)."""
+    data = form.cleaned_data
+    if document is None:
+        payload = {
+            "type": data["type"], "number": data["number"],
+            "account": data["account"].number if data.get("account") else None,
+            "supplier": data["supplier"].number if data.get("supplier") else None,
+            "care_of": data["care_of"].number if data.get("care_of") else None,
+            "issue_date": data["issue_date"], "due_date": data["due_date"],
+            "currency": data["currency"], "reference": data["reference"], "lines": _raw(rows),
+        }
+        try:
+            return create_document(organisation, payload, user=user)
+        except ValidationError as exc:
+            raise ValidationError(_spread_errors(exc.message_dict, rows)) from None
+    with transaction.atomic():
+        if document.doc_type == DocType.SUPPLIER_INVOICE:
+            document.supplier = data["supplier"]
+        else:
+            document.account = data["account"]
+        document.care_of = data.get("care_of")
+        for name in ("issue_date", "due_date", "reference"):
+            setattr(document, name, data[name])
+        document.currency = data["currency"].upper()
+        document.save()
+        try:
+            replace_lines(document, _raw(rows))
+        except ValidationError as exc:
+            raise ValidationError(_spread_errors(exc.message_dict, rows)) from None
+    return document
+
+
+def choices_for_lines(organisation) -> dict:
+    return {
+        "nominals": NominalCode.objects.for_org(organisation).select_related("default_tax_code"),
+        "tax_codes": TaxCode.objects.for_org(organisation),
+    }

@@ -1,0 +1,225 @@
+"""Documents: the filtered list, a document's page, the form, the Print dialogue, Sent and Email.
+
+Anyone in the organisation may read and write documents; marking for sync needs RUN_SYNC
+and Go to Sync shows only with VIEW_SYNC (both checked here, not just hidden).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ledgersync.providers.base import ProviderError
+from ledgersync.records.models import DocType, Document, Perm, SentVia
+from ledgersync.sync import connections, engine
+from ledgersync.sync.models import Attempt, DocumentState
+from ledgersync.sync.status import StatusCode
+from ledgersync.web.access import organisation_of, require
+from ledgersync.web.document_forms import (
+    DocumentHeaderForm,
+    LineRow,
+    choices_for_lines,
+    lines_from_post,
+    lines_of,
+    save_document,
+)
+
+LIST_PAGE_SIZE = 50
+YES_NO = {"yes": True, "no": False}
+
+
+def _document(request, pk: int) -> Document:
+    queryset = Document.objects.for_org(organisation_of(request)).select_related(
+        "account", "supplier", "care_of", "sync_state"
+    ).prefetch_related("lines__nominal", "lines__tax_code")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _filtered(organisation, params):
+    documents = Document.objects.for_org(organisation).with_totals().select_related(
+        "account", "supplier", "sync_state"
+    )
+    if params.get("type") in DocType.values:
+        documents = documents.filter(doc_type=params["type"])
+    if params.get("sent") in YES_NO:
+        documents = documents.filter(sent_at__isnull=not YES_NO[params["sent"]])
+    if params.get("marked") in YES_NO:
+        documents = documents.filter(marked_for_sync=YES_NO[params["marked"]])
+    if params.get("synced") == "yes":
+        documents = documents.filter(sync_state__status_code=StatusCode.SYNCED)
+    elif params.get("synced") == "no":
+        documents = documents.exclude(sync_state__status_code=StatusCode.SYNCED)
+    if params.get("status") in StatusCode.values:
+        documents = documents.filter(sync_state__status_code=params["status"])
+    return documents.order_by("doc_type", "number")
+
+
+@login_required
+def document_list(request):
+    organisation = organisation_of(request)
+    page = Paginator(_filtered(organisation, request.GET), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/document_list.html", {
+        "page": page, "filters": request.GET, "query": query.urlencode(),
+        "doc_types": DocType.choices, "status_codes": StatusCode.choices,
+    })
+
+
+@login_required
+def document_detail(request, pk: int):
+    document = _document(request, pk)
+    return render(request, "web/document_detail.html", {
+        "document": document,
+        "attempts": Attempt.objects.for_org(document.organisation).filter(document=document)[:50],
+        "state": DocumentState.objects.filter(document=document).first(),
+    })
+
+
+def _form_page(request, organisation, form, rows, document=None, errors=()):
+    if not rows or not rows[-1].is_empty:
+        rows = [*rows, LineRow()]
+    return render(request, "web/document_form.html", {
+        "form": form, "rows": rows, "document": document, "errors": errors,
+        **choices_for_lines(organisation),
+    })
+
+
+@login_required
+def document_create(request):
+    return _edit(request, None)
+
+
+@login_required
+def document_edit(request, pk: int):
+    return _edit(request, _document(request, pk))
+
+
+def _edit(request, document: Document | None):
+    organisation = organisation_of(request)
+    if document is not None and _is_synced(document):
+        messages.error(request, f"{document} is already in the package; change it there.")
+        return redirect("document", document.pk)
+    if request.method != "POST":
+        initial = {"issue_date": timezone.localdate(), "currency": "GBP",
+                   "type": request.GET.get("type") or DocType.SALES_INVOICE}
+        if document is not None:
+            initial = {"type": document.doc_type, "number": document.number, "account": document.account,
+                       "supplier": document.supplier, "care_of": document.care_of,
+                       "issue_date": document.issue_date, "due_date": document.due_date,
+                       "currency": document.currency, "reference": document.reference}
+        form = DocumentHeaderForm(organisation, initial=initial, editing=document is not None)
+        return _form_page(request, organisation, form, lines_of(document) if document else [], document)
+    # Disabled fields (type and number when editing) are not posted; the form uses initial.
+    initial = {"type": document.doc_type, "number": document.number} if document else None
+    form = DocumentHeaderForm(organisation, request.POST, initial=initial, editing=document is not None)
+    rows = lines_from_post(request.POST)
+    if not form.is_valid():
+        return _form_page(request, organisation, form, rows, document)
+    try:
+        saved = save_document(organisation, form, rows, document=document, user=request.user)
+    except ValidationError as exc:
+        return _form_page(request, organisation, form, rows, document, errors=exc.messages)
+    messages.success(request, f"Saved {saved}.")
+    return redirect("document", saved.pk)
+
+
+def _is_synced(document: Document) -> bool:
+    return DocumentState.objects.filter(document=document, status_code=StatusCode.SYNCED).exists()
+
+
+# -- Print dialogue, Sent, Email --------------------------------------------------------------
+
+
+@login_required
+def document_print(request, pk: int):
+    """A clean printable view with the Sent toggle and Email (the guide's Print dialogue)."""
+    return render(request, "web/document_print.html", {"document": _document(request, pk)})
+
+
+def _recheck_after_change(document: Document) -> None:
+    """Re-run the checks at once for a queued document whose fix the user just made."""
+    if not document.marked_for_sync or _is_synced(document):
+        return
+    connection = connections.live_connection(document.organisation)
+    connector = None
+    if connection is not None:
+        try:
+            connector = connections.connector_for_connection(connection)
+        except (connections.NotConnected, ProviderError):
+            connector = None
+    try:
+        engine.recheck(document, connector, connection if connector else None)
+    except ProviderError:
+        engine.recheck(document, None, None)
+
+
+@login_required
+@require_POST
+def document_sent(request, pk: int):
+    document = _document(request, pk)
+    sent = request.POST.get("sent") == "yes"
+    Document.objects.filter(pk=document.pk).update(
+        sent_at=timezone.now() if sent else None, sent_via=SentVia.HAND if sent else "",
+    )
+    document = _document(request, pk)
+    _recheck_after_change(document)
+    if request.htmx:
+        return render(request, "web/document_print.html#toolbar", {"document": document})
+    return redirect("document-print", pk)
+
+
+@login_required
+@require_POST
+def document_email(request, pk: int):
+    """Email the document to its account through Django's email backend, and mark it sent."""
+    document = _document(request, pk)
+    party = document.party
+    if document.doc_type == DocType.SUPPLIER_INVOICE or not party.email:
+        messages.error(request, f"{party.name} has no email address; add one on the account record.")
+        return redirect("document-print", pk)
+    message = EmailMessage(
+        subject=f"{document} from {document.organisation.name}",
+        body=_email_body(document), to=[party.email],
+    )
+    message.send()
+    Document.objects.filter(pk=document.pk).update(sent_at=timezone.now(), sent_via=SentVia.EMAIL)
+    _recheck_after_change(_document(request, pk))
+    messages.success(request, f"Emailed {document} to {party.email}; it is marked as sent.")
+    return redirect("document-print", pk)
+
+
+def _email_body(document: Document) -> str:
+    lines = "\n".join(
+        f"  {line.text or '-'}: {line.quantity.normalize()} x {line.unit_price} = {line.gross}"
+        for line in document.lines.all()
+    )
+    return (f"{document} dated {document.issue_date:%d/%m/%Y}\n\n{lines}\n\n"
+            f"Net {document.net_total}  VAT {document.tax_total}  Total {document.currency} "
+            f"{document.gross_total}\n\n{document.organisation.name}\n")
+
+
+# -- Integration panel ------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def document_mark(request, pk: int):
+    require(request, Perm.RUN_SYNC)
+    document = _document(request, pk)
+    marked = request.POST.get("marked") == "yes"
+    Document.objects.filter(pk=document.pk).update(
+        marked_for_sync=marked, marked_at=timezone.now() if marked else None
+    )
+    document = _document(request, pk)
+    if request.htmx:
+        return render(request, "web/document_detail.html#integration", {
+            "document": document, "state": DocumentState.objects.filter(document=document).first(),
+        })
+    return redirect("document", pk)

@@ -1,0 +1,126 @@
+"""Company / Site / Supplier records: details, and the address edit dialog with its AccsID.
+
+The AccsID field in the dialog is read-only until its label is double-clicked (app.js).
+Saving it goes through linking.save_raw_accs_id: kept as typed, and a blank value unlinks
+the record so the Sync popup can pick it up by name again. Every change is audited.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ledgersync.providers.base import ProviderError
+from ledgersync.records.models import Account, Perm, Supplier
+from ledgersync.sync import connections, engine, linking
+from ledgersync.sync.models import AuditEvent
+from ledgersync.web.access import ASK_ADMIN, organisation_of
+from ledgersync.web.sync_support import provider_name
+
+ADDRESS_FIELDS = ["email", "phone", "address_line1", "address_line2", "city", "region", "postcode",
+                  "country", "vat_number"]
+RECHECK_LIMIT = 50  # queued documents re-checked at once after an AccsID change
+
+
+class AccountAddressForm(forms.ModelForm):
+    class Meta:
+        model = Account
+        fields = ["name", *ADDRESS_FIELDS]
+
+
+class SupplierAddressForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = ["name", *ADDRESS_FIELDS]
+
+
+KINDS = {
+    "account": (Account, AccountAddressForm),
+    "supplier": (Supplier, SupplierAddressForm),
+}
+
+
+@login_required
+def party_list(request, kind: str):
+    model, _ = KINDS[kind]
+    parties = model.objects.for_org(organisation_of(request)).order_by("name")
+    if kind == "account":
+        parties = parties.select_related("company")
+    return render(request, "web/party_list.html", {"parties": parties, "kind": kind})
+
+
+def _party(request, kind: str, pk: int):
+    model, _ = KINDS[kind]
+    return get_object_or_404(model.objects.for_org(organisation_of(request)), pk=pk)
+
+
+def _context(request, kind, party, form=None):
+    organisation = party.organisation
+    connection = connections.live_connection(organisation)
+    link = linking.current_link(connection, party) if connection else None
+    documents = party.documents.order_by("-issue_date", "-number")[:20]
+    return {
+        "party": party, "kind": kind, "form": form or KINDS[kind][1](instance=party),
+        "connection": connection, "link": link, "documents": documents,
+        "provider_name": provider_name(organisation, connection),
+        "can_link": request.user.has_perm(Perm.LINK_ACCOUNTS),
+    }
+
+
+@login_required
+def party_detail(request, kind: str, pk: int):
+    party = _party(request, kind, pk)
+    return render(request, "web/party_detail.html", _context(request, kind, party))
+
+
+@login_required
+@require_POST
+def party_edit(request, kind: str, pk: int):
+    """The address edit dialog: record fields, and the AccsID when it was unlocked and changed."""
+    party = _party(request, kind, pk)
+    form = KINDS[kind][1](request.POST, instance=party)
+    context = _context(request, kind, party)
+    if not form.is_valid():
+        context.update(form=form, open_dialog=True)
+        return render(request, "web/party_detail.html", context, status=400)
+    changed = form.changed_data
+    form.save()
+    if changed:
+        AuditEvent.objects.create(
+            organisation=party.organisation, user=request.user, action="record:edit",
+            detail=f"{party}: changed {', '.join(changed)}",
+        )
+    accs_id = request.POST.get("accs_id")
+    old = context["link"].remote_id if context["link"] else ""
+    if accs_id is not None and accs_id.strip() != old:
+        if not request.user.has_perm(Perm.LINK_ACCOUNTS):
+            raise PermissionDenied(ASK_ADMIN)
+        connection = context["connection"]
+        if connection is None:
+            messages.error(request, "Connect to your accounting package before changing the AccsID.")
+            return redirect(kind, pk)
+        linking.save_raw_accs_id(connection, party, accs_id, user=request.user)
+        _recheck_documents(party, connection)
+        messages.success(request, "AccsID cleared: the Sync popup will find this record by name again."
+                         if not accs_id.strip() else f"AccsID set to {accs_id.strip()}.")
+    else:
+        messages.success(request, f"Saved {party.name}.")
+    return redirect(kind, pk)
+
+
+def _recheck_documents(party, connection) -> None:
+    """The party's queued documents show the effect of the new AccsID straight away."""
+    queued = [d for d in party.documents.filter(marked_for_sync=True)[:RECHECK_LIMIT]
+              if not hasattr(d, "sync_state") or not d.sync_state.is_synced]
+    if not queued:
+        return
+    try:
+        connector = connections.connector_for_connection(connection)
+        for document in queued:
+            engine.recheck(document, connector, connection)
+    except (connections.NotConnected, ProviderError):
+        return  # the next Sync runs the checks anyway

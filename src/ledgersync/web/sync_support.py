@@ -1,0 +1,144 @@
+"""What the Sync page shows, read in as few queries as the page needs.
+
+The grid is paged (GRID_PAGE_SIZE rows) so 10,000 queued documents cost one COUNT, one
+page of rows and one totals aggregate over that page, never a scan of every line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Sum
+from django.http import Http404
+from django.utils import timezone
+
+from ledgersync.providers.base import AuthError, Connector, ProviderError
+from ledgersync.providers.registry import PROVIDERS
+from ledgersync.records.models import DocType, Line, Organisation
+from ledgersync.records.money import ZERO
+from ledgersync.sync import connections, engine
+from ledgersync.sync.models import LIVE_RUN_STATES, Connection, SyncRun
+
+GRID_PAGE_SIZE = 50
+
+# The Sync page's left menu: the guide's words for each type, in its order.
+MENU_LABELS = {
+    DocType.SALES_INVOICE: "Sales Invoices",
+    DocType.SALES_CREDIT_NOTE: "Sales Credit Notes",
+    DocType.SUPPLIER_INVOICE: "Supplier Invoices",
+}
+
+
+def doc_type_from_slug(slug: str) -> DocType:
+    try:
+        return DocType.from_slug(slug)
+    except ValueError:
+        raise Http404(f"No document type {slug!r}") from None
+
+
+def type_menu(organisation: Organisation, current: DocType) -> list[dict]:
+    return [
+        {"slug": doc_type.slug, "label": label, "current": doc_type == current,
+         "count": engine.queue(organisation, doc_type).count()}
+        for doc_type, label in MENU_LABELS.items()
+    ]
+
+
+def provider_name(organisation: Organisation, connection: Connection | None = None) -> str:
+    slug = connection.provider if connection else organisation.provider
+    info = PROVIDERS.get(slug)
+    return info.name if info else slug
+
+
+def grid_page(organisation: Organisation, doc_type: DocType, number) -> Page:
+    """One page of the queue with each row's gross total on ``row.total``."""
+    documents = engine.queue(organisation, doc_type).select_related(
+        "account", "supplier", "care_of", "sync_state"
+    )
+    page = Paginator(documents, GRID_PAGE_SIZE).get_page(number)
+    rows = list(page.object_list)
+    totals = {
+        item["document_id"]: (item["net"] or ZERO) + (item["tax"] or ZERO)
+        for item in Line.objects.filter(document__in=[d.pk for d in rows])
+        .values("document_id").annotate(net=Sum("net"), tax=Sum("tax"))
+    }
+    for row in rows:
+        row.total = totals.get(row.pk, ZERO)
+    page.object_list = rows
+    return page
+
+
+def open_connector(connection: Connection | None) -> Connector:
+    """A connector for a web request; raises NotConnected, AuthError or ProviderError."""
+    if connection is None:
+        raise connections.NotConnected("Not connected")
+    return connections.connector_for_connection(connection)
+
+
+def package_problem(exc: Exception, name: str) -> str:
+    """Words for a failure to reach the package, fit for the page (never a token)."""
+    if isinstance(exc, connections.NotConnected):
+        return f"Not connected to {name}: connect first."
+    if isinstance(exc, AuthError):
+        return f"{name} no longer accepts ledgersync's access: connect again."
+    if isinstance(exc, ProviderError):
+        return f"{name} could not be asked just now ({exc.message}). Try again in a moment."
+    raise exc
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A run as the progress bar shows it."""
+
+    run: SyncRun
+    done: int
+    failed: int
+    left: int
+    time_left: dt.timedelta | None
+
+    @classmethod
+    def of(cls, run: SyncRun, now: dt.datetime | None = None) -> Progress:
+        now = now or timezone.now()
+        handled = run.synced_count + run.failed_count
+        time_left = None
+        if run.is_live:
+            estimate = None
+            if run.started_at and handled:
+                per_document = (now - run.started_at) / handled
+                estimate = per_document * run.left_count
+            limit = run.deadline - now if run.deadline else None
+            candidates = [t for t in (estimate, limit) if t is not None]
+            time_left = max(min(candidates), dt.timedelta(0)) if candidates else None
+        return cls(run, run.synced_count, run.failed_count, run.left_count, time_left)
+
+    @property
+    def total(self) -> int:
+        return self.done + self.failed + self.left
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if not self.run.is_live else 0
+        return int(Decimal(100) * (self.done + self.failed) / self.total)
+
+    @property
+    def handled(self) -> int:
+        return self.done + self.failed
+
+    @property
+    def time_left_text(self) -> str:
+        if self.time_left is None:
+            return "working it out" if self.run.is_live else ""
+        seconds = int(self.time_left.total_seconds())
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def latest_run(organisation: Organisation, doc_type: DocType) -> SyncRun | None:
+    """The live run of the organisation if any, else the last run of this type."""
+    live = SyncRun.objects.for_org(organisation).filter(state__in=LIVE_RUN_STATES).first()
+    if live is not None:
+        return live
+    return SyncRun.objects.for_org(organisation).filter(doc_type=doc_type).first()
