@@ -1,0 +1,241 @@
+"""The seeded organisations, matching notes/demo-data.md: "Demo Trades Ltd" (UK VAT, the
+default) and "Second Fix Plumbing Ltd" (a few customers, the same chart).
+
+Contacts and documents go through the same writers as the API, so the seed obeys the
+sandbox's own rules. Ids are uuid5 of names (a reset gives the same ids); document dates
+are relative to today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from ledgersync.sandbox.xero import contacts, documents, payments
+from ledgersync.sandbox.xero.store import Organisation, seed_id
+
+DEMO, SECOND = "Demo Trades Ltd", "Second Fix Plumbing Ltd"
+SHORT_CODES = {DEMO: "!dT7mq", SECOND: "!sF2pL"}
+
+# TaxType, Name, ReportTaxType, rate %, applies to revenue, applies to expenses
+UK_TAX_RATES = [
+    ("OUTPUT2", "20% (VAT on Income)", "OUTPUT", "20", True, False),
+    ("INPUT2", "20% (VAT on Expenses)", "INPUT", "20", False, True),
+    ("RROUTPUT", "5% (VAT on Income)", "OUTPUT", "5", True, False),
+    ("RRINPUT", "5% (VAT on Expenses)", "INPUT", "5", False, True),
+    ("ZERORATEDOUTPUT", "Zero Rated Income", "ZERORATEDOUTPUT", "0", True, False),
+    ("ZERORATEDINPUT", "Zero Rated Expenses", "ZERORATEDINPUT", "0", False, True),
+    ("EXEMPTOUTPUT", "Exempt Income", "EXEMPTOUTPUT", "0", True, False),
+    ("EXEMPTINPUT", "Exempt Expenses", "EXEMPTINPUT", "0", False, True),
+    ("NONE", "No VAT", "NONE", "0", True, True),
+    ("ECZROUTPUT", "Zero Rated EC Goods Income", "ECOUTPUT", "0", True, False),
+    ("ECACQUISITIONS", "20% (VAT on EC Acquisitions)", "ECACQUISITIONS", "20", False, True),
+]
+
+# Code, Name, Type, Class, default TaxType (None: no tax rate set), SystemAccount
+CHART = [
+    ("1100", "Debtors", "CURRENT", "ASSET", "NONE", "DEBTORS"),
+    ("1200", "Bank current account", "BANK", "ASSET", "NONE", None),
+    ("2100", "Creditors", "CURRLIAB", "LIABILITY", "NONE", "CREDITORS"),
+    ("2200", "VAT", "CURRLIAB", "LIABILITY", "NONE", "GST"),
+    ("3000", "Capital", "EQUITY", "EQUITY", "NONE", None),
+    ("4000", "Sales - Labour", "REVENUE", "REVENUE", "OUTPUT2", None),
+    ("4010", "Sales - Materials", "REVENUE", "REVENUE", "OUTPUT2", None),
+    ("4020", "Sales - Call-out fees", "REVENUE", "REVENUE", "OUTPUT2", None),
+    ("4030", "Sales - Sundries", "REVENUE", "REVENUE", None, None),
+    ("5000", "Purchases - Materials", "DIRECTCOSTS", "EXPENSE", "INPUT2", None),
+    ("5010", "Subcontractors", "DIRECTCOSTS", "EXPENSE", "INPUT2", None),
+    ("7500", "Vehicle running costs", "OVERHEADS", "EXPENSE", "INPUT2", None),
+    ("8200", "Bank charges", "OVERHEADS", "EXPENSE", "EXEMPTINPUT", None),
+]
+BANK = "1200"
+
+CUSTOMERS = {
+    DEMO: [
+        ("Harbour Cafe", "hello@harbourcafe.example"),
+        ("Greenway Lettings Limited", "accounts@greenway.example"),
+        ("Oakfield Primary School", "office@oakfield.example"),
+        ("Bright Spark Electrical", ""),
+        ("Riverside Property Management", "ap@riverside.example"),
+        ("Tidewater Marine", ""),
+        ("Kingsmead Surgery", ""),
+        ("Castle Hotel Group", "payables@castlehotels.example"),
+    ],
+    SECOND: [("Marlow Homes", ""), ("Penrose Lettings", ""), ("Ashdown Veterinary Clinic", "")],
+}
+SUPPLIERS = {
+    DEMO: [
+        ("Builders Merchants Direct", "invoices@bmd.example"),
+        ("Apex Plant Hire", ""),
+        ("Metro Fuel Cards", ""),
+    ],
+    SECOND: [("Plumb Centre Supplies", "")],
+}
+ARCHIVED = {DEMO: ["Old Mill Bakery"], SECOND: []}
+
+# History sales invoices S0990..S0999: (customer, net, days ago, paid: "full" | "part" | None)
+HISTORY = [
+    ("Harbour Cafe", "120.00", 90, "full"),
+    ("Tidewater Marine", "480.00", 85, "full"),
+    ("Kingsmead Surgery", "95.50", 80, "full"),
+    ("Castle Hotel Group", "1250.00", 72, "full"),
+    ("Bright Spark Electrical", "310.00", 65, "full"),
+    ("Harbour Cafe", "75.00", 50, "part"),
+    ("Greenway Lettings Limited", "640.00", 41, None),
+    ("Riverside Property Management", "880.00", 30, None),
+    ("Tidewater Marine", "215.25", 20, None),
+    ("Castle Hotel Group", "99.99", 12, None),
+]
+
+
+def seed_organisations(now: Callable[[], datetime]) -> dict[str, Organisation]:
+    """Both organisations, the default first, by tenant id."""
+    orgs = {}
+    for name in (DEMO, SECOND):
+        org = Organisation(
+            tenant_id=seed_id("tenant", name),
+            name=name,
+            short_code=SHORT_CODES[name],
+            created=now() - timedelta(days=400),
+            now=now,
+        )
+        _settings(org)
+        _contacts(org)
+        if name == DEMO:
+            _demo_documents(org)
+        orgs[org.tenant_id] = org
+    return orgs
+
+
+def _settings(org: Organisation) -> None:
+    for tax_type, name, report, rate, revenue, expenses in UK_TAX_RATES:
+        percent = Decimal(rate)
+        org.tax_rates[tax_type] = {
+            "Name": name,
+            "TaxType": tax_type,
+            "ReportTaxType": report,
+            "CanApplyToAssets": True,
+            "CanApplyToEquity": True,
+            "CanApplyToExpenses": expenses,
+            "CanApplyToLiabilities": True,
+            "CanApplyToRevenue": revenue,
+            "DisplayTaxRate": percent,
+            "EffectiveRate": percent,
+            "Status": "ACTIVE",
+            "TaxComponents": [
+                {"Name": "VAT", "Rate": percent, "IsCompound": False, "IsNonRecoverable": False}
+            ],
+        }
+    for code, name, kind, klass, tax_type, system in CHART:
+        account = {
+            "AccountID": seed_id(org.name, "account", code),
+            "Code": code,
+            "Name": name,
+            "Status": "ACTIVE",
+            "Type": kind,
+            "Class": klass,
+            "EnablePaymentsToAccount": False,
+            "ShowInExpenseClaims": klass == "EXPENSE",
+            "HasAttachments": False,
+            "AddToWatchlist": False,
+            "UpdatedDateUTC": org.created,
+        }
+        if tax_type is not None:
+            account["TaxType"] = tax_type
+        if system is not None:
+            account["SystemAccount"] = system
+        if kind == "BANK":
+            account.update(
+                {
+                    "BankAccountNumber": "40123412345678",
+                    "BankAccountType": "BANK",
+                    "CurrencyCode": "GBP",
+                }
+            )
+        org.accounts[account["AccountID"]] = account
+
+
+def _contacts(org: Organisation) -> None:
+    for name, email in [*CUSTOMERS[org.name], *SUPPLIERS[org.name]]:
+        contacts.save(
+            org,
+            {"Name": name, "EmailAddress": email},
+            contacts.blank(seed_id(org.name, "contact", name)),
+        )
+    for name in ARCHIVED[org.name]:
+        blank = contacts.blank(seed_id(org.name, "contact", name))
+        contacts.save(org, {"Name": name, "ContactStatus": "ARCHIVED"}, blank)
+
+
+def _contact_id(org: Organisation, name: str) -> str:
+    return seed_id(org.name, "contact", name)
+
+
+def _document(org: Organisation, kind: documents.DocKind, key: str, data: dict) -> dict:
+    record = documents.save(org, kind, data, unitdp=2)
+    records = kind.records(org)
+    del records[record[kind.id_field]]
+    record[kind.id_field] = seed_id(org.name, kind.singular, key)
+    records[record[kind.id_field]] = record
+    return record
+
+
+def _sale(org: Organisation, number: str, customer: str, net: str, days_ago: int) -> dict:
+    day = org.today() - timedelta(days=days_ago)
+    line = {
+        "Description": "Works as quoted",
+        "Quantity": 1,
+        "UnitAmount": Decimal(net),
+        "AccountCode": "4000",
+    }
+    data = {
+        "Type": "ACCREC",
+        "InvoiceNumber": number,
+        "Contact": {"ContactID": _contact_id(org, customer)},
+        "Date": day.isoformat(),
+        "DueDate": (day + timedelta(days=30)).isoformat(),
+        "Status": "AUTHORISED",
+        "LineItems": [line],
+    }
+    return _document(org, documents.INVOICES, number, data)
+
+
+def _demo_documents(org: Organisation) -> None:
+    for offset, (customer, net, days_ago, paid) in enumerate(HISTORY):
+        invoice = _sale(org, f"S{990 + offset:04d}", customer, net, days_ago)
+        if paid:
+            amount = (
+                invoice["Total"]
+                if paid == "full"
+                else (invoice["Total"] / 2).quantize(Decimal("0.01"))
+            )
+            day = org.today() - timedelta(days=days_ago - 10)
+            payments.create(
+                org,
+                {
+                    "Invoice": {"InvoiceID": invoice["InvoiceID"]},
+                    "Account": {"Code": BANK},
+                    "Date": day.isoformat(),
+                    "Amount": amount,
+                },
+            )
+    _sale(org, "S1003", "Oakfield Primary School", "150.00", 14)
+    day = org.today() - timedelta(days=9)
+    bill = {
+        "Type": "ACCPAY",
+        "InvoiceNumber": "BMD-5521",
+        "Contact": {"ContactID": _contact_id(org, "Builders Merchants Direct")},
+        "Date": day.isoformat(),
+        "DueDate": (day + timedelta(days=30)).isoformat(),
+        "Status": "AUTHORISED",
+        "LineItems": [
+            {
+                "Description": "Timber and fixings",
+                "Quantity": 1,
+                "UnitAmount": Decimal("420.00"),
+                "AccountCode": "5000",
+            }
+        ],
+    }
+    _document(org, documents.INVOICES, "BMD-5521", bill)

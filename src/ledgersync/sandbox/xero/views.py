@@ -1,0 +1,178 @@
+"""A small read-only web view at go.xero.com's own paths, so a contact link ledgersync
+builds (``/Contacts/View/<ContactID>``) opens here as it would in Xero.
+
+    /Dashboard                                       organisations (?shortcode= picks one)
+    /Contacts                                        contacts of the chosen organisation
+    /Contacts/View/<ContactID>                       one contact and its documents
+    /AccountsReceivable/View.aspx?InvoiceID=<id>     a sales invoice
+    /AccountsPayable/Edit.aspx?InvoiceID=<id>        a bill
+    /AccountsReceivable/ViewCreditNote.aspx?creditNoteID=<id>
+
+Like Xero, a deep link without an organisation opens in the one last chosen (a cookie),
+and a contact or document id is looked up in every organisation when it is not there.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from werkzeug.wrappers import Request, Response
+
+from ledgersync.sandbox.core.app import Route, RouteKind
+from ledgersync.sandbox.xero.store import Organisation
+
+if TYPE_CHECKING:
+    from ledgersync.sandbox.xero.app import XeroSandbox
+
+PREFIXES = ("/Dashboard", "/Contacts", "/AccountsReceivable", "/AccountsPayable")
+COOKIE = "xero_sandbox_shortcode"
+STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}nav a{margin-right:1rem}"
+    ".num{text-align:right}"
+)
+
+
+def routes(app: XeroSandbox) -> list[Route]:
+    pages = WebView(app)
+    table = [
+        ("/Dashboard", pages.dashboard),
+        ("/Contacts", pages.contacts),
+        ("/Contacts/View/<contact_id>", pages.contact),
+        ("/AccountsReceivable/View.aspx", lambda r: pages.document(r, "invoices", "InvoiceID")),
+        ("/AccountsPayable/Edit.aspx", lambda r: pages.document(r, "invoices", "InvoiceID")),
+        (
+            "/AccountsReceivable/ViewCreditNote.aspx",
+            lambda r: pages.document(r, "credit_notes", "creditNoteID"),
+        ),
+    ]
+    return [Route(rule, handler, ("GET",), RouteKind.WEB) for rule, handler in table]
+
+
+def _money(value: object) -> str:
+    return f"{value:,.2f}" if value is not None else ""
+
+
+def _link(record: dict) -> str:
+    if "CreditNoteID" in record:
+        return f"/AccountsReceivable/ViewCreditNote.aspx?creditNoteID={record['CreditNoteID']}"
+    page = (
+        "AccountsReceivable/View.aspx"
+        if record["Type"] == "ACCREC"
+        else "AccountsPayable/Edit.aspx"
+    )
+    return f"/{page}?InvoiceID={record['InvoiceID']}"
+
+
+class WebView:
+    def __init__(self, app: XeroSandbox) -> None:
+        self.app = app
+
+    def _org(self, request: Request) -> Organisation:
+        code = request.args.get("shortcode") or request.cookies.get(COOKIE)
+        chosen = [o for o in self.app.orgs.values() if o.short_code == code]
+        return chosen[0] if chosen else next(iter(self.app.orgs.values()))
+
+    def _page(self, org: Organisation, title: str, body: str, status: int = 200) -> Response:
+        nav = '<nav><a href="/Dashboard">Dashboard</a><a href="/Contacts">Contacts</a></nav>'
+        html = (
+            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+            f"<style>{STYLE}</style></head><body>{nav}<p>Xero sandbox · <strong>{escape(org.name)}"
+            f"</strong> ({escape(org.short_code)})</p><h1>{escape(title)}</h1>{body}</body></html>"
+        )
+        response = Response(html, status=status, content_type="text/html; charset=utf-8")
+        response.set_cookie(COOKIE, org.short_code, samesite="Lax")
+        return response
+
+    def _find(
+        self, request: Request, attribute: str, record_id: str
+    ) -> tuple[Organisation, dict | None]:
+        first = self._org(request)
+        for org in [first, *(o for o in self.app.orgs.values() if o is not first)]:
+            record = getattr(org, attribute).get(record_id.lower())
+            if record is not None:
+                return org, record
+        return first, None
+
+    def dashboard(self, request: Request) -> Response:
+        rows = "".join(
+            f'<li><a href="/Dashboard?shortcode={escape(o.short_code)}">{escape(o.name)}</a> '
+            f"(tenant {o.tenant_id})</li>"
+            for o in self.app.orgs.values()
+        )
+        org = self._org(request)
+        docs = [*org.invoices.values(), *org.credit_notes.values()]
+        return self._page(
+            org,
+            "Dashboard",
+            f"<h2>Organisations</h2><ul>{rows}</ul><h2>Documents</h2>{self._table(docs)}",
+        )
+
+    def contacts(self, request: Request) -> Response:
+        org = self._org(request)
+        rows = "".join(
+            f'<tr><td><a href="/Contacts/View/{c["ContactID"]}">{escape(c["Name"])}</a></td>'
+            f"<td>{c['ContactStatus']}</td><td>{escape(c.get('EmailAddress', ''))}</td></tr>"
+            for c in sorted(org.contacts.values(), key=lambda c: c["Name"].casefold())
+        )
+        return self._page(
+            org,
+            "Contacts",
+            f"<table><tr><th>Name</th><th>Status</th><th>Email</th></tr>{rows}</table>",
+        )
+
+    def contact(self, request: Request, contact_id: str) -> Response:
+        org, contact = self._find(request, "contacts", contact_id)
+        if contact is None:
+            return self._page(org, "Contact not found", "<p>No such contact.</p>", 404)
+        docs = [
+            d
+            for d in [*org.invoices.values(), *org.credit_notes.values()]
+            if d["Contact"]["ContactID"] == contact["ContactID"]
+        ]
+        facts = "".join(
+            f"<tr><th>{k}</th><td>{escape(str(contact.get(k, '')))}</td></tr>"
+            for k in (
+                "ContactID",
+                "Name",
+                "ContactStatus",
+                "EmailAddress",
+                "IsCustomer",
+                "IsSupplier",
+            )
+        )
+        return self._page(
+            org, contact["Name"], f"<table>{facts}</table><h2>Documents</h2>{self._table(docs)}"
+        )
+
+    def document(self, request: Request, attribute: str, parameter: str) -> Response:
+        org, record = self._find(request, attribute, request.args.get(parameter, ""))
+        if record is None:
+            return self._page(org, "Document not found", "<p>No such document.</p>", 404)
+        number = record.get("InvoiceNumber") or record.get("CreditNoteNumber") or ""
+        lines = "".join(
+            f"<tr><td>{escape(ln['Description'])}</td><td>{escape(ln.get('AccountCode', ''))}</td>"
+            f"<td>{escape(ln['TaxType'])}</td><td class='num'>{_money(ln['LineAmount'])}</td>"
+            f"<td class='num'>{_money(ln['TaxAmount'])}</td></tr>"
+            for ln in record["LineItems"]
+        )
+        body = (
+            f"<p>{record['Type']} · {escape(record['Contact']['Name'])} · {record['Date']} · {record['Status']}</p>"
+            "<table><tr><th>Description</th><th>Account</th><th>Tax rate</th><th>Amount</th><th>Tax</th></tr>"
+            f"{lines}<tr><th colspan=4>Subtotal</th><td class='num'>{_money(record['SubTotal'])}</td></tr>"
+            f"<tr><th colspan=4>Total tax</th><td class='num'>{_money(record['TotalTax'])}</td></tr>"
+            f"<tr><th colspan=4>Total</th><td class='num' id='total'>{_money(record['Total'])}</td></tr></table>"
+        )
+        return self._page(org, f"{record['Type']} {number}".strip(), body)
+
+    @staticmethod
+    def _table(docs: list[dict]) -> str:
+        rows = "".join(
+            f'<tr><td>{d["Type"]}</td><td><a href="{_link(d)}">'
+            f"{escape(d.get('InvoiceNumber') or d.get('CreditNoteNumber') or '(no number)')}</a></td>"
+            f"<td>{d['Date']}</td><td>{escape(d['Contact']['Name'])}</td><td>{d['Status']}</td>"
+            f"<td class='num'>{_money(d['Total'])}</td></tr>"
+            for d in docs
+        )
+        return f"<table><tr><th>Type</th><th>Number</th><th>Date</th><th>Contact</th><th>Status</th><th>Total</th></tr>{rows}</table>"

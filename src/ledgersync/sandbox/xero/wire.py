@@ -1,0 +1,92 @@
+"""Xero's JSON conventions: MS-JSON dates out, ``YYYY-MM-DD`` in, the response envelope,
+and money rounded the way Xero rounds it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+CENT = Decimal("0.01")
+_MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+
+
+class BadValue(ValueError):
+    """A request value Xero could not read (its PostDataInvalidException)."""
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def ms(moment: datetime | date) -> int:
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(), UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def ms_date(moment: datetime | date) -> str:
+    """``/Date(1552262400000+0000)/``: how Xero writes dates and timestamps."""
+    return f"/Date({ms(moment)}+0000)/"
+
+
+def ms_stamp(moment: datetime) -> str:
+    """``/Date(1552326816230)/``: the envelope's DateTimeUTC carries no offset."""
+    return f"/Date({ms(moment)})/"
+
+
+def date_string(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00"
+
+
+def utc_string(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def parse_date(value: Any) -> date:
+    """A date as clients send it: ``2026-07-01``, ``2026-07-01T00:00:00`` or MS-JSON."""
+    if isinstance(value, str):
+        text = value.strip()
+        found = _MS_DATE.match(text)
+        if found:
+            return datetime.fromtimestamp(int(found.group(1)) / 1000, UTC).date()
+        if _ISO.match(text):
+            try:
+                return datetime.fromisoformat(text).date()
+            except ValueError:
+                pass
+    raise BadValue(f"The string '{value}' is not a valid AllXsd value.")
+
+
+def parse_decimal(value: Any, name: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise BadValue(f"Input string '{value}' for {name} was not in a correct format.")
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        raise BadValue(f"Input string '{value}' for {name} was not in a correct format.") from None
+
+
+def is_guid(value: object) -> bool:
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def envelope(provider_name: str, now: datetime, collection: str, items: list, **extra: Any) -> dict:
+    """``{"Id", "Status", "ProviderName", "DateTimeUTC", ...extra, collection: items}``."""
+    return {
+        "Id": str(uuid.uuid4()),
+        "Status": "OK",
+        "ProviderName": provider_name,
+        "DateTimeUTC": ms_stamp(now),
+        **extra,
+        collection: items,
+    }
