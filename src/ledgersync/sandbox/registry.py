@@ -8,10 +8,12 @@ from typing import Any
 from ledgersync.sandbox.core.app import SandboxApp
 from ledgersync.sandbox.quickbooks.app import QuickBooksSandbox
 from ledgersync.sandbox.sage.app import SageSandbox
+from ledgersync.sandbox.xero.app import XeroSandbox
 
 SANDBOXES: dict[str, Callable[..., SandboxApp]] = {
     "quickbooks": QuickBooksSandbox,
     "sage": SageSandbox,
+    "xero": XeroSandbox,
 }
 
 
