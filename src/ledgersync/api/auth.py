@@ -41,7 +41,7 @@ class ApiKeyAuth(HttpBearer):
 
 def _spend(key: ApiKey) -> None:
     window = int(time.time() // 60)
-    slot = f"ledgersync:api:{key.pk}:{window}"
+    slot = f"ledgersync:api:{key.prefix}:{window}"
     cache.add(slot, 0, timeout=120)
     try:
         used = cache.incr(slot)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from ledgersync.api import output
 from ledgersync.api.auth import READ, WRITE, organisation_of
@@ -123,7 +123,7 @@ def post_document(request, data: DocumentIn):
     """Create a document with its lines. With an external_ref, sending the same request
     again returns the document made the first time (200), never a second one."""
     document, created = create_from(organisation_of(request), data)
-    return (201 if created else 200), _reload(document)
+    return Status(201 if created else 200, _reload(document))
 
 
 @router.get("/documents", response={200: DocumentPage, **ERRORS}, auth=READ)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from ledgersync.api import output
 from ledgersync.api.auth import READ, WRITE, organisation_of
@@ -79,7 +79,7 @@ def create_account(request, data: AccountIn):
         raise ApiError(409, "duplicate", f"Account {data.number} already exists (id {existing.pk}); "
                        "PATCH it to change it.", "number")
     account, _ = save_account(organisation, data.dict())
-    return 201, output.account_out(account, {})
+    return Status(201, output.account_out(account, {}))
 
 
 @router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, auth=READ)
@@ -118,7 +118,7 @@ def create_supplier(request, data: SupplierIn):
         raise ApiError(409, "duplicate", f"Supplier {data.number} already exists (id {existing.pk}); "
                        "PATCH it to change it.", "number")
     supplier, _ = save_supplier(organisation, data.dict())
-    return 201, output.supplier_out(supplier, {})
+    return Status(201, output.supplier_out(supplier, {}))
 
 
 @router.get("/suppliers/{supplier_id}", response={200: SupplierOut, **ERRORS}, auth=READ)
@@ -160,7 +160,7 @@ def create_tax_code(request, data: TaxCodeIn):
     except IntegrityError:
         raise ApiError(409, "duplicate", f"Tax code {data.code} already exists; PATCH it to change it.",
                        "code") from None
-    return 201, output.tax_code_out(tax)
+    return Status(201, output.tax_code_out(tax))
 
 
 @router.get("/tax-codes/{tax_code_id}", response={200: TaxCodeOut, **ERRORS}, auth=READ)
@@ -219,7 +219,7 @@ def create_nominal_code(request, data: NominalCodeIn):
     except IntegrityError:
         raise ApiError(409, "duplicate", f"Nominal code {data.code} already exists; PATCH it to change it.",
                        "code") from None
-    return 201, output.nominal_out(nominal)
+    return Status(201, output.nominal_out(nominal))
 
 
 @router.get("/nominal-codes/{nominal_code_id}", response={200: NominalCodeOut, **ERRORS}, auth=READ)

@@ -100,6 +100,11 @@ class AccountIn(PartyFields):
     kind: AccountKind = AccountKind.company
     company: Ident | None = Field(None, description="A site's company (its account number).")
 
+    model_config = {"json_schema_extra": {"examples": [
+        {"number": "A2001", "name": "Seaview Hotel", "email": "accounts@seaview.example"},
+        {"number": "A2002", "name": "Seaview Hotel - Annexe", "kind": "site", "company": "A1001"},
+    ]}}
+
 
 class PartyPatch(Schema):
     name: _text(200, min_length=1) | None = None
@@ -246,6 +251,11 @@ class DocumentIn(Schema):
     lines: list[LineIn] = Field(min_length=1, max_length=500)
     sent_via: SentViaName | None = Field(None, description="Mark it sent on creation.")
     mark_for_sync: bool = False
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "type": "sales_invoice", "account": "A1001", "external_ref": "job-4411", "reference": "Job 4411",
+        "lines": [{"text": "Boiler service", "quantity": "1", "unit_price": "95.00", "nominal": "4000"}],
+    }]}}
 
     @model_validator(mode="after")
     def _dates_in_range(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import transaction
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from ledgersync.api import output
 from ledgersync.api.auth import READ, WRITE, organisation_of
@@ -139,7 +139,7 @@ def _unlink(request, kind: str, party_id: int):
         raise ApiError(409, "not_connected", "Not connected to the accounting package.")
     if not linking.unlink(connection, party):
         raise ApiError(404, "not_linked", f"{party} has no AccsID in this package.")
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/accounts/{account_id}/suggestions", response={200: SuggestionsOut, **PROVIDER_ERRORS}, auth=READ)
@@ -191,7 +191,7 @@ def start_run(request, data: RunIn):
         raise ApiError(409, "run_in_progress", f"A sync is already running (run {exc.run.pk}); "
                        "wait for it or stop it.") from None
     run.refresh_from_db()
-    return 202, output.run_out(run)
+    return Status(202, output.run_out(run))
 
 
 def _run(request, run_id: int) -> SyncRun:

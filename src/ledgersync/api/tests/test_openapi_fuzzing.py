@@ -1,0 +1,34 @@
+"""Schemathesis against the OpenAPI document, in-process through the WSGI app: whatever
+it sends, no 5xx, and every answer matches the document (status, content type, schema)."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from ledgersync.api.keys import create_key
+from ledgersync.records.demo_data import seed_demo
+from ledgersync.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture
+def bearer(db, monkeypatch):
+    monkeypatch.setattr("ledgersync.api.auth.REQUESTS_PER_MINUTE", 1_000_000)
+    organisation = seed_demo()
+    return {"Authorization": f"Bearer {create_key(organisation, 'fuzz')[1]}"}
+
+
+@schema.parametrize()
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_input_gets_a_server_error_or_an_undocumented_answer(case, bearer):
+    case.call_and_validate(headers=bearer, checks=CHECKS)
