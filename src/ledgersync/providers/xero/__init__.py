@@ -1,0 +1,1 @@
+"""Xero behind the connector contract (reference/xero.md)."""

@@ -1,0 +1,378 @@
+"""Xero behind the connector contract (reference/xero.md).
+
+Sales invoices go out as ACCREC invoices, credit notes as ACCRECCREDIT credit notes and
+supplier invoices as ACCPAY invoices, up to 50 per request with ``summarizeErrors=false``
+and an ``Idempotency-Key``. Xero keeps sales numbers unique but not bill numbers, so bill
+numbers are checked per supplier. There is no care-of: the engine puts "c/o <name>" into
+the reference instead. The tenant is the organisation chosen on Xero's consent page, read
+back from ``/connections`` after the code exchange.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import httpx
+
+from ledgersync.providers import config as provider_config
+from ledgersync.providers.base import (
+    AuthorizationRequest,
+    Capabilities,
+    Company,
+    Connector,
+    Contact,
+    ContactKind,
+    ContactMatch,
+    Credentials,
+    DocType,
+    InvalidAccsId,
+    LedgerAccount,
+    NewContact,
+    OutboundDocument,
+    OutboundLine,
+    PushResult,
+    ReferenceData,
+    RemoteDocument,
+    TokenCallback,
+)
+from ledgersync.providers.config import ProviderConfig
+from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
+from ledgersync.providers.http import ApiClient, RetryPolicy
+from ledgersync.providers.names import rank_contacts
+from ledgersync.providers.xero import mapping
+from ledgersync.providers.xero.client import RateGate, XeroClient
+
+# Granular scopes (apps created from March 2026 cannot ask for accounting.transactions).
+SCOPE = "offline_access accounting.invoices accounting.contacts accounting.settings.read"
+NUMBERS_PER_FILTER = 40  # InvoiceNumbers=... keeps the URL well under Xero's limit
+NUMBERS_PER_WHERE = 20
+EXAMPLE_CONTACT_ID = "297c2dc5-cc47-4afd-8ec8-74990b8761e9"
+DUPLICATE_MESSAGES = ("Invoice # must be unique.", "Credit Note # must be unique.")
+# Derives the Idempotency-Key of a batch from its documents' own keys.
+_KEY_NAMESPACE = uuid.UUID("a3d6e0f2-41c7-4b8e-9f15-7c2e5d9b0a64")
+
+
+class XeroConnector(Connector):
+    slug = "xero"
+    capabilities = Capabilities(
+        display_name="Xero",
+        supports_care_of=False,
+        supports_typed_accs_id=True,
+        # A line without a TaxType takes its account's; an account without one cannot post.
+        needs_tax_on_nominal=True,
+        max_batch=50,
+        supports_pkce=True,
+    )
+
+    def __init__(
+        self,
+        credentials: Credentials | None,
+        *,
+        config: ProviderConfig,
+        on_token_refresh: TokenCallback | None = None,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(
+            credentials, config=config, on_token_refresh=on_token_refresh, transport=transport
+        )
+        self.gate = RateGate()
+        self.api = ApiClient(
+            provider=self.capabilities.display_name,
+            config=config,
+            credentials=credentials,
+            describe_error=mapping.describe_error,
+            on_token_refresh=self._tokens_refreshed,
+            transport=transport,
+            retry=retry,
+            pkce=True,
+            sleep=sleep,
+            on_response=self.gate.observe,
+        )
+        self.client = XeroClient(self.api, self.gate)
+        self._reference: ReferenceData | None = None
+        self._tax_sides: dict[str, frozenset[mapping.Side]] = {}
+        self._contacts: list[Contact] | None = None
+
+    @property
+    def api_calls(self) -> int:
+        return self.api.api_calls
+
+    def _tokens_refreshed(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+        if self.on_token_refresh is not None:
+            self.on_token_refresh(credentials)
+
+    # --- OAuth -----------------------------------------------------------------------------
+
+    def authorization_url(
+        self, redirect_uri: str, state: str | None = None
+    ) -> AuthorizationRequest:
+        return self.api.authorization_url(redirect_uri, state, SCOPE, pkce=True)
+
+    def exchange_code(
+        self,
+        callback_params: Mapping[str, str],
+        redirect_uri: str,
+        *,
+        expected_state: str,
+        code_verifier: str | None = None,
+    ) -> Credentials:
+        if callback_params.get("error"):
+            raise AuthError(f"Xero was not connected ({callback_params['error']})")
+        state = callback_params.get("state", "")
+        if not hmac.compare_digest(state.encode(), expected_state.encode()):
+            raise AuthError("The Xero sign-in did not come from this session; start again")
+        code = callback_params.get("code")
+        if not code:
+            raise AuthError("Xero did not send back a code; start again")
+        credentials = self.api.exchange_code(code, redirect_uri, "", code_verifier)
+        tenant = self._newest_tenant()
+        self.credentials = self.api.credentials = dataclasses.replace(
+            credentials, company_id=tenant
+        )
+        return self.credentials
+
+    def _newest_tenant(self) -> str:
+        """The organisation just authorised: the most recently updated connection."""
+        organisations = [
+            c for c in self.client.connections() if c.get("tenantType") == "ORGANISATION"
+        ]
+        if not organisations:
+            raise AuthError("Xero did not connect an organisation; start again and choose one")
+        newest = max(organisations, key=lambda c: str(c.get("updatedDateUtc", "")))
+        return str(newest["tenantId"])
+
+    def refresh(self) -> Credentials:
+        return self.api.refresh()
+
+    def revoke(self) -> None:
+        if self.credentials is None:
+            return
+        # RFC 7009 form body; Xero revokes every connection the refresh token holds.
+        self.api.token_service_post(
+            self.config.revoke_url, form={"token": self.credentials.refresh_token}
+        )
+
+    def company(self) -> Company:
+        organisation = self.client.get("Organisation")["Organisations"][0]
+        return Company(id=self.client.tenant, name=str(organisation["Name"]))
+
+    # --- Contacts --------------------------------------------------------------------------
+
+    def find_contacts(self, name: str, kind: ContactKind, limit: int = 5) -> list[ContactMatch]:
+        # Xero has one contact list for customers and suppliers (IsCustomer/IsSupplier are
+        # only set once a document uses a contact), so every active contact is a candidate.
+        candidates = [dataclasses.replace(c, kind=kind) for c in self._all_contacts()]
+        return rank_contacts(name, candidates, limit)
+
+    def _all_contacts(self) -> list[Contact]:
+        if self._contacts is None:
+            rows = self.client.get_all("Contacts")
+            self._contacts = [mapping.parse_contact(row, ContactKind.CUSTOMER) for row in rows]
+        return self._contacts
+
+    def get_contact(self, contact_id: str, kind: ContactKind) -> Contact | None:
+        if not _is_guid(contact_id):
+            return None  # Xero ids are GUIDs; anything else cannot exist
+        try:
+            rows = self.client.get(f"Contacts/{contact_id.strip()}").get("Contacts") or []
+        except PermanentError as error:
+            if error.status == 404:
+                return None
+            raise
+        return mapping.parse_contact(rows[0], kind) if rows else None
+
+    def create_contact(self, new: NewContact) -> Contact:
+        key = new.idempotency_key or str(uuid.uuid4())
+        answer = self.client.write("PUT", "Contacts", mapping.contact_body(new), key)
+        if not answer or mapping.element_failed(answer[0]):
+            messages = mapping.element_messages(answer[0]) if answer else []
+            raise PermanentError("; ".join(messages) or f"Xero did not create {new.name}")
+        contact = mapping.parse_contact(answer[0], new.kind)
+        if self._contacts is not None:
+            self._contacts.append(contact)
+        return contact
+
+    def validate_accs_id(self, text: str) -> str:
+        value = text.strip()
+        if not _is_guid(value):
+            raise InvalidAccsId(
+                f"AccountsID ({value}) is not correct, Xero requires a contact ID such as {EXAMPLE_CONTACT_ID}"
+            )
+        return value.lower()
+
+    def contact_url(self, contact_id: str, kind: ContactKind) -> str | None:
+        return provider_config.contact_web_url(self.slug, self.config, contact_id, kind)
+
+    # --- Reference data --------------------------------------------------------------------
+
+    def reference_data(self) -> ReferenceData:
+        if self._reference is None:
+            accounts: dict[str, LedgerAccount] = {}
+            for row in self.client.get("Accounts").get("Accounts") or []:
+                account = mapping.parse_account(row)
+                if account is not None and account.active:
+                    accounts.setdefault(account.code, account)
+            tax_codes, self._tax_sides = mapping.parse_tax_rates(
+                self.client.get("TaxRates").get("TaxRates") or []
+            )
+            self._reference = ReferenceData(accounts=accounts, tax_codes=tax_codes)
+        return self._reference
+
+    def existing_numbers(
+        self, doc_type: DocType, numbers: Iterable[str], contact_id: str | None = None
+    ) -> set[str]:
+        wanted = list(dict.fromkeys(numbers))
+        seen = {
+            doc.number.casefold() for doc in self._documents_numbered(doc_type, wanted, contact_id)
+        }
+        return {number for number in wanted if number.casefold() in seen}
+
+    def find_document(
+        self, doc_type: DocType, number: str, contact_id: str | None = None
+    ) -> RemoteDocument | None:
+        matches = self._documents_numbered(doc_type, [number], contact_id)
+        return next((doc for doc in matches if doc.number.casefold() == number.casefold()), None)
+
+    def _documents_numbered(
+        self, doc_type: DocType, numbers: Sequence[str], contact_id: str | None
+    ) -> list[RemoteDocument]:
+        collection = mapping.COLLECTION_FOR_DOC[doc_type]
+        supplier = contact_id if doc_type is DocType.SUPPLIER_INVOICE else None
+        rows = []
+        if collection == "Invoices":
+            # The InvoiceNumbers filter is a comma list: a number holding a comma goes by where.
+            plain = [n for n in numbers if "," not in n]
+            for start in range(0, len(plain), NUMBERS_PER_FILTER):
+                params = {"InvoiceNumbers": ",".join(plain[start : start + NUMBERS_PER_FILTER])}
+                if supplier:
+                    params["ContactIDs"] = supplier
+                rows += self.client.get_all("Invoices", params)
+            numbers = [n for n in numbers if "," in n]
+        for start in range(0, len(numbers), NUMBERS_PER_WHERE):
+            field = mapping.NUMBER_FIELD[collection]
+            where = f"({mapping.where_equals(field, numbers[start : start + NUMBERS_PER_WHERE])})"
+            rows += self.client.get_all(collection, {"where": where})
+        docs = [
+            mapping.parse_document(row, doc_type) for row in rows if mapping.is_live(row, doc_type)
+        ]
+        if supplier:
+            docs = [doc for doc in docs if doc.contact_id.casefold() == supplier.casefold()]
+        return docs
+
+    # --- Push ------------------------------------------------------------------------------
+
+    def push(self, documents: Sequence[OutboundDocument]) -> list[PushResult]:
+        if len(documents) > self.capabilities.max_batch:
+            raise ValueError(f"at most {self.capabilities.max_batch} documents per push")
+        results: dict[int, PushResult] = {}
+        batches: dict[str, list[tuple[int, dict]]] = {}
+        for index, document in enumerate(documents):
+            try:
+                body = self._prepare(document)
+            except AuthError:
+                raise
+            except ProviderError as error:
+                results[index] = _failed(document, error)
+                continue
+            batches.setdefault(mapping.COLLECTION_FOR_DOC[document.doc_type], []).append(
+                (index, body)
+            )
+        for collection, items in batches.items():
+            results.update(self._send(collection, documents, items))
+        return [results[index] for index in range(len(documents))]
+
+    def _prepare(self, document: OutboundDocument) -> dict:
+        """The document's Xero element; raises the error that stops this document alone."""
+        if not document.lines:
+            raise PermanentError(f"Document {document.number} has no lines")
+        reference = self.reference_data()
+        tax_types = []
+        for position, line in enumerate(document.lines, start=1):
+            account = reference.account(line.nominal_code)
+            if account is None:
+                raise PermanentError(
+                    f"Nominal code {line.nominal_code} (line {position}) does not exist in Xero"
+                )
+            tax_types.append(self._tax_type(line, account, document.doc_type, position))
+        return mapping.document_body(document, tax_types)
+
+    def _tax_type(
+        self, line: OutboundLine, account: LedgerAccount, doc_type: DocType, position: int
+    ) -> str:
+        if line.tax_code is None:
+            if account.tax_code_id is None:
+                raise PermanentError(f"Nominal code {account.code} has no tax rate in Xero")
+            return account.tax_code_id
+        side = mapping.side_of(doc_type)
+        if side in self._tax_sides.get(line.tax_code, ()):
+            return line.tax_code  # already a Xero TaxType
+        # "S" is OUTPUT2 on a sale and INPUT2 on a bill: take the rate for this side,
+        # preferring the account's own default when it is one of them.
+        usable = [
+            tax.id
+            for tax in self.reference_data().tax_codes
+            if tax.code == line.tax_code and side in self._tax_sides.get(tax.id, ())
+        ]
+        if not usable:
+            raise PermanentError(
+                f"Tax code {line.tax_code} (line {position}) does not exist in Xero"
+            )
+        return account.tax_code_id if account.tax_code_id in usable else usable[0]
+
+    def _send(
+        self, collection: str, documents: Sequence[OutboundDocument], items: list[tuple[int, dict]]
+    ) -> dict[int, PushResult]:
+        key = mapping.batch_key([documents[i].idempotency_key for i, _ in items], _KEY_NAMESPACE)
+        body = {collection: [element for _, element in items]}
+        try:
+            answers = self.client.write("PUT", collection, body, key, unitdp=True)
+        except AuthError:
+            raise
+        except ProviderError as error:
+            return {i: _failed(documents[i], error) for i, _ in items}
+        resent = self.api.resent_after_uncertain
+        results = {}
+        for position, (index, _) in enumerate(items):
+            document = documents[index]
+            answer = answers[position] if position < len(answers) else None
+            if answer is not None and not mapping.element_failed(answer):
+                remote = mapping.parse_document(answer, document.doc_type)
+                results[index] = PushResult(
+                    document.idempotency_key, document.number, remote=remote
+                )
+            else:
+                results[index] = _failed(document, _element_outcome(answer, resent))
+        return results
+
+
+def _element_outcome(answer: dict | None, resent: bool) -> ProviderError:
+    if answer is None:
+        return UncertainError("Xero did not answer for this document; it may exist")
+    messages = mapping.element_messages(answer)
+    message = "; ".join(messages) or "Xero refused the document"
+    if resent and any(m in DUPLICATE_MESSAGES for m in messages):
+        # Our first, unanswered attempt may be the document now holding this number.
+        return UncertainError(message, code="ValidationException", status=200)
+    return PermanentError(message, code="ValidationException", status=200)
+
+
+def _failed(document: OutboundDocument, error: ProviderError) -> PushResult:
+    return PushResult(document.idempotency_key, document.number, error=error)
+
+
+def _is_guid(text: str) -> bool:
+    value = text.strip()
+    if len(value) != 36:
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,279 @@
+"""Xero JSON in and out: the only place Xero's field names appear (reference/xero.md).
+
+Sales invoices are ``ACCREC`` invoices, credit notes ``ACCRECCREDIT`` credit notes and
+supplier invoices ``ACCPAY`` invoices; a nominal code is an Account ``Code`` and a line's
+tax is a ``TaxType`` code. Money goes out as JSON numbers and comes back as Decimal.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from ledgersync.providers.base import (
+    Address,
+    Contact,
+    ContactKind,
+    DocType,
+    LedgerAccount,
+    NewContact,
+    OutboundDocument,
+    RemoteDocument,
+    TaxCode,
+)
+from ledgersync.providers.http import ErrorDetail, decode_json
+
+TYPE_FOR_DOC = {
+    DocType.SALES_INVOICE: "ACCREC",
+    DocType.SALES_CREDIT_NOTE: "ACCRECCREDIT",
+    DocType.SUPPLIER_INVOICE: "ACCPAY",
+}
+COLLECTION_FOR_DOC = {
+    DocType.SALES_INVOICE: "Invoices",
+    DocType.SALES_CREDIT_NOTE: "CreditNotes",
+    DocType.SUPPLIER_INVOICE: "Invoices",
+}
+ID_FIELD = {"Invoices": "InvoiceID", "CreditNotes": "CreditNoteID"}
+NUMBER_FIELD = {"Invoices": "InvoiceNumber", "CreditNotes": "CreditNoteNumber"}
+# UK TaxTypes by ledgersync VAT code (notes/demo-data.md); custom rates have none.
+VAT_CODES = {
+    "OUTPUT2": "S",
+    "INPUT2": "S",
+    "RROUTPUT": "R",
+    "RRINPUT": "R",
+    "ZERORATEDOUTPUT": "Z",
+    "ZERORATEDINPUT": "Z",
+    "EXEMPTOUTPUT": "E",
+    "EXEMPTINPUT": "E",
+    "NONE": "NT",
+}
+ERROR_STATUS = "ERROR"
+
+
+class Side(enum.StrEnum):
+    """Which documents a tax rate may be used on."""
+
+    SALES = "sales"
+    PURCHASES = "purchases"
+
+
+def side_of(doc_type: DocType) -> Side:
+    return Side.PURCHASES if doc_type is DocType.SUPPLIER_INVOICE else Side.SALES
+
+
+def _number(value: Decimal) -> int | float:
+    # JSON has no Decimal; a value of at most 4 places survives float's shortest repr.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def describe_error(response: httpx.Response) -> ErrorDetail:
+    """Any Xero error body in plain words: a ValidationException's messages, an identity
+    problem's Detail, an OAuth error code, or the 404's text."""
+    try:
+        body = decode_json(response.content)
+    except ValueError:
+        text = response.text.strip()
+        return ErrorDetail(text[:300] or f"Xero answered {response.status_code}")
+    if not isinstance(body, dict):
+        return ErrorDetail(f"Xero answered {response.status_code}")
+    if "ErrorNumber" in body:
+        messages = [m for element in body.get("Elements") or [] for m in element_messages(element)]
+        return ErrorDetail(
+            "; ".join(messages) or str(body.get("Message", "")), str(body.get("Type", ""))
+        )
+    if "Detail" in body or "Title" in body:
+        detail = str(body.get("Detail") or body.get("Title"))
+        return ErrorDetail(detail, detail.split(":")[0].split()[0] if detail else "")
+    if "error" in body:
+        return ErrorDetail(f"Xero refused the request ({body['error']})", str(body["error"]))
+    return ErrorDetail(f"Xero answered {response.status_code}")
+
+
+def element_messages(element: Mapping[str, Any]) -> list[str]:
+    """The ValidationErrors of one batch element (and of its lines)."""
+    messages = [str(e.get("Message", "")) for e in element.get("ValidationErrors") or []]
+    for line in element.get("LineItems") or []:
+        messages += [str(e.get("Message", "")) for e in line.get("ValidationErrors") or []]
+    return [m for m in dict.fromkeys(messages) if m]
+
+
+def element_failed(element: Mapping[str, Any]) -> bool:
+    return bool(
+        element.get("StatusAttributeString") == ERROR_STATUS
+        or element.get("HasErrors")
+        or element.get("HasValidationErrors")
+    )
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+def parse_contact(row: Mapping[str, Any], kind: ContactKind) -> Contact:
+    phone = next((p for p in row.get("Phones") or [] if p.get("PhoneType") == "DEFAULT"), {})
+    number = " ".join(filter(None, (phone.get("PhoneAreaCode"), phone.get("PhoneNumber"))))
+    return Contact(
+        id=str(row["ContactID"]),
+        name=str(row.get("Name", "")),
+        kind=kind,
+        email=str(row.get("EmailAddress") or ""),
+        phone=number,
+        address=_address(row.get("Addresses") or []),
+        active=row.get("ContactStatus", "ACTIVE") == "ACTIVE",
+    )
+
+
+def _address(rows: Sequence[Mapping[str, Any]]) -> Address | None:
+    # Xero keeps a postal (POBOX) and a street address; invoices go to the postal one.
+    for kind in ("POBOX", "STREET"):
+        row = next((a for a in rows if a.get("AddressType") == kind), None)
+        if row and any(row.get(k) for k in ("AddressLine1", "City", "PostalCode")):
+            return Address(
+                line1=row.get("AddressLine1", ""),
+                line2=row.get("AddressLine2", ""),
+                city=row.get("City", ""),
+                region=row.get("Region", ""),
+                postcode=row.get("PostalCode", ""),
+                country=row.get("Country", ""),
+            )
+    return None
+
+
+def contact_body(new: NewContact) -> dict[str, Any]:
+    contact: dict[str, Any] = {"Name": new.name.strip()}
+    if new.email:
+        contact["EmailAddress"] = new.email
+    if new.phone:
+        contact["Phones"] = [{"PhoneType": "DEFAULT", "PhoneNumber": new.phone}]
+    if new.address is not None:
+        a = new.address
+        fields = {
+            "AddressLine1": a.line1,
+            "AddressLine2": a.line2,
+            "City": a.city,
+            "Region": a.region,
+            "PostalCode": a.postcode,
+            "Country": a.country,
+        }
+        contact["Addresses"] = [{"AddressType": "POBOX", **{k: v for k, v in fields.items() if v}}]
+    return {"Contacts": [contact]}
+
+
+# --- reference data ---------------------------------------------------------------------------
+
+
+def parse_account(row: Mapping[str, Any]) -> LedgerAccount | None:
+    """An account with a Code is a nominal; bank accounts may have none."""
+    code = str(row.get("Code") or "").strip()
+    if not code:
+        return None
+    return LedgerAccount(
+        id=str(row["AccountID"]),
+        code=code,
+        name=str(row.get("Name", "")),
+        account_type=str(row.get("Type", "")),
+        tax_code_id=row.get("TaxType") or None,
+        active=row.get("Status", "ACTIVE") == "ACTIVE",
+    )
+
+
+def parse_tax_rates(
+    rows: Sequence[Mapping[str, Any]],
+) -> tuple[list[TaxCode], dict[str, frozenset[Side]]]:
+    """Active tax rates as TaxCodes (id = TaxType), and which documents each may go on."""
+    codes, sides = [], {}
+    for row in rows:
+        if row.get("Status", "ACTIVE") != "ACTIVE":
+            continue
+        tax_type = str(row["TaxType"])
+        rate = row.get("EffectiveRate", row.get("DisplayTaxRate"))
+        codes.append(
+            TaxCode(
+                tax_type,
+                str(row.get("Name", "")),
+                _decimal(rate) if rate is not None else None,
+                VAT_CODES.get(tax_type),
+            )
+        )
+        usable = {Side.SALES} if row.get("CanApplyToRevenue") else set()
+        if row.get("CanApplyToExpenses"):
+            usable.add(Side.PURCHASES)
+        sides[tax_type] = frozenset(usable)
+    return codes, sides
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def document_body(document: OutboundDocument, tax_types: Sequence[str]) -> dict[str, Any]:
+    """One invoice or credit note element; ``tax_types`` has one TaxType per line."""
+    collection = COLLECTION_FOR_DOC[document.doc_type]
+    body: dict[str, Any] = {
+        "Type": TYPE_FOR_DOC[document.doc_type],
+        "Contact": {"ContactID": document.contact_id},
+        NUMBER_FIELD[collection]: document.number,
+        "Date": document.issue_date.isoformat(),
+        "CurrencyCode": document.currency,
+        "LineAmountTypes": "Exclusive",
+        "Status": "AUTHORISED",
+    }
+    if document.doc_type is not DocType.SUPPLIER_INVOICE and document.reference:
+        body["Reference"] = document.reference  # Xero keeps Reference on sales documents only
+    if collection == "Invoices":
+        # An approved invoice needs a due date; without one it is due on the day.
+        body["DueDate"] = (document.due_date or document.issue_date).isoformat()
+    body["LineItems"] = [
+        {
+            "Description": line.text,
+            "Quantity": _number(line.quantity),
+            "UnitAmount": _number(line.unit_price),
+            "AccountCode": line.nominal_code,
+            "TaxType": tax_type,
+        }
+        for line, tax_type in zip(document.lines, tax_types, strict=True)
+    ]
+    return body
+
+
+def parse_document(row: Mapping[str, Any], doc_type: DocType) -> RemoteDocument:
+    collection = COLLECTION_FOR_DOC[doc_type]
+    balance = row.get("AmountDue") if collection == "Invoices" else row.get("RemainingCredit")
+    return RemoteDocument(
+        remote_id=str(row[ID_FIELD[collection]]),
+        doc_type=doc_type,
+        number=str(row.get(NUMBER_FIELD[collection]) or ""),
+        total=_decimal(row.get("Total")),
+        contact_id=str((row.get("Contact") or {}).get("ContactID", "")),
+        tax_total=_decimal(row["TotalTax"]) if row.get("TotalTax") is not None else None,
+        balance=_decimal(balance) if balance is not None else None,
+    )
+
+
+def is_live(row: Mapping[str, Any], doc_type: DocType) -> bool:
+    """A document of this type that still holds its number (not deleted)."""
+    return row.get("Type") == TYPE_FOR_DOC[doc_type] and row.get("Status") != "DELETED"
+
+
+def where_equals(field: str, values: Sequence[str]) -> str:
+    """``Field=="a" OR Field=="b"`` with quotes and backslashes escaped."""
+    quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return " OR ".join(f"{field}=={q}" for q in quoted)
+
+
+def batch_key(keys: Sequence[str], namespace: uuid.UUID) -> str:
+    """One Idempotency-Key for a batch: the document's own key for a batch of one, else a
+    stable digest of the keys, so re-sending the same documents is replayed, not re-applied."""
+    if len(keys) == 1:
+        return keys[0]
+    return str(uuid.uuid5(namespace, "|".join(keys)))
