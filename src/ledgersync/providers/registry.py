@@ -33,7 +33,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
             "QuickBooks",
             "ledgersync.providers.quickbooks.connector:QuickBooksConnector",
         ),
-        ProviderInfo("xero", "Xero"),
+        ProviderInfo("xero", "Xero", "ledgersync.providers.xero.connector:XeroConnector"),
         ProviderInfo("sage", "Sage", "ledgersync.providers.sage.connector:SageConnector"),
     )
 }
