@@ -1,0 +1,196 @@
+"""The Sage connector's own behaviour against its in-process sandbox: the duplicate check,
+checks before sending, concurrency inside the rate limit, links and AccsIDs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from ledgersync.providers.base import ContactKind, DocType, OutboundDocument, OutboundLine
+from ledgersync.providers.config import sandbox_config
+from ledgersync.providers.errors import InvalidAccsId, PermanentError
+from ledgersync.providers.http import credentials_from_token
+from ledgersync.providers.registry import connector_for
+from ledgersync.providers.sage.client import TokenBucket
+from ledgersync.providers.sage.connector import NO_TYPED_ID, SageConnector
+from ledgersync.sandbox import make_app
+
+ROOT = "http://sage.sandbox.test"
+
+
+@pytest.fixture
+def app():
+    return make_app("sage")
+
+
+@pytest.fixture
+def plane(app) -> httpx.Client:
+    return httpx.Client(transport=app.transport(), base_url=ROOT)
+
+
+@pytest.fixture
+def connector(app) -> SageConnector:
+    tokens = app.mint_tokens()
+    built = connector_for(
+        "sage",
+        credentials_from_token(tokens, tokens["company_id"]),
+        transport=app.transport(),
+        config=sandbox_config("sage", ROOT),
+    )
+    built.api.sleep = lambda seconds: None
+    return built
+
+
+def posts(plane: httpx.Client, path: str) -> list[dict]:
+    log = plane.get("/_sandbox/requests").json()
+    return [r for r in log if r["method"] == "POST" and r["path"] == f"/v3.1{path}"]
+
+
+def gets(plane: httpx.Client, path: str) -> list[dict]:
+    log = plane.get("/_sandbox/requests").json()
+    return [r for r in log if r["method"] == "GET" and r["path"] == f"/v3.1{path}"]
+
+
+def invoice(connector, number: str, *, nominal="4000", tax="S", key=None, kind=None, contact=None):
+    doc_type = kind or DocType.SALES_INVOICE
+    if contact is None:
+        name = (
+            "Builders Merchants Direct" if doc_type is DocType.SUPPLIER_INVOICE else "Harbour Cafe"
+        )
+        contact = connector.find_contacts(name, doc_type.contact_kind)[0].contact.id
+    return OutboundDocument(
+        idempotency_key=key or f"key-{number}",
+        doc_type=doc_type,
+        number=number,
+        contact_id=contact,
+        care_of_contact_id=None,
+        issue_date=date(2025, 3, 1),
+        due_date=date(2025, 3, 31),
+        currency="GBP",
+        reference="",
+        lines=(OutboundLine("Labour", Decimal("2"), Decimal("75.00"), nominal, tax),),
+    )
+
+
+def test_accs_ids_cannot_be_typed_for_sage(connector):
+    assert connector.capabilities.supports_typed_accs_id is False
+    with pytest.raises(InvalidAccsId) as caught:
+        connector.validate_accs_id("be4de860ee2c447288cc31385ffa9d73")
+    assert caught.value.message == NO_TYPED_ID
+
+
+def test_a_batch_of_numbers_is_checked_with_one_search(connector, plane):
+    documents = [invoice(connector, f"S300{n}") for n in range(1, 6)]
+    connector.reference_data()
+    plane.delete("/_sandbox/requests")
+    results = connector.push(documents)
+    assert [r.ok for r in results] == [True] * 5
+    searches = gets(plane, "/sales_invoices")
+    assert [r["query"]["search"] for r in searches] == ["s300"]
+    assert len(posts(plane, "/sales_invoices")) == 5
+
+
+def test_every_write_carries_its_own_idempotency_id(connector, plane):
+    connector.push([invoice(connector, "S3001"), invoice(connector, "S3002")])
+    keys = {
+        r["request_body"]["sales_invoice"]["idempotency_id"]
+        for r in posts(plane, "/sales_invoices")
+    }
+    assert len(keys) == 2 and all(len(k) == 32 for k in keys)
+
+
+def test_a_number_pushed_under_another_key_is_a_duplicate(connector, plane):
+    assert connector.push([invoice(connector, "S3001", key="first")])[0].ok
+    again = connector.push([invoice(connector, "S3001", key="second")])[0]
+    assert again.error == PermanentError("Invoice S3001 already exists in Sage")
+    assert len(posts(plane, "/sales_invoices")) == 1
+
+
+def test_a_supplier_invoice_number_is_a_duplicate_only_for_its_supplier(connector):
+    apex = connector.find_contacts("Apex Plant Hire", ContactKind.SUPPLIER)[0].contact.id
+    bills = DocType.SUPPLIER_INVOICE
+    taken, fine = connector.push(
+        [
+            invoice(connector, "BMD-5521", nominal="5000", kind=bills),
+            invoice(connector, "BMD-5521", nominal="5000", kind=bills, contact=apex, key="apex"),
+        ]
+    )
+    assert taken.error == PermanentError("Supplier invoice BMD-5521 already exists in Sage")
+    assert fine.ok and fine.remote.contact_id == apex
+
+
+def test_a_nominal_without_a_tax_rate_stops_the_document_before_sending(connector, plane):
+    result = connector.push([invoice(connector, "S3001", nominal="4030", tax=None)])[0]
+    assert result.error == PermanentError("Nominal code 4030 has no tax rate in Sage")
+    assert posts(plane, "/sales_invoices") == []
+
+
+def test_a_purchase_nominal_on_a_sales_invoice_is_refused_before_sending(connector, plane):
+    result = connector.push([invoice(connector, "S3001", nominal="5000")])[0]
+    assert result.error == PermanentError(
+        "Nominal code 5000 (line 1) cannot be used on sales documents in Sage"
+    )
+    assert posts(plane, "/sales_invoices") == []
+
+
+def test_sages_refusal_reads_in_plain_words(connector):
+    customer = connector.find_contacts("Harbour Cafe", ContactKind.CUSTOMER)[0].contact.id
+    bill = invoice(
+        connector, "X-1", nominal="5000", kind=DocType.SUPPLIER_INVOICE, contact=customer
+    )
+    result = connector.push([bill])[0]
+    assert result.error == PermanentError(
+        "Couldn't find Supplier.", code="RecordInvalid", status=422
+    )
+
+
+def test_pushes_run_concurrently(connector, plane):
+    documents = [invoice(connector, f"S40{n:02d}") for n in range(8)]
+    connector.reference_data()
+    connector.existing_numbers(DocType.SALES_INVOICE, [d.number for d in documents])
+    plane.put("/_sandbox/limits", json={"latency_ms": 250})
+    started = time.monotonic()
+    results = connector.push(documents)
+    elapsed = time.monotonic() - started
+    assert [r.ok for r in results] == [True] * 8
+    assert elapsed < 8 * 0.25 * 0.75  # four at a time: about two rounds, not eight
+
+
+def test_the_token_bucket_spaces_calls_beyond_the_burst():
+    now, slept = [0.0], []
+    bucket = TokenBucket(per_minute=60, burst=2, clock=lambda: now[0], sleep=slept.append)
+    for _ in range(3):
+        bucket.take()
+    assert slept == [1.0]
+
+
+def test_a_contact_link_is_the_web_apps_numeric_page(connector):
+    contact = connector.find_contacts("Harbour Cafe", ContactKind.CUSTOMER)[0].contact
+    url = connector.contact_url(contact.id, ContactKind.CUSTOMER)
+    assert url.startswith(f"{ROOT}/contacts/customers/") and url.rsplit("/", 1)[1].isdigit()
+
+
+def test_a_contact_of_the_other_kind_or_shape_is_none(connector, plane):
+    customer = connector.find_contacts("Harbour Cafe", ContactKind.CUSTOMER)[0].contact.id
+    assert connector.get_contact(customer, ContactKind.SUPPLIER) is None
+    before = len(plane.get("/_sandbox/requests").json())
+    assert connector.get_contact("145570473", ContactKind.CUSTOMER) is None
+    assert len(plane.get("/_sandbox/requests").json()) == before
+
+
+def test_a_token_close_to_expiry_is_refreshed_once_before_a_push(connector):
+    saved = []
+    connector.on_token_refresh = saved.append
+    soon = replace(
+        connector.api.credentials,
+        access_expires_at=connector.api.credentials.access_expires_at.replace(year=2000),
+    )
+    connector.api.credentials = soon
+    connector.credentials = soon
+    assert connector.push([invoice(connector, f"S50{n}") for n in range(4)])[0].ok
+    assert len(saved) == 1
