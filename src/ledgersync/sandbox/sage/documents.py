@@ -97,18 +97,6 @@ def _date(value: object, source: str, problems: Problems) -> str | None:
         return None
 
 
-def _text(data: dict, key: str, limit: int, problems: Problems) -> str:
-    value = data.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        problems.add("is invalid", key)
-        return ""
-    if len(value) > limit:
-        problems.add(f"is too long (maximum is {limit} characters)", key)
-    return value
-
-
 def status(record_id: str) -> dict:
     return {
         "id": record_id,
@@ -129,9 +117,9 @@ def create(business: Business, settings: SageSettings, kind: Kind, data: object)
     due = body.get("due_date")
     if kind is PURCHASE_INVOICE or due not in (None, ""):
         due = _date(due, "due_date", problems)
-    reference = _text(body, "reference", REFERENCE_MAX, problems)
-    vendor_reference = _text(body, "vendor_reference", VENDOR_REFERENCE_MAX, problems)
-    notes = _text(body, "notes", NOTES_MAX, problems)
+    reference = problems.text(body, "reference", REFERENCE_MAX)
+    vendor_reference = problems.text(body, "vendor_reference", VENDOR_REFERENCE_MAX)
+    notes = problems.text(body, "notes", NOTES_MAX)
     lines = _lines(business, kind, body.get(kind.lines), problems)
     if kind is PURCHASE_INVOICE and vendor_reference and settings.unique_vendor_reference:
         taken = any(

@@ -45,6 +45,18 @@ class Problems:
     def required(self, source: str) -> None:
         self.add(REQUIRED, source)
 
+    def text(self, data: dict, key: str, limit: int, source: str | None = None) -> str:
+        """A string field of at most ``limit`` characters ("" when absent)."""
+        value = data.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.add("is invalid", source or key)
+            return ""
+        if len(value) > limit:
+            self.add(f"is too long (maximum is {limit} characters)", source or key)
+        return value
+
     def raise_any(self) -> None:
         if self.items:
             raise SageError(422, self.items)

@@ -129,18 +129,6 @@ def contact_types(contact: dict) -> set[str]:
     return {t["id"] for t in contact["contact_types"]}
 
 
-def _text(data: dict, key: str, problems: Problems, limit: int, source: str) -> str:
-    value = data.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        problems.add("is invalid", source)
-        return ""
-    if len(value) > limit:
-        problems.add(f"is too long (maximum is {limit} characters)", source)
-    return value
-
-
 def reference_for(business: Business, name: str) -> str:
     # Sage suggests a reference from the name when none is given; ours: 4 letters + number.
     letters = re.sub(r"[^A-Za-z]", "", name).upper()[:4] or "CONT"
@@ -154,7 +142,7 @@ def create_contact(business: Business, settings: SageSettings, data: object) -> 
         problems.required("contact")
         problems.raise_any()
     body = data["contact"]
-    name = _text(body, "name", problems, NAME_MAX, "name").strip()
+    name = problems.text(body, "name", NAME_MAX).strip()
     if not name:
         problems.required("name")
     types = body.get("contact_type_ids")
@@ -163,7 +151,7 @@ def create_contact(business: Business, settings: SageSettings, data: object) -> 
         types = []
     elif any(t not in CONTACT_TYPES for t in types):
         problems.add("is invalid", "contact_type_ids")
-    reference = _text(body, "reference", problems, REFERENCE_MAX, "reference").strip()
+    reference = problems.text(body, "reference", REFERENCE_MAX).strip()
     if reference and any(
         c["reference"].casefold() == reference.casefold() for c in business.all("contacts")
     ):
@@ -177,7 +165,7 @@ def create_contact(business: Business, settings: SageSettings, data: object) -> 
     person = (
         body.get("main_contact_person") if isinstance(body.get("main_contact_person"), dict) else {}
     )
-    email = _text(person, "email", problems, EMAIL_MAX, "main_contact_person.email")
+    email = problems.text(person, "email", EMAIL_MAX, "main_contact_person.email")
     address = body.get("main_address") if isinstance(body.get("main_address"), dict) else {}
     problems.raise_any()
     return add_contact(

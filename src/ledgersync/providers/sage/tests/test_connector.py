@@ -12,15 +12,11 @@ import httpx
 import pytest
 
 from ledgersync.providers.base import ContactKind, DocType, OutboundDocument, OutboundLine
-from ledgersync.providers.config import sandbox_config
 from ledgersync.providers.errors import InvalidAccsId, PermanentError
-from ledgersync.providers.http import credentials_from_token
-from ledgersync.providers.registry import connector_for
 from ledgersync.providers.sage.client import TokenBucket
 from ledgersync.providers.sage.connector import NO_TYPED_ID, SageConnector
+from ledgersync.providers.sage.tests.conftest import ROOT, connect
 from ledgersync.sandbox import make_app
-
-ROOT = "http://sage.sandbox.test"
 
 
 @pytest.fixture
@@ -35,15 +31,7 @@ def plane(app) -> httpx.Client:
 
 @pytest.fixture
 def connector(app) -> SageConnector:
-    tokens = app.mint_tokens()
-    built = connector_for(
-        "sage",
-        credentials_from_token(tokens, tokens["company_id"]),
-        transport=app.transport(),
-        config=sandbox_config("sage", ROOT),
-    )
-    built.api.sleep = lambda seconds: None
-    return built
+    return connect(app)
 
 
 def posts(plane: httpx.Client, path: str) -> list[dict]:

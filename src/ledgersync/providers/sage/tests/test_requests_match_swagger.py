@@ -23,14 +23,11 @@ from ledgersync.providers.base import (
     OutboundDocument,
     OutboundLine,
 )
-from ledgersync.providers.config import sandbox_config
-from ledgersync.providers.http import credentials_from_token
-from ledgersync.providers.registry import connector_for
 from ledgersync.providers.sage.client import OPERATIONS
 from ledgersync.providers.sage.tests import swagger
+from ledgersync.providers.sage.tests.conftest import connect
 from ledgersync.sandbox import make_app
 
-ROOT = "http://sage.sandbox.test"
 BASE = "/v3.1"
 # The User Accounts API, which Sage documents in a separate spec we do not hold.
 OUTSIDE_ACCOUNTS_SPEC = {("GET", "/businesses/{key}")}
@@ -106,14 +103,7 @@ def _drive(connector) -> None:
 def sent() -> list[tuple[str, str, dict[str, str], object]]:
     app = make_app("sage")
     recorder = Recorder(app.transport())
-    tokens = app.mint_tokens()
-    connector = connector_for(
-        "sage",
-        credentials_from_token(tokens, tokens["company_id"]),
-        transport=recorder,
-        config=sandbox_config("sage", ROOT),
-    )
-    _drive(connector)
+    _drive(connect(app, recorder))
     return recorder.sent
 
 
