@@ -105,14 +105,45 @@ class Sandbox:
         return self.client.post("/_sandbox/tokens", json={}).raise_for_status().json()
 
 
+class LoopbackTransport(httpx.BaseTransport):
+    """Real HTTP to a sandbox's socket, whatever host the request names."""
+
+    def __init__(self, url: str) -> None:
+        self.target = httpx.URL(url)
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        target = self.target
+        request.url = request.url.copy_with(
+            scheme=target.scheme, host=target.host, port=target.port
+        )
+        return self.inner.handle_request(request)
+
+
+class SocketApp:
+    """Stands in for the in-process app: the same sandbox, reached through its socket."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def transport(self) -> httpx.BaseTransport:
+        return LoopbackTransport(self.url)
+
+
 class ConnectorContract:
     slug: ClassVar[str]
     fixtures: ClassVar[ContractFixtures]
+    # True runs every test over the sandbox's real loopback socket instead of in-process.
+    on_socket: ClassVar[bool] = False
 
     # --- harness ---------------------------------------------------------------------------
 
     @pytest.fixture
-    def app(self):
+    def app(self, request):
+        if self.on_socket:
+            server = request.getfixturevalue("server")
+            server.app.reset()
+            return SocketApp(server.url)
         from ledgersync.sandbox import make_app
 
         return make_app(self.slug)
