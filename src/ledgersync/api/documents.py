@@ -20,7 +20,6 @@ from ledgersync.api.schemas import (
     DocumentOut,
     DocumentPage,
     DocumentPatch,
-    LineIn,
     SentIn,
 )
 from ledgersync.records.models import Account, DocType, Document, Supplier
@@ -57,29 +56,6 @@ def _ensure_unsynced(document: Document) -> None:
                        f"{document} is being sent to the package; try again when the sync has finished.")
 
 
-def line_dicts(lines: list[LineIn]) -> list[dict[str, Any]]:
-    return [
-        {"text": line.text, "quantity": str(line.quantity), "unit_price": str(line.unit_price),
-         "nominal": line.nominal, "tax_code": line.tax_code}
-        for line in lines
-    ]
-
-
-def document_payload(data: DocumentIn) -> dict[str, Any]:
-    """The dict records.services.create_document takes, from the API's schema."""
-    doc_type = DocType(data.type.value)
-    if doc_type == DocType.SUPPLIER_INVOICE and data.account:
-        raise invalid({"account": ["A supplier invoice names a supplier, not an account"]})
-    if doc_type != DocType.SUPPLIER_INVOICE and data.supplier:
-        raise invalid({"supplier": [f"A {doc_type.label.lower()} names an account, not a supplier"]})
-    return {
-        "type": doc_type.value, "number": data.number, "account": data.account, "supplier": data.supplier,
-        "care_of": data.care_of, "issue_date": data.issue_date, "due_date": data.due_date,
-        "currency": data.currency, "reference": data.reference, "external_ref": data.external_ref,
-        "lines": line_dicts(data.lines),
-    }
-
-
 def number_taken(organisation, payload: dict[str, Any]) -> Document | None:
     if not payload["number"]:
         return None
@@ -95,7 +71,7 @@ def create_from(organisation, data: DocumentIn, *, user=None) -> tuple[Document,
         existing = Document.objects.for_org(organisation).filter(external_ref=data.external_ref).first()
         if existing is not None:
             return existing, False
-    payload = document_payload(data)
+    payload = data.service_payload()
     clash = number_taken(organisation, payload)
     if clash is not None:
         raise ApiError(409, "duplicate", f"{clash} already exists (id {clash.pk}).", "number")
@@ -190,7 +166,7 @@ def _apply_patch(document: Document, changes: dict[str, Any], data: DocumentPatc
     if errors:
         raise invalid(errors)
     if data.lines is not None:
-        replace_lines(document, line_dicts(data.lines))
+        replace_lines(document, [line.service_dict() for line in data.lines])
     document.save()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -223,6 +223,8 @@ class CodeFilter(Paging):
 # -- documents -------------------------------------------------------------------------------
 
 class LineIn(Schema):
+    """One document line; ``service_dict()`` is what records.services takes."""
+
     text: _text(4000, pattern=NO_NUL) = ""
     quantity: Annotated[Decimal, Field(max_digits=12, decimal_places=4)] = Decimal(1)
     unit_price: Annotated[Decimal, Field(max_digits=14, decimal_places=4)]
@@ -234,6 +236,10 @@ class LineIn(Schema):
         if abs(self.quantity * self.unit_price) > MAX_NET:
             raise ValueError("quantity x unit_price is too large (at most 999,999,999,999.99)")
         return self
+
+    def service_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "quantity": str(self.quantity), "unit_price": str(self.unit_price),
+                "nominal": self.nominal, "tax_code": self.tax_code}
 
 
 class DocumentIn(Schema):
@@ -251,6 +257,21 @@ class DocumentIn(Schema):
     lines: list[LineIn] = Field(min_length=1, max_length=500)
     sent_via: SentViaName | None = Field(None, description="Mark it sent on creation.")
     mark_for_sync: bool = False
+
+    def service_payload(self) -> dict[str, Any]:
+        """The dict records.services.create_document takes; ValidationError when the party
+        does not fit the type."""
+        doc_type = DocType(self.type.value)
+        if doc_type == DocType.SUPPLIER_INVOICE and self.account:
+            raise DjangoValidationError({"account": ["A supplier invoice names a supplier, not an account"]})
+        if doc_type != DocType.SUPPLIER_INVOICE and self.supplier:
+            raise DjangoValidationError({"supplier": [f"A {doc_type.label.lower()} names an account, not a supplier"]})
+        return {
+            "type": doc_type.value, "number": self.number, "account": self.account, "supplier": self.supplier,
+            "care_of": self.care_of, "issue_date": self.issue_date, "due_date": self.due_date,
+            "currency": self.currency, "reference": self.reference, "external_ref": self.external_ref,
+            "lines": [line.service_dict() for line in self.lines],
+        }
 
     model_config = {"json_schema_extra": {"examples": [{
         "type": "sales_invoice", "account": "A1001", "external_ref": "job-4411", "reference": "Job 4411",
