@@ -1,8 +1,13 @@
-"""Xero against its sandbox: the shared contract, nothing else."""
+"""Xero against its sandbox: the shared contract, in-process and again over the sandbox's
+real loopback socket. Every request the connector sends and every answer it gets on the
+way is checked against xero-accounting.yaml."""
 
 from __future__ import annotations
 
+import httpx
+
 from ledgersync.providers.contract import ConnectorContract, ContractFixtures
+from ledgersync.sandbox.xero.tests.spec import CheckingTransport
 
 CONTACT_ID = "0B8A0743-25B6-5983-80D6-714A0CDD613D"
 
@@ -19,3 +24,11 @@ class TestXeroContract(ConnectorContract):
         push_method="PUT",
         push_path="/Invoices",
     )
+
+    def build(self, credentials, saved, *, transport=None, root: str):
+        checked = CheckingTransport(transport or httpx.HTTPTransport(), requests=True)
+        return super().build(credentials, saved, transport=checked, root=root)
+
+
+class TestXeroContractOverHttp(TestXeroContract):
+    on_socket = True
