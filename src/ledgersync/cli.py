@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int)
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.set_defaults(func=cmd_sandbox)
+
+    from ledgersync.commands import register  # sync, status, import, apikey, export-log, prune-log
+
+    register(sub)
     return parser
 
 

@@ -1,0 +1,152 @@
+"""`ledgersync sync` (a run with a progress bar and a summary) and `ledgersync status`.
+
+Exit codes of `sync`: 0 everything marked for sync has synced; 1 documents are left with
+status codes (the table says why); 2 the run could not start (not connected, a run already
+going, bad arguments); 3 the run itself failed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+
+from ledgersync.commands.common import CommandError, organisation, run_command, table
+
+BAR_WIDTH = 30
+sleep = time.sleep  # tests replace it
+
+
+def _doc_types(value: str | None):
+    from ledgersync.records.models import DocType
+
+    if not value:
+        return list(DocType)
+    try:
+        return [DocType.from_slug(value)]
+    except ValueError:
+        names = ", ".join(t.slug for t in DocType)
+        raise CommandError(f"--type must be one of {names}, not {value!r}") from None
+
+
+def _progress(run, total: int, out) -> None:
+    done = run.synced_count + run.failed_count
+    total = max(total, done, 1)
+    filled = int(BAR_WIDTH * min(done, total) / total)
+    bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+    line = f"[{bar}] {done}/{total}  synced {run.synced_count}  failed {run.failed_count}  {run.state}"
+    if out.isatty():
+        print(f"\r{line}", end="", file=out, flush=True)
+    else:
+        print(line, file=out, flush=True)
+
+
+def work(run, *, out=None):
+    """Step a run in this process until it ends, drawing progress after every step. Auto
+    Sync is stopped once nothing is left for it to do (in the web app it would keep watching
+    for newly marked documents until its time limit)."""
+    from ledgersync.sync import engine
+
+    out = out or sys.stdout
+    total = run.left_count if run.auto else min(run.left_count, run.organisation.batch_size)
+    while True:
+        delay = engine.step(run.pk)
+        run.refresh_from_db()
+        _progress(run, total, out)
+        if delay is None:
+            break
+        if run.auto and run.left_count == 0:
+            engine.request_stop(run)
+            continue
+        sleep(delay)
+    if out.isatty():
+        print(file=out)
+    return run
+
+
+def cmd_sync(args) -> int:
+    from ledgersync.sync import connections, engine
+
+    org = organisation(args.org)
+    runs = []
+    for doc_type in _doc_types(args.type):
+        try:
+            run = engine.start_run(org, doc_type, auto=args.auto, trigger="cli")
+        except connections.NotConnected:
+            raise CommandError(f"{org.name} is not connected to its accounting package; connect on the "
+                               "Sync Accounts API page first") from None
+        except engine.RunInProgress as exc:
+            raise CommandError(f"a sync is already running (run {exc.run.pk}); wait for it or stop it") from None
+        print(f"{'Auto Sync' if args.auto else 'Sync'} of {doc_type.label}s (run {run.pk}): "
+              f"{run.left_count} marked for sync")
+        try:
+            runs.append(work(run))
+        except Exception as exc:  # the engine has marked the run failed; say so, not a traceback
+            print(f"ledgersync sync: run {run.pk} failed: {type(exc).__name__}", file=sys.stderr)
+            return 3
+    return _summary(org, runs)
+
+
+def _summary(org, runs) -> int:
+    from ledgersync.records.models import DocType
+    from ledgersync.sync import engine
+    from ledgersync.sync.models import RunState
+
+    print()
+    table(["type", "synced", "failed", "left", "state", "message"], [
+        [DocType(r.doc_type).label, r.synced_count, r.failed_count, r.left_count, r.state, r.message]
+        for r in runs])
+    stuck = []
+    for run in runs:
+        for document in engine.queue(org, run.doc_type).select_related("sync_state"):
+            state = getattr(document, "sync_state", None)
+            if state is not None and state.status_code:
+                stuck.append([document.number, state.status_code, state.message])
+    if stuck:
+        print(f"\n{len(stuck)} document(s) left with status codes:")
+        table(["number", "status", "why"], stuck)
+    if any(r.state == RunState.FAILED for r in runs):
+        return 3
+    return 1 if stuck else 0
+
+
+def cmd_status(args) -> int:
+    from ledgersync.records.models import DocType
+    from ledgersync.sync import connections, engine
+    from ledgersync.sync.models import LIVE_RUN_STATES, SyncRun
+
+    org = organisation(args.org)
+    connection = connections.live_connection(org)
+    print(f"Organisation: {org.name} ({org.slug})")
+    if connection is None:
+        print(f"Connection:   not connected ({org.get_provider_display()})")
+    else:
+        detail = f" - {connection.status_detail}" if connection.status_detail else ""
+        print(f"Connection:   {connection.get_provider_display()} company {connection.company_name or connection.company_id}: "
+              f"{connection.get_status_display().lower()}{detail}")
+    for run in SyncRun.objects.for_org(org).filter(state__in=LIVE_RUN_STATES):
+        print(f"Running:      run {run.pk} ({'Auto Sync' if run.auto else 'Sync'} of {DocType(run.doc_type).label}s), "
+              f"{run.synced_count} synced so far")
+    rows = []
+    for doc_type in DocType:
+        codes = engine.queue(org, doc_type).values_list("sync_state__status_code", flat=True)
+        counts = Counter(code or "NOT_CHECKED" for code in codes)
+        if not counts:
+            rows.append([doc_type.label, "-", 0])
+        for code, count in sorted(counts.items()):
+            rows.append([doc_type.label, code, count])
+    print("\nMarked for sync, not yet synced:")
+    table(["type", "status", "documents"], rows)
+    return 0
+
+
+def register(sub) -> None:
+    sync = sub.add_parser("sync", help="sync marked documents now, with a progress bar")
+    sync.add_argument("--org", required=True, help="organisation slug")
+    sync.add_argument("--type", help="sales-invoice, sales-credit-note or supplier-invoice (default: all)")
+    sync.add_argument("--auto", action="store_true", help="Auto Sync: batches until nothing is left")
+    sync.set_defaults(func=lambda args: run_command(cmd_sync, args))
+
+    status = sub.add_parser("status", help="the connection and the sync queues by status code")
+    status.add_argument("--org", required=True, help="organisation slug")
+    status.set_defaults(func=lambda args: run_command(cmd_status, args))
