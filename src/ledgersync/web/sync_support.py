@@ -18,7 +18,7 @@ from django.utils import timezone
 from ledgersync.providers.base import AuthError, Connector, ProviderError
 from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.models import DocType, Line, Organisation
-from ledgersync.records.money import ZERO
+from ledgersync.records.money import ZERO, to_money
 from ledgersync.sync import connections, engine
 from ledgersync.sync.models import LIVE_RUN_STATES, Connection, SyncRun
 
@@ -61,7 +61,7 @@ def grid_page(organisation: Organisation, doc_type: DocType, number) -> Page:
     page = Paginator(documents, GRID_PAGE_SIZE).get_page(number)
     rows = list(page.object_list)
     totals = {
-        item["document_id"]: (item["net"] or ZERO) + (item["tax"] or ZERO)
+        item["document_id"]: to_money((item["net"] or ZERO) + (item["tax"] or ZERO))
         for item in Line.objects.filter(document__in=[d.pk for d in rows])
         .values("document_id").annotate(net=Sum("net"), tax=Sum("tax"))
     }

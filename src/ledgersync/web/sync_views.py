@@ -53,7 +53,7 @@ def sync_page(request, doc_type: str):
     page = grid_page(organisation, current, request.GET.get("page"))
     if request.htmx and request.htmx.target == "grid":
         return render(request, "web/sync.html#grid", {
-            "page": page, "doc_type": current, "menu": type_menu(organisation, current), "oob": True,
+            "page": page, "doc_type": current, "menu": type_menu(organisation, current), "counts_oob": True,
         })
     connection = connections.live_connection(organisation)
     run = latest_run(organisation, current)
