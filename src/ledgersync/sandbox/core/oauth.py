@@ -29,6 +29,14 @@ class Rotation(enum.StrEnum):
     NEVER = "never"
 
 
+class ClientAuth(enum.StrEnum):
+    """Where the token and revoke endpoints look for the client id and secret."""
+
+    EITHER = "either"  # HTTP Basic, else the form
+    BASIC = "basic"  # HTTP Basic only
+    FORM = "form"  # client_id and client_secret form fields only
+
+
 class RedirectPolicy(enum.StrEnum):
     LOOPBACK_HTTP = "loopback"  # https anywhere, http only to this machine
     ANY_HTTP = "any"
@@ -70,6 +78,7 @@ class OAuthConfig:
     access_prefix: str = ""
     refresh_prefix: str = ""
     public_pkce_clients: bool = False  # a PKCE code may be exchanged without the secret
+    client_auth: ClientAuth = ClientAuth.EITHER
 
 
 @dataclass

@@ -17,7 +17,12 @@ from urllib.parse import unquote, urlencode
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.consent import consent_page, error_page
-from ledgersync.sandbox.core.oauth import PKCE_METHODS, OAuthError, redirect_uri_allowed
+from ledgersync.sandbox.core.oauth import (
+    PKCE_METHODS,
+    ClientAuth,
+    OAuthError,
+    redirect_uri_allowed,
+)
 from ledgersync.sandbox.core.wire import BadJson, json_response, read_json
 
 if TYPE_CHECKING:
@@ -100,11 +105,16 @@ def authorize_view(app: SandboxApp, request: Request) -> Response:
     return _redirect(redirect_uri, app.callback_params(code, state, company_id))
 
 
-def client_credentials(request: Request) -> tuple[str | None, str | None]:
-    """client_id and secret from HTTP Basic, else from the form."""
+def client_credentials(
+    request: Request, accept: ClientAuth = ClientAuth.EITHER
+) -> tuple[str | None, str | None]:
+    """client_id and secret from HTTP Basic, else from the form; a way the provider does
+    not take yields none (so the client is refused as unknown)."""
     header = request.headers.get("Authorization", "")
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() == "basic" and encoded:
+        if accept is ClientAuth.FORM:
+            return None, None
         try:
             decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
@@ -112,12 +122,14 @@ def client_credentials(request: Request) -> tuple[str | None, str | None]:
         client_id, _, secret = decoded.partition(":")
         # RFC 6749 2.3.1: both parts are form-urlencoded before joining.
         return unquote(client_id), unquote(secret)
+    if accept is ClientAuth.BASIC:
+        return request.form.get("client_id"), None
     return request.form.get("client_id"), request.form.get("client_secret")
 
 
 def token_view(app: SandboxApp, request: Request) -> Response:
     try:
-        client_id, secret = client_credentials(request)
+        client_id, secret = client_credentials(request, app.settings.oauth.client_auth)
         # A PKCE app without a secret names itself in the form; the code decides if that is
         # enough (TokenStore.exchange_code / refresh with public=True).
         public = secret is None and bool(client_id) and app.settings.oauth.public_pkce_clients
@@ -145,7 +157,7 @@ def token_view(app: SandboxApp, request: Request) -> Response:
 
 def revoke_view(app: SandboxApp, request: Request) -> Response:
     try:
-        client_id, secret = client_credentials(request)
+        client_id, secret = client_credentials(request, app.settings.oauth.client_auth)
         app.tokens.check_client(client_id, secret)
     except OAuthError as error:
         return app.oauth_error(error)
