@@ -23,7 +23,8 @@ from ledgersync.sync.models import AuditEvent, Connection, ConnectionStatus
 
 log = logging.getLogger(__name__)
 
-REFRESH_MARGIN = dt.timedelta(minutes=5)
+# Shorter than the shortest token life (Sage: 300 s) so a fresh token is not refreshed again.
+REFRESH_MARGIN = dt.timedelta(seconds=60)
 
 
 class NotConnected(Exception):

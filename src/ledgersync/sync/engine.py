@@ -260,7 +260,8 @@ class BatchWork:
             unresolved = self._push(to_push)
             return Outcome(unresolved, wait=self.wait)
         except RateLimited as exc:
-            self._count(batch)
+            if not self.run.auto:  # Auto Sync waits within its window; Sync gives up in time
+                self._count(batch)
             self._mark_many(batch, StatusCode.RATE_LIMITED,
                             f"{self.provider_name} asked us to slow down; trying again shortly.")
             return Outcome([d.pk for d in batch], wait=max(1.0, exc.retry_after))
@@ -435,7 +436,8 @@ class BatchWork:
             self.run.failed_count += 1
             return True
         self._set_state(document, [Failure(code, error.message)])
-        self._count([document])
+        if not (self.run.auto and isinstance(error, RateLimited)):
+            self._count([document])
         return False
 
     def _uncertain(self, document: Document, attempt: Attempt, error: ProviderError) -> None:

@@ -1,18 +1,37 @@
-"""Reading a sandbox's books directly, to count what really arrived (test-only)."""
+"""Reading a sandbox's books directly, to count what really arrived (test-only).
+
+Each sandbox keeps its records in its own wire shape; this is the one place tests reach in.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 
 QBO_ENTITY = {"sales_invoice": "Invoice", "sales_credit_note": "CreditMemo", "supplier_invoice": "Bill"}
+SAGE_COLLECTION = {
+    "sales_invoice": ("sales_invoices", "reference"),
+    "sales_credit_note": ("sales_credit_notes", "reference"),
+    "supplier_invoice": ("purchase_invoices", "vendor_reference"),
+}
+XERO_KIND = {
+    "sales_invoice": ("invoices", "ACCREC", "InvoiceNumber"),
+    "sales_credit_note": ("credit_notes", "ACCRECCREDIT", "CreditNoteNumber"),
+    "supplier_invoice": ("invoices", "ACCPAY", "InvoiceNumber"),
+}
 
 
 def document_numbers(server, company_id: str, doc_type: str) -> Counter:
-    """How many documents of a type carry each number in the sandbox company."""
+    """How many live documents of a type carry each number in the sandbox company."""
     app = server.app
-    if hasattr(app, "document_numbers"):
-        return Counter(app.document_numbers(company_id, doc_type))
     if server.slug == "quickbooks":
-        records = app.store[company_id].all(QBO_ENTITY[doc_type])
-        return Counter(r.get("DocNumber") for r in records)
+        return Counter(r.get("DocNumber") for r in app.store[company_id].all(QBO_ENTITY[doc_type]))
+    if server.slug == "xero":
+        collection, kind, field = XERO_KIND[doc_type]
+        records = getattr(app.orgs[company_id], collection).values()
+        return Counter(r.get(field) for r in records
+                       if r.get("Type") == kind and r.get("Status") not in ("DELETED", "VOIDED"))
+    if server.slug == "sage":
+        collection, field = SAGE_COLLECTION[doc_type]
+        records = app.store[company_id].records[collection].values()
+        return Counter(r.get(field) for r in records if not r.get("void_reason"))
     raise NotImplementedError(f"teach sandbox_view to read {server.slug}")
