@@ -179,6 +179,7 @@ class ApiClient:
         pkce: bool = False,
         sleep: Callable[[float], None] = time.sleep,
         on_response: Callable[[httpx.Response], None] | None = None,
+        client_auth: str = "client_secret_basic",
     ) -> None:
         self.provider = provider
         self.config = config
@@ -188,6 +189,9 @@ class ApiClient:
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.api_calls = 0
+        # How the client authenticates to the token and revoke endpoints: HTTP Basic, or
+        # "client_secret_post" (client_id and client_secret in the form body).
+        self.client_auth = client_auth
         # Sees every response (e.g. to read a provider's remaining-limit headers).
         self.on_response = on_response
         # Set when a write was re-sent after an attempt that may have reached the provider.
@@ -195,7 +199,7 @@ class ApiClient:
         self._oauth = OAuth2Client(
             client_id=config.client_id,
             client_secret=config.client_secret,
-            token_endpoint_auth_method="client_secret_basic",
+            token_endpoint_auth_method=client_auth,
             token=_as_token(credentials) if credentials else None,
             token_endpoint=config.token_url,
             update_token=self._token_updated,
@@ -361,8 +365,13 @@ class ApiClient:
     def token_service_post(
         self, url: str, *, json_body: Any = None, form: Mapping[str, str] | None = None
     ) -> httpx.Response:
-        """POST to an OAuth endpoint (e.g. revoke) with the client's Basic credentials."""
-        auth = httpx.BasicAuth(self.config.client_id, self.config.client_secret)
+        """POST to an OAuth endpoint (e.g. revoke) with the client's credentials, sent the
+        way ``client_auth`` says."""
+        auth: httpx.Auth | None = httpx.BasicAuth(self.config.client_id, self.config.client_secret)
+        if self.client_auth == "client_secret_post" and json_body is None:
+            form = {**(form or {}), "client_id": self.config.client_id}
+            form["client_secret"] = self.config.client_secret
+            auth = None
         try:
             # An explicit auth keeps Authlib from attaching the bearer token.
             response = self._oauth.post(url, json=json_body, data=form, auth=auth)
