@@ -90,6 +90,8 @@ class SageConnector(Connector):
             transport=transport,
             retry=retry,
             sleep=sleep,
+            # Sage's guide and sample send client_id and client_secret in the form body.
+            client_auth="client_secret_post",
         )
         self._refresh_lock = threading.Lock()
         self._refresh_unlocked = self.api.refresh

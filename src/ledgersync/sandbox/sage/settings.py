@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ledgersync.sandbox.core.oauth import OAuthConfig, Rotation
+from ledgersync.sandbox.core.oauth import ClientAuth, OAuthConfig, Rotation
 from ledgersync.sandbox.core.settings import SandboxSettings
 
 ACCESS_TTL = 300  # five minutes
@@ -23,6 +23,9 @@ def _oauth() -> OAuthConfig:
         code_ttl=CODE_TTL,
         rotation=Rotation.ALWAYS,
         refresh_grace_seconds=0,
+        # Sage documents the client id and secret as form fields; whether it also takes
+        # HTTP Basic is UNCONFIRMED ("either" accepts both).
+        client_auth=ClientAuth.FORM,
     )
 
 

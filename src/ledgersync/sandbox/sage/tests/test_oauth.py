@@ -142,3 +142,15 @@ def test_the_chosen_business_is_the_lead_business(http):
     )
     assert other.status_code == 403
     assert other.json()[0]["$source"] == "X-Business"
+
+
+def test_client_credentials_go_in_the_form_not_basic_auth(app, http):
+    code = connect(http)["code"]
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+    basic = http.post("/token", data=form, auth=(CLIENT["client_id"], CLIENT["client_secret"]))
+    assert (basic.status_code, basic.json()["error"]) == (401, "invalid_client")
+    http.put("/_sandbox/settings", json={"oauth": {"client_auth": "either"}})
+    code = connect(http)["code"]
+    form["code"] = code
+    again = http.post("/token", data=form, auth=(CLIENT["client_id"], CLIENT["client_secret"]))
+    assert again.status_code == 200
