@@ -11,16 +11,16 @@ from playwright.sync_api import expect
 
 from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.demo_data import seed_demo
-from ledgersync.sync.models import Connection
+from ledgersync.sync.models import Connection, DocumentState
 from ledgersync.web.tests.conftest import log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Each sandbox's read-only list of sales invoices (its own web app's path).
-SALES_VIEW = {
-    "quickbooks": "/app/invoices?realmId={company}",
-    "sage": "/invoicing/sales_invoices?business={company}",
-    "xero": "/AccountsReceivable/Search.aspx?tenantId={company}",
+# Each sandbox's read-only page for one sales invoice (its own web app's path).
+INVOICE_VIEW = {
+    "quickbooks": "/app/invoice?txnId={id}&realmId={company}",
+    "sage": "/invoicing/sales_invoices/{id}?business={company}",
+    "xero": "/AccountsReceivable/View.aspx?InvoiceID={id}",
 }
 
 
@@ -146,7 +146,8 @@ def test_connect_fix_sync_and_disconnect(page, sandbox):
         shot(page, "sync-after")
 
     # The invoice is in the package, as the package's own web view shows it.
-    view = SALES_VIEW[sandbox.slug].format(company=connection.company_id)
+    state = DocumentState.objects.get(document__organisation=organisation, document__number="S1002")
+    view = INVOICE_VIEW[sandbox.slug].format(id=state.remote_id, company=connection.company_id)
     page.goto(f"{sandbox.url}{view}")
     expect(page.locator("body")).to_contain_text("S1002")
     if screens:
