@@ -39,6 +39,10 @@ DEFAULT_SCOPE = "offline_access accounting.transactions accounting.contacts acco
 Handler = Callable[..., Response]
 
 
+def _no_such_resource(request: Request, call: Call, rest: str) -> Response:
+    return errors.not_found()
+
+
 class XeroSandbox(SandboxApp):
     slug = "xero"
     display_name = "Xero"
@@ -94,6 +98,8 @@ class XeroSandbox(SandboxApp):
                 Route(API + rule, self.api(handler, family), methods)
                 for rule, handler, methods, family in api
             ],
+            # Anything else under the API is still an API call: authenticated, counted, 404.
+            Route(f"{API}/<path:rest>", _no_such_resource, ("GET", "PUT", "POST", "DELETE")),
             *views.routes(self),
         ]
 
