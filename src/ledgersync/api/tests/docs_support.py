@@ -1,0 +1,115 @@
+"""Running the examples in docs/*.md: curl commands through the test client, `ledgersync`
+commands through cli.main, each compared with the answer the page shows.
+
+In a shown answer, "…" matches any value, and "$NAME" matches any value the first time
+(remembering it) and that same value after; commands use $NAME for what was remembered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from django.utils import timezone
+
+from ledgersync.records.demo_data import seed_demo
+from ledgersync.sync.models import Connection, ConnectionStatus
+
+DOCS = Path(__file__).resolve().parents[4] / "docs"
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+ANY = "…"
+
+
+def blocks(name: str) -> list[tuple[str, str]]:
+    return FENCE.findall((DOCS / name).read_text(encoding="utf-8"))
+
+
+@dataclass
+class CurlExample:
+    command: str
+    status: int
+    expected: object
+    method: str = "GET"
+    url: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+
+
+def curl_examples(name: str) -> list[CurlExample]:
+    """Each ```sh block holding a curl command, paired with the ```http block after it."""
+    found = []
+    pending = None
+    for lang, text in blocks(name):
+        if lang == "sh" and text.lstrip().startswith("curl"):
+            pending = text
+        elif lang == "http" and pending is not None:
+            status_line, _, body = text.partition("\n")
+            expected = json.loads(body) if body.strip() else None
+            found.append(_parse_curl(pending, int(status_line.split()[1]), expected))
+            pending = None
+    return found
+
+
+def _parse_curl(command: str, status: int, expected) -> CurlExample:
+    example = CurlExample(command=command, status=status, expected=expected)
+    words = shlex.split(command.replace("\\\n", " "))[1:]
+    while words:
+        word = words.pop(0)
+        if word == "-X":
+            example.method = words.pop(0)
+        elif word == "-H":
+            name, _, value = words.pop(0).partition(":")
+            example.headers[name.strip()] = value.strip()
+        elif word in ("-d", "--data"):
+            example.body = words.pop(0)
+            if example.method == "GET":
+                example.method = "POST"
+        elif not word.startswith("-"):
+            example.url = word
+    return example
+
+
+def substitute(text: str, variables: dict[str, object]) -> str:
+    return re.sub(r"\$\{?([A-Z_]+)\}?", lambda m: str(variables.get(m.group(1), m.group(0))), text)
+
+
+def mismatches(expected, actual, variables: dict[str, object], where: str = "") -> list[str]:
+    if expected == ANY:
+        return []
+    if isinstance(expected, str) and re.fullmatch(r"\$[A-Z_]+", expected):
+        name = expected[1:]
+        if name not in variables:
+            variables[name] = actual
+            return []
+        return [] if variables[name] == actual else [f"{where}: {actual!r} is not ${name} ({variables[name]!r})"]
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        if set(expected) != set(actual):
+            return [f"{where}: keys {sorted(actual)} are not {sorted(expected)}"]
+        return [m for key in expected for m in mismatches(expected[key], actual[key], variables, f"{where}.{key}")]
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return [f"{where}: {len(actual)} items, the page shows {len(expected)}"]
+        return [m for i, (e, a) in enumerate(zip(expected, actual, strict=True))
+                for m in mismatches(e, a, variables, f"{where}[{i}]")]
+    return [] if expected == actual else [f"{where}: {actual!r} is not {expected!r}"]
+
+
+def connect_demo_to_quickbooks(server_url: str):
+    """The demo organisation connected to the QuickBooks sandbox (the pages show QuickBooks)."""
+    httpx.post(f"{server_url}/_sandbox/reset").raise_for_status()
+    organisation = seed_demo()
+    tokens = httpx.post(f"{server_url}/_sandbox/tokens", json={}).json()
+    now = timezone.now()
+    Connection.objects.create(
+        organisation=organisation, provider="quickbooks", company_id=tokens["company_id"],
+        company_name="Demo Trades Ltd", status=ConnectionStatus.CONNECTED,
+        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+        access_expires_at=now + dt.timedelta(seconds=int(tokens.get("expires_in", 1800))),
+        connected_at=now, refreshed_at=now,
+    )
+    return organisation
