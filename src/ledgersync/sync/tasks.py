@@ -49,17 +49,21 @@ def revive_and_schedule() -> None:
         start_scheduled(organisation, now)
 
 
-def start_scheduled(organisation: Organisation, now: dt.datetime) -> list[SyncRun]:
+def start_scheduled(organisation: Organisation, now: dt.datetime) -> SyncRun | None:
+    """Start the organisation's next scheduled Auto Sync when one is due.
+
+    One run per connection at a time, so the document types take turns: each due tick
+    starts the type after the one the last scheduled run took.
+    """
     last = SyncRun.objects.filter(organisation=organisation, trigger="schedule").order_by("-created_at").first()
     if last and now - last.created_at < dt.timedelta(minutes=organisation.schedule_minutes):
-        return []
-    started = []
-    for doc_type in DocType:
-        try:
-            run = engine.start_run(organisation, doc_type, auto=True, trigger="schedule")
-        except (connections.NotConnected, engine.RunInProgress):
-            break  # one run per connection: the next tick tries the next type
-        enqueue(run)
-        started.append(run)
-        break
-    return started
+        return None
+    types = list(DocType)
+    after = types.index(DocType(last.doc_type)) + 1 if last else 0
+    doc_type = types[after % len(types)]
+    try:
+        run = engine.start_run(organisation, doc_type, auto=True, trigger="schedule")
+    except (connections.NotConnected, engine.RunInProgress):
+        return None
+    enqueue(run)
+    return run
