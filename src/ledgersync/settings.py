@@ -164,5 +164,7 @@ LOGGING = {
         # httpx logs every request line at INFO; the provider layer logs its own, redacted.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The Huey consumer installs its own handler; do not print each line twice.
+        "huey": {"level": "INFO", "propagate": False},
     },
 }
