@@ -77,9 +77,7 @@ def cmd_createuser(args) -> int:
 def cmd_sandbox(args) -> int:
     from ledgersync.sandbox import serve
 
-    port = args.port or SANDBOX_PORTS[args.provider]
-    print(f"{args.provider} sandbox on http://{args.host}:{port}/", flush=True)
-    serve(args.provider, host=args.host, port=port)
+    serve(args.provider, host=args.host, port=args.port or SANDBOX_PORTS[args.provider])
     return 0
 
 
