@@ -3,7 +3,6 @@ tenant chosen on the consent page, AccsIDs."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from decimal import Decimal
 
