@@ -7,6 +7,8 @@ going, bad arguments); 3 the run itself failed.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
 import time
 from collections import Counter
@@ -64,7 +66,27 @@ def work(run, *, out=None):
     return run
 
 
+@contextlib.contextmanager
+def _quiet(verbose: bool):
+    """Every HTTP call is logged at INFO; beside a progress bar that is noise."""
+    loggers = [logging.getLogger(name) for name in ("ledgersync.providers", "huey")]
+    levels = [logger.level for logger in loggers]
+    if not verbose:
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 def cmd_sync(args) -> int:
+    with _quiet(args.verbose):
+        return _sync(args)
+
+
+def _sync(args) -> int:
     from ledgersync.sync import connections, engine
 
     org = organisation(args.org)
@@ -145,6 +167,7 @@ def register(sub) -> None:
     sync.add_argument("--org", required=True, help="organisation slug")
     sync.add_argument("--type", help="sales-invoice, sales-credit-note or supplier-invoice (default: all)")
     sync.add_argument("--auto", action="store_true", help="Auto Sync: batches until nothing is left")
+    sync.add_argument("--verbose", "-v", action="store_true", help="log every call to the package")
     sync.set_defaults(func=lambda args: run_command(cmd_sync, args))
 
     status = sub.add_parser("status", help="the connection and the sync queues by status code")

@@ -148,7 +148,8 @@ def read_csv(text: str) -> list[Record]:
 def _add_line(records, documents, cells, line, bad) -> None:
     head: dict[str, Any] = {k: cells[k] for k in DOCUMENT_COLUMNS if cells.get(k)}
     if "mark_for_sync" in head:
-        head["mark_for_sync"] = _flag(head["mark_for_sync"], line, bad, "document")
+        label = f"document {head.get('external_ref') or head.get('number') or ''}".strip()
+        head["mark_for_sync"] = _flag(head["mark_for_sync"], line, bad, label)
     key = ("ref", head["external_ref"]) if head.get("external_ref") else (
         "number", head.get("type"), head.get("number"), head.get("supplier"))
     record = documents.get(key)
