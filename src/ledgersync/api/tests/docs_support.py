@@ -113,3 +113,43 @@ def connect_demo_to_quickbooks(server_url: str):
         connected_at=now, refreshed_at=now,
     )
     return organisation
+
+
+@dataclass
+class ConsoleExample:
+    command: str
+    output: list[str]
+    exit_status: int = 0
+
+
+def console_examples(name: str) -> list[ConsoleExample]:
+    """`$ ledgersync ...` lines in ```console blocks, each with the lines printed after it."""
+    found: list[ConsoleExample] = []
+    for lang, text in blocks(name):
+        if lang != "console":
+            continue
+        for line in text.splitlines():
+            if line.startswith("$ "):
+                found.append(ConsoleExample(line[2:].strip(), []))
+            elif match := re.fullmatch(r"\[exit status (\d+)\]", line.strip()):
+                found[-1].exit_status = int(match.group(1))
+            elif found:
+                found[-1].output.append(line)
+    return found
+
+
+def missing_lines(shown: list[str], printed: str) -> list[str]:
+    """Lines shown on the page that were not printed ("…" matches anything; spacing is free)."""
+    def collapse(text: str) -> str:
+        return " ".join(text.split())
+
+    printed_lines = [collapse(line) for line in printed.splitlines()]
+    missing = []
+    for line in shown:
+        wanted = collapse(line)
+        if not wanted:
+            continue
+        pattern = ".*".join(re.escape(part) for part in wanted.split(ANY))
+        if not any(re.fullmatch(pattern, candidate) for candidate in printed_lines):
+            missing.append(line)
+    return missing
