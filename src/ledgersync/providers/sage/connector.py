@@ -174,6 +174,8 @@ class SageConnector(Connector):
         if kind not in self._contacts:
             params = {
                 "contact_type_id": mapping.CONTACT_TYPE_FOR_KIND[kind],
+                # Sage's own contacts (HMRC Payments, ...) are never a customer or supplier.
+                "exclude_system": "true",
                 "attributes": mapping.CONTACT_ATTRIBUTES,
             }
             rows = self.client.list_all("/contacts", params)
