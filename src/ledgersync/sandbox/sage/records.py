@@ -193,7 +193,6 @@ def add_contact(
 ) -> dict:
     legacy = business.next("legacy-contact", FIRST_LEGACY_CONTACT_ID)
     address = address or {}
-    country = address.get("country_id", "GB")
     body: dict[str, Any] = {
         "_web": [("alternate", f"/contacts/{WEB_FOLDER[type_id]}/{legacy}")],
         "_legacy_id": legacy,
@@ -214,14 +213,7 @@ def add_contact(
         "tax_number": "",
         "notes": notes,
         "locale": "en",
-        "main_address": {
-            "address_line_1": address.get("address_line_1", ""),
-            "address_line_2": address.get("address_line_2", ""),
-            "city": address.get("city", ""),
-            "region": address.get("region", ""),
-            "postal_code": address.get("postal_code", ""),
-            "country": {"id": country, "displayed_as": country, "$path": f"/countries/{country}"},
-        },
+        "main_address": _address(address),
         "delivery_address": None,
         "main_contact_person": {
             "name": "",
@@ -237,8 +229,20 @@ def add_contact(
         "email": email,
         "system": False,
         "is_active": True,
-        "gb_based": country == "GB",
+        "gb_based": address.get("country_id", "GB") == "GB",
     }
     shown = f"{name} ({reference})" if reference else name
     record = business.stamped("contacts", business.new_id("contacts"), shown, body)
     return business.add("contacts", record)
+
+
+def _address(address: dict[str, str]) -> dict:
+    country = address.get("country_id", "GB")
+    return {
+        "address_line_1": address.get("address_line_1", ""),
+        "address_line_2": address.get("address_line_2", ""),
+        "city": address.get("city", ""),
+        "region": address.get("region", ""),
+        "postal_code": address.get("postal_code", ""),
+        "country": {"id": country, "displayed_as": country, "$path": f"/countries/{country}"},
+    }

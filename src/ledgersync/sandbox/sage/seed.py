@@ -123,71 +123,61 @@ def _line(
     return line
 
 
+def _day(business: Business, days_ago: int) -> str:
+    return (business.now().date() - timedelta(days=days_ago)).isoformat()
+
+
+def _sale(
+    business: Business,
+    settings: SageSettings,
+    customer: str,
+    reference: str,
+    age: int,
+    net: Decimal,
+    text: str,
+) -> dict:
+    body = {
+        "contact_id": contact_named(business, customer)["id"],
+        "date": _day(business, age),
+        "due_date": _day(business, age - 30),
+        "reference": reference,
+        "invoice_lines": [_line(business, 4000, text, net)],
+    }
+    return documents.create(business, settings, documents.SALES_INVOICE, {"sales_invoice": body})
+
+
+def _settle(business: Business, invoice: dict, days_ago: int) -> None:
+    payment = {
+        "transaction_type_id": "CUSTOMER_RECEIPT",
+        "contact_id": invoice["contact"]["id"],
+        "bank_account_id": business.all("bank_accounts")[0]["id"],
+        "date": _day(business, days_ago),
+        "total_amount": invoice["total_amount"],
+        "allocated_artefacts": [{"artefact_id": invoice["id"], "amount": invoice["total_amount"]}],
+    }
+    documents.pay(business, {"contact_payment": payment})
+
+
 def _demo_documents(business: Business, settings: SageSettings) -> None:
-    today = business.now().date()
-
-    def day(offset: int) -> str:
-        return (today - timedelta(days=offset)).isoformat()
-
-    def sale(customer: str, reference: str, age: int, lines: list[dict]) -> dict:
-        body = {
-            "contact_id": contact_named(business, customer)["id"],
-            "date": day(age),
-            "due_date": day(age - 30),
-            "reference": reference,
-            "invoice_lines": lines,
-        }
-        return documents.create(
-            business, settings, documents.SALES_INVOICE, {"sales_invoice": body}
-        )
-
     history = [
         ("Tidewater Marine", "S0990", 80, Decimal("420.00")),
         ("Kingsmead Surgery", "S0995", 60, Decimal("95.00")),
         ("Castle Hotel Group", "S0999", 40, Decimal("1250.00")),
     ]
-    paid = []
-    for customer, reference, age, net in history:
-        paid.append(
-            sale(customer, reference, age, [_line(business, 4000, "Maintenance visit", net)])
-        )
-    sale(
-        "Oakfield Primary School",
-        "S1003",
-        10,
-        [_line(business, 4000, "Labour: boiler service", Decimal("150.00"))],
-    )
-    bank = business.all("bank_accounts")[0]
-    for invoice in paid[:2]:  # two paid, one still owing
-        documents.pay(
-            business,
-            {
-                "contact_payment": {
-                    "transaction_type_id": "CUSTOMER_RECEIPT",
-                    "contact_id": invoice["contact"]["id"],
-                    "bank_account_id": bank["id"],
-                    "date": day(20),
-                    "total_amount": invoice["total_amount"],
-                    "allocated_artefacts": [
-                        {"artefact_id": invoice["id"], "amount": invoice["total_amount"]}
-                    ],
-                }
-            },
-        )
-    documents.create(
-        business,
-        settings,
-        documents.PURCHASE_INVOICE,
-        {
-            "purchase_invoice": {
-                "contact_id": contact_named(business, "Builders Merchants Direct")["id"],
-                "date": day(15),
-                "due_date": day(-15),
-                "reference": "",
-                "vendor_reference": "BMD-5521",
-                "invoice_lines": [
-                    _line(business, 5000, "Copper pipe and fittings", Decimal("312.40"))
-                ],
-            }
-        },
-    )
+    sales = [
+        _sale(business, settings, customer, reference, age, net, "Maintenance visit")
+        for customer, reference, age, net in history
+    ]
+    for invoice in sales[:2]:  # two paid, one still owing
+        _settle(business, invoice, 20)
+    oakfield = ("Oakfield Primary School", "S1003", 10, Decimal("150.00"))
+    _sale(business, settings, *oakfield, "Labour: boiler service")
+    bill = {
+        "contact_id": contact_named(business, "Builders Merchants Direct")["id"],
+        "date": _day(business, 15),
+        "due_date": _day(business, -15),
+        "reference": "",
+        "vendor_reference": "BMD-5521",
+        "invoice_lines": [_line(business, 5000, "Copper pipe and fittings", Decimal("312.40"))],
+    }
+    documents.create(business, settings, documents.PURCHASE_INVOICE, {"purchase_invoice": bill})
