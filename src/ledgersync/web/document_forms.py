@@ -26,8 +26,8 @@ class DocumentHeaderForm(forms.Form):
     supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), required=False)
     care_of = forms.ModelChoiceField(queryset=Account.objects.none(), required=False,
                                      label="Care of")
-    issue_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    issue_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     currency = forms.CharField(max_length=3, initial="GBP")
     reference = forms.CharField(max_length=100, required=False)
 

@@ -89,7 +89,7 @@ def test_connect_fix_sync_and_disconnect(page, sandbox):
     popup = open_actions(page, "S1002")
     expect(popup.locator(".failures")).to_contain_text("ACCOUNT_NOT_LINKED")
     if screens:
-        shot(page, "actions-link-this")
+        shot(page, "actions-link-this", locator=page.locator("#dialog"))
     popup.get_by_role("button", name="Link This").click()
     expect(popup.locator(".notice.success")).to_contain_text("Harbour Cafe is linked")
     expect(popup.locator("#checks-passed")).to_be_visible()
@@ -115,7 +115,7 @@ def test_connect_fix_sync_and_disconnect(page, sandbox):
         popup.get_by_role("button", name="Save AccsID").click()
         expect(popup.locator("#action-error")).to_contain_text(f"AccountsID (abc) is not correct, {name} requires")
         if screens:
-            shot(page, "actions-wrong-accsid")
+            shot(page, "actions-wrong-accsid", locator=page.locator("#dialog"))
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     popup.get_by_role("button", name="Create New").click()
