@@ -333,16 +333,20 @@ class SageConnector(Connector):
         self, documents: Sequence[OutboundDocument], bodies: Mapping[int, dict]
     ) -> dict[int, ProviderError]:
         """Documents whose number Sage already holds, other than by our own earlier push
-        with the same key (that one is re-sent: Sage replays it)."""
+        with the same key (that one is re-sent: Sage replays it), and the second of two
+        documents in this push with one number (the first will hold it)."""
         wanted = [documents[i] for i in bodies]
-        errors = {}
+        errors, claimed = {}, set()
         for index in bodies:
             document = documents[index]
             remote = self.numbers.existing(document, wanted)
-            if remote is not None and not self.numbers.pushed_by(document):
+            taken = remote is not None and not self.numbers.pushed_by(document)
+            if taken or self.numbers.key(document) in claimed:
                 errors[index] = PermanentError(
                     f"{NOUN[document.doc_type]} {document.number} already exists in Sage"
                 )
+            else:
+                claimed.add(self.numbers.key(document))
         return errors
 
     def _ensure_fresh_token(self) -> None:

@@ -92,32 +92,34 @@ class NumberBook:
     ) -> RemoteDocument | None:
         """The document Sage holds under this document's number, asking (once for the
         batch's whole group) only about numbers not seen yet."""
-        key = self._of(document)
+        key = self.key(document)
         if key not in self._seen:
             group = [
                 d.number
                 for d in batch
                 if d.doc_type is document.doc_type
-                and self._of(d)[1] == key[1]
-                and self._of(d) not in self._seen
+                and self.key(d)[1] == key[1]
+                and self.key(d) not in self._seen
             ]
             self.lookup(document.doc_type, group, _contact(document))
         return self._seen[key]
 
     def pushed_by(self, document: OutboundDocument) -> bool:
-        return self._pushed.get(self._of(document)) == document.idempotency_key
+        return self._pushed.get(self.key(document)) == document.idempotency_key
 
     def record(self, document: OutboundDocument, remote: RemoteDocument) -> None:
-        key = self._of(document)
+        key = self.key(document)
         self._seen[key] = remote
         self._pushed[key] = document.idempotency_key
 
     def forget(self, document: OutboundDocument) -> None:
         """The push got no answer: what Sage holds is unknown until asked again."""
-        self._seen.pop(self._of(document), None)
+        self._seen.pop(self.key(document), None)
 
     @staticmethod
-    def _of(document: OutboundDocument) -> Key:
+    def key(document: OutboundDocument) -> Key:
+        """What makes two documents' numbers clash: type, number (any case) and, for
+        supplier invoices, the supplier."""
         return _key(document.doc_type, document.number, _contact(document))
 
 

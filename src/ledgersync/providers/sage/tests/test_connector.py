@@ -99,6 +99,15 @@ def test_a_number_pushed_under_another_key_is_a_duplicate(connector, plane):
     assert len(posts(plane, "/sales_invoices")) == 1
 
 
+def test_one_number_twice_in_a_push_is_sent_once(connector, plane):
+    first, second = connector.push(
+        [invoice(connector, "S3001", key="a"), invoice(connector, "s3001", key="b")]
+    )
+    assert first.ok
+    assert second.error == PermanentError("Invoice s3001 already exists in Sage")
+    assert len(posts(plane, "/sales_invoices")) == 1
+
+
 def test_a_supplier_invoice_number_is_a_duplicate_only_for_its_supplier(connector):
     apex = connector.find_contacts("Apex Plant Hire", ContactKind.SUPPLIER)[0].contact.id
     bills = DocType.SUPPLIER_INVOICE
