@@ -94,6 +94,8 @@ class SageConnector(Connector):
             client_auth="client_secret_post",
         )
         self._refresh_lock = threading.Lock()
+        self._pushing = threading.local()
+        self._unsaved: Credentials | None = None
         self._refresh_unlocked = self.api.refresh
         # Pushing threads share one session: one refresh at a time, and a thread that
         # waited for another's refresh does not refresh again (the old token is spent).
@@ -111,7 +113,16 @@ class SageConnector(Connector):
 
     def _tokens_refreshed(self, credentials: Credentials) -> None:
         self.credentials = credentials
-        if self.on_token_refresh is not None:
+        if getattr(self._pushing, "active", False):
+            # The caller persists tokens with its database connection: hand them over
+            # from the calling thread once the push threads are done.
+            self._unsaved = credentials
+        elif self.on_token_refresh is not None:
+            self.on_token_refresh(credentials)
+
+    def _hand_over_tokens(self) -> None:
+        credentials, self._unsaved = self._unsaved, None
+        if credentials is not None and self.on_token_refresh is not None:
             self.on_token_refresh(credentials)
 
     def _refresh_once(self) -> Credentials:
@@ -364,6 +375,7 @@ class SageConnector(Connector):
         def post(index: int) -> PushResult:
             document = documents[index]
             collection = mapping.COLLECTION_FOR_DOC[document.doc_type]
+            self._pushing.active = True
             try:
                 row = self.client.create(collection, bodies[index])
             except ProviderError as error:
@@ -375,8 +387,11 @@ class SageConnector(Connector):
             return PushResult(document.idempotency_key, document.number, remote=remote)
 
         order = list(bodies)
-        with ThreadPoolExecutor(max_workers=min(CONCURRENCY, len(order))) as pool:
-            outcomes = dict(zip(order, pool.map(post, order), strict=True))
+        try:
+            with ThreadPoolExecutor(max_workers=min(CONCURRENCY, len(order))) as pool:
+                outcomes = dict(zip(order, pool.map(post, order), strict=True))
+        finally:
+            self._hand_over_tokens()
         auth = [r.error for r in outcomes.values() if isinstance(r.error, AuthError)]
         if auth and not any(r.ok for r in outcomes.values()):
             raise auth[0]

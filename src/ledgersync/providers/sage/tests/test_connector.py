@@ -3,6 +3,7 @@ checks before sending, concurrency inside the rate limit, links and AccsIDs."""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 from datetime import date
@@ -191,3 +192,16 @@ def test_a_token_close_to_expiry_is_refreshed_once_before_a_push(connector):
     connector.credentials = soon
     assert connector.push([invoice(connector, f"S50{n}") for n in range(4)])[0].ok
     assert len(saved) == 1
+
+
+def test_tokens_refreshed_by_a_push_thread_are_handed_over_on_the_calling_thread(app, connector):
+    documents = [invoice(connector, f"S60{n}") for n in range(3)]
+    connector.reference_data()
+    connector.existing_numbers(DocType.SALES_INVOICE, [d.number for d in documents])
+    handed = []
+    connector.on_token_refresh = lambda c: handed.append((c, threading.current_thread()))
+    app.clock.advance(301)  # the sandbox's access token has expired; ours does not know yet
+    results = connector.push(documents)  # only POSTs: each thread meets the 401
+    assert [r.ok for r in results] == [True, True, True]
+    # One refresh for all three threads, handed over once, on this thread.
+    assert handed == [(connector.credentials, threading.current_thread())]
