@@ -16,13 +16,10 @@ from ledgersync.providers.base import (
     OutboundDocument,
     OutboundLine,
 )
-from ledgersync.providers.config import sandbox_config
 from ledgersync.providers.errors import InvalidAccsId, PermanentError
-from ledgersync.providers.http import credentials_from_token
-from ledgersync.providers.registry import connector_for
 from ledgersync.sandbox.xero.app import XeroSandbox
 
-ROOT = "http://xero.sandbox.invalid"
+from .sandboxed import ROOT, connect
 
 
 @pytest.fixture
@@ -32,11 +29,7 @@ def app() -> XeroSandbox:
 
 @pytest.fixture
 def connector(app):
-    tokens = app.mint_tokens()
-    credentials = credentials_from_token(tokens, tokens["company_id"])
-    return connector_for(
-        "xero", credentials, transport=app.transport(), config=sandbox_config("xero", ROOT)
-    )
+    return connect(app)
 
 
 def contact(connector, name: str) -> str:
@@ -127,11 +120,7 @@ class Spy(httpx.BaseTransport):
 
 def test_every_write_carries_an_idempotency_key(app):
     spy = Spy(app.transport())
-    tokens = app.mint_tokens()
-    credentials = credentials_from_token(tokens, tokens["company_id"])
-    connector = connector_for(
-        "xero", credentials, transport=spy, config=sandbox_config("xero", ROOT)
-    )
+    connector = connect(app, spy)
     connector.create_contact(
         NewContact(ContactKind.SUPPLIER, "Coastal Timber Supplies", idempotency_key="new-p2003")
     )

@@ -5,22 +5,16 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ledgersync.providers.config import sandbox_config
 from ledgersync.providers.errors import RateLimited
-from ledgersync.providers.http import RetryPolicy, credentials_from_token
-from ledgersync.providers.registry import connector_for
+from ledgersync.providers.http import RetryPolicy
 from ledgersync.providers.xero.client import RateGate
 from ledgersync.sandbox.xero.app import XeroSandbox
 
-ROOT = "http://xero.sandbox.invalid"
+from .sandboxed import connect
 
 
-def connect(app: XeroSandbox, slept: list[float], max_wait: float = 120.0):
-    tokens = app.mint_tokens()
-    credentials = credentials_from_token(tokens, tokens["company_id"])
-    connector = connector_for(
-        "xero", credentials, transport=app.transport(), config=sandbox_config("xero", ROOT)
-    )
+def paced(app: XeroSandbox, slept: list[float], max_wait: float = 120.0):
+    connector = connect(app)
 
     def sleep(seconds: float) -> None:
         slept.append(seconds)
@@ -39,7 +33,7 @@ def test_it_waits_for_the_minute_to_roll_over_instead_of_meeting_a_429():
     app = XeroSandbox()
     app.limiter.update({"per_minute": 3})
     slept: list[float] = []
-    connector = connect(app, slept)
+    connector = paced(app, slept)
     for _ in range(5):
         connector.company()
     assert statuses(app) == [200] * 5
@@ -50,7 +44,7 @@ def test_a_wait_longer_than_the_policy_allows_is_handed_back_unsent():
     app = XeroSandbox()
     app.limiter.update({"per_minute": 1})
     slept: list[float] = []
-    connector = connect(app, slept, max_wait=5)
+    connector = paced(app, slept, max_wait=5)
     connector.company()
     with pytest.raises(RateLimited) as caught:
         connector.company()
@@ -61,7 +55,7 @@ def test_a_wait_longer_than_the_policy_allows_is_handed_back_unsent():
 def test_a_spent_daily_limit_stops_calls_before_they_are_sent():
     app = XeroSandbox()
     app.limiter.update({"per_day": 1})
-    connector = connect(app, [])
+    connector = paced(app, [])
     connector.company()
     with pytest.raises(RateLimited):
         connector.reference_data()

@@ -13,13 +13,11 @@ from ledgersync.providers.base import (
     OutboundDocument,
     OutboundLine,
 )
-from ledgersync.providers.config import sandbox_config
-from ledgersync.providers.http import credentials_from_token
-from ledgersync.providers.registry import connector_for
 from ledgersync.sandbox.xero.app import XeroSandbox
 from ledgersync.sandbox.xero.tests.spec import CheckingTransport
 
-ROOT = "http://xero.sandbox.invalid"
+from .sandboxed import connect
+
 USED = {
     ("get", "/Organisation"),
     ("get", "/Contacts"),
@@ -56,13 +54,7 @@ def document(
 def test_every_request_the_connector_sends_matches_the_document():
     app = XeroSandbox()
     checking = CheckingTransport(app.transport(), requests=True)
-    tokens = app.mint_tokens()
-    connector = connector_for(
-        "xero",
-        credentials_from_token(tokens, tokens["company_id"]),
-        transport=checking,
-        config=sandbox_config("xero", ROOT),
-    )
+    connector = connect(app, checking)
     connector.company()
     harbour = connector.find_contacts("Harbour Cafe", ContactKind.CUSTOMER)[0].contact.id
     supplier = connector.find_contacts("Builders Merchants Direct", ContactKind.SUPPLIER)[
