@@ -141,7 +141,9 @@ class QuickBooksConnector(Connector):
         )
 
     def company(self) -> Company:
-        return mapping.parse_company(self.client.get(f"companyinfo/{self.client.realm}"))
+        # CompanyInfo's own Id is a record id ("1"); the company is the realm we asked about.
+        info = mapping.parse_company(self.client.get(f"companyinfo/{self.client.realm}"))
+        return Company(id=self.client.realm, name=info.name)
 
     # --- Contacts --------------------------------------------------------------------------
 

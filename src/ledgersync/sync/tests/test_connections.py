@@ -42,7 +42,8 @@ def test_connecting_through_the_consent_page_stores_encrypted_tokens(demo, sandb
     )
 
     assert connection.status == ConnectionStatus.CONNECTED
-    assert connection.company_name == "Demo Trades Ltd"
+    first = httpx.get(f"{sandbox.url}/_sandbox/companies").json()[0]
+    assert (connection.company_id, connection.company_name) == (first["id"], "Demo Trades Ltd")
     assert connection.refresh_token and connection.access_expires_at > timezone.now()
     assert AuditEvent.objects.filter(organisation=organisation, action="connect").count() == 1
 

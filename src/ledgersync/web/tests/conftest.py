@@ -118,24 +118,6 @@ def worker():
     HUEY._immediate, HUEY.storage = was_immediate, storage
 
 
-@pytest.fixture(autouse=True)
-def quickbooks_company_is_the_realm(monkeypatch):
-    """Work around a connector bug until the lead fixes it (see the web UI report):
-    QuickBooksConnector.company() answers CompanyInfo.Id ("1") where connections.py expects
-    the realmId, so a connection made through the consent page queries /v3/company/1/ and
-    is told 403. Remove this fixture once company().id is the realm."""
-    from ledgersync.providers.base import Company
-    from ledgersync.providers.quickbooks import connector as qbo
-
-    original = qbo.QuickBooksConnector.company
-
-    def company(self):
-        found = original(self)
-        return Company(id=self.client.realm, name=found.name) if found.id != self.client.realm else found
-
-    monkeypatch.setattr(qbo.QuickBooksConnector, "company", company)
-
-
 def shot(page, name: str, *, full_page: bool = False, locator=None) -> None:
     """Save a screenshot for the user guide when LEDGERSYNC_SCREENSHOTS=1."""
     if os.environ.get("LEDGERSYNC_SCREENSHOTS") != "1":
