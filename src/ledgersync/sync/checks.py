@@ -50,8 +50,8 @@ def links_for(connection: Connection, parties: Iterable[Account | Supplier]) -> 
     parties = list(parties)
     account_ids = [p.pk for p in parties if isinstance(p, Account)]
     supplier_ids = [p.pk for p in parties if isinstance(p, Supplier)]
-    rows = AccsIdLink.objects.filter(provider=connection.provider, company_id=connection.company_id).filter(
-        organisation=connection.organisation_id
+    rows = AccsIdLink.objects.filter(
+        organisation=connection.organisation_id, provider=connection.provider, company_id=connection.company_id
     )
     found = {}
     for link in rows.filter(account_id__in=account_ids):
@@ -73,22 +73,25 @@ class Checker:
     def provider_name(self) -> str:
         return self.connector.capabilities.display_name
 
-    def check(self, documents: Sequence[Document]) -> dict[int, list[Failure]]:
-        """Every failing check of every document, in check order, keyed by document id."""
-        parties = [d.party for d in documents] + [d.care_of for d in documents if d.care_of_id]
-        links = links_for(self.connection, parties)
+    def check(self, documents: Sequence[Document], *, links: dict | None = None,
+              skip_duplicates: set[int] = frozenset()) -> dict[int, list[Failure]]:
+        """Every failing check of every document, in check order, keyed by document id.
+
+        ``links`` may be passed when the caller loaded them already; ``skip_duplicates``
+        names documents whose number check must not run (a send being repeated).
+        """
+        if links is None:
+            parties = [d.party for d in documents] + [d.care_of for d in documents if d.care_of_id]
+            links = links_for(self.connection, parties)
         by_doc: dict[int, list[Failure]] = {}
         for document in documents:
-            failures = []
-            if document.doc_type == DocType.SALES_INVOICE and not document.is_sent:
-                failures.append(Failure(StatusCode.NOT_SENT, NOT_SENT_MESSAGE))
-            failures.extend(self._account(document, links))
-            failures.extend(self._care_of(document, links))
-            by_doc[document.pk] = failures
-        self._duplicates(documents, links, by_doc)
+            local = local_failures(document)
+            by_doc[document.pk] = [f for f in local if f.code == StatusCode.NOT_SENT]
+            by_doc[document.pk] += self._account(document, links) + self._care_of(document, links)
+        self._duplicates([d for d in documents if d.pk not in skip_duplicates], links, by_doc)
         for document in documents:
-            by_doc[document.pk].extend(self._nominals(document))
-            by_doc[document.pk].extend(_blank_lines(document))
+            by_doc[document.pk] += self._nominals(document)
+            by_doc[document.pk] += [f for f in local_failures(document) if f.code == StatusCode.BLANK_LINE]
         return by_doc
 
     # Check 2

@@ -23,8 +23,10 @@ from ledgersync.sync.models import AuditEvent, Connection, ConnectionStatus
 
 log = logging.getLogger(__name__)
 
-# Shorter than the shortest token life (Sage: 300 s) so a fresh token is not refreshed again.
-REFRESH_MARGIN = dt.timedelta(seconds=60)
+# Refresh here, under the row lock, before any HTTP client would refresh on its own (they
+# start 120-180 s before expiry, unlocked); shorter than Sage's 300 s token life so a fresh
+# token is not refreshed again at once.
+REFRESH_MARGIN = dt.timedelta(seconds=240)
 
 
 class NotConnected(Exception):
@@ -176,6 +178,11 @@ def disconnect(connection: Connection, *, user=None, reason: str = "") -> None:
             organisation=connection.organisation, user=user if user and user.is_authenticated else None,
             action="disconnect", detail=reason or f"Disconnected from {connection.get_provider_display()}",
         )
+
+
+def refresh_token_now(connection: Connection) -> str | None:
+    """The refresh token stored right now (to tell a stale connector from a dead grant)."""
+    return Connection.objects.get(pk=connection.pk).refresh_token
 
 
 def touch(connection: Connection) -> None:

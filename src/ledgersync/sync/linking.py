@@ -35,7 +35,8 @@ def kind_of(party: Account | Supplier) -> ContactKind:
 def current_link(connection: Connection, party: Account | Supplier) -> AccsIdLink | None:
     field = "supplier" if isinstance(party, Supplier) else "account"
     return AccsIdLink.objects.filter(
-        provider=connection.provider, company_id=connection.company_id, **{field: party}
+        organisation=connection.organisation_id, provider=connection.provider,
+        company_id=connection.company_id, **{field: party},
     ).first()
 
 
@@ -54,6 +55,8 @@ def suggestions(connector: Connector, party: Account | Supplier) -> Suggestions:
 
 
 def _save_link(connection, party, remote_id: str, method: LinkMethod, user) -> AccsIdLink:
+    if party.organisation_id != connection.organisation_id:
+        raise LinkError("That record belongs to another organisation.")
     field = "supplier" if isinstance(party, Supplier) else "account"
     with transaction.atomic():
         link, _ = AccsIdLink.objects.update_or_create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from ledgersync.providers.registry import choices as provider_choices
 from ledgersync.records.models import Account, Organisation, OrgQuerySet, Supplier
@@ -152,6 +153,18 @@ class DocumentState(models.Model):
     def failure_list(self) -> list[Failure]:
         return [Failure.from_json(item) for item in self.failures]
 
+    @classmethod
+    def record(cls, document, failures: list[Failure]) -> None:
+        """Record a document's failing checks; the first is its status code. A synced
+        document keeps its SYNCED state whatever a late or stale writer says."""
+        first = failures[0] if failures else None
+        values = {
+            "status_code": first.code if first else "", "message": first.message if first else "",
+            "failures": [f.as_json() for f in failures], "checked_at": timezone.now(),
+        }
+        if not cls.objects.filter(document=document).exclude(status_code=StatusCode.SYNCED).update(**values):
+            cls.objects.get_or_create(document=document, defaults=values)
+
 
 class RunState(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -181,8 +194,11 @@ class SyncRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
     stop_requested = models.BooleanField(default=False)
-    # A worker holds the run while it works a step; a lease that lapses means the worker died.
+    # A worker holds the run while it works a step, renewing the lease as it goes; every
+    # write it makes names its token, so a worker that lost the lease changes nothing.
     lease_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=36, blank=True)
+    # When the next step is due; a run nobody picked up by then (plus a grace) is revived.
     not_before = models.DateTimeField(null=True, blank=True)
     # Document id -> rounds tried by this run (-1: done with it for this run).
     tried = models.JSONField(default=dict, blank=True)
@@ -228,7 +244,11 @@ class Attempt(models.Model):
     document = models.ForeignKey("records.Document", on_delete=models.CASCADE, related_name="attempts")
     provider = models.CharField(max_length=20)
     company_id = models.CharField(max_length=100)
-    idempotency_key = models.CharField(max_length=36, unique=True)
+    # A resend after a lookup proved the first send absent reuses the key, in a new row,
+    # so a late-landing original is replayed by the provider rather than duplicated.
+    idempotency_key = models.CharField(max_length=36, db_index=True)
+    number = models.CharField(max_length=21, blank=True, help_text="The number as sent.")
+    contact_id = models.CharField(max_length=100, blank=True, help_text="The AccsID as sent.")
     state = models.CharField(max_length=12, choices=AttemptState.choices, default=AttemptState.IN_FLIGHT)
     status_code = models.CharField(max_length=30, choices=StatusCode.choices, blank=True)
     message = models.CharField(max_length=1000, blank=True)

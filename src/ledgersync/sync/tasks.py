@@ -12,7 +12,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ledgersync.records.models import DocType, Organisation
 from ledgersync.sync import connections, engine
-from ledgersync.sync.models import LIVE_RUN_STATES, SyncRun
+from ledgersync.sync.models import SyncRun
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +39,8 @@ def keep_connections_alive() -> None:
 def revive_and_schedule() -> None:
     """Pick up runs whose worker died (lease lapsed) and start scheduled Auto Syncs."""
     now = timezone.now()
-    for run in SyncRun.objects.filter(state__in=LIVE_RUN_STATES, lease_until__lt=now):
-        log.warning("run %s lost its worker; resuming (in-flight attempts get reconciled)", run.pk)
-        run_step(run.pk)
-    for run in SyncRun.objects.filter(state=engine.RunState.QUEUED, lease_until__isnull=True,
-                                      created_at__lt=now - dt.timedelta(minutes=2)):
+    for run in engine.revivable():
+        log.warning("run %s has no worker; resuming (in-flight sends get reconciled)", run.pk)
         run_step(run.pk)
     for organisation in Organisation.objects.filter(schedule_minutes__isnull=False):
         start_scheduled(organisation, now)

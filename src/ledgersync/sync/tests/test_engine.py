@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from ledgersync.records.models import Account, DocType, Document, Supplier
@@ -173,16 +174,28 @@ def test_a_token_revoked_mid_run_stops_it_and_asks_for_a_relink(demo, sandbox):
     assert (numbers["S1002"], numbers["S1010"]) == (0, 0)
 
 
+def send_behind_the_engines_back(run, connection, document):
+    """What a worker does up to the push, then dies: an attempt in flight, the send landed."""
+    from ledgersync.sync.batch import BatchWork
+    from ledgersync.sync.checks import Checker, links_for
+
+    connector = connector_for_connection(connection)
+    work = BatchWork(run, connector, Checker(connector, connection), engine.RecordingTransport(),
+                     renew=lambda: None)
+    work.links = links_for(connection, [document.party])
+    outbound = work._outbound(document)
+    attempt = work._attempt(document, outbound)
+    connector.push([outbound])
+    return attempt
+
+
 def test_a_worker_killed_after_the_push_leaves_nothing_duplicated(demo, sandbox):
     """The push went out and succeeded, but the worker died before writing the outcome."""
     organisation, connection = demo
     link_exact(organisation, connection, "A1001")
     document = Document.objects.get(number="S1002")
     run = engine.start_run(organisation, DocType.SALES_INVOICE)
-    connector = connector_for_connection(connection)
-    work = engine.BatchWork(run, connector, engine.RecordingTransport())
-    attempt = work._attempt_for(document)
-    connector.push([work._outbound(document, attempt.idempotency_key)])  # ... and the worker dies
+    attempt = send_behind_the_engines_back(run, connection, document)
     assert Attempt.objects.get(pk=attempt.pk).state == AttemptState.IN_FLIGHT
 
     engine.run_until_done(run, sleep=no_sleep)
@@ -190,6 +203,48 @@ def test_a_worker_killed_after_the_push_leaves_nothing_duplicated(demo, sandbox)
     assert Attempt.objects.get(pk=attempt.pk).state == AttemptState.ADOPTED
     assert statuses(organisation)["S1002"] == StatusCode.SYNCED
     assert document_numbers(sandbox, connection.company_id, "sales_invoice")["S1002"] == 1
+
+
+def test_a_repeat_refused_because_the_first_send_landed_late_is_adopted(demo, sandbox, monkeypatch):
+    """The look-up missed the first send (it landed just after); the repeat is refused as a
+    duplicate number, and a second look finds and adopts it instead of calling it rejected."""
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001")
+    document = Document.objects.get(number="S1002")
+    run = engine.start_run(organisation, DocType.SALES_INVOICE)
+    attempt = send_behind_the_engines_back(run, connection, document)
+    Attempt.objects.filter(pk=attempt.pk).update(state=AttemptState.UNCERTAIN, idempotency_key="other-key-1")
+    connector_class = type(connector_for_connection(connection))
+    real_find, calls = connector_class.find_document, []
+
+    def find_late(self, *args, **kwargs):
+        calls.append(args)
+        return None if len(calls) == 1 else real_find(self, *args, **kwargs)
+
+    monkeypatch.setattr(connector_class, "find_document", find_late)
+    engine.run_until_done(run, sleep=no_sleep)
+
+    assert statuses(organisation)["S1002"] == StatusCode.SYNCED
+    assert document_numbers(sandbox, connection.company_id, "sales_invoice")["S1002"] == 1
+
+
+def test_an_uncertain_document_whose_link_was_removed_waits_without_breaking_the_run(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001", "A1006")
+    inject_fault(sandbox, "drop_after_write", count=1, path="*")
+    run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
+    engine.step(run.pk)
+    uncertain = [n for n, code in statuses(organisation).items() if code == StatusCode.UNCERTAIN]
+    linking.unlink(connection, Account.objects.get(number="A1001"))
+    httpx.delete(f"{sandbox.url}/_sandbox/faults").raise_for_status()
+
+    run = engine.run_until_done(run, sleep=no_sleep)
+
+    assert run.state == RunState.FINISHED
+    numbers = document_numbers(sandbox, connection.company_id, "sales_invoice")
+    assert all(numbers[n] <= 1 for n in ("S1002", "S1010"))
+    for number in uncertain:
+        assert statuses(organisation)[number] in (StatusCode.SYNCED, StatusCode.ACCOUNT_NOT_LINKED)
 
 
 def test_a_second_start_on_the_same_connection_is_refused(demo):
@@ -203,8 +258,8 @@ def test_a_second_start_on_the_same_connection_is_refused(demo):
 def test_two_workers_never_work_the_same_run_at_once(demo):
     organisation, _ = demo
     run = engine.start_run(organisation, DocType.SALES_INVOICE)
-    assert engine._claim(run.pk) is not None
-    assert engine._claim(run.pk) is None
+    assert engine.Lease.claim(run.pk) is not None
+    assert engine.Lease.claim(run.pk) is None
 
 
 def test_auto_sync_stops_at_its_time_limit(demo):

@@ -1,0 +1,312 @@
+"""One batch of a sync run: reconcile, check, record attempts, push, write back outcomes.
+
+Exactly once, step by step:
+1. A document with an earlier send that never got a definite answer (an Attempt left
+   IN_FLIGHT by a dead worker, or UNCERTAIN) is looked up in the package by the number and
+   contact that send carried. Found: adopted as synced. Not found: that attempt is closed as
+   SUPERSEDED and the document is sent again with the *same* idempotency key, alone in its
+   request, so a late-landing original is replayed by the provider rather than duplicated.
+   (A lookup can only race an original still in flight if a worker stalled past its lease;
+   leases are renewed before every push, and a lapsed one is only taken over after LEASE.)
+2. The other documents go through the seven checks; failures are written to the document.
+3. An Attempt row (key, number, contact) is committed before each request goes out.
+4. Each result is written back: synced, rejected (the provider's words), uncertain (to be
+   reconciled as in 1), or waiting (429 / unreachable: tried again later in the run).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from ledgersync.providers.base import (
+    AuthError,
+    Connector,
+    OutboundDocument,
+    OutboundLine,
+    ProviderError,
+    RateLimited,
+    RemoteDocument,
+    RetriableError,
+    UncertainError,
+)
+from ledgersync.providers.base import DocType as RemoteDocType
+from ledgersync.records.models import Document
+from ledgersync.sync.checks import Checker, link_key, links_for, local_failures
+from ledgersync.sync.models import Attempt, AttemptState, Connection, DocumentState, SyncRun
+from ledgersync.sync.recording import RecordingTransport
+from ledgersync.sync.status import Failure, StatusCode
+
+
+@dataclass
+class Outcome:
+    unresolved: list[int]
+    wait: float | None = None
+    auth_error: AuthError | None = None
+
+
+class BatchWork:
+    MAX_ROUNDS = 5  # how often one run tries a document that keeps ending without an answer
+
+    def __init__(self, run: SyncRun, connector: Connector, checker: Checker,
+                 recorder: RecordingTransport, *, renew: Callable[[], None]) -> None:
+        self.run = run
+        self.connector = connector
+        self.checker = checker
+        self.recorder = recorder
+        self.renew = renew
+        self.connection: Connection = run.connection
+        self.name = connector.capabilities.display_name
+        self.retry_keys: dict[int, str] = {}  # document id -> key of the send being repeated
+        self.unresolved: list[int] = []
+        self.wait: float | None = None
+        self.auth_error: AuthError | None = None
+        self.links: dict = {}
+
+    def process(self, batch: list[Document]) -> Outcome:
+        calls_before = self.connector.api_calls
+        parties = [d.party for d in batch] + [d.care_of for d in batch if d.care_of_id]
+        self.links = links_for(self.connection, parties)
+        try:
+            self._push(self._check(self._reconcile(batch)))
+        except AuthError as exc:
+            self.auth_error = exc
+            self._mark_open(batch, StatusCode.RELINK_NEEDED, f"{self.name} no longer accepts ledgersync's access: connect again.")
+        except RateLimited as exc:
+            self._wait_for(exc)
+            self._mark_open(batch, StatusCode.RATE_LIMITED, f"{self.name} asked us to slow down; trying again shortly.")
+        except RetriableError as exc:
+            self._mark_open(batch, StatusCode.RATE_LIMITED, f"Could not reach {self.name} ({exc.message}); trying again.")
+        finally:
+            self.run.api_calls += self.connector.api_calls - calls_before
+        return Outcome(sorted(set(self.unresolved)), wait=self.wait, auth_error=self.auth_error)
+
+    # -- 1. reconciliation ------------------------------------------------------------------
+
+    def _reconcile(self, batch: list[Document]) -> list[Document]:
+        open_attempts: dict[int, Attempt] = {}
+        for attempt in Attempt.objects.filter(
+            document__in=batch, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN],
+            provider=self.connection.provider, company_id=self.connection.company_id,
+        ).order_by("started_at"):
+            open_attempts[attempt.document_id] = attempt  # the latest send counts
+        remaining = []
+        for document in batch:
+            attempt = open_attempts.get(document.pk)
+            if attempt is None:
+                remaining.append(document)
+                continue
+            found = self._find(document, attempt)
+            if found is not None:
+                self._adopt(document, found, attempt)
+                continue
+            Attempt.objects.filter(document=document, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN]).update(
+                state=AttemptState.SUPERSEDED, finished_at=timezone.now(),
+                message="Not found in the package; sent again with the same key.",
+            )
+            self.retry_keys[document.pk] = attempt.idempotency_key
+            remaining.append(document)
+        return remaining
+
+    def _find(self, document: Document, attempt: Attempt | None = None) -> RemoteDocument | None:
+        number = (attempt.number if attempt else "") or document.number
+        contact_id = (attempt.contact_id if attempt else "") or None
+        if document.type.is_sales:
+            contact_id = None  # sales numbers are unique in every package
+        elif contact_id is None:
+            link = self.links.get(link_key(document.party))
+            contact_id = link.remote_id if link else None
+        return self.connector.find_document(RemoteDocType(document.doc_type), number, contact_id)
+
+    def _adopt(self, document: Document, found: RemoteDocument, attempt: Attempt | None) -> None:
+        mismatch = []
+        if found.total != document.gross_total:
+            mismatch.append(f"total {found.total} in {self.name}, {document.gross_total} here")
+        link = self.links.get(link_key(document.party))
+        if link and found.contact_id and found.contact_id != link.remote_id:
+            mismatch.append(f"{self.name} has it under another contact ({found.contact_id})")
+        with transaction.atomic():
+            if attempt is not None:
+                self._close(attempt, AttemptState.ADOPTED, StatusCode.SYNCED,
+                            "Found in the package after an unanswered send; adopted.", found.remote_id)
+            self._synced(document, found, mismatch="; ".join(mismatch))
+
+    # -- 2. checks --------------------------------------------------------------------------
+
+    def _check(self, documents: list[Document]) -> list[Document]:
+        if not documents:
+            return []
+        # A document being sent again passed check 4 with its first send; its number may
+        # now be "taken" by that very send, which the lookup above has just ruled out.
+        results = self.checker.check(documents, links=self.links, skip_duplicates=set(self.retry_keys))
+        passing = []
+        for document in documents:
+            if results[document.pk]:
+                DocumentState.record(document, results[document.pk])
+                self._final(document)
+                self.run.failed_count += 1
+            else:
+                passing.append(document)
+        return passing
+
+    # -- 3 and 4. push ----------------------------------------------------------------------
+
+    def _push(self, documents: list[Document]) -> None:
+        resends = [[d] for d in documents if d.pk in self.retry_keys]  # alone: their own key
+        fresh = [d for d in documents if d.pk not in self.retry_keys]
+        size = self.connector.capabilities.max_batch
+        for chunk in resends + [fresh[i:i + size] for i in range(0, len(fresh), size)]:
+            self.renew()
+            outbound = [self._outbound(d) for d in chunk]
+            attempts = [self._attempt(d, o) for d, o in zip(chunk, outbound, strict=True)]
+            self.recorder.take()  # what came before belongs to checks, not to this send
+            started, calls_before = time.monotonic(), self.connector.api_calls
+            try:
+                results = self.connector.push(outbound)
+            except ProviderError as exc:
+                results = None
+                error = exc
+            sent, received = self.recorder.take()
+            for attempt in attempts:
+                attempt.request_body, attempt.response_body = sent, received
+                attempt.api_calls = self.connector.api_calls - calls_before
+                attempt.duration_ms = int((time.monotonic() - started) * 1000)
+            if results is None:
+                for document, attempt in zip(chunk, attempts, strict=True):
+                    self._failed(document, attempt, error)
+                if isinstance(error, AuthError | RateLimited | RetriableError):
+                    raise error
+                continue
+            for document, attempt, result in zip(chunk, attempts, results, strict=True):
+                if result.ok:
+                    with transaction.atomic():  # never a succeeded attempt without a synced state
+                        self._close(attempt, AttemptState.SUCCEEDED, StatusCode.SYNCED, "", result.remote.remote_id)
+                        self._synced(document, result.remote)
+                else:
+                    self._failed(document, attempt, result.error)
+            if self.auth_error is not None:
+                raise self.auth_error
+
+    def _outbound(self, document: Document) -> OutboundDocument:
+        supports_care_of = self.connector.capabilities.supports_care_of
+        care_of = self.links.get(link_key(document.care_of)) if document.care_of_id and supports_care_of else None
+        reference = document.reference
+        if document.care_of_id and not supports_care_of:
+            reference = f"c/o {document.care_of.name} {reference}".strip()[:100]
+        return OutboundDocument(
+            idempotency_key=self.retry_keys.get(document.pk) or str(uuid.uuid4()),
+            doc_type=RemoteDocType(document.doc_type), number=document.number,
+            contact_id=self.links[link_key(document.party)].remote_id,
+            care_of_contact_id=care_of.remote_id if care_of else None,
+            issue_date=document.issue_date, due_date=document.due_date, currency=document.currency,
+            reference=reference,
+            lines=tuple(
+                OutboundLine(
+                    text=line.text, quantity=line.quantity, unit_price=line.unit_price,
+                    nominal_code=line.nominal.code, tax_code=line.tax_code.code if line.tax_code_id else None,
+                )
+                for line in document.lines.all()
+            ),
+        )
+
+    def _attempt(self, document: Document, outbound: OutboundDocument) -> Attempt:
+        return Attempt.objects.create(
+            organisation=self.run.organisation, run=self.run, document=document,
+            provider=self.connection.provider, company_id=self.connection.company_id,
+            idempotency_key=outbound.idempotency_key, number=outbound.number,
+            contact_id=outbound.contact_id, started_by=self.run.started_by,
+        )
+
+    def _failed(self, document: Document, attempt: Attempt, error: ProviderError) -> None:
+        if isinstance(error, UncertainError):
+            self._close(attempt, AttemptState.UNCERTAIN, StatusCode.UNCERTAIN, error.message)
+            DocumentState.record(document, [Failure(
+                StatusCode.UNCERTAIN,
+                f"No answer from {self.name}; ledgersync will check before sending it again.",
+            )])
+            self._count(document)
+            return
+        code = _status_for(error)
+        self._close(attempt, AttemptState.FAILED, code, error.message)
+        if isinstance(error, AuthError):
+            self.auth_error = self.auth_error or error
+            DocumentState.record(document, [Failure(code, f"{self.name} no longer accepts ledgersync's access: connect again.")])
+            return
+        if isinstance(error, RateLimited):
+            self._wait_for(error)
+            DocumentState.record(document, [Failure(code, f"{self.name} asked us to slow down; trying again shortly.")])
+            return
+        if isinstance(error, RetriableError):
+            DocumentState.record(document, [Failure(code, f"Could not reach {self.name} ({error.message}); trying again.")])
+            self._count(document)
+            return
+        if document.pk in self.retry_keys:
+            # A refusal of a repeat ("number already used") may be the first send landing
+            # late: look again before calling it rejected.
+            found = self._find(document)
+            if found is not None:
+                self._adopt(document, found, None)
+                return
+        DocumentState.record(document, [Failure(code, f"{self.name} rejected it: {error.message}")])
+        self._final(document)
+        self.run.failed_count += 1
+
+    # -- writing outcomes -------------------------------------------------------------------
+
+    def _close(self, attempt: Attempt, state: AttemptState, code: StatusCode, message: str,
+               remote_id: str = "") -> None:
+        attempt.state, attempt.status_code = state, code
+        attempt.message, attempt.remote_id = message[:1000], remote_id
+        attempt.finished_at = timezone.now()
+        attempt.save()
+
+    def _synced(self, document: Document, remote: RemoteDocument, mismatch: str = "") -> None:
+        DocumentState.objects.update_or_create(document=document, defaults={
+            "status_code": StatusCode.SYNCED, "message": "Synced", "failures": [],
+            "provider": self.connection.provider, "company_id": self.connection.company_id,
+            "remote_id": remote.remote_id, "remote_total": remote.total, "mismatch": mismatch,
+            "synced_at": timezone.now(), "synced_by": self.run.started_by, "checked_at": timezone.now(),
+        })
+        self._final(document)
+        self.run.synced_count += 1
+
+    def _mark_open(self, documents: list[Document], code: StatusCode, message: str) -> None:
+        """Say why documents still open in this batch are waiting; leave the settled alone."""
+        for document in documents:
+            if self.run.tried.get(str(document.pk)) != -1:
+                DocumentState.record(document, local_failures_or(document, Failure(code, message)))
+                self.unresolved.append(document.pk)
+                if code != StatusCode.RATE_LIMITED or not self.run.auto:
+                    self._count(document)
+
+    def _wait_for(self, error: RateLimited) -> None:
+        self.wait = max(self.wait or 0.0, error.retry_after, 1.0)
+
+    def _final(self, document: Document) -> None:
+        self.run.tried[str(document.pk)] = -1
+
+    def _count(self, document: Document) -> None:
+        rounds = self.run.tried.get(str(document.pk), 0)
+        if rounds >= 0:
+            self.run.tried[str(document.pk)] = rounds + 1
+        self.unresolved.append(document.pk)
+
+
+def local_failures_or(document: Document, failure: Failure) -> list[Failure]:
+    """Checks 1 and 7 still show while the package is unreachable."""
+    return local_failures(document) or [failure]
+
+
+def _status_for(error: ProviderError) -> StatusCode:
+    if isinstance(error, RateLimited | RetriableError):
+        return StatusCode.RATE_LIMITED
+    if isinstance(error, UncertainError):
+        return StatusCode.UNCERTAIN
+    if isinstance(error, AuthError):
+        return StatusCode.RELINK_NEEDED
+    return StatusCode.REJECTED
