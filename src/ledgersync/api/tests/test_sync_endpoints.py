@@ -133,9 +133,9 @@ def test_a_second_run_while_one_is_live_is_a_conflict_and_can_be_stopped(demo_ap
     assert response.json()["error"]["code"] == "run_in_progress"
     assert str(live.pk) in response.json()["error"]["message"]
     assert SyncRun.objects.count() == 1
+    assert [r["id"] for r in demo_api.get("/sync/runs", live="true").json()["items"]] == [live.pk]
     stopped = demo_api.post(f"/sync/runs/{live.pk}/stop").json()
-    assert stopped["stop_requested"] is True
-    assert demo_api.get("/sync/runs", live="true").json()["items"][0]["id"] == live.pk
+    assert (stopped["stop_requested"], stopped["state"]) == (True, "stopped")  # no worker held it
 
 
 def test_stopping_a_finished_run_is_a_conflict(demo_api, demo):
