@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from ninja import Path, Query, Router, Status
@@ -167,7 +167,12 @@ def _apply_patch(document: Document, changes: dict[str, Any], data: DocumentPatc
         raise invalid(errors)
     if data.lines is not None:
         replace_lines(document, [line.service_dict() for line in data.lines])
-    document.save()
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:  # a supplier invoice moved to a supplier that has that reference
+        raise ApiError(409, "duplicate", f"{document.party} already has a document numbered {document.number}.",
+                       "supplier") from None
 
 
 @router.post("/documents/{document_id}/sent", response={200: DocumentOut, **ERRORS}, auth=WRITE)

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ledgersync.api.schemas import AccountIn, DocumentIn, SupplierIn
+from ledgersync.api.schemas import AccountIn, DocumentIn, LineIn, SupplierIn
 from ledgersync.records.models import DocType, Document, Organisation
 from ledgersync.records.parties import Change, upsert_account, upsert_supplier
 from ledgersync.records.services import create_document
@@ -185,9 +185,26 @@ def read_json(text: str) -> list[Record]:
             raise ImportFileError(f'"{key}" must be a list.')
         for index, item in enumerate(items):
             line = starts.get(key, [])[index] if index < len(starts.get(key, [])) else 0
-            item = item if isinstance(item, dict) else {"_error": f"{key}[{index + 1}] must be an object"}
-            records.append(Record(key[:-1], line, item))
+            records.append(Record(key[:-1], line, _checked_item(key, index, item)))
     return records
+
+
+JSON_SCHEMAS = {"accounts": AccountIn, "suppliers": SupplierIn, "documents": DocumentIn}
+
+
+def _checked_item(key: str, index: int, item: object) -> dict[str, Any]:
+    """The item, or an error naming keys the schema does not have (a misspelt "lnes" must
+    not be ignored quietly)."""
+    if not isinstance(item, dict):
+        return {"_error": f"{key}[{index + 1}] must be an object"}
+    unknown = sorted(set(item) - set(JSON_SCHEMAS[key].model_fields))
+    if key == "documents" and isinstance(item.get("lines"), list):
+        line_keys = set(LineIn.model_fields)
+        unknown += sorted({f"lines.{k}" for line in item["lines"] if isinstance(line, dict) for k in line} -
+                          {f"lines.{k}" for k in line_keys})
+    if unknown:
+        return {"_error": f"unknown field(s): {', '.join(unknown)}", "_label": key[:-1]}
+    return item
 
 
 def _item_lines(text: str) -> dict[str, list[int]]:

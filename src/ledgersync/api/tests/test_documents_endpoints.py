@@ -129,3 +129,16 @@ def test_a_document_that_does_not_exist_is_404(api, org):
     assert response.status_code == 404
     assert response.json()["error"] == {"code": "not_found", "field": None, "details": [],
                                          "message": "No document with that id in your organisation."}
+
+
+def test_moving_a_supplier_invoice_onto_a_reference_the_supplier_has_is_a_conflict(api, org):
+    api.post("/suppliers", {"number": "P2", "name": "Apex Plant Hire Ltd"})
+    bill = {"type": "supplier_invoice", "number": "INV-1",
+            "lines": [{"text": "Hire", "unit_price": "10", "nominal": "5000"}]}
+    api.post("/documents", {**bill, "supplier": "P1"})
+    second = api.post("/documents", {**bill, "supplier": "P2"}).json()
+
+    response = api.patch(f"/documents/{second['id']}", {"supplier": "P1"})
+
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "duplicate")
+    assert Document.objects.get(pk=second["id"]).supplier.number == "P2"

@@ -153,3 +153,13 @@ def test_a_json_file_in_the_apis_schema_round_trips_with_line_numbers(org):
 def test_invalid_json_is_a_file_error(org):
     with pytest.raises(ImportFileError, match="not valid JSON"):
         run(org, '{"accounts": [')
+
+
+def test_a_misspelt_json_field_is_reported_not_ignored(org):
+    text = json.dumps({"documents": [{"type": "sales_invoice", "account": "A1042", "refrence": "x",
+                                      "lines": [{"txt": "Service", "unit_price": "1", "nominal": "4000"}]}]})
+
+    report = run(org, text)
+
+    assert [str(e) for e in report.errors] == ["line 1: document: unknown field(s): refrence, lines.txt"]
+    assert Document.objects.count() == 0
