@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "ninja",  # serves the API docs page's Swagger UI from the package, not a CDN
     "huey.contrib.djhuey",
     "ledgersync.records",
     "ledgersync.sync",

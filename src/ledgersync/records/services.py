@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -97,6 +98,10 @@ def _lines(organisation, doc_type, raw_lines, errors) -> list[Line]:
         except ValueError as exc:
             errors.setdefault(where, []).append(str(exc))
             continue
+        too_big = _out_of_range(quantity, unit_price, str(raw.get("text") or ""))
+        if too_big:
+            errors.setdefault(where, []).append(f"{where}: {too_big}")
+            continue
         nominal = nominals.get(str(raw.get("nominal", "")))
         if nominal is None:
             errors.setdefault(where, []).append(
@@ -114,6 +119,26 @@ def _lines(organisation, doc_type, raw_lines, errors) -> list[Line]:
             unit_price=unit_price, nominal=nominal, tax_code=tax_code,
         ))
     return lines
+
+
+# The columns' limits (records/models.py Line): refuse what would not fit, with a reason,
+# instead of letting the database raise.
+MAX_QUANTITY = Decimal("1e8")
+MAX_UNIT_PRICE = Decimal("1e10")
+MAX_NET = Decimal("1e12")
+MAX_TEXT = 4000
+
+
+def _out_of_range(quantity: Decimal, unit_price: Decimal, text: str) -> str | None:
+    if abs(quantity) >= MAX_QUANTITY:
+        return "quantity is too large (at most 99,999,999.9999)"
+    if abs(unit_price) >= MAX_UNIT_PRICE:
+        return "unit_price is too large (at most 9,999,999,999.9999)"
+    if abs(quantity * unit_price) >= MAX_NET:
+        return "quantity x unit_price is too large for one line"
+    if len(text) > MAX_TEXT:
+        return f"text is {len(text)} characters; at most {MAX_TEXT}"
+    return None
 
 
 def create_document(organisation: Organisation, data: Mapping[str, Any], *, user=None) -> Document:
@@ -148,6 +173,11 @@ def create_document(organisation: Organisation, data: Mapping[str, Any], *, user
         errors.setdefault("number", []).append("A supplier invoice needs the supplier's reference")
     if len(number) > 21:
         errors.setdefault("number", []).append("number must be at most 21 characters")
+    if len(str(data.get("reference") or "")) > 100:
+        errors.setdefault("reference", []).append("reference must be at most 100 characters")
+    currency = str(data.get("currency") or "GBP")
+    if len(currency) != 3 or not currency.isalpha():
+        errors.setdefault("currency", []).append(f"currency must be a 3-letter code like GBP, not {currency!r}")
     lines = _lines(organisation, doc_type, data.get("lines") or [], errors)
     if errors:
         raise ValidationError(errors)

@@ -19,6 +19,7 @@ def navigation(request):
         ("Nominal codes", reverse("nominals"), None),
         ("Sync Accounts API", reverse("sync-home"), Perm.VIEW_SYNC),
         ("Settings", reverse("settings"), Perm.MANAGE_SETTINGS),
+        ("API keys", reverse("api-keys"), Perm.MANAGE_SETTINGS),
     ]
     path = request.path
     return {

@@ -122,3 +122,23 @@ def test_an_external_reference_is_unique_per_organisation():
     with pytest.raises(ValidationError) as caught:
         create_document(org, invoice_data(external_ref="job-77"))
     assert caught.value.message_dict == {"external_ref": ["A document with external_ref 'job-77' exists"]}
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ({"quantity": "100000000", "unit_price": "1"}, "quantity is too large (at most 99,999,999.9999)"),
+    ({"quantity": "1", "unit_price": "1e10"}, "unit_price is too large (at most 9,999,999,999.9999)"),
+    ({"quantity": "99999999", "unit_price": "999999"}, "quantity x unit_price is too large for one line"),
+    ({"quantity": "1", "unit_price": "1", "text": "x" * 4001}, "text is 4001 characters; at most 4000"),
+])
+def test_values_that_would_not_fit_are_refused_with_a_reason(line, reason):
+    org = make_org()
+    with pytest.raises(ValidationError) as caught:
+        create_document(org, invoice_data(lines=[{"text": "t", "nominal": "4000", **line}]))
+    assert caught.value.message_dict == {"lines[1]": [f"lines[1]: {reason}"]}
+    assert Document.objects.count() == 0
+
+
+def test_a_currency_must_be_a_three_letter_code():
+    with pytest.raises(ValidationError) as caught:
+        create_document(make_org(), invoice_data(currency="pounds"))
+    assert caught.value.message_dict == {"currency": ["currency must be a 3-letter code like GBP, not 'pounds'"]}
