@@ -266,6 +266,10 @@ class BatchWork:
         attempt.save()
 
     def _synced(self, document: Document, remote: RemoteDocument, mismatch: str = "") -> None:
+        if not mismatch and remote.total is not None and remote.total != document.gross_total:
+            # e.g. a package that rounds VAT on the total rather than per line: the VAT
+            # return must be reconciled, so say so on the document.
+            mismatch = f"total {remote.total} in {self.name}, {document.gross_total} here"
         DocumentState.objects.update_or_create(document=document, defaults={
             "status_code": StatusCode.SYNCED, "message": "Synced", "failures": [],
             "provider": self.connection.provider, "company_id": self.connection.company_id,

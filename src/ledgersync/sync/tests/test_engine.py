@@ -297,3 +297,31 @@ def test_auto_sync_picks_up_a_document_fixed_while_it_runs(demo, sandbox):
 
     assert statuses(organisation)["S1001"] == StatusCode.SYNCED
     assert document_numbers(sandbox, connection.company_id, "sales_invoice")["S1001"] == 1
+
+
+def test_a_package_total_that_differs_from_ours_is_flagged(demo, sandbox):
+    """Lines whose VAT rounds differently per line than on the total (3 x 0.125 VAT)."""
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001")
+    from ledgersync.records.services import create_document
+
+    document = create_document(organisation, {
+        "type": "sales_invoice", "number": "R0001", "account": "A1001",
+        "lines": [{"text": f"Washer {n}", "unit_price": "0.63", "nominal": "4010"} for n in (1, 2, 3)],
+    })
+    Document.objects.filter(pk=document.pk).update(marked_for_sync=True, sent_at="2026-11-01T10:00Z")
+    Document.objects.exclude(pk=document.pk).update(marked_for_sync=False)
+
+    sync_all(organisation, auto=False)
+
+    state = DocumentState.objects.get(document=document)
+    assert state.status_code == StatusCode.SYNCED
+    ours = Document.objects.get(pk=document.pk).gross_total
+    assert ours == __import__("decimal").Decimal("2.28")  # 3 x (0.63 + 0.13)
+    # QuickBooks rounds VAT on the rate's total (1.89 x 20% = 0.38); Xero and Sage per line.
+    expected = "2.27" if sandbox.slug == "quickbooks" else "2.28"
+    assert str(state.remote_total) == expected
+    if sandbox.slug == "quickbooks":
+        assert state.mismatch == "total 2.27 in QuickBooks, 2.28 here"
+    else:
+        assert state.mismatch == ""
