@@ -165,6 +165,7 @@ class BatchWork:
             outbound = [self._outbound(d) for d in chunk]
             attempts = [self._attempt(d, o) for d, o in zip(chunk, outbound, strict=True)]
             self.recorder.take()  # what came before belongs to checks, not to this send
+            self.recorder.request_id = ""
             started, calls_before = time.monotonic(), self.connector.api_calls
             try:
                 results = self.connector.push(outbound)
@@ -176,6 +177,7 @@ class BatchWork:
                 attempt.request_body, attempt.response_body = sent, received
                 attempt.api_calls = self.connector.api_calls - calls_before
                 attempt.duration_ms = int((time.monotonic() - started) * 1000)
+                attempt.provider_request_id = self.recorder.request_id[:100]
             if results is None:
                 for document, attempt in zip(chunk, attempts, strict=True):
                     self._failed(document, attempt, error)

@@ -18,18 +18,28 @@ def redact(text: str) -> str:
     return _SECRET_FIELDS.sub(r"\1[removed]", text)[:MAX_BODY]
 
 
+# Where each provider puts its own id for a request (for support tickets): QuickBooks
+# intuit_tid, Xero Xero-Correlation-Id, Sage X-Request-Id.
+REQUEST_ID_HEADERS = ("intuit_tid", "xero-correlation-id", "x-request-id")
+
+
 class RecordingTransport(httpx.BaseTransport):
-    """Wraps a transport; ``take()`` returns and clears the exchanges seen since last time."""
+    """Wraps a transport; ``take()`` returns and clears the exchanges seen since last time;
+    ``request_id`` is the provider's id of the latest answer that carried one."""
 
     def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
         self.inner = inner or httpx.HTTPTransport()
         self._exchanges: list[tuple[str, str]] = []
+        self.request_id = ""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         sent = f"{request.method} {request.url.copy_with(query=None)}\n{redact(request.content.decode(errors='replace'))}"
         response = self.inner.handle_request(request)
         response.read()
         received = f"{response.status_code}\n{redact(response.text)}"
+        self.request_id = next(
+            (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), self.request_id
+        )
         self._exchanges.append((sent, received))
         return response
 

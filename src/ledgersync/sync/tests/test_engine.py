@@ -325,3 +325,16 @@ def test_a_package_total_that_differs_from_ours_is_flagged(demo, sandbox):
         assert state.mismatch == "total 2.27 in QuickBooks, 2.28 here"
     else:
         assert state.mismatch == ""
+
+
+def test_each_send_is_kept_with_the_providers_request_id_and_no_secrets(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001")
+    sync_all(organisation, auto=False)
+    attempt = Attempt.objects.get(document__number="S1002", state=AttemptState.SUCCEEDED)
+    assert attempt.number == "S1002" and attempt.contact_id
+    assert attempt.api_calls >= 1 and attempt.duration_ms is not None
+    assert "S1002" in attempt.request_body and attempt.response_body
+    assert connection.access_token not in attempt.request_body + attempt.response_body
+    if sandbox.slug in ("quickbooks", "xero"):
+        assert attempt.provider_request_id
