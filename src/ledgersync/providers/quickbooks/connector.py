@@ -8,19 +8,13 @@ queries per instance.
 
 from __future__ import annotations
 
-import hmac
-import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-import httpx
-
-from ledgersync.providers import config as provider_config
 from ledgersync.providers.base import (
-    AuthorizationRequest,
     Capabilities,
     Company,
-    Connector,
     Contact,
     ContactKind,
     ContactMatch,
@@ -32,21 +26,18 @@ from ledgersync.providers.base import (
     PushResult,
     ReferenceData,
     RemoteDocument,
-    TokenCallback,
 )
-from ledgersync.providers.config import ProviderConfig
 from ledgersync.providers.errors import (
     AuthError,
     PermanentError,
     ProviderError,
     UncertainError,
 )
-from ledgersync.providers.http import ApiClient, RetryPolicy
 from ledgersync.providers.names import rank_contacts
+from ledgersync.providers.oauth import OAuthConnector
 from ledgersync.providers.quickbooks import mapping
 from ledgersync.providers.quickbooks.client import QuickBooksClient, item_error
 
-SCOPE = "com.intuit.quickbooks.accounting"
 DOC_NUMBER_MAX = 21
 NUMBERS_PER_QUERY = 100
 DUPLICATE_DOC_NUMBER = "6140"
@@ -54,7 +45,7 @@ DUPLICATE_DOC_NUMBER = "6140"
 _KEY_NAMESPACE = uuid.UUID("6f1c1f5e-3b0e-4d55-9d7e-6b1f0c2a9e41")
 
 
-class QuickBooksConnector(Connector):
+class QuickBooksConnector(OAuthConnector):
     slug = "quickbooks"
     capabilities = Capabilities(
         display_name="QuickBooks",
@@ -66,71 +57,26 @@ class QuickBooksConnector(Connector):
         max_batch=30,
     )
 
-    def __init__(
-        self,
-        credentials: Credentials | None,
-        *,
-        config: ProviderConfig,
-        on_token_refresh: TokenCallback | None = None,
-        transport: httpx.BaseTransport | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(
-            credentials, config=config, on_token_refresh=on_token_refresh, transport=transport
-        )
-        self.api = ApiClient(
-            provider=self.capabilities.display_name,
-            config=config,
-            credentials=credentials,
-            describe_error=mapping.describe_error,
-            on_token_refresh=self._tokens_refreshed,
-            transport=transport,
-            retry=retry,
-            sleep=sleep,
-        )
+    scope = "com.intuit.quickbooks.accounting"
+    describe_error = staticmethod(mapping.describe_error)
+    callback_fields = ("code", "realmId")
+    callback_missing = "a code and a company"
+
+    def __init__(self, credentials: Credentials | None, **options: Any) -> None:
+        super().__init__(credentials, **options)
         self.client = QuickBooksClient(self.api)
         self._reference: ReferenceData | None = None
         self._items: dict[str, str] | None = None  # income account id -> Service item id
         self._contacts: dict[ContactKind, list[Contact]] = {}
 
-    @property
-    def api_calls(self) -> int:
-        return self.api.api_calls
-
-    def _tokens_refreshed(self, credentials: Credentials) -> None:
-        self.credentials = credentials
-        if self.on_token_refresh is not None:
-            self.on_token_refresh(credentials)
-
     # --- OAuth -----------------------------------------------------------------------------
 
-    def authorization_url(
-        self, redirect_uri: str, state: str | None = None
-    ) -> AuthorizationRequest:
-        return self.api.authorization_url(redirect_uri, state, SCOPE)
-
-    def exchange_code(
-        self,
-        callback_params: Mapping[str, str],
-        redirect_uri: str,
-        *,
-        expected_state: str,
-        code_verifier: str | None = None,
+    def _credentials_from_callback(
+        self, callback_params: Mapping[str, str], redirect_uri: str, code_verifier: str | None
     ) -> Credentials:
-        if callback_params.get("error"):
-            raise AuthError(f"QuickBooks was not connected ({callback_params['error']})")
-        state = callback_params.get("state", "")
-        if not hmac.compare_digest(state.encode(), expected_state.encode()):
-            raise AuthError("The QuickBooks sign-in did not come from this session; start again")
-        code, realm = callback_params.get("code"), callback_params.get("realmId")
-        if not code or not realm:
-            raise AuthError("QuickBooks did not send back a code and a company; start again")
-        self.credentials = self.api.exchange_code(code, redirect_uri, realm)
-        return self.credentials
-
-    def refresh(self) -> Credentials:
-        return self.api.refresh()
+        return self.api.exchange_code(
+            callback_params["code"], redirect_uri, callback_params["realmId"]
+        )
 
     def revoke(self) -> None:
         if self.credentials is None:
@@ -188,9 +134,6 @@ class QuickBooksConnector(Connector):
                 f"AccountsID ({value}) is not correct, QuickBooks requires a number"
             )
         return value
-
-    def contact_url(self, contact_id: str, kind: ContactKind) -> str | None:
-        return provider_config.contact_web_url(self.slug, self.config, contact_id, kind)
 
     # --- Reference data --------------------------------------------------------------------
 

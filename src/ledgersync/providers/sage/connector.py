@@ -9,21 +9,16 @@ is ours, with one search per batch of numbers rather than one per document.
 
 from __future__ import annotations
 
-import hmac
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-
-import httpx
+from typing import Any
 
 from ledgersync.providers.base import (
-    AuthorizationRequest,
     Capabilities,
     Company,
-    Connector,
     Contact,
     ContactKind,
     ContactMatch,
@@ -35,17 +30,15 @@ from ledgersync.providers.base import (
     PushResult,
     ReferenceData,
     RemoteDocument,
-    TokenCallback,
 )
-from ledgersync.providers.config import ProviderConfig
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
-from ledgersync.providers.http import REFRESH_LEEWAY_SECONDS, ApiClient, RetryPolicy
+from ledgersync.providers.http import REFRESH_LEEWAY_SECONDS
 from ledgersync.providers.names import rank_contacts
+from ledgersync.providers.oauth import OAuthConnector
 from ledgersync.providers.sage import mapping
 from ledgersync.providers.sage.client import SageClient
 from ledgersync.providers.sage.numbers import NumberBook
 
-SCOPE = "full_access"
 CONCURRENCY = 4  # POSTs in flight per push; well inside 200 a minute
 NO_TYPED_ID = "Linking by AccsID is not available with Sage; use Link This or Create New"
 NOUN = {
@@ -55,7 +48,7 @@ NOUN = {
 }
 
 
-class SageConnector(Connector):
+class SageConnector(OAuthConnector):
     slug = "sage"
     capabilities = Capabilities(
         display_name="Sage",
@@ -68,31 +61,13 @@ class SageConnector(Connector):
         max_batch=10,
     )
 
-    def __init__(
-        self,
-        credentials: Credentials | None,
-        *,
-        config: ProviderConfig,
-        on_token_refresh: TokenCallback | None = None,
-        transport: httpx.BaseTransport | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(
-            credentials, config=config, on_token_refresh=on_token_refresh, transport=transport
-        )
-        self.api = ApiClient(
-            provider=self.capabilities.display_name,
-            config=config,
-            credentials=credentials,
-            describe_error=mapping.describe_error,
-            on_token_refresh=self._tokens_refreshed,
-            transport=transport,
-            retry=retry,
-            sleep=sleep,
-            # Sage's guide and sample send client_id and client_secret in the form body.
-            client_auth="client_secret_post",
-        )
+    scope = "full_access"
+    describe_error = staticmethod(mapping.describe_error)
+    # Sage's guide and sample send client_id and client_secret in the form body.
+    client_auth = "client_secret_post"
+
+    def __init__(self, credentials: Credentials | None, **options: Any) -> None:
+        super().__init__(credentials, **options)
         self._refresh_lock = threading.Lock()
         self._pushing = threading.local()
         self._unsaved: Credentials | None = None
@@ -107,18 +82,13 @@ class SageConnector(Connector):
         self._contacts: dict[ContactKind, list[Contact]] = {}
         self._links: dict[str, str] = {}
 
-    @property
-    def api_calls(self) -> int:
-        return self.api.api_calls
-
     def _tokens_refreshed(self, credentials: Credentials) -> None:
-        self.credentials = credentials
         if getattr(self._pushing, "active", False):
             # The caller persists tokens with its database connection: hand them over
             # from the calling thread once the push threads are done.
-            self._unsaved = credentials
-        elif self.on_token_refresh is not None:
-            self.on_token_refresh(credentials)
+            self.credentials = self._unsaved = credentials
+        else:
+            super()._tokens_refreshed(credentials)
 
     def _hand_over_tokens(self) -> None:
         credentials, self._unsaved = self._unsaved, None
@@ -134,44 +104,15 @@ class SageConnector(Connector):
 
     # --- OAuth -----------------------------------------------------------------------------
 
-    def authorization_url(
-        self, redirect_uri: str, state: str | None = None
-    ) -> AuthorizationRequest:
-        return self.api.authorization_url(redirect_uri, state, SCOPE)
-
-    def exchange_code(
-        self,
-        callback_params: Mapping[str, str],
-        redirect_uri: str,
-        *,
-        expected_state: str,
-        code_verifier: str | None = None,
+    def _credentials_from_callback(
+        self, callback_params: Mapping[str, str], redirect_uri: str, code_verifier: str | None
     ) -> Credentials:
-        if callback_params.get("error"):
-            raise AuthError(f"Sage was not connected ({callback_params['error']})")
-        state = callback_params.get("state", "")
-        if not hmac.compare_digest(state.encode(), expected_state.encode()):
-            raise AuthError("The Sage sign-in did not come from this session; start again")
-        code = callback_params.get("code")
-        if not code:
-            raise AuthError("Sage did not send back a code; start again")
         # Sage's callback names no business: the token reaches the one chosen on the
         # consent page as the user's lead business, so ask which that is.
-        self.api.exchange_code(code, redirect_uri, company_id="")
+        self.api.exchange_code(callback_params["code"], redirect_uri, company_id="")
         business = mapping.parse_company(self.client.lead_business())
-        self.credentials = replace(self.api.credentials, company_id=business.id)
-        self.api.credentials = self.credentials
-        return self.credentials
-
-    def refresh(self) -> Credentials:
-        return self.api.refresh()
-
-    def revoke(self) -> None:
-        if self.credentials is None:
-            return
-        self.api.token_service_post(
-            self.config.revoke_url, form={"token": self.credentials.refresh_token}
-        )
+        self.api.credentials = replace(self.api.credentials, company_id=business.id)
+        return self.api.credentials
 
     def company(self) -> Company:
         return mapping.parse_company(self.client.get(f"/businesses/{self.client.business}"))

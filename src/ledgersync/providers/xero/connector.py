@@ -11,19 +11,13 @@ back from ``/connections`` after the code exchange.
 from __future__ import annotations
 
 import dataclasses
-import hmac
-import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-import httpx
-
-from ledgersync.providers import config as provider_config
 from ledgersync.providers.base import (
-    AuthorizationRequest,
     Capabilities,
     Company,
-    Connector,
     Contact,
     ContactKind,
     ContactMatch,
@@ -37,17 +31,13 @@ from ledgersync.providers.base import (
     PushResult,
     ReferenceData,
     RemoteDocument,
-    TokenCallback,
 )
-from ledgersync.providers.config import ProviderConfig
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
-from ledgersync.providers.http import ApiClient, RetryPolicy
 from ledgersync.providers.names import rank_contacts
+from ledgersync.providers.oauth import OAuthConnector
 from ledgersync.providers.xero import mapping
 from ledgersync.providers.xero.client import RateGate, XeroClient
 
-# Granular scopes (apps created from March 2026 cannot ask for accounting.transactions).
-SCOPE = "offline_access accounting.invoices accounting.contacts accounting.settings.read"
 NUMBERS_PER_FILTER = 40  # InvoiceNumbers=... keeps the URL well under Xero's limit
 NUMBERS_PER_WHERE = 20
 EXAMPLE_CONTACT_ID = "297c2dc5-cc47-4afd-8ec8-74990b8761e9"
@@ -56,7 +46,7 @@ DUPLICATE_MESSAGES = ("Invoice # must be unique.", "Credit Note # must be unique
 _KEY_NAMESPACE = uuid.UUID("a3d6e0f2-41c7-4b8e-9f15-7c2e5d9b0a64")
 
 
-class XeroConnector(Connector):
+class XeroConnector(OAuthConnector):
     slug = "xero"
     capabilities = Capabilities(
         display_name="Xero",
@@ -68,75 +58,31 @@ class XeroConnector(Connector):
         supports_pkce=True,
     )
 
-    def __init__(
-        self,
-        credentials: Credentials | None,
-        *,
-        config: ProviderConfig,
-        on_token_refresh: TokenCallback | None = None,
-        transport: httpx.BaseTransport | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(
-            credentials, config=config, on_token_refresh=on_token_refresh, transport=transport
-        )
+    # Granular scopes (apps created from March 2026 cannot ask for accounting.transactions).
+    scope = "offline_access accounting.invoices accounting.contacts accounting.settings.read"
+    describe_error = staticmethod(mapping.describe_error)
+
+    def __init__(self, credentials: Credentials | None, **options: Any) -> None:
+        super().__init__(credentials, **options)
         self.gate = RateGate()
-        self.api = ApiClient(
-            provider=self.capabilities.display_name,
-            config=config,
-            credentials=credentials,
-            describe_error=mapping.describe_error,
-            on_token_refresh=self._tokens_refreshed,
-            transport=transport,
-            retry=retry,
-            pkce=True,
-            sleep=sleep,
-            on_response=self.gate.observe,
-        )
+        # The gate reads every response's rate-limit headers before the next request.
+        self.api.on_response = self.gate.observe
         self.client = XeroClient(self.api, self.gate)
         self._reference: ReferenceData | None = None
         self._tax_sides: dict[str, frozenset[mapping.Side]] = {}
         self._contacts: list[Contact] | None = None
 
-    @property
-    def api_calls(self) -> int:
-        return self.api.api_calls
-
-    def _tokens_refreshed(self, credentials: Credentials) -> None:
-        self.credentials = credentials
-        if self.on_token_refresh is not None:
-            self.on_token_refresh(credentials)
-
     # --- OAuth -----------------------------------------------------------------------------
 
-    def authorization_url(
-        self, redirect_uri: str, state: str | None = None
-    ) -> AuthorizationRequest:
-        return self.api.authorization_url(redirect_uri, state, SCOPE, pkce=True)
-
-    def exchange_code(
-        self,
-        callback_params: Mapping[str, str],
-        redirect_uri: str,
-        *,
-        expected_state: str,
-        code_verifier: str | None = None,
+    def _credentials_from_callback(
+        self, callback_params: Mapping[str, str], redirect_uri: str, code_verifier: str | None
     ) -> Credentials:
-        if callback_params.get("error"):
-            raise AuthError(f"Xero was not connected ({callback_params['error']})")
-        state = callback_params.get("state", "")
-        if not hmac.compare_digest(state.encode(), expected_state.encode()):
-            raise AuthError("The Xero sign-in did not come from this session; start again")
-        code = callback_params.get("code")
-        if not code:
-            raise AuthError("Xero did not send back a code; start again")
-        credentials = self.api.exchange_code(code, redirect_uri, "", code_verifier)
-        tenant = self._newest_tenant()
-        self.credentials = self.api.credentials = dataclasses.replace(
-            credentials, company_id=tenant
+        credentials = self.api.exchange_code(
+            callback_params["code"], redirect_uri, "", code_verifier
         )
-        return self.credentials
+        tenant = self._newest_tenant()
+        self.api.credentials = dataclasses.replace(credentials, company_id=tenant)
+        return self.api.credentials
 
     def _newest_tenant(self) -> str:
         """The organisation just authorised: the most recently updated connection."""
@@ -148,16 +94,7 @@ class XeroConnector(Connector):
         newest = max(organisations, key=lambda c: str(c.get("updatedDateUtc", "")))
         return str(newest["tenantId"])
 
-    def refresh(self) -> Credentials:
-        return self.api.refresh()
-
-    def revoke(self) -> None:
-        if self.credentials is None:
-            return
-        # RFC 7009 form body; Xero revokes every connection the refresh token holds.
-        self.api.token_service_post(
-            self.config.revoke_url, form={"token": self.credentials.refresh_token}
-        )
+    # revoke() is the RFC 7009 form post; Xero revokes every connection the token holds.
 
     def company(self) -> Company:
         organisation = self.client.get("Organisation")["Organisations"][0]
@@ -206,9 +143,6 @@ class XeroConnector(Connector):
                 f"AccountsID ({value}) is not correct, Xero requires a contact ID such as {EXAMPLE_CONTACT_ID}"
             )
         return value.lower()
-
-    def contact_url(self, contact_id: str, kind: ContactKind) -> str | None:
-        return provider_config.contact_web_url(self.slug, self.config, contact_id, kind)
 
     # --- Reference data --------------------------------------------------------------------
 
