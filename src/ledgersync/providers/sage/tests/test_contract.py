@@ -3,9 +3,6 @@ request on a real loopback socket."""
 
 from __future__ import annotations
 
-import httpx
-import pytest
-
 from ledgersync.providers.contract import ConnectorContract, ContractFixtures
 from ledgersync.providers.sage.connector import NO_TYPED_ID
 
@@ -20,33 +17,5 @@ class TestSageContract(ConnectorContract):
     )
 
 
-class LoopbackTransport(httpx.BaseTransport):
-    """Real HTTP to the sandbox's socket, whatever host the request names."""
-
-    def __init__(self, url: str) -> None:
-        self.target = httpx.URL(url)
-        self.inner = httpx.HTTPTransport()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        target = self.target
-        request.url = request.url.copy_with(
-            scheme=target.scheme, host=target.host, port=target.port
-        )
-        return self.inner.handle_request(request)
-
-
-class _OnSocket:
-    """Stands in for the in-process app: the same sandbox, reached through its socket."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def transport(self) -> httpx.BaseTransport:
-        return LoopbackTransport(self.url)
-
-
 class TestSageContractOverHttp(TestSageContract):
-    @pytest.fixture
-    def app(self, server):
-        server.app.reset()
-        return _OnSocket(server.url)
+    on_socket = True
