@@ -17,23 +17,30 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from ledgersync.sandbox.core.app import Route, RouteKind
+from ledgersync.sandbox.core.app import Route
+from ledgersync.sandbox.core.pages import Shell, facts, money, money_row, table, web_routes
 from ledgersync.sandbox.quickbooks.store import Company
 
 if TYPE_CHECKING:
     from ledgersync.sandbox.quickbooks.app import QuickBooksSandbox
 
 COOKIE = "qbo_sandbox_realm"
-STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}"
-    "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}nav a{margin-right:1rem}"
-    ".num{text-align:right}"
+SHELL = Shell(
+    "QuickBooks",
+    COOKIE,
+    (
+        ("/app/", "Companies"),
+        ("/app/customers", "Customers"),
+        ("/app/vendors", "Vendors"),
+        ("/app/invoices", "Sales"),
+        ("/app/bills", "Bills"),
+    ),
 )
 
 
 def routes(app: QuickBooksSandbox) -> list[Route]:
     pages = WebView(app)
-    table = [
+    rules = [
         ("/app/", pages.home),
         ("/app/customers", pages.customers),
         ("/app/vendors", pages.vendors),
@@ -45,11 +52,7 @@ def routes(app: QuickBooksSandbox) -> list[Route]:
         ("/app/creditmemo", lambda r: pages.transaction(r, "CreditMemo")),
         ("/app/bill", lambda r: pages.transaction(r, "Bill")),
     ]
-    return [Route(rule, handler, ("GET",), RouteKind.WEB) for rule, handler in table]
-
-
-def _money(value: object) -> str:
-    return f"{value:,.2f}" if value is not None else ""
+    return web_routes(rules)
 
 
 class WebView:
@@ -62,19 +65,7 @@ class WebView:
 
     def _page(self, request: Request, title: str, body: str, status: int = 200) -> Response:
         company = self._company(request)
-        nav = (
-            '<nav><a href="/app/">Companies</a><a href="/app/customers">Customers</a>'
-            '<a href="/app/vendors">Vendors</a><a href="/app/invoices">Sales</a>'
-            '<a href="/app/bills">Bills</a></nav>'
-        )
-        html = (
-            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body>{nav}<p>QuickBooks sandbox · <strong>"
-            f"{escape(company.name)}</strong> ({company.realm_id})</p><h1>{escape(title)}</h1>{body}</body></html>"
-        )
-        response = Response(html, status=status, content_type="text/html; charset=utf-8")
-        response.set_cookie(COOKIE, company.realm_id, samesite="Lax")
-        return response
+        return SHELL.page(company.name, company.realm_id, title, body, status)
 
     def home(self, request: Request) -> Response:
         rows = "".join(
@@ -90,11 +81,7 @@ class WebView:
             f"{escape(c['FullyQualifiedName'])}</a></td><td>{'yes' if c['Active'] else 'no'}</td></tr>"
             for c in company.all("Customer")
         )
-        return self._page(
-            request,
-            "Customers",
-            f"<table><tr><th>Id</th><th>Name</th><th>Active</th></tr>{rows}</table>",
-        )
+        return self._page(request, "Customers", table(("Id", "Name", "Active"), rows))
 
     def vendors(self, request: Request) -> Response:
         company = self._company(request)
@@ -103,9 +90,7 @@ class WebView:
             f"{escape(v['DisplayName'])}</a></td></tr>"
             for v in company.all("Vendor")
         )
-        return self._page(
-            request, "Vendors", f"<table><tr><th>Id</th><th>Name</th></tr>{rows}</table>"
-        )
+        return self._page(request, "Vendors", table(("Id", "Name"), rows))
 
     def customer(self, request: Request) -> Response:
         return self._name_detail(request, "Customer", "CustomerRef")
@@ -120,11 +105,8 @@ class WebView:
             return self._page(
                 request, f"{entity} not found", "<p>No such record in this company.</p>", 404
             )
-        facts = "".join(
-            f"<tr><th>{k}</th><td>{escape(str(record.get(k, '')))}</td></tr>"
-            for k in ("Id", "DisplayName", "CompanyName", "FullyQualifiedName", "Active", "Balance")
-            if k in record
-        )
+        shown = ("Id", "DisplayName", "CompanyName", "FullyQualifiedName", "Active", "Balance")
+        summary = facts((k, record.get(k, "")) for k in shown if k in record)
         docs = [
             (kind, t)
             for kind in ("Invoice", "CreditMemo", "Bill")
@@ -134,7 +116,7 @@ class WebView:
         return self._page(
             request,
             record["DisplayName"],
-            f"<table>{facts}</table><h2>Transactions</h2>{self._txn_table(docs)}",
+            f"{summary}<h2>Transactions</h2>{self._txn_table(docs)}",
         )
 
     def sales(self, request: Request) -> Response:
@@ -152,11 +134,10 @@ class WebView:
         rows = "".join(
             f'<tr><td>{kind}</td><td><a href="/app/{kind.lower()}?txnId={t["Id"]}">{escape(t.get("DocNumber", "(no number)"))}</a></td>'
             f"<td>{t['TxnDate']}</td><td>{escape((t.get('CustomerRef') or t.get('VendorRef') or {}).get('name', ''))}</td>"
-            f'<td class="num">{_money(t["TotalAmt"])}</td><td class="num">{_money(t.get("Balance"))}</td></tr>'
+            f'<td class="num">{money(t["TotalAmt"])}</td><td class="num">{money(t.get("Balance"))}</td></tr>'
             for kind, t in docs
         )
-        head = "<tr><th>Type</th><th>No.</th><th>Date</th><th>Name</th><th>Total</th><th>Balance</th></tr>"
-        return f"<table>{head}{rows}</table>"
+        return table(("Type", "No.", "Date", "Name", "Total", "Balance"), rows)
 
     def transaction(self, request: Request, entity: str) -> Response:
         company = self._company(request)
@@ -172,12 +153,14 @@ class WebView:
             if line["DetailType"] != "SubTotalLineDetail"
         )
         tax = record.get("TxnTaxDetail", {}).get("TotalTax")
+        totals = (
+            money_row("Tax", tax)
+            + money_row("Total", record["TotalAmt"], "total")
+            + money_row("Balance", record.get("Balance"))
+        )
         body = (
             f"<p>{escape(party.get('name', ''))} · {record['TxnDate']} · Id {record['Id']} · SyncToken {record['SyncToken']}</p>"
-            f"<table><tr><th>#</th><th>Description</th><th>Item / account</th><th>Tax code</th><th>Amount</th></tr>{lines}"
-            f"<tr><th colspan=4>Tax</th><td class='num'>{_money(tax)}</td></tr>"
-            f"<tr><th colspan=4>Total</th><td class='num' id='total'>{_money(record['TotalAmt'])}</td></tr>"
-            f"<tr><th colspan=4>Balance</th><td class='num'>{_money(record.get('Balance'))}</td></tr></table>"
+            + table(("#", "Description", "Item / account", "Tax code", "Amount"), lines + totals)
         )
         return self._page(request, f"{entity} {record.get('DocNumber', '')}".strip(), body)
 
@@ -188,5 +171,5 @@ class WebView:
         code = (detail.get("TaxCodeRef") or {}).get("value", "")
         return (
             f"<tr><td>{line.get('LineNum', '')}</td><td>{escape(line.get('Description', ''))}</td>"
-            f"<td>{escape(target)}</td><td>{escape(code)}</td><td class='num'>{_money(line.get('Amount'))}</td></tr>"
+            f"<td>{escape(target)}</td><td>{escape(code)}</td><td class='num'>{money(line.get('Amount'))}</td></tr>"
         )

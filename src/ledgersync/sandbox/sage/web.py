@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from ledgersync.sandbox.core.app import Route, RouteKind
+from ledgersync.sandbox.core.app import Route
+from ledgersync.sandbox.core.pages import Shell, facts, money, money_row, table, web_routes
 from ledgersync.sandbox.sage.documents import KINDS
 from ledgersync.sandbox.sage.records import WEB_FOLDER
 from ledgersync.sandbox.sage.store import Business
@@ -26,10 +27,17 @@ if TYPE_CHECKING:
     from ledgersync.sandbox.sage.app import SageSandbox
 
 COOKIE = "sage_sandbox_business"
-STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}"
-    "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}nav a{margin-right:1rem}"
-    ".num{text-align:right}"
+SHELL = Shell(
+    "Sage",
+    COOKIE,
+    (
+        ("/business/", "Businesses"),
+        ("/contacts/customers", "Customers"),
+        ("/contacts/suppliers", "Suppliers"),
+        ("/invoicing/sales_invoices", "Sales invoices"),
+        ("/invoicing/sales_credit_notes", "Credit notes"),
+        ("/invoicing/purchase_invoices", "Purchase invoices"),
+    ),
 )
 FOLDER_TYPE = {folder: type_id for type_id, folder in WEB_FOLDER.items()}
 TITLES = {
@@ -43,18 +51,14 @@ def routes(app: SageSandbox) -> list[Route]:
     pages = WebView(app)
     folders = ",".join(FOLDER_TYPE)
     collections = ",".join(KINDS)
-    table = [
+    rules = [
         ("/business/", pages.home),
         (f"/contacts/<any({folders}):folder>", pages.contacts),
         (f"/contacts/<any({folders}):folder>/<int:legacy>", pages.contact),
         (f"/invoicing/<any({collections}):collection>", pages.documents),
         (f"/invoicing/<any({collections}):collection>/<record_id>", pages.document),
     ]
-    return [Route(rule, handler, ("GET",), RouteKind.WEB) for rule, handler in table]
-
-
-def _money(value: object) -> str:
-    return f"{value:,.2f}" if value is not None else ""
+    return web_routes(rules)
 
 
 class WebView:
@@ -67,20 +71,7 @@ class WebView:
 
     def _page(self, request: Request, title: str, body: str, status: int = 200) -> Response:
         business = self._business(request)
-        nav = (
-            '<nav><a href="/business/">Businesses</a><a href="/contacts/customers">Customers</a>'
-            '<a href="/contacts/suppliers">Suppliers</a><a href="/invoicing/sales_invoices">Sales invoices</a>'
-            '<a href="/invoicing/sales_credit_notes">Credit notes</a>'
-            '<a href="/invoicing/purchase_invoices">Purchase invoices</a></nav>'
-        )
-        html = (
-            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body>{nav}<p>Sage sandbox · <strong>{escape(business.name)}"
-            f"</strong> ({business.id})</p><h1>{escape(title)}</h1>{body}</body></html>"
-        )
-        response = Response(html, status=status, content_type="text/html; charset=utf-8")
-        response.set_cookie(COOKIE, business.id, samesite="Lax")
-        return response
+        return SHELL.page(business.name, business.id, title, body, status)
 
     def home(self, request: Request) -> Response:
         rows = "".join(
@@ -98,8 +89,8 @@ class WebView:
             for c in business.all("contacts")
             if any(t["id"] == type_id for t in c["contact_types"])
         )
-        head = "<tr><th>Name</th><th>Reference</th><th>API id</th></tr>"
-        return self._page(request, folder.capitalize(), f"<table>{head}{rows}</table>")
+        body = table(("Name", "Reference", "API id"), rows)
+        return self._page(request, folder.capitalize(), body)
 
     def contact(self, request: Request, folder: str, legacy: int) -> Response:
         business = self._business(request)
@@ -108,9 +99,8 @@ class WebView:
             return self._page(
                 request, "Contact not found", "<p>No such contact in this business.</p>", 404
             )
-        facts = "".join(
-            f"<tr><th>{label}</th><td>{escape(str(value))}</td></tr>"
-            for label, value in (
+        summary = facts(
+            (
                 ("Name", contact["name"]),
                 ("Reference", contact["reference"]),
                 ("Email", contact["email"]),
@@ -125,7 +115,7 @@ class WebView:
             for d in business.all(collection)
             if d["contact"]["id"] == contact["id"]
         ]
-        body = f"<table>{facts}</table><h2>Documents</h2>{self._table(docs)}"
+        body = f"{summary}<h2>Documents</h2>{self._table(docs)}"
         return self._page(request, contact["name"], body)
 
     def documents(self, request: Request, collection: str) -> Response:
@@ -139,15 +129,21 @@ class WebView:
             f'<tr><td><a href="/invoicing/{collection}/{d["id"]}">{escape(d["displayed_as"] or "(none)")}</a></td>'
             f"<td>{escape(d['reference'])}</td><td>{escape(d.get('vendor_reference', ''))}</td>"
             f"<td>{d['date']}</td><td>{escape(d['contact_name'])}</td>"
-            f"<td class='num'>{_money(d['total_amount'])}</td><td class='num'>{_money(d['outstanding_amount'])}</td>"
+            f"<td class='num'>{money(d['total_amount'])}</td><td class='num'>{money(d['outstanding_amount'])}</td>"
             f"<td>{d['status']['displayed_as']}</td></tr>"
             for collection, d in docs
         )
-        head = (
-            "<tr><th>Number</th><th>Reference</th><th>Vendor ref.</th><th>Date</th><th>Contact</th>"
-            "<th>Total</th><th>Outstanding</th><th>Status</th></tr>"
+        headings = (
+            "Number",
+            "Reference",
+            "Vendor ref.",
+            "Date",
+            "Contact",
+            "Total",
+            "Outstanding",
+            "Status",
         )
-        return f"<table>{head}{rows}</table>"
+        return table(headings, rows)
 
     def document(self, request: Request, collection: str, record_id: str) -> Response:
         business = self._business(request)
@@ -159,14 +155,14 @@ class WebView:
         kind = KINDS[collection]
         lines = "".join(
             f"<tr><td>{escape(line['description'])}</td><td>{escape(line['ledger_account']['displayed_as'])}</td>"
-            f"<td>{escape(line['tax_rate']['displayed_as'])}</td><td class='num'>{_money(line['net_amount'])}</td>"
-            f"<td class='num'>{_money(line['tax_amount'])}</td></tr>"
+            f"<td>{escape(line['tax_rate']['displayed_as'])}</td><td class='num'>{money(line['net_amount'])}</td>"
+            f"<td class='num'>{money(line['tax_amount'])}</td></tr>"
             for line in record[kind.lines]
         )
+        total = money_row("Total", record["total_amount"], "total")
         body = (
             f"<p>{escape(record['contact_name'])} · {record['date']} · reference {escape(record['reference'])}"
-            f" · id {record['id']}</p><table><tr><th>Description</th><th>Ledger account</th><th>Tax rate</th>"
-            f"<th>Net</th><th>Tax</th></tr>{lines}"
-            f"<tr><th colspan=4>Total</th><td class='num' id='total'>{_money(record['total_amount'])}</td></tr></table>"
+            f" · id {record['id']}</p>"
+            + table(("Description", "Ledger account", "Tax rate", "Net", "Tax"), lines + total)
         )
         return self._page(request, f"{TITLES[collection][:-1]} {record['displayed_as']}", body)

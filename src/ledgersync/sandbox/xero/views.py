@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from ledgersync.sandbox.core.app import Route, RouteKind
+from ledgersync.sandbox.core.app import Route
+from ledgersync.sandbox.core.pages import Shell, facts, money, money_row, table, web_routes
 from ledgersync.sandbox.xero.store import Organisation
 
 if TYPE_CHECKING:
@@ -27,16 +28,12 @@ if TYPE_CHECKING:
 
 PREFIXES = ("/Dashboard", "/Contacts", "/AccountsReceivable", "/AccountsPayable")
 COOKIE = "xero_sandbox_shortcode"
-STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}"
-    "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}nav a{margin-right:1rem}"
-    ".num{text-align:right}"
-)
+SHELL = Shell("Xero", COOKIE, (("/Dashboard", "Dashboard"), ("/Contacts", "Contacts")))
 
 
 def routes(app: XeroSandbox) -> list[Route]:
     pages = WebView(app)
-    table = [
+    rules = [
         ("/Dashboard", pages.dashboard),
         ("/Contacts", pages.contacts),
         ("/Contacts/View/<contact_id>", pages.contact),
@@ -47,11 +44,7 @@ def routes(app: XeroSandbox) -> list[Route]:
             lambda r: pages.document(r, "credit_notes", "creditNoteID"),
         ),
     ]
-    return [Route(rule, handler, ("GET",), RouteKind.WEB) for rule, handler in table]
-
-
-def _money(value: object) -> str:
-    return f"{value:,.2f}" if value is not None else ""
+    return web_routes(rules)
 
 
 def _link(record: dict) -> str:
@@ -75,15 +68,7 @@ class WebView:
         return chosen[0] if chosen else next(iter(self.app.orgs.values()))
 
     def _page(self, org: Organisation, title: str, body: str, status: int = 200) -> Response:
-        nav = '<nav><a href="/Dashboard">Dashboard</a><a href="/Contacts">Contacts</a></nav>'
-        html = (
-            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body>{nav}<p>Xero sandbox · <strong>{escape(org.name)}"
-            f"</strong> ({escape(org.short_code)})</p><h1>{escape(title)}</h1>{body}</body></html>"
-        )
-        response = Response(html, status=status, content_type="text/html; charset=utf-8")
-        response.set_cookie(COOKIE, org.short_code, samesite="Lax")
-        return response
+        return SHELL.page(org.name, org.short_code, title, body, status)
 
     def _find(
         self, request: Request, attribute: str, record_id: str
@@ -116,11 +101,7 @@ class WebView:
             f"<td>{c['ContactStatus']}</td><td>{escape(c.get('EmailAddress', ''))}</td></tr>"
             for c in sorted(org.contacts.values(), key=lambda c: c["Name"].casefold())
         )
-        return self._page(
-            org,
-            "Contacts",
-            f"<table><tr><th>Name</th><th>Status</th><th>Email</th></tr>{rows}</table>",
-        )
+        return self._page(org, "Contacts", table(("Name", "Status", "Email"), rows))
 
     def contact(self, request: Request, contact_id: str) -> Response:
         org, contact = self._find(request, "contacts", contact_id)
@@ -131,20 +112,9 @@ class WebView:
             for d in [*org.invoices.values(), *org.credit_notes.values()]
             if d["Contact"]["ContactID"] == contact["ContactID"]
         ]
-        facts = "".join(
-            f"<tr><th>{k}</th><td>{escape(str(contact.get(k, '')))}</td></tr>"
-            for k in (
-                "ContactID",
-                "Name",
-                "ContactStatus",
-                "EmailAddress",
-                "IsCustomer",
-                "IsSupplier",
-            )
-        )
-        return self._page(
-            org, contact["Name"], f"<table>{facts}</table><h2>Documents</h2>{self._table(docs)}"
-        )
+        shown = ("ContactID", "Name", "ContactStatus", "EmailAddress", "IsCustomer", "IsSupplier")
+        summary = facts((k, contact.get(k, "")) for k in shown)
+        return self._page(org, contact["Name"], f"{summary}<h2>Documents</h2>{self._table(docs)}")
 
     def document(self, request: Request, attribute: str, parameter: str) -> Response:
         org, record = self._find(request, attribute, request.args.get(parameter, ""))
@@ -153,16 +123,18 @@ class WebView:
         number = record.get("InvoiceNumber") or record.get("CreditNoteNumber") or ""
         lines = "".join(
             f"<tr><td>{escape(ln['Description'])}</td><td>{escape(ln.get('AccountCode', ''))}</td>"
-            f"<td>{escape(ln['TaxType'])}</td><td class='num'>{_money(ln['LineAmount'])}</td>"
-            f"<td class='num'>{_money(ln['TaxAmount'])}</td></tr>"
+            f"<td>{escape(ln['TaxType'])}</td><td class='num'>{money(ln['LineAmount'])}</td>"
+            f"<td class='num'>{money(ln['TaxAmount'])}</td></tr>"
             for ln in record["LineItems"]
+        )
+        totals = (
+            money_row("Subtotal", record["SubTotal"])
+            + money_row("Total tax", record["TotalTax"])
+            + money_row("Total", record["Total"], "total")
         )
         body = (
             f"<p>{record['Type']} · {escape(record['Contact']['Name'])} · {record['Date']} · {record['Status']}</p>"
-            "<table><tr><th>Description</th><th>Account</th><th>Tax rate</th><th>Amount</th><th>Tax</th></tr>"
-            f"{lines}<tr><th colspan=4>Subtotal</th><td class='num'>{_money(record['SubTotal'])}</td></tr>"
-            f"<tr><th colspan=4>Total tax</th><td class='num'>{_money(record['TotalTax'])}</td></tr>"
-            f"<tr><th colspan=4>Total</th><td class='num' id='total'>{_money(record['Total'])}</td></tr></table>"
+            + table(("Description", "Account", "Tax rate", "Amount", "Tax"), lines + totals)
         )
         return self._page(org, f"{record['Type']} {number}".strip(), body)
 
@@ -172,7 +144,7 @@ class WebView:
             f'<tr><td>{d["Type"]}</td><td><a href="{_link(d)}">'
             f"{escape(d.get('InvoiceNumber') or d.get('CreditNoteNumber') or '(no number)')}</a></td>"
             f"<td>{d['Date']}</td><td>{escape(d['Contact']['Name'])}</td><td>{d['Status']}</td>"
-            f"<td class='num'>{_money(d['Total'])}</td></tr>"
+            f"<td class='num'>{money(d['Total'])}</td></tr>"
             for d in docs
         )
-        return f"<table><tr><th>Type</th><th>Number</th><th>Date</th><th>Contact</th><th>Status</th><th>Total</th></tr>{rows}</table>"
+        return table(("Type", "Number", "Date", "Contact", "Status", "Total"), rows)

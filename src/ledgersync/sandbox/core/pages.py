@@ -1,0 +1,72 @@
+"""The frame of every sandbox's small read-only web view: one page shell (menu, the chosen
+company, remembered in a cookie), tables and money, so each sandbox's view holds only its
+provider's paths and records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from werkzeug.wrappers import Response
+
+from ledgersync.sandbox.core.app import Route, RouteKind
+
+STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}nav a{margin-right:1rem}"
+    ".num{text-align:right}"
+)
+
+
+def web_routes(table: Iterable[tuple[str, Callable[..., Response]]]) -> list[Route]:
+    """GET routes for a view's (rule, handler) pairs."""
+    return [Route(rule, handler, ("GET",), RouteKind.WEB) for rule, handler in table]
+
+
+def money(value: object) -> str:
+    return f"{value:,.2f}" if value is not None else ""
+
+
+def table(headings: Sequence[str], rows: str) -> str:
+    """A table with one heading row over ``rows`` (already rendered ``<tr>`` elements)."""
+    head = "".join(f"<th>{heading}</th>" for heading in headings)
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+@dataclass(frozen=True)
+class Shell:
+    """One sandbox's page frame: ``product`` names it, ``menu`` is (href, label) pairs and
+    ``cookie`` remembers the company a page was shown for."""
+
+    product: str
+    cookie: str
+    menu: tuple[tuple[str, str], ...]
+
+    def page(
+        self, company_name: str, company_id: str, title: str, body: str, status: int = 200
+    ) -> Response:
+        nav = "".join(f'<a href="{href}">{label}</a>' for href, label in self.menu)
+        html = (
+            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}"
+            f"</title><style>{STYLE}</style></head><body><nav>{nav}</nav><p>{self.product} "
+            f"sandbox · <strong>{escape(company_name)}</strong> ({escape(company_id)})</p>"
+            f"<h1>{escape(title)}</h1>{body}</body></html>"
+        )
+        response = Response(html, status=status, content_type="text/html; charset=utf-8")
+        response.set_cookie(self.cookie, company_id, samesite="Lax")
+        return response
+
+
+def money_row(label: str, value: object, element_id: str | None = None) -> str:
+    """A summing row under a document's five-column line table (tests find the total by id)."""
+    attribute = f" id='{element_id}'" if element_id else ""
+    return f"<tr><th colspan=4>{label}</th><td class='num'{attribute}>{money(value)}</td></tr>"
+
+
+def facts(pairs: Iterable[tuple[str, object]]) -> str:
+    """A two-column table of a record's labelled values."""
+    rows = "".join(
+        f"<tr><th>{label}</th><td>{escape(str(value))}</td></tr>" for label, value in pairs
+    )
+    return f"<table>{rows}</table>"
