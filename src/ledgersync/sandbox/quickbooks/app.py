@@ -14,13 +14,14 @@ from werkzeug.wrappers import Request, Response
 from ledgersync.sandbox.core.app import Call, Route, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued
+from ledgersync.sandbox.core.replay import Reply
 from ledgersync.sandbox.core.wire import BadJson, json_response, read_json
 from ledgersync.sandbox.quickbooks import errors, operations, query, views
 from ledgersync.sandbox.quickbooks.context import WriteContext
 from ledgersync.sandbox.quickbooks.errors import QBOFault
 from ledgersync.sandbox.quickbooks.seed import seed_companies
 from ledgersync.sandbox.quickbooks.settings import AuthFaultStyle, QuickBooksSettings
-from ledgersync.sandbox.quickbooks.store import ENTITIES, Company, Reply
+from ledgersync.sandbox.quickbooks.store import ENTITIES, Company
 
 API = "/v3/company/<realm_id>"
 MAX_REQUEST_ID = 50
@@ -156,20 +157,15 @@ class QuickBooksSandbox(SandboxApp):
         with company.lock:
             stored = company.replies.get(request_id) if request_id else None
             ttl = self.settings.requestid_ttl_seconds
-            if stored is not None and (ttl is None or self.clock.time() - stored.at <= ttl):
-                return Response(stored.body, status=stored.status, content_type=stored.content_type)
+            if stored is not None and stored.fresh(self.clock.time(), ttl):
+                return stored.response()
             ctx = WriteContext(company, self.settings, include)
             try:
                 response = json_response({**produce(ctx), "time": company.response_time()})
             except QBOFault as fault:
                 response = fault.response(company.response_time())
             if request_id:
-                company.replies[request_id] = Reply(
-                    response.status_code,
-                    response.get_data(),
-                    response.content_type,
-                    self.clock.time(),
-                )
+                company.replies[request_id] = Reply.of(response, self.clock.time())
         return response
 
     def write_view(self, request: Request, call: Call, realm_id: str, entity: str) -> Response:

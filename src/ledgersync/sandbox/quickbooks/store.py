@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ledgersync.sandbox.core.replay import Reply
+
 SEQUENCE = {
     "Customer": "names",
     "Vendor": "names",
@@ -35,16 +37,6 @@ ENTITIES = {
     if name != "PhysicalAddress"
 }
 NAME_LISTS = ("Customer", "Vendor", "Employee")
-
-
-@dataclass
-class Reply:
-    """A stored answer to a ``requestid``: replayed byte for byte."""
-
-    status: int
-    body: bytes
-    content_type: str
-    at: float
 
 
 @dataclass

@@ -17,12 +17,13 @@ from werkzeug.wrappers import Request, Response
 from ledgersync.sandbox.core.app import Call, Route, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessDenied, AccessProblem, Issued
+from ledgersync.sandbox.core.replay import Reply
 from ledgersync.sandbox.core.wire import BadJson, dumps, read_json
 from ledgersync.sandbox.sage import documents, errors, lists, records, web
 from ledgersync.sandbox.sage.errors import SageError
 from ledgersync.sandbox.sage.seed import seed_businesses
 from ledgersync.sandbox.sage.settings import SageSettings
-from ledgersync.sandbox.sage.store import NAMESPACE, Business, Reply, hex_id, present
+from ledgersync.sandbox.sage.store import NAMESPACE, Business, hex_id, present
 
 API = "/v3.1"
 SCOPE = "full_access"
@@ -148,23 +149,16 @@ class SageSandbox(SandboxApp):
         key = f"{resource}:{key}" if isinstance(key, str) and key else None
         with business.lock:
             stored = business.replies.get(key) if key else None
-            if (
-                stored is not None
-                and self.clock.time() - stored.at <= self.settings.idempotency_days * DAY
+            if stored is not None and stored.fresh(
+                self.clock.time(), self.settings.idempotency_days * DAY
             ):
-                return Response(
-                    stored.body,
-                    status=stored.status,
-                    content_type="application/json; charset=utf-8",
-                )
+                return stored.response()
             try:
                 response = self._answer(request, create(business, data), 201)
             except SageError as error:
                 return error.response()  # refusals are not kept: a corrected body may follow
             if key:
-                business.replies[key] = Reply(
-                    response.status_code, response.get_data(), self.clock.time()
-                )
+                business.replies[key] = Reply.of(response, self.clock.time())
         return response
 
     # ---- API endpoints ----------------------------------------------------------------

@@ -17,6 +17,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ledgersync.sandbox.core.replay import Reply
+
 NAMESPACE = uuid.UUID("0b7e7a52-5d1f-4c1e-9a43-3f0c2a7d5e11")
 FIRST_LEGACY_CONTACT_ID = 145570473  # the web app's numeric contact ids look like this
 COLLECTIONS = (
@@ -37,15 +39,6 @@ def hex_id(*parts: object) -> str:
 
 def business_id(name: str) -> str:
     return hex_id("business", name)
-
-
-@dataclass
-class Reply:
-    """A stored answer to an ``idempotency_id``: replayed byte for byte."""
-
-    status: int
-    body: bytes
-    at: float
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from ledgersync.sandbox.core.replay import Reply
 from ledgersync.sandbox.xero import wire
 
 # Seeded ids are uuid5 of a name under this namespace, so a reset gives the same ids.
@@ -25,16 +26,6 @@ _STRING_TWINS = {"Date", "DueDate", "UpdatedDateUTC"}
 
 def seed_id(*parts: str) -> str:
     return str(uuid.uuid5(SEED_NAMESPACE, ":".join(parts)))
-
-
-@dataclass
-class Reply:
-    """A stored answer to an Idempotency-Key: replayed byte for byte."""
-
-    status: int
-    body: bytes
-    content_type: str
-    at: float
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from ledgersync.sandbox.core.replay import Reply
 from ledgersync.sandbox.core.wire import BadJson, json_response, read_json
 from ledgersync.sandbox.xero.errors import (
     ElementInvalid,
@@ -23,7 +24,7 @@ from ledgersync.sandbox.xero.errors import (
     ValidationFailed,
     XeroProblem,
 )
-from ledgersync.sandbox.xero.store import Organisation, Reply
+from ledgersync.sandbox.xero.store import Organisation
 from ledgersync.sandbox.xero.wire import envelope
 
 if TYPE_CHECKING:
@@ -68,13 +69,11 @@ def idempotent(
         slot = (key, request.method, request.path) if key else None
         stored = org.replies.get(slot) if slot else None
         ttl = app.settings.idempotency_ttl_seconds
-        if stored is not None and (ttl is None or app.clock.time() - stored.at <= ttl):
-            return Response(stored.body, status=stored.status, content_type=stored.content_type)
+        if stored is not None and stored.fresh(app.clock.time(), ttl):
+            return stored.response()
         response = produce()
         if slot:
-            org.replies[slot] = Reply(
-                response.status_code, response.get_data(), response.content_type, app.clock.time()
-            )
+            org.replies[slot] = Reply.of(response, app.clock.time())
         return response
 
 
