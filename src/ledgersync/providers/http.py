@@ -132,6 +132,14 @@ def decode_json(content: bytes) -> Any:
     return json.loads(content, parse_float=Decimal)
 
 
+def wire_number(value: Decimal) -> int | float:
+    """A JSON number. Amounts are 2 dp, unit prices at most 4 and quantities short, so
+    float's shortest repr keeps them exact; the one place money leaves Decimal, for the wire."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
 def credentials_from_token(
     token: Mapping[str, Any], company_id: str, now: datetime | None = None
 ) -> Credentials:

@@ -27,7 +27,7 @@ from ledgersync.providers.base import (
     RemoteDocument,
     TaxCode,
 )
-from ledgersync.providers.http import ErrorDetail, decode_json
+from ledgersync.providers.http import ErrorDetail, decode_json, wire_number
 from ledgersync.records.money import line_net
 
 ENTITY_FOR_DOC = {
@@ -369,14 +369,6 @@ def _expense_line(line: OutboundLine, account_id: str, tax_id: str) -> dict[str,
             "TaxCodeRef": {"value": tax_id},
         },
     }
-
-
-def wire_number(value: Decimal) -> int | float:
-    """A JSON number. Amounts are 2 dp and quantities short, so float repr keeps them exact;
-    this is the one place money leaves Decimal, on its way onto the wire."""
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
 
 
 # --- batch ---------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from ledgersync.providers.base import (
     RemoteDocument,
     TaxCode,
 )
-from ledgersync.providers.http import ErrorDetail, decode_json
+from ledgersync.providers.http import ErrorDetail, decode_json, wire_number
 from ledgersync.records.money import line_net, line_tax
 
 COLLECTION_FOR_DOC = {
@@ -312,11 +312,3 @@ def _line(line, account_id: str, tax: LineTax) -> dict[str, Any]:
         "tax_rate_id": tax.rate_id,
         "tax_amount": wire_number(line_tax(net, tax.percentage)),
     }
-
-
-def wire_number(value: Decimal) -> int | float:
-    """A JSON number. Amounts are 2 dp and quantities short, so float repr keeps them exact;
-    this is the one place money leaves Decimal, on its way onto the wire."""
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)

@@ -26,7 +26,7 @@ from ledgersync.providers.base import (
     RemoteDocument,
     TaxCode,
 )
-from ledgersync.providers.http import ErrorDetail, decode_json
+from ledgersync.providers.http import ErrorDetail, decode_json, wire_number
 
 TYPE_FOR_DOC = {
     DocType.SALES_INVOICE: "ACCREC",
@@ -64,11 +64,6 @@ class Side(enum.StrEnum):
 
 def side_of(doc_type: DocType) -> Side:
     return Side.PURCHASES if doc_type is DocType.SUPPLIER_INVOICE else Side.SALES
-
-
-def _number(value: Decimal) -> int | float:
-    # JSON has no Decimal; a value of at most 4 places survives float's shortest repr.
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _decimal(value: Any) -> Decimal:
@@ -236,8 +231,8 @@ def document_body(document: OutboundDocument, tax_types: Sequence[str]) -> dict[
     body["LineItems"] = [
         {
             "Description": line.text,
-            "Quantity": _number(line.quantity),
-            "UnitAmount": _number(line.unit_price),
+            "Quantity": wire_number(line.quantity),
+            "UnitAmount": wire_number(line.unit_price),
             "AccountCode": line.nominal_code,
             "TaxType": tax_type,
         }
