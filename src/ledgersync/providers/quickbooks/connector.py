@@ -27,6 +27,7 @@ from ledgersync.providers.base import (
     ReferenceData,
     RemoteDocument,
 )
+from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import (
     AuthError,
     PermanentError,
@@ -34,7 +35,6 @@ from ledgersync.providers.errors import (
     UncertainError,
 )
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.oauth import OAuthConnector
 from ledgersync.providers.quickbooks import mapping
 from ledgersync.providers.quickbooks.client import QuickBooksClient, item_error
 
@@ -45,7 +45,7 @@ DUPLICATE_DOC_NUMBER = "6140"
 _KEY_NAMESPACE = uuid.UUID("6f1c1f5e-3b0e-4d55-9d7e-6b1f0c2a9e41")
 
 
-class QuickBooksConnector(OAuthConnector):
+class QuickBooksConnector(HttpConnector):
     slug = "quickbooks"
     capabilities = Capabilities(
         display_name="QuickBooks",
@@ -188,20 +188,11 @@ class QuickBooksConnector(OAuthConnector):
     # --- Push ------------------------------------------------------------------------------
 
     def push(self, documents: Sequence[OutboundDocument]) -> list[PushResult]:
-        if len(documents) > self.capabilities.max_batch:
-            raise ValueError(f"at most {self.capabilities.max_batch} documents per push")
-        results: dict[int, PushResult] = {}
-        operations = []
-        for index, document in enumerate(documents):
-            try:
-                body = self._prepare(document)
-            except AuthError:
-                raise
-            except ProviderError as error:
-                results[index] = _failed(document, error)
-                continue
-            entity = mapping.ENTITY_FOR_DOC[document.doc_type]
-            operations.append((f"d{index}", entity, body))
+        results, bodies = self._prepare_all(documents)
+        operations = [
+            (f"d{index}", mapping.ENTITY_FOR_DOC[documents[index].doc_type], body)
+            for index, body in bodies.items()
+        ]
         if operations:
             results.update(self._send_batch(documents, operations))
         return [results[index] for index in range(len(documents))]
@@ -212,17 +203,11 @@ class QuickBooksConnector(OAuthConnector):
             raise PermanentError(
                 f"Document number {document.number} is longer than QuickBooks allows ({DOC_NUMBER_MAX})"
             )
-        if not document.lines:
-            raise PermanentError(f"Document {document.number} has no lines")
+        tax_ids = [
+            self._tax_id(line.tax_code, account, position)
+            for position, line, account in self._lines_with_accounts(document)
+        ]
         reference = self.reference_data()
-        tax_ids = []
-        for position, line in enumerate(document.lines, start=1):
-            account = reference.account(line.nominal_code)
-            if account is None:
-                raise PermanentError(
-                    f"Nominal code {line.nominal_code} (line {position}) does not exist in QuickBooks"
-                )
-            tax_ids.append(self._tax_id(line.tax_code, account, position))
         items = {}
         if document.doc_type is not DocType.SUPPLIER_INVOICE:
             for line in document.lines:
@@ -278,7 +263,7 @@ class QuickBooksConnector(OAuthConnector):
         except AuthError:
             raise
         except ProviderError as error:
-            return {i: _failed(documents[i], error) for i in indexes}
+            return {i: failed(documents[i], error) for i in indexes}
         resent = self.api.resent_after_uncertain
         results = {}
         for bid, entity, _ in operations:
@@ -290,7 +275,7 @@ class QuickBooksConnector(OAuthConnector):
                     document.idempotency_key, document.number, remote=remote
                 )
                 continue
-            results[index] = _failed(document, _item_outcome(item, resent))
+            results[index] = failed(document, _item_outcome(item, resent))
         return results
 
 
@@ -302,10 +287,6 @@ def _item_outcome(item: dict | None, resent: bool) -> ProviderError:
         # Our first, unanswered attempt may be the document now holding this number.
         return UncertainError(error.message, code=error.code, status=error.status)
     return error
-
-
-def _failed(document: OutboundDocument, error: ProviderError) -> PushResult:
-    return PushResult(document.idempotency_key, document.number, error=error)
 
 
 def batch_request_id(keys: Sequence[str]) -> str:

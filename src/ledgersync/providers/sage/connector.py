@@ -31,10 +31,10 @@ from ledgersync.providers.base import (
     ReferenceData,
     RemoteDocument,
 )
+from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.http import REFRESH_LEEWAY_SECONDS
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.oauth import OAuthConnector
 from ledgersync.providers.sage import mapping
 from ledgersync.providers.sage.client import SageClient
 from ledgersync.providers.sage.numbers import NumberBook
@@ -48,7 +48,7 @@ NOUN = {
 }
 
 
-class SageConnector(OAuthConnector):
+class SageConnector(HttpConnector):
     slug = "sage"
     capabilities = Capabilities(
         display_name="Sage",
@@ -221,19 +221,9 @@ class SageConnector(OAuthConnector):
     # --- Push ------------------------------------------------------------------------------
 
     def push(self, documents: Sequence[OutboundDocument]) -> list[PushResult]:
-        if len(documents) > self.capabilities.max_batch:
-            raise ValueError(f"at most {self.capabilities.max_batch} documents per push")
-        results: dict[int, PushResult] = {}
-        bodies: dict[int, dict] = {}
-        for index, document in enumerate(documents):
-            try:
-                bodies[index] = self._prepare(document)
-            except AuthError:
-                raise
-            except ProviderError as error:
-                results[index] = _failed(document, error)
+        results, bodies = self._prepare_all(documents)
         for index, error in self._duplicates(documents, bodies).items():
-            results[index] = _failed(documents[index], error)
+            results[index] = failed(documents[index], error)
             del bodies[index]
         if bodies:
             self._ensure_fresh_token()
@@ -249,17 +239,9 @@ class SageConnector(OAuthConnector):
             raise PermanentError(
                 f"Document number {document.number} is longer than Sage allows ({limit})"
             )
-        if not document.lines:
-            raise PermanentError(f"Document {document.number} has no lines")
-        reference = self.reference_data()
         scope = mapping.SCOPE_FOR_DOC[document.doc_type]
         account_ids, taxes = [], []
-        for position, line in enumerate(document.lines, start=1):
-            account = reference.account(line.nominal_code)
-            if account is None:
-                raise PermanentError(
-                    f"Nominal code {line.nominal_code} (line {position}) does not exist in Sage"
-                )
+        for position, line, account in self._lines_with_accounts(document):
             if scope not in self._scopes.get(account.code, frozenset()):
                 raise PermanentError(
                     f"Nominal code {account.code} (line {position}) cannot be used on "
@@ -322,7 +304,7 @@ class SageConnector(OAuthConnector):
             except ProviderError as error:
                 if isinstance(error, UncertainError):
                     self.numbers.forget(document)
-                return _failed(document, error)
+                return failed(document, error)
             remote = mapping.parse_document(row, document.doc_type)
             self.numbers.record(document, remote)
             return PushResult(document.idempotency_key, document.number, remote=remote)
@@ -337,7 +319,3 @@ class SageConnector(OAuthConnector):
         if auth and not any(r.ok for r in outcomes.values()):
             raise auth[0]
         return outcomes
-
-
-def _failed(document: OutboundDocument, error: ProviderError) -> PushResult:
-    return PushResult(document.idempotency_key, document.number, error=error)

@@ -32,9 +32,9 @@ from ledgersync.providers.base import (
     ReferenceData,
     RemoteDocument,
 )
+from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.oauth import OAuthConnector
 from ledgersync.providers.xero import mapping
 from ledgersync.providers.xero.client import RateGate, XeroClient
 
@@ -46,7 +46,7 @@ DUPLICATE_MESSAGES = ("Invoice # must be unique.", "Credit Note # must be unique
 _KEY_NAMESPACE = uuid.UUID("a3d6e0f2-41c7-4b8e-9f15-7c2e5d9b0a64")
 
 
-class XeroConnector(OAuthConnector):
+class XeroConnector(HttpConnector):
     slug = "xero"
     capabilities = Capabilities(
         display_name="Xero",
@@ -203,38 +203,21 @@ class XeroConnector(OAuthConnector):
     # --- Push ------------------------------------------------------------------------------
 
     def push(self, documents: Sequence[OutboundDocument]) -> list[PushResult]:
-        if len(documents) > self.capabilities.max_batch:
-            raise ValueError(f"at most {self.capabilities.max_batch} documents per push")
-        results: dict[int, PushResult] = {}
+        results, bodies = self._prepare_all(documents)
         batches: dict[str, list[tuple[int, dict]]] = {}
-        for index, document in enumerate(documents):
-            try:
-                body = self._prepare(document)
-            except AuthError:
-                raise
-            except ProviderError as error:
-                results[index] = _failed(document, error)
-                continue
-            batches.setdefault(mapping.COLLECTION_FOR_DOC[document.doc_type], []).append(
-                (index, body)
-            )
+        for index, body in bodies.items():
+            collection = mapping.COLLECTION_FOR_DOC[documents[index].doc_type]
+            batches.setdefault(collection, []).append((index, body))
         for collection, items in batches.items():
             results.update(self._send(collection, documents, items))
         return [results[index] for index in range(len(documents))]
 
     def _prepare(self, document: OutboundDocument) -> dict:
         """The document's Xero element; raises the error that stops this document alone."""
-        if not document.lines:
-            raise PermanentError(f"Document {document.number} has no lines")
-        reference = self.reference_data()
-        tax_types = []
-        for position, line in enumerate(document.lines, start=1):
-            account = reference.account(line.nominal_code)
-            if account is None:
-                raise PermanentError(
-                    f"Nominal code {line.nominal_code} (line {position}) does not exist in Xero"
-                )
-            tax_types.append(self._tax_type(line, account, document.doc_type, position))
+        tax_types = [
+            self._tax_type(line, account, document.doc_type, position)
+            for position, line, account in self._lines_with_accounts(document)
+        ]
         return mapping.document_body(document, tax_types)
 
     def _tax_type(
@@ -270,7 +253,7 @@ class XeroConnector(OAuthConnector):
         except AuthError:
             raise
         except ProviderError as error:
-            return {i: _failed(documents[i], error) for i, _ in items}
+            return {i: failed(documents[i], error) for i, _ in items}
         resent = self.api.resent_after_uncertain
         results = {}
         for position, (index, _) in enumerate(items):
@@ -282,7 +265,7 @@ class XeroConnector(OAuthConnector):
                     document.idempotency_key, document.number, remote=remote
                 )
             else:
-                results[index] = _failed(document, _element_outcome(answer, resent))
+                results[index] = failed(document, _element_outcome(answer, resent))
         return results
 
 
@@ -295,10 +278,6 @@ def _element_outcome(answer: dict | None, resent: bool) -> ProviderError:
         # Our first, unanswered attempt may be the document now holding this number.
         return UncertainError(message, code="ValidationException", status=200)
     return PermanentError(message, code="ValidationException", status=200)
-
-
-def _failed(document: OutboundDocument, error: ProviderError) -> PushResult:
-    return PushResult(document.idempotency_key, document.number, error=error)
 
 
 def _is_guid(text: str) -> bool:

@@ -2,9 +2,12 @@
 
 It builds the client, forwards refreshed tokens to the caller, and does the OAuth steps
 every provider shares: the consent URL, the callback's error and state checks, refresh and
-an RFC 7009 revoke. A provider subclass sets ``scope`` and ``describe_error`` (plus
+an RFC 7009 revoke. For a push it checks the batch size, turns each document into its
+request body (collecting the documents refused before sending) and resolves each line's
+nominal code. A provider subclass sets ``scope`` and ``describe_error`` (plus
 ``client_auth`` or ``callback_fields`` where its package differs) and implements
-``_credentials_from_callback`` to turn the checked code into credentials with its company id.
+``_credentials_from_callback`` (the checked code to credentials naming the company) and
+``_prepare`` (one document's body).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import hmac
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from ledgersync.providers import config as provider_config
@@ -21,9 +24,13 @@ from ledgersync.providers.base import (
     Connector,
     ContactKind,
     Credentials,
+    LedgerAccount,
+    OutboundDocument,
+    OutboundLine,
+    PushResult,
     TokenCallback,
 )
-from ledgersync.providers.errors import AuthError
+from ledgersync.providers.errors import AuthError, PermanentError, ProviderError
 from ledgersync.providers.http import ApiClient, ErrorDetail, RetryPolicy
 
 if TYPE_CHECKING:
@@ -32,7 +39,7 @@ if TYPE_CHECKING:
     from ledgersync.providers.config import ProviderConfig
 
 
-class OAuthConnector(Connector):
+class HttpConnector(Connector):
     """A ``Connector`` whose requests, retries and tokens go through ``self.api``."""
 
     scope: ClassVar[str]
@@ -127,3 +134,51 @@ class OAuthConnector(Connector):
 
     def contact_url(self, contact_id: str, kind: ContactKind) -> str | None:
         return provider_config.contact_web_url(self.slug, self.config, contact_id, kind)
+
+    # --- Push ------------------------------------------------------------------------------
+
+    @abstractmethod
+    def _prepare(self, document: OutboundDocument) -> dict:
+        """The document's request body; raises the ProviderError that stops this document
+        alone (AuthError stops the whole push)."""
+
+    def _prepare_all(
+        self, documents: Sequence[OutboundDocument]
+    ) -> tuple[dict[int, PushResult], dict[int, dict]]:
+        """By index: the failed result of each document refused before sending, and the
+        request body of each other one. Raises ValueError for more than ``max_batch``."""
+        if len(documents) > self.capabilities.max_batch:
+            raise ValueError(f"at most {self.capabilities.max_batch} documents per push")
+        results: dict[int, PushResult] = {}
+        bodies: dict[int, dict] = {}
+        for index, document in enumerate(documents):
+            try:
+                bodies[index] = self._prepare(document)
+            except AuthError:
+                raise
+            except ProviderError as error:
+                results[index] = failed(document, error)
+        return results, bodies
+
+    def _lines_with_accounts(
+        self, document: OutboundDocument
+    ) -> Iterator[tuple[int, OutboundLine, LedgerAccount]]:
+        """Each line with its position (from 1) and ledger account, one at a time, so a
+        provider's own check of line 1 is raised before line 2's nominal is looked up.
+        Raises PermanentError for a document without lines or an unknown nominal code."""
+        if not document.lines:
+            raise PermanentError(f"Document {document.number} has no lines")
+        reference = self.reference_data()
+        for position, line in enumerate(document.lines, start=1):
+            account = reference.account(line.nominal_code)
+            if account is None:
+                raise PermanentError(
+                    f"Nominal code {line.nominal_code} (line {position}) does not exist in "
+                    f"{self.capabilities.display_name}"
+                )
+            yield position, line, account
+
+
+def failed(document: OutboundDocument, error: ProviderError) -> PushResult:
+    """The result of a document that was not pushed (or may not have been)."""
+    return PushResult(document.idempotency_key, document.number, error=error)
