@@ -96,10 +96,7 @@ class QuickBooksSandbox(SandboxApp):
     def callback_params(
         self, code: str, state: str | None, company_id: str
     ) -> list[tuple[str, str]]:
-        params = [("code", code)]
-        if state is not None:
-            params.append(("state", state))
-        return [*params, ("realmId", company_id)]
+        return [*super().callback_params(code, state, company_id), ("realmId", company_id)]
 
     def unauthorized(self, problem: AccessProblem) -> Response:
         lower = self.settings.auth_fault_style is AuthFaultStyle.LOWER
