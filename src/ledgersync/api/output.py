@@ -140,5 +140,4 @@ def run_out(run: SyncRun) -> dict:
     }
 
 
-NOT_CHECKED = "NOT_CHECKED"
 SYNCED = StatusCode.SYNCED

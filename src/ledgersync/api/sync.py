@@ -29,6 +29,7 @@ from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.models import Account, Supplier
 from ledgersync.sync import connections, engine, linking, tasks
 from ledgersync.sync.models import LIVE_RUN_STATES, ConnectionStatus, SyncRun
+from ledgersync.sync.status import NOT_CHECKED
 
 router = Router(tags=["sync"])
 ID = Path(..., ge=1, le=2**53)
@@ -38,7 +39,7 @@ ID = Path(..., ge=1, le=2**53)
 
 def queue_counts(organisation, doc_type) -> dict[str, int]:
     codes = engine.queue(organisation, doc_type).values_list("sync_state__status_code", flat=True)
-    return dict(Counter(code or output.NOT_CHECKED for code in codes))
+    return dict(Counter(code or NOT_CHECKED for code in codes))
 
 
 @router.get("/sync/queues/{doc_type}", response={200: QueueOut, **ERRORS}, auth=READ)

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 
 from ledgersync.commands.common import CommandError, organisation, run_command, table
+from ledgersync.sync.status import NOT_CHECKED
 
 BAR_WIDTH = 30
 sleep = time.sleep  # tests replace it
@@ -152,7 +153,7 @@ def cmd_status(args) -> int:
     rows = []
     for doc_type in DocType:
         codes = engine.queue(org, doc_type).values_list("sync_state__status_code", flat=True)
-        counts = Counter(code or "NOT_CHECKED" for code in codes)
+        counts = Counter(code or NOT_CHECKED for code in codes)
         if not counts:
             rows.append([doc_type.label, "-", 0])
         for code, count in sorted(counts.items()):

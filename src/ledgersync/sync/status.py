@@ -86,6 +86,9 @@ class Failure:
 
 NOT_SENT_MESSAGE = "Cannot sync until marked as sent."
 
+# Shown for a queued document that no run has checked yet (it has no status code).
+NOT_CHECKED = "NOT_CHECKED"
+
 
 def party_label(party, *, supplier: bool) -> str:
     return f"{'Supplier' if supplier else 'Customer Account'} '{party.name}' ({party.number})"
