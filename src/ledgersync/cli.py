@@ -74,6 +74,14 @@ def cmd_createuser(args) -> int:
     return 0
 
 
+def cmd_rotate_keys(args) -> int:
+    setup_django()
+    from ledgersync.sync.crypto import rotate_stored_tokens
+
+    print(f"Re-encrypted the tokens of {rotate_stored_tokens()} connection(s) under the newest key.")
+    return 0
+
+
 def cmd_sandbox(args) -> int:
     from ledgersync.sandbox import serve
 
@@ -116,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     createuser.add_argument("--email", default="")
     createuser.add_argument("--password", help="prefer LEDGERSYNC_PASSWORD or the prompt")
     createuser.set_defaults(func=cmd_createuser)
+
+    rotate = sub.add_parser("rotate-keys", help="re-encrypt stored tokens under the newest key")
+    rotate.set_defaults(func=cmd_rotate_keys)
 
     sandbox = sub.add_parser("sandbox", help="run one provider emulator on loopback")
     sandbox.add_argument("provider", choices=sorted(SANDBOX_PORTS))

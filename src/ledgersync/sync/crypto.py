@@ -50,6 +50,19 @@ def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
+def rotate_stored_tokens() -> int:
+    """Re-encrypt every stored token under the newest key; returns how many rows changed."""
+    from ledgersync.sync.models import Connection
+
+    changed = 0
+    rows = Connection.objects.exclude(refresh_token=None)
+    for pk, access, refresh in rows.values_list("pk", "access_token", "refresh_token"):
+        # values_list decrypts; saving through the field encrypts again under the newest key.
+        Connection.objects.filter(pk=pk).update(access_token=access, refresh_token=refresh)
+        changed += 1
+    return changed
+
+
 class EncryptedTextField(models.TextField):
     """A text column stored encrypted; reads give the plain text back."""
 
