@@ -17,6 +17,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def free_port_base() -> int:
+    """A base whose +1, +2 and +3 (the demo's sandbox ports) are all free right now."""
+    for _ in range(50):
+        base = free_port()
+        ports = [base + n for n in (1, 2, 3)]
+        try:
+            for p in ports:
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no three free ports in a row")
+
+
 def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "ledgersync", *args], capture_output=True, text=True, timeout=timeout,
@@ -41,7 +56,7 @@ def test_the_demo_serves_its_login_page_and_stops_cleanly_on_ctrl_c(tmp_path):
     port = free_port()
     env = {**os.environ, "LEDGERSYNC_VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": "",
            "LEDGERSYNC_QUEUE_URL": "", "SECRET_KEY": "",
-           "LEDGERSYNC_SANDBOX_PORT_BASE": str(free_port() + 10)}
+           "LEDGERSYNC_SANDBOX_PORT_BASE": str(free_port_base())}
     demo = subprocess.Popen(
         [sys.executable, "-m", "ledgersync", "demo", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
@@ -50,13 +65,16 @@ def test_the_demo_serves_its_login_page_and_stops_cleanly_on_ctrl_c(tmp_path):
     try:
         deadline = time.monotonic() + 60
         page = None
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and demo.poll() is None:
             try:
                 page = httpx.get(f"http://127.0.0.1:{port}/login/", timeout=2)
                 break
             except httpx.TransportError:
                 time.sleep(0.3)
-        assert page is not None and page.status_code == 200
+        if page is None:
+            demo.send_signal(signal.SIGINT)
+            pytest.fail(f"the demo never served its login page:\n{demo.communicate(timeout=20)[0][-3000:]}")
+        assert page.status_code == 200
         assert "Log in" in page.text
         demo.send_signal(signal.SIGINT)
         output, _ = demo.communicate(timeout=20)
