@@ -15,7 +15,8 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(
             f"CI=true: {len(skipped)} test(s) skipped; in CI a skipped database, queue or "
-            "browser test is a failure.", red=True,
+            "browser test is a failure.",
+            red=True,
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

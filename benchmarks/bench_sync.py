@@ -25,21 +25,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=30)
     parser.add_argument("--latency-ms", type=int, default=0, help="sandbox latency per request")
-    parser.add_argument("--clock-speed", type=float, default=60.0,
-                        help="sandbox minutes pass this many times faster (rate-limit windows)")
+    parser.add_argument(
+        "--clock-speed",
+        type=float,
+        default=60.0,
+        help="sandbox minutes pass this many times faster (rate-limit windows)",
+    )
     args = parser.parse_args(argv)
 
     workdir = tempfile.mkdtemp(prefix="ledgersync-bench-")
-    os.environ.update({"LEDGERSYNC_VAR_DIR": workdir, "DATABASE_URL": "", "LEDGERSYNC_QUEUE_URL": "",
-                       "LEDGERSYNC_LOG_LEVEL": "WARNING"})
+    os.environ.update(
+        {
+            "LEDGERSYNC_VAR_DIR": workdir,
+            "DATABASE_URL": "",
+            "LEDGERSYNC_QUEUE_URL": "",
+            "LEDGERSYNC_LOG_LEVEL": "WARNING",
+        }
+    )
     from ledgersync.sandbox import start_server
 
     server = start_server(args.provider)
     os.environ[f"{args.provider.upper()}_SANDBOX_URL"] = server.url
     import httpx
 
-    httpx.put(f"{server.url}/_sandbox/limits",
-              json={"latency_ms": args.latency_ms, "clock_speed": args.clock_speed}).raise_for_status()
+    httpx.put(
+        f"{server.url}/_sandbox/limits",
+        json={"latency_ms": args.latency_ms, "clock_speed": args.clock_speed},
+    ).raise_for_status()
     from ledgersync.cli import setup_django
 
     setup_django()
@@ -72,10 +84,14 @@ def run(server, args) -> dict:
 
     tokens = httpx.post(f"{server.url}/_sandbox/tokens", json={}).json()
     connection = Connection.objects.create(
-        organisation=organisation, provider=args.provider, company_id=tokens["company_id"],
-        status=ConnectionStatus.CONNECTED, access_token=tokens["access_token"],
+        organisation=organisation,
+        provider=args.provider,
+        company_id=tokens["company_id"],
+        status=ConnectionStatus.CONNECTED,
+        access_token=tokens["access_token"],
         refresh_token=tokens["refresh_token"],
-        access_expires_at=timezone.now() + dt.timedelta(seconds=int(tokens.get("expires_in", 1800))),
+        access_expires_at=timezone.now()
+        + dt.timedelta(seconds=int(tokens.get("expires_in", 1800))),
         refreshed_at=timezone.now(),
     )
     harbour = Account.objects.get(organisation=organisation, number="A1001")
@@ -86,15 +102,30 @@ def run(server, args) -> dict:
     labour = NominalCode.objects.get(organisation=organisation, code="4000")
     now = timezone.now()
     documents = Document.objects.bulk_create(
-        Document(organisation=organisation, doc_type=DocType.SALES_INVOICE, number=f"B{n:06d}",
-                 account=harbour, issue_date=now.date(), sent_at=now, sent_via="email",
-                 marked_for_sync=True, marked_at=now)
+        Document(
+            organisation=organisation,
+            doc_type=DocType.SALES_INVOICE,
+            number=f"B{n:06d}",
+            account=harbour,
+            issue_date=now.date(),
+            sent_at=now,
+            sent_via="email",
+            marked_for_sync=True,
+            marked_at=now,
+        )
         for n in range(args.documents)
     )
     for document in documents:
         for position in (1, 2):
-            Line(document=document, position=position, text=f"Work item {position}", quantity=Decimal(2),
-                 unit_price=Decimal("12.50"), nominal=labour, tax_code=labour.default_tax_code).save()
+            Line(
+                document=document,
+                position=position,
+                text=f"Work item {position}",
+                quantity=Decimal(2),
+                unit_price=Decimal("12.50"),
+                nominal=labour,
+                tax_code=labour.default_tax_code,
+            ).save()
 
     tracemalloc.start()
     started = time.perf_counter()
@@ -111,12 +142,18 @@ def run(server, args) -> dict:
     elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     return {
-        "provider": args.provider, "documents": args.documents, "batch_size": args.batch_size,
-        "latency_ms": args.latency_ms, "synced": run.synced_count, "api_calls": run.api_calls,
+        "provider": args.provider,
+        "documents": args.documents,
+        "batch_size": args.batch_size,
+        "latency_ms": args.latency_ms,
+        "synced": run.synced_count,
+        "api_calls": run.api_calls,
         "api_calls_per_document": round(run.api_calls / max(1, run.synced_count), 3),
-        "seconds": round(elapsed, 2), "documents_per_second": round(run.synced_count / elapsed, 1),
+        "seconds": round(elapsed, 2),
+        "documents_per_second": round(run.synced_count / elapsed, 1),
         "peak_python_memory_mb": round(peak / 1e6, 1),
-        "waits": len(waits), "waited_provider_seconds": round(sum(waits), 1),
+        "waits": len(waits),
+        "waited_provider_seconds": round(sum(waits), 1),
     }
 
 

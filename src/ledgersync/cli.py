@@ -34,8 +34,11 @@ def cmd_serve(args) -> int:
     from django.conf import settings
 
     if settings.SECRET_KEY == settings.PLACEHOLDER_SECRET_KEY:
-        print("ledgersync serve: set SECRET_KEY to a long random value (50+ characters).\n"
-              "  python -c 'import secrets; print(secrets.token_urlsafe(50))'", file=sys.stderr)
+        print(
+            "ledgersync serve: set SECRET_KEY to a long random value (50+ characters).\n"
+            "  python -c 'import secrets; print(secrets.token_urlsafe(50))'",
+            file=sys.stderr,
+        )
         return 2
     return run_web(args.host, args.port)
 
@@ -45,8 +48,14 @@ def run_web(host: str, port: int) -> int:
 
     from ledgersync.wsgi import application
 
-    waitress.serve(application, host=host, port=port, threads=8, ident="ledgersync",
-                   clear_untrusted_proxy_headers=True)
+    waitress.serve(
+        application,
+        host=host,
+        port=port,
+        threads=8,
+        ident="ledgersync",
+        clear_untrusted_proxy_headers=True,
+    )
     return 0
 
 
@@ -78,7 +87,9 @@ def cmd_rotate_keys(args) -> int:
     setup_django()
     from ledgersync.sync.crypto import rotate_stored_tokens
 
-    print(f"Re-encrypted the tokens of {rotate_stored_tokens()} connection(s) under the newest key.")
+    print(
+        f"Re-encrypted the tokens of {rotate_stored_tokens()} connection(s) under the newest key."
+    )
     return 0
 
 
@@ -120,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     createuser = sub.add_parser("createuser", help="add a user to an organisation")
     createuser.add_argument("username")
     createuser.add_argument("--org", required=True, help="organisation slug")
-    createuser.add_argument("--role", default="accounts", choices=["administrator", "accounts", "engineer"])
+    createuser.add_argument(
+        "--role", default="accounts", choices=["administrator", "accounts", "engineer"]
+    )
     createuser.add_argument("--email", default="")
     createuser.add_argument("--password", help="prefer LEDGERSYNC_PASSWORD or the prompt")
     createuser.set_defaults(func=cmd_createuser)

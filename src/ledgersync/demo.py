@@ -57,8 +57,12 @@ def available_sandboxes() -> list[str]:
 def demo_environment(var_dir: Path, host: str, port: int) -> dict[str, str]:
     from ledgersync.cli import SANDBOX_PORTS
 
-    env = {"LEDGERSYNC_VAR_DIR": str(var_dir), "DEBUG": "false",
-           "LEDGERSYNC_PUBLIC_URL": f"http://{host}:{port}", "ALLOWED_HOSTS": f"{host},localhost,127.0.0.1"}
+    env = {
+        "LEDGERSYNC_VAR_DIR": str(var_dir),
+        "DEBUG": "false",
+        "LEDGERSYNC_PUBLIC_URL": f"http://{host}:{port}",
+        "ALLOWED_HOSTS": f"{host},localhost,127.0.0.1",
+    }
     env.update(demo_secrets(var_dir))
     for provider in available_sandboxes():
         prefix = provider.upper()
@@ -76,8 +80,11 @@ def run_demo(port: int = 8000, host: str = "127.0.0.1") -> int:
     wanted = [(host, port)] + [("127.0.0.1", SANDBOX_PORTS[p]) for p in available_sandboxes()]
     busy = [f"{h}:{p}" for h, p in wanted if not port_is_free(h, p)]
     if busy:
-        print(f"ledgersync demo: port(s) {', '.join(busy)} already in use; stop the other "
-              f"program or pass --port N", file=sys.stderr)
+        print(
+            f"ledgersync demo: port(s) {', '.join(busy)} already in use; stop the other "
+            f"program or pass --port N",
+            file=sys.stderr,
+        )
         return 2
     for key, value in demo_environment(var_dir, host, port).items():
         os.environ.setdefault(key, value)

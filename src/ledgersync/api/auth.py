@@ -34,8 +34,11 @@ class ApiKeyAuth(HttpBearer):
             return None
         _spend(key)
         if self.write and key.read_only:
-            raise ApiError(403, "read_only_key",
-                           f"The API key '{key.name}' is read-only; use a read-write key to change data.")
+            raise ApiError(
+                403,
+                "read_only_key",
+                f"The API key '{key.name}' is read-only; use a read-write key to change data.",
+            )
         return key
 
 
@@ -50,9 +53,13 @@ def _spend(key: ApiKey) -> None:
         used = 1
     if used > REQUESTS_PER_MINUTE:
         wait = max(1, 60 - int(time.time()) % 60)
-        raise ApiError(429, "rate_limited",
-                       f"More than {REQUESTS_PER_MINUTE} requests this minute with this key; "
-                       f"try again in {wait} s.", headers={"Retry-After": str(wait)})
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"More than {REQUESTS_PER_MINUTE} requests this minute with this key; "
+            f"try again in {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 READ = ApiKeyAuth(write=False)

@@ -48,18 +48,28 @@ def _reload(document: Document) -> dict:
 def _ensure_unsynced(document: Document) -> None:
     state = output.state_of(document)
     if state is not None and state.status_code == StatusCode.SYNCED:
-        raise ApiError(409, "already_synced",
-                       f"{document} is already in the package (id {state.remote_id}); it cannot change here.")
-    busy = Attempt.objects.filter(document=document, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN])
+        raise ApiError(
+            409,
+            "already_synced",
+            f"{document} is already in the package (id {state.remote_id}); it cannot change here.",
+        )
+    busy = Attempt.objects.filter(
+        document=document, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN]
+    )
     if busy.exists():
-        raise ApiError(409, "sync_in_progress",
-                       f"{document} is being sent to the package; try again when the sync has finished.")
+        raise ApiError(
+            409,
+            "sync_in_progress",
+            f"{document} is being sent to the package; try again when the sync has finished.",
+        )
 
 
 def number_taken(organisation, payload: dict[str, Any]) -> Document | None:
     if not payload["number"]:
         return None
-    rows = Document.objects.for_org(organisation).filter(doc_type=payload["type"], number=payload["number"])
+    rows = Document.objects.for_org(organisation).filter(
+        doc_type=payload["type"], number=payload["number"]
+    )
     if payload["type"] == DocType.SUPPLIER_INVOICE:
         rows = rows.filter(supplier__number=payload["supplier"])
     return rows.first()
@@ -68,7 +78,9 @@ def number_taken(organisation, payload: dict[str, Any]) -> Document | None:
 def create_from(organisation, data: DocumentIn, *, user=None) -> tuple[Document, bool]:
     """Create (True) or find by external_ref (False). Raises ApiError or ValidationError."""
     if data.external_ref:
-        existing = Document.objects.for_org(organisation).filter(external_ref=data.external_ref).first()
+        existing = (
+            Document.objects.for_org(organisation).filter(external_ref=data.external_ref).first()
+        )
         if existing is not None:
             return existing, False
     payload = data.service_payload()
@@ -87,7 +99,11 @@ def create_from(organisation, data: DocumentIn, *, user=None) -> tuple[Document,
     except ValidationError:
         # Two identical requests at once: the loser finds the winner's document.
         if data.external_ref:
-            existing = Document.objects.for_org(organisation).filter(external_ref=data.external_ref).first()
+            existing = (
+                Document.objects.for_org(organisation)
+                .filter(external_ref=data.external_ref)
+                .first()
+            )
             if existing is not None:
                 return existing, False
         raise
@@ -105,10 +121,17 @@ def post_document(request, data: DocumentIn):
 @router.get("/documents", response={200: DocumentPage, **ERRORS}, auth=READ)
 def list_documents(request, filters: Query[DocumentFilter]):
     rows = Document.objects.for_org(organisation_of(request)).order_by("doc_type", "number", "pk")
-    exact = {"doc_type": filters.type, "number": filters.number, "account__number": filters.account,
-             "supplier__number": filters.supplier, "external_ref": filters.external_ref,
-             "marked_for_sync": filters.marked_for_sync, "sync_state__status_code": filters.status_code,
-             "issue_date__gte": filters.issued_from, "issue_date__lte": filters.issued_to}
+    exact = {
+        "doc_type": filters.type,
+        "number": filters.number,
+        "account__number": filters.account,
+        "supplier__number": filters.supplier,
+        "external_ref": filters.external_ref,
+        "marked_for_sync": filters.marked_for_sync,
+        "sync_state__status_code": filters.status_code,
+        "issue_date__gte": filters.issued_from,
+        "issue_date__lte": filters.issued_to,
+    }
     rows = rows.filter(**{key: value for key, value in exact.items() if value is not None})
     if filters.sent is not None:
         rows = rows.filter(sent_at__isnull=not filters.sent)
@@ -171,8 +194,12 @@ def _apply_patch(document: Document, changes: dict[str, Any], data: DocumentPatc
         with transaction.atomic():
             document.save()
     except IntegrityError:  # a supplier invoice moved to a supplier that has that reference
-        raise ApiError(409, "duplicate", f"{document.party} already has a document numbered {document.number}.",
-                       "supplier") from None
+        raise ApiError(
+            409,
+            "duplicate",
+            f"{document.party} already has a document numbered {document.number}.",
+            "supplier",
+        ) from None
 
 
 @router.post("/documents/{document_id}/sent", response={200: DocumentOut, **ERRORS}, auth=WRITE)

@@ -48,8 +48,16 @@ PROVIDER_ERRORS: dict[int, type[Schema]] = {**ERRORS, 502: ErrorOut}
 class ApiError(Exception):
     """An answer other than success: status, stable code, what to fix, and which field."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None, *,
-                 details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.code = code
@@ -59,8 +67,14 @@ class ApiError(Exception):
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "field": self.field,
-                          "details": self.details}}
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "field": self.field,
+                "details": self.details,
+            }
+        }
 
 
 def not_found(what: str) -> ApiError:
@@ -69,7 +83,11 @@ def not_found(what: str) -> ApiError:
 
 def invalid(errors: dict[str, list[str]]) -> ApiError:
     """422 from a Django ValidationError's message_dict (records/services.py)."""
-    details = [{"field": field, "message": message} for field, messages in errors.items() for message in messages]
+    details = [
+        {"field": field, "message": message}
+        for field, messages in errors.items()
+        for message in messages
+    ]
     first = details[0] if details else {"field": None, "message": "The input is not valid."}
     return ApiError(422, "invalid", first["message"], first["field"], details=details)
 
@@ -78,13 +96,25 @@ def provider_failure(error: ProviderError) -> ApiError:
     """What the package said, as an API answer."""
     if isinstance(error, RateLimited):
         wait = max(1, int(error.retry_after or 1))
-        return ApiError(429, "provider_rate_limited", f"The package asked us to slow down; try again in {wait} s.",
-                        headers={"Retry-After": str(wait)})
+        return ApiError(
+            429,
+            "provider_rate_limited",
+            f"The package asked us to slow down; try again in {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
     if isinstance(error, AuthError):
-        return ApiError(409, "relink_needed", "The package no longer accepts ledgersync's access: connect again.")
+        return ApiError(
+            409,
+            "relink_needed",
+            "The package no longer accepts ledgersync's access: connect again.",
+        )
     if isinstance(error, PermanentError):
         return ApiError(422, "provider_rejected", f"The package refused it: {error.message}")
-    return ApiError(502, "provider_unavailable", f"The package did not answer properly ({error.message}); try again.")
+    return ApiError(
+        502,
+        "provider_unavailable",
+        f"The package did not answer properly ({error.message}); try again.",
+    )
 
 
 def _field_of(loc: tuple | list) -> str | None:
@@ -120,28 +150,46 @@ def install(api) -> None:
         return respond(request, exc)
 
     def on_schema_error(request, exc: NinjaValidationError):
-        details = [{"field": _field_of(e.get("loc", ())), "message": _schema_message(e)} for e in exc.errors]
+        details = [
+            {"field": _field_of(e.get("loc", ())), "message": _schema_message(e)}
+            for e in exc.errors
+        ]
         first = details[0] if details else {"field": None, "message": "The input is not valid."}
-        return respond(request, ApiError(422, "invalid", first["message"], first["field"], details=details))
+        return respond(
+            request, ApiError(422, "invalid", first["message"], first["field"], details=details)
+        )
 
     def on_django_validation(request, exc: DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         return respond(request, invalid(errors))
 
     def on_auth(request, exc: AuthenticationError):
-        error = ApiError(401, "unauthenticated",
-                         "Send an API key as 'Authorization: Bearer <key>'; an Administrator creates keys "
-                         "under Settings > API keys.", headers={"WWW-Authenticate": "Bearer"})
+        error = ApiError(
+            401,
+            "unauthenticated",
+            "Send an API key as 'Authorization: Bearer <key>'; an Administrator creates keys "
+            "under Settings > API keys.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
         return respond(request, error)
 
     def on_http(request, exc: HttpError):
-        codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-                 429: "rate_limited"}
+        codes = {
+            400: "bad_request",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            429: "rate_limited",
+        }
         message = "The request body is not valid JSON." if exc.status_code == 400 else str(exc)
-        return respond(request, ApiError(exc.status_code, codes.get(exc.status_code, "error"), message))
+        return respond(
+            request, ApiError(exc.status_code, codes.get(exc.status_code, "error"), message)
+        )
 
     def on_404(request, exc: Http404):
-        return respond(request, ApiError(404, "not_found", "Nothing here: check the path and the id."))
+        return respond(
+            request, ApiError(404, "not_found", "Nothing here: check the path and the id.")
+        )
 
     def on_provider(request, exc: ProviderError):
         return respond(request, provider_failure(exc))

@@ -9,8 +9,20 @@ from ledgersync.sync.connections import live_connection
 from ledgersync.sync.models import AccsIdLink, DocumentState, SyncRun
 from ledgersync.sync.status import Failure, StatusCode
 
-PARTY_KEYS = ("id", "number", "name", "email", "phone", "address_line1", "address_line2", "city",
-              "region", "postcode", "country", "vat_number")
+PARTY_KEYS = (
+    "id",
+    "number",
+    "name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "vat_number",
+)
 
 
 def money(value: Decimal) -> str:
@@ -27,9 +39,13 @@ def plain(value: Decimal, min_places: int = 0) -> str:
 
 
 def page(queryset, paging, convert) -> dict:
-    rows = list(queryset[paging.offset:paging.offset + paging.limit])
-    return {"count": queryset.count(), "limit": paging.limit, "offset": paging.offset,
-            "items": [convert(row) for row in rows]}
+    rows = list(queryset[paging.offset : paging.offset + paging.limit])
+    return {
+        "count": queryset.count(),
+        "limit": paging.limit,
+        "offset": paging.offset,
+        "items": [convert(row) for row in rows],
+    }
 
 
 def accs_ids(organisation, field: str) -> dict[int, str]:
@@ -38,15 +54,20 @@ def accs_ids(organisation, field: str) -> dict[int, str]:
     if connection is None:
         return {}
     links = AccsIdLink.objects.for_org(organisation).filter(
-        provider=connection.provider, company_id=connection.company_id, **{f"{field}__isnull": False}
+        provider=connection.provider,
+        company_id=connection.company_id,
+        **{f"{field}__isnull": False},
     )
     return {getattr(link, f"{field}_id"): link.remote_id for link in links}
 
 
 def account_out(account: Account, links: dict[int, str]) -> dict:
     data = {key: getattr(account, key) for key in PARTY_KEYS}
-    data.update(kind=account.kind, company=account.company.number if account.company_id else None,
-                accs_id=links.get(account.pk))
+    data.update(
+        kind=account.kind,
+        company=account.company.number if account.company_id else None,
+        accs_id=links.get(account.pk),
+    )
     return data
 
 
@@ -61,8 +82,13 @@ def tax_code_out(tax: TaxCode) -> dict:
 
 
 def nominal_out(nominal: NominalCode) -> dict:
-    return {"id": nominal.pk, "code": nominal.code, "description": nominal.description, "kind": nominal.kind,
-            "default_tax_code": nominal.default_tax_code.code if nominal.default_tax_code_id else None}
+    return {
+        "id": nominal.pk,
+        "code": nominal.code,
+        "description": nominal.description,
+        "kind": nominal.kind,
+        "default_tax_code": nominal.default_tax_code.code if nominal.default_tax_code_id else None,
+    }
 
 
 def failure_out(failure: Failure) -> dict:
@@ -78,20 +104,33 @@ def state_of(document: Document) -> DocumentState | None:
 
 def sync_out(state: DocumentState | None) -> dict:
     if state is None:
-        return {"status_code": None, "message": "", "failures": [], "remote_id": None, "synced_at": None}
+        return {
+            "status_code": None,
+            "message": "",
+            "failures": [],
+            "remote_id": None,
+            "synced_at": None,
+        }
     return {
-        "status_code": state.status_code or None, "message": state.message,
+        "status_code": state.status_code or None,
+        "message": state.message,
         "failures": [failure_out(f) for f in state.failure_list()],
-        "remote_id": state.remote_id or None, "synced_at": state.synced_at,
+        "remote_id": state.remote_id or None,
+        "synced_at": state.synced_at,
     }
 
 
 def line_out(line) -> dict:
     return {
-        "position": line.position, "text": line.text, "quantity": plain(line.quantity),
-        "unit_price": plain(line.unit_price, 2), "nominal": line.nominal.code,
+        "position": line.position,
+        "text": line.text,
+        "quantity": plain(line.quantity),
+        "unit_price": plain(line.unit_price, 2),
+        "nominal": line.nominal.code,
         "tax_code": line.tax_code.code if line.tax_code_id else None,
-        "net": money(line.net), "tax": money(line.tax), "gross": money(line.gross),
+        "net": money(line.net),
+        "tax": money(line.tax),
+        "gross": money(line.gross),
     }
 
 
@@ -100,16 +139,25 @@ def document_out(document: Document) -> dict:
     net = sum((line.net for line in lines), Decimal(0))
     tax = sum((line.tax for line in lines), Decimal(0))
     return {
-        "id": document.pk, "type": document.doc_type, "number": document.number,
+        "id": document.pk,
+        "type": document.doc_type,
+        "number": document.number,
         "account": document.account.number if document.account_id else None,
         "supplier": document.supplier.number if document.supplier_id else None,
         "care_of": document.care_of.number if document.care_of_id else None,
-        "issue_date": document.issue_date, "due_date": document.due_date, "currency": document.currency,
-        "reference": document.reference, "external_ref": document.external_ref,
-        "sent_at": document.sent_at, "sent_via": document.sent_via,
+        "issue_date": document.issue_date,
+        "due_date": document.due_date,
+        "currency": document.currency,
+        "reference": document.reference,
+        "external_ref": document.external_ref,
+        "sent_at": document.sent_at,
+        "sent_via": document.sent_via,
         "marked_for_sync": document.marked_for_sync,
-        "net_total": money(net), "tax_total": money(tax), "gross_total": money(net + tax),
-        "lines": [line_out(line) for line in lines], "sync": sync_out(state_of(document)),
+        "net_total": money(net),
+        "tax_total": money(tax),
+        "gross_total": money(net + tax),
+        "lines": [line_out(line) for line in lines],
+        "sync": sync_out(state_of(document)),
     }
 
 
@@ -122,21 +170,37 @@ def documents_for(queryset):
 def run_out(run: SyncRun) -> dict:
     tried = run.tried.keys() if isinstance(run.tried, dict) else run.tried
     ids = [int(pk) for pk in tried]
-    documents = Document.objects.filter(pk__in=ids, organisation=run.organisation_id).select_related("sync_state")
+    documents = Document.objects.filter(
+        pk__in=ids, organisation=run.organisation_id
+    ).select_related("sync_state")
     results = []
     for document in sorted(documents, key=lambda d: (d.number, d.pk)):
         state = state_of(document)
-        results.append({
-            "document_id": document.pk, "number": document.number,
-            "status_code": (state.status_code or None) if state else None,
-            "message": state.message if state else "",
-        })
+        results.append(
+            {
+                "document_id": document.pk,
+                "number": document.number,
+                "status_code": (state.status_code or None) if state else None,
+                "message": state.message if state else "",
+            }
+        )
     return {
-        "id": run.pk, "type": run.doc_type, "auto": run.auto, "state": run.state, "trigger": run.trigger,
-        "created_at": run.created_at, "started_at": run.started_at, "finished_at": run.finished_at,
-        "deadline": run.deadline, "stop_requested": run.stop_requested, "synced_count": run.synced_count,
-        "failed_count": run.failed_count, "left_count": run.left_count, "api_calls": run.api_calls,
-        "message": run.message, "results": results,
+        "id": run.pk,
+        "type": run.doc_type,
+        "auto": run.auto,
+        "state": run.state,
+        "trigger": run.trigger,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "deadline": run.deadline,
+        "stop_requested": run.stop_requested,
+        "synced_count": run.synced_count,
+        "failed_count": run.failed_count,
+        "left_count": run.left_count,
+        "api_calls": run.api_calls,
+        "message": run.message,
+        "results": results,
     }
 
 

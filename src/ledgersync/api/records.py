@@ -38,7 +38,12 @@ ID = Path(..., ge=1, le=MAX_ID)
 
 
 def _account(request, account_id: int) -> Account:
-    found = Account.objects.for_org(organisation_of(request)).select_related("company").filter(pk=account_id).first()
+    found = (
+        Account.objects.for_org(organisation_of(request))
+        .select_related("company")
+        .filter(pk=account_id)
+        .first()
+    )
     if found is None:
         raise not_found("account")
     return found
@@ -52,6 +57,7 @@ def _supplier(request, supplier_id: int) -> Supplier:
 
 
 # -- accounts ---------------------------------------------------------------------------------
+
 
 @router.get("/accounts", response={200: AccountPage, **ERRORS}, auth=READ)
 def list_accounts(request, filters: Query[AccountFilter]):
@@ -76,8 +82,12 @@ def create_account(request, data: AccountIn):
     organisation = organisation_of(request)
     existing = Account.objects.for_org(organisation).filter(number=data.number).first()
     if existing is not None:
-        raise ApiError(409, "duplicate", f"Account {data.number} already exists (id {existing.pk}); "
-                       "PATCH it to change it.", "number")
+        raise ApiError(
+            409,
+            "duplicate",
+            f"Account {data.number} already exists (id {existing.pk}); PATCH it to change it.",
+            "number",
+        )
     account, _ = save_account(organisation, data.dict())
     return Status(201, output.account_out(account, {}))
 
@@ -98,6 +108,7 @@ def update_account(request, data: AccountPatch, account_id: int = ID):
 
 # -- suppliers --------------------------------------------------------------------------------
 
+
 @router.get("/suppliers", response={200: SupplierPage, **ERRORS}, auth=READ)
 def list_suppliers(request, filters: Query[PartyFilter]):
     organisation = organisation_of(request)
@@ -115,8 +126,12 @@ def create_supplier(request, data: SupplierIn):
     organisation = organisation_of(request)
     existing = Supplier.objects.for_org(organisation).filter(number=data.number).first()
     if existing is not None:
-        raise ApiError(409, "duplicate", f"Supplier {data.number} already exists (id {existing.pk}); "
-                       "PATCH it to change it.", "number")
+        raise ApiError(
+            409,
+            "duplicate",
+            f"Supplier {data.number} already exists (id {existing.pk}); PATCH it to change it.",
+            "number",
+        )
     supplier, _ = save_supplier(organisation, data.dict())
     return Status(201, output.supplier_out(supplier, {}))
 
@@ -135,6 +150,7 @@ def update_supplier(request, data: PartyPatch, supplier_id: int = ID):
 
 
 # -- tax codes --------------------------------------------------------------------------------
+
 
 def _tax(request, tax_id: int) -> TaxCode:
     found = TaxCode.objects.for_org(organisation_of(request)).filter(pk=tax_id).first()
@@ -156,10 +172,13 @@ def create_tax_code(request, data: TaxCodeIn):
     organisation = organisation_of(request)
     try:
         with transaction.atomic():
-            tax = TaxCode.objects.create(organisation=organisation, code=data.code, name=data.name, rate=data.rate)
+            tax = TaxCode.objects.create(
+                organisation=organisation, code=data.code, name=data.name, rate=data.rate
+            )
     except IntegrityError:
-        raise ApiError(409, "duplicate", f"Tax code {data.code} already exists; PATCH it to change it.",
-                       "code") from None
+        raise ApiError(
+            409, "duplicate", f"Tax code {data.code} already exists; PATCH it to change it.", "code"
+        ) from None
     return Status(201, output.tax_code_out(tax))
 
 
@@ -180,9 +199,14 @@ def update_tax_code(request, data: TaxCodePatch, tax_code_id: int = ID):
 
 # -- nominal codes ----------------------------------------------------------------------------
 
+
 def _nominal(request, nominal_id: int) -> NominalCode:
-    found = (NominalCode.objects.for_org(organisation_of(request)).select_related("default_tax_code")
-             .filter(pk=nominal_id).first())
+    found = (
+        NominalCode.objects.for_org(organisation_of(request))
+        .select_related("default_tax_code")
+        .filter(pk=nominal_id)
+        .first()
+    )
     if found is None:
         raise not_found("nominal code")
     return found
@@ -199,8 +223,11 @@ def _tax_by_code(organisation, code: str | None) -> TaxCode | None:
 
 @router.get("/nominal-codes", response={200: NominalCodePage, **ERRORS}, auth=READ)
 def list_nominal_codes(request, filters: Query[CodeFilter]):
-    rows = (NominalCode.objects.for_org(organisation_of(request)).select_related("default_tax_code")
-            .order_by("code", "pk"))
+    rows = (
+        NominalCode.objects.for_org(organisation_of(request))
+        .select_related("default_tax_code")
+        .order_by("code", "pk")
+    )
     if filters.code:
         rows = rows.filter(code=filters.code)
     return output.page(rows, filters, output.nominal_out)
@@ -213,12 +240,19 @@ def create_nominal_code(request, data: NominalCodeIn):
     try:
         with transaction.atomic():
             nominal = NominalCode.objects.create(
-                organisation=organisation, code=data.code, description=data.description, kind=data.kind,
+                organisation=organisation,
+                code=data.code,
+                description=data.description,
+                kind=data.kind,
                 default_tax_code=tax,
             )
     except IntegrityError:
-        raise ApiError(409, "duplicate", f"Nominal code {data.code} already exists; PATCH it to change it.",
-                       "code") from None
+        raise ApiError(
+            409,
+            "duplicate",
+            f"Nominal code {data.code} already exists; PATCH it to change it.",
+            "code",
+        ) from None
     return Status(201, output.nominal_out(nominal))
 
 
@@ -227,12 +261,16 @@ def get_nominal_code(request, nominal_code_id: int = ID):
     return output.nominal_out(_nominal(request, nominal_code_id))
 
 
-@router.patch("/nominal-codes/{nominal_code_id}", response={200: NominalCodeOut, **ERRORS}, auth=WRITE)
+@router.patch(
+    "/nominal-codes/{nominal_code_id}", response={200: NominalCodeOut, **ERRORS}, auth=WRITE
+)
 def update_nominal_code(request, data: NominalCodePatch, nominal_code_id: int = ID):
     nominal = _nominal(request, nominal_code_id)
     changes = data.dict(exclude_unset=True)
     if "default_tax_code" in changes:
-        nominal.default_tax_code = _tax_by_code(nominal.organisation, changes.pop("default_tax_code"))
+        nominal.default_tax_code = _tax_by_code(
+            nominal.organisation, changes.pop("default_tax_code")
+        )
     for field, value in changes.items():
         if value is not None:
             setattr(nominal, field, value)

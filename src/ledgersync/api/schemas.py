@@ -27,8 +27,12 @@ MAX_NET = Decimal("999999999999.99")
 
 
 def _text(max_length: int, *, min_length: int = 0, pattern: str = NO_CONTROL):
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
-                                            max_length=max_length, pattern=pattern)]
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=pattern
+        ),
+    ]
 
 
 def _email(value: str) -> str:
@@ -78,6 +82,7 @@ class Paging(Schema):
 
 # -- accounts and suppliers ------------------------------------------------------------------
 
+
 class PartyFields(Schema):
     name: _text(200, min_length=1)
     email: Email = ""
@@ -100,10 +105,19 @@ class AccountIn(PartyFields):
     kind: AccountKind = AccountKind.company
     company: Ident | None = Field(None, description="A site's company (its account number).")
 
-    model_config = {"json_schema_extra": {"examples": [
-        {"number": "A2001", "name": "Seaview Hotel", "email": "accounts@seaview.example"},
-        {"number": "A2002", "name": "Seaview Hotel - Annexe", "kind": "site", "company": "A1001"},
-    ]}}
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"number": "A2001", "name": "Seaview Hotel", "email": "accounts@seaview.example"},
+                {
+                    "number": "A2002",
+                    "name": "Seaview Hotel - Annexe",
+                    "kind": "site",
+                    "company": "A1001",
+                },
+            ]
+        }
+    }
 
 
 class PartyPatch(Schema):
@@ -168,6 +182,7 @@ class AccountFilter(PartyFilter):
 
 # -- nominal and tax codes -----------------------------------------------------------------
 
+
 class TaxCodeIn(Schema):
     code: _text(10, min_length=1)
     name: _text(100, min_length=1)
@@ -191,8 +206,12 @@ class TaxCodePage(Page):
 
 
 class NominalCodeIn(Schema):
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20,
-                                           pattern=r"^[A-Za-z0-9.\-]+$")]
+    code: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9.\-]+$"
+        ),
+    ]
     description: _text(200, min_length=1)
     kind: NominalKind
     default_tax_code: _text(10) | None = None
@@ -222,6 +241,7 @@ class CodeFilter(Paging):
 
 # -- documents -------------------------------------------------------------------------------
 
+
 class LineIn(Schema):
     """One document line; ``service_dict()`` is what records.services takes."""
 
@@ -238,14 +258,23 @@ class LineIn(Schema):
         return self
 
     def service_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "quantity": str(self.quantity), "unit_price": str(self.unit_price),
-                "nominal": self.nominal, "tax_code": self.tax_code}
+        return {
+            "text": self.text,
+            "quantity": str(self.quantity),
+            "unit_price": str(self.unit_price),
+            "nominal": self.nominal,
+            "tax_code": self.tax_code,
+        }
 
 
 class DocumentIn(Schema):
     type: DocTypeName
-    number: _text(21) = Field("", description="Blank for sales documents: the next number is taken.")
-    account: Ident | None = Field(None, description="Sales documents: the customer's account number.")
+    number: _text(21) = Field(
+        "", description="Blank for sales documents: the next number is taken."
+    )
+    account: Ident | None = Field(
+        None, description="Sales documents: the customer's account number."
+    )
     supplier: Ident | None = Field(None, description="Supplier invoices: the supplier's number.")
     care_of: Ident | None = None
     issue_date: dt.date | None = None
@@ -253,7 +282,8 @@ class DocumentIn(Schema):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")] = "GBP"
     reference: _text(100) = ""
     external_ref: _text(100) | None = Field(
-        None, description="Your own id for it; sending the same one again returns this document.")
+        None, description="Your own id for it; sending the same one again returns this document."
+    )
     lines: list[LineIn] = Field(min_length=1, max_length=500)
     sent_via: SentViaName | None = Field(None, description="Mark it sent on creation.")
     mark_for_sync: bool = False
@@ -263,20 +293,47 @@ class DocumentIn(Schema):
         does not fit the type."""
         doc_type = DocType(self.type.value)
         if doc_type == DocType.SUPPLIER_INVOICE and self.account:
-            raise DjangoValidationError({"account": ["A supplier invoice names a supplier, not an account"]})
+            raise DjangoValidationError(
+                {"account": ["A supplier invoice names a supplier, not an account"]}
+            )
         if doc_type != DocType.SUPPLIER_INVOICE and self.supplier:
-            raise DjangoValidationError({"supplier": [f"A {doc_type.label.lower()} names an account, not a supplier"]})
+            raise DjangoValidationError(
+                {"supplier": [f"A {doc_type.label.lower()} names an account, not a supplier"]}
+            )
         return {
-            "type": doc_type.value, "number": self.number, "account": self.account, "supplier": self.supplier,
-            "care_of": self.care_of, "issue_date": self.issue_date, "due_date": self.due_date,
-            "currency": self.currency, "reference": self.reference, "external_ref": self.external_ref,
+            "type": doc_type.value,
+            "number": self.number,
+            "account": self.account,
+            "supplier": self.supplier,
+            "care_of": self.care_of,
+            "issue_date": self.issue_date,
+            "due_date": self.due_date,
+            "currency": self.currency,
+            "reference": self.reference,
+            "external_ref": self.external_ref,
             "lines": [line.service_dict() for line in self.lines],
         }
 
-    model_config = {"json_schema_extra": {"examples": [{
-        "type": "sales_invoice", "account": "A1001", "external_ref": "job-4411", "reference": "Job 4411",
-        "lines": [{"text": "Boiler service", "quantity": "1", "unit_price": "95.00", "nominal": "4000"}],
-    }]}}
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "type": "sales_invoice",
+                    "account": "A1001",
+                    "external_ref": "job-4411",
+                    "reference": "Job 4411",
+                    "lines": [
+                        {
+                            "text": "Boiler service",
+                            "quantity": "1",
+                            "unit_price": "95.00",
+                            "nominal": "4000",
+                        }
+                    ],
+                }
+            ]
+        }
+    }
 
     @model_validator(mode="after")
     def _dates_in_range(self):
@@ -289,7 +346,7 @@ class DocumentIn(Schema):
 class DocumentPatch(Schema):
     account: Ident | None = None
     supplier: Ident | None = None
-    care_of: _text(20) | None = Field(None, description="An account number, or \"\" to remove it.")
+    care_of: _text(20) | None = Field(None, description='An account number, or "" to remove it.')
     issue_date: dt.date | None = None
     due_date: dt.date | None = None
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")] | None = None
@@ -376,6 +433,7 @@ class SentIn(Schema):
 
 # -- sync ------------------------------------------------------------------------------------
 
+
 class QueueItemOut(Schema):
     id: int
     number: str
@@ -389,7 +447,9 @@ class QueueItemOut(Schema):
 
 class QueueOut(Page):
     type: DocTypeName
-    counts: dict[str, int] = Field(description="Documents by status code (NOT_CHECKED: not tried yet).")
+    counts: dict[str, int] = Field(
+        description="Documents by status code (NOT_CHECKED: not tried yet)."
+    )
     items: list[QueueItemOut]
 
 
@@ -413,7 +473,8 @@ class SuggestionsOut(Schema):
 class LinkIn(Schema):
     method: Literal["link_this", "create_new", "accs_id"]
     remote_id: _text(100) | None = Field(
-        None, description="link_this: the suggestion to link (default: the exact name match).")
+        None, description="link_this: the suggestion to link (default: the exact name match)."
+    )
     accs_id: _text(100) | None = Field(None, description="accs_id: the AccsID to link by.")
 
 

@@ -37,6 +37,7 @@ ID = Path(..., ge=1, le=2**53)
 
 # -- queue ------------------------------------------------------------------------------------
 
+
 def queue_counts(organisation, doc_type) -> dict[str, int]:
     codes = engine.queue(organisation, doc_type).values_list("sync_state__status_code", flat=True)
     return dict(Counter(code or NOT_CHECKED for code in codes))
@@ -55,10 +56,16 @@ def get_queue(request, doc_type: DocTypeName, filters: Query[QueueFilter]):
 
     def item(document):
         state = output.sync_out(output.state_of(document))
-        return {"id": document.pk, "number": document.number, "party": document.party.number,
-                "party_name": document.party.name, "gross_total": output.money(document.gross_total),
-                "status_code": state["status_code"], "message": state["message"],
-                "failures": state["failures"]}
+        return {
+            "id": document.pk,
+            "number": document.number,
+            "party": document.party.number,
+            "party_name": document.party.name,
+            "gross_total": output.money(document.gross_total),
+            "status_code": state["status_code"],
+            "message": state["message"],
+            "failures": state["failures"],
+        }
 
     body = output.page(rows, filters, item)
     body.update(type=doc_type.value, counts=queue_counts(organisation, kind))
@@ -67,19 +74,26 @@ def get_queue(request, doc_type: DocTypeName, filters: Query[QueueFilter]):
 
 # -- linking ----------------------------------------------------------------------------------
 
+
 def _live(organisation):
     connection = connections.live_connection(organisation)
     if connection is None:
-        raise ApiError(409, "not_connected",
-                       "Not connected to the accounting package: an Administrator or Accounts user connects "
-                       "on the Sync Accounts API page.")
+        raise ApiError(
+            409,
+            "not_connected",
+            "Not connected to the accounting package: an Administrator or Accounts user connects "
+            "on the Sync Accounts API page.",
+        )
     try:
         return connection, connections.connector_for_connection(connection)
     except connections.NotConnected:
         raise ApiError(409, "not_connected", "Not connected to the accounting package.") from None
     except AuthError:
-        raise ApiError(409, "relink_needed",
-                       "The package no longer accepts ledgersync's access: connect again.") from None
+        raise ApiError(
+            409,
+            "relink_needed",
+            "The package no longer accepts ledgersync's access: connect again.",
+        ) from None
 
 
 def _party(request, kind: str, party_id: int):
@@ -91,8 +105,12 @@ def _party(request, kind: str, party_id: int):
 
 
 def _match(match) -> dict:
-    return {"id": match.contact.id, "name": match.contact.name, "score": round(match.score, 3),
-            "exact": match.exact}
+    return {
+        "id": match.contact.id,
+        "name": match.contact.name,
+        "score": round(match.score, 3),
+        "exact": match.exact,
+    }
 
 
 def _suggestions(request, kind: str, party_id: int) -> dict:
@@ -100,9 +118,11 @@ def _suggestions(request, kind: str, party_id: int) -> dict:
     connection, connector = _live(party.organisation)
     found = linking.suggestions(connector, party)
     link = linking.current_link(connection, party)
-    return {"accs_id": link.remote_id if link else None,
-            "link_this": _match(found.exact) if found.exact else None,
-            "matches": [_match(m) for m in found.matches]}
+    return {
+        "accs_id": link.remote_id if link else None,
+        "link_this": _match(found.exact) if found.exact else None,
+        "matches": [_match(m) for m in found.matches],
+    }
 
 
 def _link(request, kind: str, party_id: int, data: LinkIn):
@@ -111,7 +131,9 @@ def _link(request, kind: str, party_id: int, data: LinkIn):
     try:
         link = _make_link(connection, connector, party, data)
     except linking.LinkError as exc:
-        raise ApiError(422, "link_refused", str(exc), "accs_id" if data.method == "accs_id" else "remote_id") from None
+        raise ApiError(
+            422, "link_refused", str(exc), "accs_id" if data.method == "accs_id" else "remote_id"
+        ) from None
     return {"accs_id": link.remote_id, "method": link.method, "linked_at": link.linked_at}
 
 
@@ -126,11 +148,17 @@ def _make_link(connection, connector: Connector, party, data: LinkIn):
     if not remote_id:
         exact = linking.suggestions(connector, party).exact
         if exact is None:
-            raise ApiError(409, "no_exact_match",
-                           f"{connector.capabilities.display_name} has no contact named exactly '{party.name}'; "
-                           "pick a suggestion's id as remote_id, or use create_new.", "remote_id")
+            raise ApiError(
+                409,
+                "no_exact_match",
+                f"{connector.capabilities.display_name} has no contact named exactly '{party.name}'; "
+                "pick a suggestion's id as remote_id, or use create_new.",
+                "remote_id",
+            )
         remote_id = exact.contact.id
-    return linking.link_existing(connection, connector, party, remote_id, method=linking.LinkMethod.LINK_THIS)
+    return linking.link_existing(
+        connection, connector, party, remote_id, method=linking.LinkMethod.LINK_THIS
+    )
 
 
 def _unlink(request, kind: str, party_id: int):
@@ -143,7 +171,11 @@ def _unlink(request, kind: str, party_id: int):
     return Status(204, None)
 
 
-@router.get("/accounts/{account_id}/suggestions", response={200: SuggestionsOut, **PROVIDER_ERRORS}, auth=READ)
+@router.get(
+    "/accounts/{account_id}/suggestions",
+    response={200: SuggestionsOut, **PROVIDER_ERRORS},
+    auth=READ,
+)
 def account_suggestions(request, account_id: int = ID):
     """Contacts in the package with similar names; link_this is the exact match, if any."""
     return _suggestions(request, "account", account_id)
@@ -160,12 +192,18 @@ def unlink_account(request, account_id: int = ID):
     return _unlink(request, "account", account_id)
 
 
-@router.get("/suppliers/{supplier_id}/suggestions", response={200: SuggestionsOut, **PROVIDER_ERRORS}, auth=READ)
+@router.get(
+    "/suppliers/{supplier_id}/suggestions",
+    response={200: SuggestionsOut, **PROVIDER_ERRORS},
+    auth=READ,
+)
 def supplier_suggestions(request, supplier_id: int = ID):
     return _suggestions(request, "supplier", supplier_id)
 
 
-@router.post("/suppliers/{supplier_id}/link", response={200: LinkOut, **PROVIDER_ERRORS}, auth=WRITE)
+@router.post(
+    "/suppliers/{supplier_id}/link", response={200: LinkOut, **PROVIDER_ERRORS}, auth=WRITE
+)
 def link_supplier(request, data: LinkIn, supplier_id: int = ID):
     return _link(request, "supplier", supplier_id, data)
 
@@ -177,6 +215,7 @@ def unlink_supplier(request, supplier_id: int = ID):
 
 # -- runs -------------------------------------------------------------------------------------
 
+
 @router.post("/sync/runs", response={202: RunOut, **ERRORS}, auth=WRITE)
 def start_run(request, data: RunIn):
     """Start Sync (one batch) or Auto Sync (batches until done or the time limit). The run
@@ -184,13 +223,18 @@ def start_run(request, data: RunIn):
     organisation = organisation_of(request)
     try:
         with transaction.atomic():
-            run = engine.start_run(organisation, DOC_TYPES[data.type], auto=data.auto, trigger="api")
+            run = engine.start_run(
+                organisation, DOC_TYPES[data.type], auto=data.auto, trigger="api"
+            )
             tasks.enqueue(run)
     except connections.NotConnected:
         raise ApiError(409, "not_connected", "Not connected to the accounting package.") from None
     except engine.RunInProgress as exc:
-        raise ApiError(409, "run_in_progress", f"A sync is already running (run {exc.run.pk}); "
-                       "wait for it or stop it.") from None
+        raise ApiError(
+            409,
+            "run_in_progress",
+            f"A sync is already running (run {exc.run.pk}); wait for it or stop it.",
+        ) from None
     run.refresh_from_db()
     return Status(202, output.run_out(run))
 
@@ -232,6 +276,7 @@ def stop_run(request, run_id: int = ID):
 
 # -- connection -------------------------------------------------------------------------------
 
+
 @router.get("/connection", response={200: ConnectionOut, **ERRORS}, auth=READ)
 def get_connection(request):
     """The organisation's link to its accounting package."""
@@ -239,11 +284,23 @@ def get_connection(request):
     connection = connections.live_connection(organisation)
     provider = connection.provider if connection else organisation.provider
     info = PROVIDERS.get(provider)
-    body = {"provider": provider, "provider_name": info.name if info else provider,
-            "status": ConnectionStatus.DISCONNECTED.value, "status_detail": "", "company_id": None,
-            "company_name": None, "connected_at": None, "last_used_at": None}
+    body = {
+        "provider": provider,
+        "provider_name": info.name if info else provider,
+        "status": ConnectionStatus.DISCONNECTED.value,
+        "status_detail": "",
+        "company_id": None,
+        "company_name": None,
+        "connected_at": None,
+        "last_used_at": None,
+    }
     if connection is not None:
-        body.update(status=connection.status, status_detail=connection.status_detail,
-                    company_id=connection.company_id, company_name=connection.company_name,
-                    connected_at=connection.connected_at, last_used_at=connection.last_used_at)
+        body.update(
+            status=connection.status,
+            status_detail=connection.status_detail,
+            company_id=connection.company_id,
+            company_name=connection.company_name,
+            connected_at=connection.connected_at,
+            last_used_at=connection.last_used_at,
+        )
     return body

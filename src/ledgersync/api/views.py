@@ -27,13 +27,21 @@ def api_keys(request):
     error = ""
     if request.method == "POST":
         try:
-            _, new_key = create_key(organisation, request.POST.get("name", ""),
-                                    read_only=request.POST.get("scope") == "read_only", user=request.user)
+            _, new_key = create_key(
+                organisation,
+                request.POST.get("name", ""),
+                read_only=request.POST.get("scope") == "read_only",
+                user=request.user,
+            )
         except ValueError as exc:
             error = str(exc)
     keys = ApiKey.objects.for_org(organisation).select_related("created_by")
-    return render(request, "api/api_keys.html", {"keys": keys, "new_key": new_key, "error": error},
-                  status=422 if error else 200)
+    return render(
+        request,
+        "api/api_keys.html",
+        {"keys": keys, "new_key": new_key, "error": error},
+        status=422 if error else 200,
+    )
 
 
 @login_required

@@ -20,7 +20,9 @@ def cmd_export(args) -> int:
         try:
             since = timezone.make_aware(dt.datetime.fromisoformat(args.since))
         except ValueError:
-            raise CommandError(f"--since must be a date like 2026-11-01, not {args.since!r}") from None
+            raise CommandError(
+                f"--since must be a date like 2026-11-01, not {args.since!r}"
+            ) from None
     rows = audit_rows(organisation(args.org), since)
     out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
@@ -45,20 +47,26 @@ def cmd_prune(args) -> int:
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     verb = "Would delete" if args.dry_run else "Deleted"
-    print(f"{verb} {pruned.attempts} push attempt(s) and {pruned.events} event(s) older than "
-          f"{args.older_than} days; kept {pruned.kept_attempts} older attempt(s) of documents not yet synced.")
+    print(
+        f"{verb} {pruned.attempts} push attempt(s) and {pruned.events} event(s) older than "
+        f"{args.older_than} days; kept {pruned.kept_attempts} older attempt(s) of documents not yet synced."
+    )
     return 0
 
 
 def register(sub) -> None:
-    export = sub.add_parser("export-log", help="the audit log (pushes and changes) as CSV or JSON lines")
+    export = sub.add_parser(
+        "export-log", help="the audit log (pushes and changes) as CSV or JSON lines"
+    )
     export.add_argument("--org", required=True, help="organisation slug")
     export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     export.add_argument("--since", help="only entries from this date (2026-11-01)")
     export.add_argument("--output", "-o", help="write to this file instead of the screen")
     export.set_defaults(func=lambda args: run_command(cmd_export, args))
 
-    prune = sub.add_parser("prune-log", help="delete old audit log entries (keeps unsynced documents' pushes)")
+    prune = sub.add_parser(
+        "prune-log", help="delete old audit log entries (keeps unsynced documents' pushes)"
+    )
     prune.add_argument("--org", required=True, help="organisation slug")
     prune.add_argument("--older-than", type=int, required=True, metavar="DAYS")
     prune.add_argument("--dry-run", action="store_true", help="say what would go, delete nothing")

@@ -32,7 +32,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], out=None) ->
     cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for index, row in enumerate(cells):
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(), file=out)
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(),
+            file=out,
+        )
         if index == 0:
             print("  ".join("-" * width for width in widths), file=out)
 

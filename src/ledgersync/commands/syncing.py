@@ -37,7 +37,9 @@ def _progress(run, total: int, out) -> None:
     total = max(total, done, 1)
     filled = int(BAR_WIDTH * min(done, total) / total)
     bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-    line = f"[{bar}] {done}/{total}  synced {run.synced_count}  failed {run.failed_count}  {run.state}"
+    line = (
+        f"[{bar}] {done}/{total}  synced {run.synced_count}  failed {run.failed_count}  {run.state}"
+    )
     if out.isatty():
         print(f"\r{line}", end="", file=out, flush=True)
     else:
@@ -96,12 +98,18 @@ def _sync(args) -> int:
         try:
             run = engine.start_run(org, doc_type, auto=args.auto, trigger="cli")
         except connections.NotConnected:
-            raise CommandError(f"{org.name} is not connected to its accounting package; connect on the "
-                               "Sync Accounts API page first") from None
+            raise CommandError(
+                f"{org.name} is not connected to its accounting package; connect on the "
+                "Sync Accounts API page first"
+            ) from None
         except engine.RunInProgress as exc:
-            raise CommandError(f"a sync is already running (run {exc.run.pk}); wait for it or stop it") from None
-        print(f"{'Auto Sync' if args.auto else 'Sync'} of {doc_type.label}s (run {run.pk}): "
-              f"{run.left_count} marked for sync")
+            raise CommandError(
+                f"a sync is already running (run {exc.run.pk}); wait for it or stop it"
+            ) from None
+        print(
+            f"{'Auto Sync' if args.auto else 'Sync'} of {doc_type.label}s (run {run.pk}): "
+            f"{run.left_count} marked for sync"
+        )
         try:
             runs.append(work(run))
         except Exception as exc:  # the engine has marked the run failed; say so, not a traceback
@@ -116,9 +124,20 @@ def _summary(org, runs) -> int:
     from ledgersync.sync.models import RunState
 
     print()
-    table(["type", "synced", "failed", "left", "state", "message"], [
-        [DocType(r.doc_type).label, r.synced_count, r.failed_count, r.left_count, r.state, r.message]
-        for r in runs])
+    table(
+        ["type", "synced", "failed", "left", "state", "message"],
+        [
+            [
+                DocType(r.doc_type).label,
+                r.synced_count,
+                r.failed_count,
+                r.left_count,
+                r.state,
+                r.message,
+            ]
+            for r in runs
+        ],
+    )
     stuck = []
     for run in runs:
         for document in engine.queue(org, run.doc_type).select_related("sync_state"):
@@ -145,11 +164,15 @@ def cmd_status(args) -> int:
         print(f"Connection:   not connected ({org.get_provider_display()})")
     else:
         detail = f" - {connection.status_detail}" if connection.status_detail else ""
-        print(f"Connection:   {connection.get_provider_display()} company {connection.company_name or connection.company_id}: "
-              f"{connection.get_status_display().lower()}{detail}")
+        print(
+            f"Connection:   {connection.get_provider_display()} company {connection.company_name or connection.company_id}: "
+            f"{connection.get_status_display().lower()}{detail}"
+        )
     for run in SyncRun.objects.for_org(org).filter(state__in=LIVE_RUN_STATES):
-        print(f"Running:      run {run.pk} ({'Auto Sync' if run.auto else 'Sync'} of {DocType(run.doc_type).label}s), "
-              f"{run.synced_count} synced so far")
+        print(
+            f"Running:      run {run.pk} ({'Auto Sync' if run.auto else 'Sync'} of {DocType(run.doc_type).label}s), "
+            f"{run.synced_count} synced so far"
+        )
     rows = []
     for doc_type in DocType:
         codes = engine.queue(org, doc_type).values_list("sync_state__status_code", flat=True)
@@ -166,8 +189,12 @@ def cmd_status(args) -> int:
 def register(sub) -> None:
     sync = sub.add_parser("sync", help="sync marked documents now, with a progress bar")
     sync.add_argument("--org", required=True, help="organisation slug")
-    sync.add_argument("--type", help="sales-invoice, sales-credit-note or supplier-invoice (default: all)")
-    sync.add_argument("--auto", action="store_true", help="Auto Sync: batches until nothing is left")
+    sync.add_argument(
+        "--type", help="sales-invoice, sales-credit-note or supplier-invoice (default: all)"
+    )
+    sync.add_argument(
+        "--auto", action="store_true", help="Auto Sync: batches until nothing is left"
+    )
     sync.add_argument("--verbose", "-v", action="store_true", help="log every call to the package")
     sync.set_defaults(func=lambda args: run_command(cmd_sync, args))
 

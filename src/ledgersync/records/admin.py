@@ -50,7 +50,15 @@ class LineInline(admin.TabularInline):
 
 @admin.register(models.Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ("number", "doc_type", "account", "supplier", "issue_date", "sent_at", "marked_for_sync")
+    list_display = (
+        "number",
+        "doc_type",
+        "account",
+        "supplier",
+        "issue_date",
+        "sent_at",
+        "marked_for_sync",
+    )
     list_filter = ("organisation", "doc_type", "marked_for_sync")
     search_fields = ("number",)
     inlines = [LineInline]

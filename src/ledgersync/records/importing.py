@@ -29,11 +29,34 @@ from ledgersync.records.models import DocType, Document, Organisation
 from ledgersync.records.parties import Change, upsert_account, upsert_supplier
 from ledgersync.records.services import create_document
 
-PARTY_COLUMNS = ["number", "name", "email", "phone", "address_line1", "address_line2", "city", "region",
-                 "postcode", "country", "vat_number"]
+PARTY_COLUMNS = [
+    "number",
+    "name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "vat_number",
+]
 ACCOUNT_COLUMNS = [*PARTY_COLUMNS, "kind", "company"]
-DOCUMENT_COLUMNS = ["type", "number", "account", "supplier", "care_of", "issue_date", "due_date", "currency",
-                    "reference", "external_ref", "sent_via", "mark_for_sync"]
+DOCUMENT_COLUMNS = [
+    "type",
+    "number",
+    "account",
+    "supplier",
+    "care_of",
+    "issue_date",
+    "due_date",
+    "currency",
+    "reference",
+    "external_ref",
+    "sent_via",
+    "mark_for_sync",
+]
 LINE_COLUMNS = ["text", "quantity", "unit_price", "nominal", "tax_code"]
 CSV_COLUMNS = ["record", *dict.fromkeys(ACCOUNT_COLUMNS + DOCUMENT_COLUMNS + LINE_COLUMNS)]
 KINDS = ("account", "supplier", "document")
@@ -53,7 +76,9 @@ class Record:
 
     @property
     def label(self) -> str:
-        return f"{self.kind} {self.data.get('number') or self.data.get('external_ref') or ''}".strip()
+        return (
+            f"{self.kind} {self.data.get('number') or self.data.get('external_ref') or ''}".strip()
+        )
 
 
 @dataclass(frozen=True)
@@ -83,14 +108,17 @@ class ImportReport:
 
 # -- reading ---------------------------------------------------------------------------------
 
+
 def decode(raw: bytes, encoding: str | None = None) -> str:
     name = encoding or "utf-8"
     try:
-        return raw.decode("utf-8-sig" if name.lower().replace("_", "-") in ("utf-8", "utf8") else name)
+        return raw.decode(
+            "utf-8-sig" if name.lower().replace("_", "-") in ("utf-8", "utf8") else name
+        )
     except LookupError:
         raise ImportFileError(f"Unknown encoding {name!r}; try utf-8 or cp1252.") from None
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         raise ImportFileError(
             f"The file is not {name} text: byte 0x{raw[exc.start]:02X} on line {line} cannot be read. "
             "Save it as UTF-8 (in Excel: 'CSV UTF-8'), or give its encoding with --encoding, e.g. cp1252."
@@ -122,7 +150,8 @@ def read_csv(text: str) -> list[Record]:
     if "record" not in header or unknown:
         raise ImportFileError(
             f"The first row must name the columns, including 'record'; unknown: {', '.join(unknown) or 'none'}. "
-            "See docs/import.md for the column layout.")
+            "See docs/import.md for the column layout."
+        )
     records: list[Record] = []
     documents: dict[tuple, Record] = {}
     bad: list[RowError] = []
@@ -132,16 +161,29 @@ def read_csv(text: str) -> list[Record]:
         cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
         kind = cells.pop("record", "").lower()
         if kind not in KINDS:
-            records.append(Record("row", start, {"_error": f"record must be account, supplier or document, not {kind!r}"}))
+            records.append(
+                Record(
+                    "row",
+                    start,
+                    {"_error": f"record must be account, supplier or document, not {kind!r}"},
+                )
+            )
             continue
         if kind != "document":
             wanted = ACCOUNT_COLUMNS if kind == "account" else PARTY_COLUMNS
-            records.append(Record(kind, start, {k: v for k, v in cells.items() if k in wanted and v}))
+            records.append(
+                Record(kind, start, {k: v for k, v in cells.items() if k in wanted and v})
+            )
             continue
         _add_line(records, documents, cells, start, bad)
     for error in bad:
-        records.append(Record("row", error.line, {"_error": error.message, "_label": error.record,
-                                                  "_field": error.field}))
+        records.append(
+            Record(
+                "row",
+                error.line,
+                {"_error": error.message, "_label": error.record, "_field": error.field},
+            )
+        )
     return records
 
 
@@ -150,8 +192,11 @@ def _add_line(records, documents, cells, line, bad) -> None:
     if "mark_for_sync" in head:
         label = f"document {head.get('external_ref') or head.get('number') or ''}".strip()
         head["mark_for_sync"] = _flag(head["mark_for_sync"], line, bad, label)
-    key = ("ref", head["external_ref"]) if head.get("external_ref") else (
-        "number", head.get("type"), head.get("number"), head.get("supplier"))
+    key = (
+        ("ref", head["external_ref"])
+        if head.get("external_ref")
+        else ("number", head.get("type"), head.get("number"), head.get("supplier"))
+    )
     record = documents.get(key)
     if not head.get("external_ref") and not head.get("number"):
         record = None  # nothing ties this row to another: a one-line document
@@ -163,8 +208,14 @@ def _add_line(records, documents, cells, line, bad) -> None:
     else:
         for name, value in head.items():
             if record.data.get(name) != value:
-                bad.append(RowError(line, record.label, name,
-                                    f"{value!r} differs from line {record.line} of the same document"))
+                bad.append(
+                    RowError(
+                        line,
+                        record.label,
+                        name,
+                        f"{value!r} differs from line {record.line} of the same document",
+                    )
+                )
     record.data["lines"].append({k: cells[k] for k in LINE_COLUMNS if cells.get(k)})
     record.line_numbers.append(line)
 
@@ -174,9 +225,13 @@ def read_json(text: str) -> list[Record]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"The file is not valid JSON: {exc.msg} on line {exc.lineno}.") from None
+        raise ImportFileError(
+            f"The file is not valid JSON: {exc.msg} on line {exc.lineno}."
+        ) from None
     if not isinstance(data, dict) or set(data) - {"accounts", "suppliers", "documents"}:
-        raise ImportFileError('The JSON must be an object with "accounts", "suppliers" and/or "documents" lists.')
+        raise ImportFileError(
+            'The JSON must be an object with "accounts", "suppliers" and/or "documents" lists.'
+        )
     starts = _item_lines(text)
     records = []
     for key in ("accounts", "suppliers", "documents"):
@@ -200,8 +255,10 @@ def _checked_item(key: str, index: int, item: object) -> dict[str, Any]:
     unknown = sorted(set(item) - set(JSON_SCHEMAS[key].model_fields))
     if key == "documents" and isinstance(item.get("lines"), list):
         line_keys = set(LineIn.model_fields)
-        unknown += sorted({f"lines.{k}" for line in item["lines"] if isinstance(line, dict) for k in line} -
-                          {f"lines.{k}" for k in line_keys})
+        unknown += sorted(
+            {f"lines.{k}" for line in item["lines"] if isinstance(line, dict) for k in line}
+            - {f"lines.{k}" for k in line_keys}
+        )
     if unknown:
         return {"_error": f"unknown field(s): {', '.join(unknown)}", "_label": key[:-1]}
     return item
@@ -238,19 +295,32 @@ def _item_lines(text: str) -> dict[str, list[int]]:
 
 # -- applying --------------------------------------------------------------------------------
 
+
 class _Discard(Exception):
     """Raised to roll the whole import back (bad rows without --partial, or a dry run)."""
 
 
-def import_file(organisation: Organisation, path: str | Path, *, dry_run: bool = False, partial: bool = False,
-                encoding: str | None = None, user=None) -> ImportReport:
+def import_file(
+    organisation: Organisation,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    partial: bool = False,
+    encoding: str | None = None,
+    user=None,
+) -> ImportReport:
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path}: {exc.strerror}") from None
-    return import_records(organisation, read_records(raw, path.name, encoding), dry_run=dry_run,
-                          partial=partial, user=user)
+    return import_records(
+        organisation,
+        read_records(raw, path.name, encoding),
+        dry_run=dry_run,
+        partial=partial,
+        user=user,
+    )
 
 
 def _order(record: Record) -> tuple[int, int]:
@@ -260,8 +330,14 @@ def _order(record: Record) -> tuple[int, int]:
     return rank, record.line
 
 
-def import_records(organisation: Organisation, records: list[Record], *, dry_run: bool = False,
-                   partial: bool = False, user=None) -> ImportReport:
+def import_records(
+    organisation: Organisation,
+    records: list[Record],
+    *,
+    dry_run: bool = False,
+    partial: bool = False,
+    user=None,
+) -> ImportReport:
     report = ImportReport(records=len([r for r in records if r.kind != "row"]))
     try:
         with transaction.atomic():
@@ -278,8 +354,14 @@ def import_records(organisation: Organisation, records: list[Record], *, dry_run
 
 def _apply_one(organisation, record: Record, report: ImportReport, user) -> None:
     if "_error" in record.data:
-        report.errors.append(RowError(record.line, record.data.get("_label", record.kind),
-                                      record.data.get("_field"), record.data["_error"]))
+        report.errors.append(
+            RowError(
+                record.line,
+                record.data.get("_label", record.kind),
+                record.data.get("_field"),
+                record.data["_error"],
+            )
+        )
         return
     try:
         with transaction.atomic():
@@ -287,8 +369,14 @@ def _apply_one(organisation, record: Record, report: ImportReport, user) -> None
     except pydantic.ValidationError as exc:
         for error in exc.errors():
             name = _field(error.get("loc", ()))
-            report.errors.append(RowError(_line_of(record, name), record.label, name,
-                                          str(error.get("msg", "")).removeprefix("Value error, ")))
+            report.errors.append(
+                RowError(
+                    _line_of(record, name),
+                    record.label,
+                    name,
+                    str(error.get("msg", "")).removeprefix("Value error, "),
+                )
+            )
     except ValidationError as exc:
         messages = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
         for name, texts in messages.items():
@@ -308,7 +396,7 @@ def _field(loc) -> str | None:
 def _line_of(record: Record, name: str | None) -> int:
     """A document's error about lines[k] is reported on the row of its k-th line."""
     if name and name.startswith("lines[") and record.line_numbers:
-        index = int(name[6:name.index("]")]) - 1
+        index = int(name[6 : name.index("]")]) - 1
         if 0 <= index < len(record.line_numbers):
             return record.line_numbers[index]
     return record.line
@@ -319,7 +407,9 @@ def _account(organisation, data, user) -> Change:
 
 
 def _supplier(organisation, data, user) -> Change:
-    return upsert_supplier(organisation, SupplierIn.model_validate(data).dict(exclude_unset=True))[1]
+    return upsert_supplier(organisation, SupplierIn.model_validate(data).dict(exclude_unset=True))[
+        1
+    ]
 
 
 def _document(organisation, data, user) -> Change:

@@ -36,7 +36,13 @@ class Perm:
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
-        {Perm.VIEW_SYNC, Perm.MANAGE_CONNECTION, Perm.RUN_SYNC, Perm.LINK_ACCOUNTS, Perm.MANAGE_SETTINGS}
+        {
+            Perm.VIEW_SYNC,
+            Perm.MANAGE_CONNECTION,
+            Perm.RUN_SYNC,
+            Perm.LINK_ACCOUNTS,
+            Perm.MANAGE_SETTINGS,
+        }
     ),
     Role.ACCOUNTS: frozenset(
         {Perm.VIEW_SYNC, Perm.MANAGE_CONNECTION, Perm.RUN_SYNC, Perm.LINK_ACCOUNTS}
@@ -78,22 +84,27 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     provider = models.CharField(
-        max_length=20, choices=provider_choices(), default="quickbooks",
+        max_length=20,
+        choices=provider_choices(),
+        default="quickbooks",
         help_text="The accounting package this organisation syncs to.",
     )
     batch_size = models.PositiveSmallIntegerField(
-        default=5, validators=[MinValueValidator(1)],
+        default=5,
+        validators=[MinValueValidator(1)],
         help_text="Documents taken by one press of Sync.",
     )
     auto_sync_minutes = models.PositiveSmallIntegerField(
-        default=20, validators=[MinValueValidator(1)],
+        default=20,
+        validators=[MinValueValidator(1)],
         help_text="How long Auto Sync keeps taking batches.",
     )
     schedule_minutes = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Run Auto Sync unattended every N minutes (empty: never)."
     )
     idle_timeout_minutes = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Disconnect after N idle minutes (empty: stay connected).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -143,7 +154,8 @@ class NominalCode(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
     code = models.CharField(
-        max_length=20, validators=[RegexValidator(r"^[A-Za-z0-9.\-]+$", "Use letters, digits, . or -")]
+        max_length=20,
+        validators=[RegexValidator(r"^[A-Za-z0-9.\-]+$", "Use letters, digits, . or -")],
     )
     description = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -196,15 +208,22 @@ class Account(Party):
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMPANY)
     company = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="sites",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sites",
         limit_choices_to={"kind": "company"},
     )
 
     class Meta(Party.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "number"], name="account_number_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="account_number_unique"
+            ),
             models.CheckConstraint(
-                condition=Q(kind="company", company__isnull=True) | Q(kind="site", company__isnull=False),
+                condition=Q(kind="company", company__isnull=True)
+                | Q(kind="site", company__isnull=False),
                 name="site_has_company",
             ),
         ]
@@ -213,7 +232,9 @@ class Account(Party):
 class Supplier(Party):
     class Meta(Party.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "number"], name="supplier_number_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="supplier_number_unique"
+            ),
         ]
 
 
@@ -228,7 +249,9 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "doc_type"], name="one_sequence_per_type")
+            models.UniqueConstraint(
+                fields=["organisation", "doc_type"], name="one_sequence_per_type"
+            )
         ]
 
     def __str__(self) -> str:
@@ -256,7 +279,11 @@ class Document(models.Model):
         Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
     care_of = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="care_of_documents",
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="care_of_documents",
         help_text="The party the bill goes to on behalf of the client.",
     )
     issue_date = models.DateField()
@@ -269,7 +296,9 @@ class Document(models.Model):
     marked_at = models.DateTimeField(null=True, blank=True)
     # NULL, not "", when absent: the unique constraint must ignore documents without one.
     external_ref = models.CharField(  # noqa: DJ001
-        max_length=100, null=True, blank=True,
+        max_length=100,
+        null=True,
+        blank=True,
         help_text="The calling system's own id; a repeated create with it returns this document.",
     )
     created_by = models.ForeignKey(
@@ -297,8 +326,13 @@ class Document(models.Model):
                 fields=["organisation", "external_ref"], name="external_ref_unique"
             ),
             models.CheckConstraint(
-                condition=(Q(doc_type="supplier_invoice", supplier__isnull=False, account__isnull=True)
-                           | (~Q(doc_type="supplier_invoice") & Q(account__isnull=False, supplier__isnull=True))),
+                condition=(
+                    Q(doc_type="supplier_invoice", supplier__isnull=False, account__isnull=True)
+                    | (
+                        ~Q(doc_type="supplier_invoice")
+                        & Q(account__isnull=False, supplier__isnull=True)
+                    )
+                ),
                 name="document_party_matches_type",
             ),
         ]

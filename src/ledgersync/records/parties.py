@@ -17,8 +17,16 @@ from django.db import IntegrityError, transaction
 from ledgersync.records.models import Account, Organisation, Supplier
 
 PARTY_FIELDS = (
-    "name", "email", "phone", "address_line1", "address_line2", "city", "region", "postcode",
-    "country", "vat_number",
+    "name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "vat_number",
 )
 
 
@@ -33,7 +41,11 @@ def _company(organisation, kind, number, errors) -> Account | None:
         if not number:
             errors["company"] = ["A site needs its company's account number"]
             return None
-        company = Account.objects.for_org(organisation).filter(number=number, kind=Account.Kind.COMPANY).first()
+        company = (
+            Account.objects.for_org(organisation)
+            .filter(number=number, kind=Account.Kind.COMPANY)
+            .first()
+        )
         if company is None:
             errors["company"] = [f"No company account numbered {number!r}"]
         return company
@@ -66,7 +78,9 @@ def _apply(party, data: Mapping[str, Any], extra: dict[str, Any]) -> Change:
     return Change.CREATED if created else Change.UPDATED if changed else Change.UNCHANGED
 
 
-def save_account(organisation: Organisation, data: Mapping[str, Any], account: Account | None = None) -> tuple[Account, Change]:
+def save_account(
+    organisation: Organisation, data: Mapping[str, Any], account: Account | None = None
+) -> tuple[Account, Change]:
     """Create an account, or update ``account`` with the keys ``data`` has (a partial update).
 
     Keys: number (new accounts), kind (company or site), company (a site's company number),
@@ -97,11 +111,15 @@ def save_account(organisation: Organisation, data: Mapping[str, Any], account: A
 
 def upsert_account(organisation: Organisation, data: Mapping[str, Any]) -> tuple[Account, Change]:
     number = str(data.get("number") or "").strip()
-    existing = Account.objects.for_org(organisation).filter(number=number).first() if number else None
+    existing = (
+        Account.objects.for_org(organisation).filter(number=number).first() if number else None
+    )
     return save_account(organisation, data, existing)
 
 
-def save_supplier(organisation: Organisation, data: Mapping[str, Any], supplier: Supplier | None = None) -> tuple[Supplier, Change]:
+def save_supplier(
+    organisation: Organisation, data: Mapping[str, Any], supplier: Supplier | None = None
+) -> tuple[Supplier, Change]:
     """Create a supplier, or update ``supplier`` with the keys ``data`` has."""
     if supplier is None:
         supplier = Supplier(organisation=organisation, number=str(data.get("number") or "").strip())
@@ -113,5 +131,7 @@ def save_supplier(organisation: Organisation, data: Mapping[str, Any], supplier:
 
 def upsert_supplier(organisation: Organisation, data: Mapping[str, Any]) -> tuple[Supplier, Change]:
     number = str(data.get("number") or "").strip()
-    existing = Supplier.objects.for_org(organisation).filter(number=number).first() if number else None
+    existing = (
+        Supplier.objects.for_org(organisation).filter(number=number).first() if number else None
+    )
     return save_supplier(organisation, data, existing)

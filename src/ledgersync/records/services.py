@@ -41,7 +41,8 @@ def allocate_number(organisation: Organisation, doc_type: DocType) -> str:
     """
     prefix, width = DEFAULT_PREFIXES[doc_type]
     sequence, _ = NumberSequence.objects.get_or_create(
-        organisation=organisation, doc_type=doc_type,
+        organisation=organisation,
+        doc_type=doc_type,
         defaults={"prefix": prefix, "width": width, "next_value": 1},
     )
     with transaction.atomic():
@@ -114,10 +115,16 @@ def _lines(organisation, doc_type, raw_lines, errors) -> list[Line]:
             if tax_code is None:
                 errors.setdefault(where, []).append(f"Tax code {raw['tax_code']!r} does not exist")
                 continue
-        lines.append(Line(
-            position=position, text=str(raw.get("text") or ""), quantity=quantity,
-            unit_price=unit_price, nominal=nominal, tax_code=tax_code,
-        ))
+        lines.append(
+            Line(
+                position=position,
+                text=str(raw.get("text") or ""),
+                quantity=quantity,
+                unit_price=unit_price,
+                nominal=nominal,
+                tax_code=tax_code,
+            )
+        )
     return lines
 
 
@@ -152,9 +159,9 @@ def create_document(organisation: Organisation, data: Mapping[str, Any], *, user
     try:
         doc_type = DocType(data.get("type"))
     except ValueError:
-        raise ValidationError({"type": [
-            f"type must be one of {', '.join(DocType.values)}, not {data.get('type')!r}"
-        ]}) from None
+        raise ValidationError(
+            {"type": [f"type must be one of {', '.join(DocType.values)}, not {data.get('type')!r}"]}
+        ) from None
     account, supplier = _party(organisation, doc_type, data, errors)
     if account is not None and account.kind == Account.Kind.SITE and account.company_id is None:
         errors.setdefault("account", []).append("A site must belong to a company")
@@ -167,8 +174,13 @@ def create_document(organisation: Organisation, data: Mapping[str, Any], *, user
     due_date = _parse_date(data.get("due_date"), "due_date", errors)
     number = str(data.get("number") or "").strip()
     external_ref = data.get("external_ref") or None
-    if external_ref and Document.objects.for_org(organisation).filter(external_ref=external_ref).exists():
-        errors.setdefault("external_ref", []).append(f"A document with external_ref {external_ref!r} exists")
+    if (
+        external_ref
+        and Document.objects.for_org(organisation).filter(external_ref=external_ref).exists()
+    ):
+        errors.setdefault("external_ref", []).append(
+            f"A document with external_ref {external_ref!r} exists"
+        )
     if doc_type == DocType.SUPPLIER_INVOICE and not number:
         errors.setdefault("number", []).append("A supplier invoice needs the supplier's reference")
     if len(number) > 21:
@@ -177,7 +189,9 @@ def create_document(organisation: Organisation, data: Mapping[str, Any], *, user
         errors.setdefault("reference", []).append("reference must be at most 100 characters")
     currency = str(data.get("currency") or "GBP")
     if len(currency) != 3 or not currency.isalpha():
-        errors.setdefault("currency", []).append(f"currency must be a 3-letter code like GBP, not {currency!r}")
+        errors.setdefault("currency", []).append(
+            f"currency must be a 3-letter code like GBP, not {currency!r}"
+        )
     lines = _lines(organisation, doc_type, data.get("lines") or [], errors)
     if errors:
         raise ValidationError(errors)
@@ -185,20 +199,27 @@ def create_document(organisation: Organisation, data: Mapping[str, Any], *, user
     try:
         with transaction.atomic():
             document = Document(
-                organisation=organisation, doc_type=doc_type,
+                organisation=organisation,
+                doc_type=doc_type,
                 number=number or allocate_number(organisation, doc_type),
-                account=account, supplier=supplier, care_of=care_of,
-                issue_date=issue_date, due_date=due_date,
+                account=account,
+                supplier=supplier,
+                care_of=care_of,
+                issue_date=issue_date,
+                due_date=due_date,
                 currency=str(data.get("currency") or "GBP").upper(),
                 reference=str(data.get("reference") or ""),
-                external_ref=external_ref, created_by=user,
+                external_ref=external_ref,
+                created_by=user,
             )
             document.save()
             for line in lines:
                 line.document = document
                 line.save()
     except IntegrityError:
-        raise ValidationError({"number": [_clash_message(organisation, doc_type, number, supplier)]}) from None
+        raise ValidationError(
+            {"number": [_clash_message(organisation, doc_type, number, supplier)]}
+        ) from None
     return document
 
 

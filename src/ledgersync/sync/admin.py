@@ -15,4 +15,13 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 @admin.register(models.AccsIdLink)
 class AccsIdLinkAdmin(admin.ModelAdmin):
-    list_display = ("organisation", "provider", "company_id", "account", "supplier", "remote_id", "method", "linked_at")
+    list_display = (
+        "organisation",
+        "provider",
+        "company_id",
+        "account",
+        "supplier",
+        "remote_id",
+        "method",
+        "linked_at",
+    )

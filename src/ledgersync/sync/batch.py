@@ -53,8 +53,15 @@ class Outcome:
 class BatchWork:
     MAX_ROUNDS = 5  # how often one run tries a document that keeps ending without an answer
 
-    def __init__(self, run: SyncRun, connector: Connector, checker: Checker,
-                 recorder: RecordingTransport, *, renew: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        run: SyncRun,
+        connector: Connector,
+        checker: Checker,
+        recorder: RecordingTransport,
+        *,
+        renew: Callable[[], None],
+    ) -> None:
         self.run = run
         self.connector = connector
         self.checker = checker
@@ -76,12 +83,24 @@ class BatchWork:
             self._push(self._check(self._reconcile(batch)))
         except AuthError as exc:
             self.auth_error = exc
-            self._mark_open(batch, StatusCode.RELINK_NEEDED, f"{self.name} no longer accepts ledgersync's access: connect again.")
+            self._mark_open(
+                batch,
+                StatusCode.RELINK_NEEDED,
+                f"{self.name} no longer accepts ledgersync's access: connect again.",
+            )
         except RateLimited as exc:
             self._wait_for(exc)
-            self._mark_open(batch, StatusCode.RATE_LIMITED, f"{self.name} asked us to slow down; trying again shortly.")
+            self._mark_open(
+                batch,
+                StatusCode.RATE_LIMITED,
+                f"{self.name} asked us to slow down; trying again shortly.",
+            )
         except RetriableError as exc:
-            self._mark_open(batch, StatusCode.RATE_LIMITED, f"Could not reach {self.name} ({exc.message}); trying again.")
+            self._mark_open(
+                batch,
+                StatusCode.RATE_LIMITED,
+                f"Could not reach {self.name} ({exc.message}); trying again.",
+            )
         finally:
             self.run.api_calls += self.connector.api_calls - calls_before
         return Outcome(sorted(set(self.unresolved)), wait=self.wait, auth_error=self.auth_error)
@@ -91,8 +110,10 @@ class BatchWork:
     def _reconcile(self, batch: list[Document]) -> list[Document]:
         open_attempts: dict[int, Attempt] = {}
         for attempt in Attempt.objects.filter(
-            document__in=batch, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN],
-            provider=self.connection.provider, company_id=self.connection.company_id,
+            document__in=batch,
+            state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN],
+            provider=self.connection.provider,
+            company_id=self.connection.company_id,
         ).order_by("started_at"):
             open_attempts[attempt.document_id] = attempt  # the latest send counts
         remaining = []
@@ -105,8 +126,11 @@ class BatchWork:
             if found is not None:
                 self._adopt(document, found, attempt)
                 continue
-            Attempt.objects.filter(document=document, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN]).update(
-                state=AttemptState.SUPERSEDED, finished_at=timezone.now(),
+            Attempt.objects.filter(
+                document=document, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN]
+            ).update(
+                state=AttemptState.SUPERSEDED,
+                finished_at=timezone.now(),
                 message="Not found in the package; sent again with the same key.",
             )
             self.retry_keys[document.pk] = attempt.idempotency_key
@@ -132,8 +156,13 @@ class BatchWork:
             mismatch.append(f"{self.name} has it under another contact ({found.contact_id})")
         with transaction.atomic():
             if attempt is not None:
-                self._close(attempt, AttemptState.ADOPTED, StatusCode.SYNCED,
-                            "Found in the package after an unanswered send; adopted.", found.remote_id)
+                self._close(
+                    attempt,
+                    AttemptState.ADOPTED,
+                    StatusCode.SYNCED,
+                    "Found in the package after an unanswered send; adopted.",
+                    found.remote_id,
+                )
             self._synced(document, found, mismatch="; ".join(mismatch))
 
     # -- 2. checks --------------------------------------------------------------------------
@@ -143,7 +172,9 @@ class BatchWork:
             return []
         # A document being sent again passed check 4 with its first send; its number may
         # now be "taken" by that very send, which the lookup above has just ruled out.
-        results = self.checker.check(documents, links=self.links, skip_duplicates=set(self.retry_keys))
+        results = self.checker.check(
+            documents, links=self.links, skip_duplicates=set(self.retry_keys)
+        )
         passing = []
         for document in documents:
             if results[document.pk]:
@@ -160,7 +191,7 @@ class BatchWork:
         resends = [[d] for d in documents if d.pk in self.retry_keys]  # alone: their own key
         fresh = [d for d in documents if d.pk not in self.retry_keys]
         size = self.connector.capabilities.max_batch
-        for chunk in resends + [fresh[i:i + size] for i in range(0, len(fresh), size)]:
+        for chunk in resends + [fresh[i : i + size] for i in range(0, len(fresh), size)]:
             self.renew()
             outbound = [self._outbound(d) for d in chunk]
             attempts = [self._attempt(d, o) for d, o in zip(chunk, outbound, strict=True)]
@@ -187,7 +218,13 @@ class BatchWork:
             for document, attempt, result in zip(chunk, attempts, results, strict=True):
                 if result.ok:
                     with transaction.atomic():  # never a succeeded attempt without a synced state
-                        self._close(attempt, AttemptState.SUCCEEDED, StatusCode.SYNCED, "", result.remote.remote_id)
+                        self._close(
+                            attempt,
+                            AttemptState.SUCCEEDED,
+                            StatusCode.SYNCED,
+                            "",
+                            result.remote.remote_id,
+                        )
                         self._synced(document, result.remote)
                 else:
                     self._failed(document, attempt, result.error)
@@ -196,21 +233,31 @@ class BatchWork:
 
     def _outbound(self, document: Document) -> OutboundDocument:
         supports_care_of = self.connector.capabilities.supports_care_of
-        care_of = self.links.get(link_key(document.care_of)) if document.care_of_id and supports_care_of else None
+        care_of = (
+            self.links.get(link_key(document.care_of))
+            if document.care_of_id and supports_care_of
+            else None
+        )
         reference = document.reference
         if document.care_of_id and not supports_care_of:
             reference = f"c/o {document.care_of.name} {reference}".strip()[:100]
         return OutboundDocument(
             idempotency_key=self.retry_keys.get(document.pk) or str(uuid.uuid4()),
-            doc_type=RemoteDocType(document.doc_type), number=document.number,
+            doc_type=RemoteDocType(document.doc_type),
+            number=document.number,
             contact_id=self.links[link_key(document.party)].remote_id,
             care_of_contact_id=care_of.remote_id if care_of else None,
-            issue_date=document.issue_date, due_date=document.due_date, currency=document.currency,
+            issue_date=document.issue_date,
+            due_date=document.due_date,
+            currency=document.currency,
             reference=reference,
             lines=tuple(
                 OutboundLine(
-                    text=line.text, quantity=line.quantity, unit_price=line.unit_price,
-                    nominal_code=line.nominal.code, tax_code=line.tax_code.code if line.tax_code_id else None,
+                    text=line.text,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    nominal_code=line.nominal.code,
+                    tax_code=line.tax_code.code if line.tax_code_id else None,
                 )
                 for line in document.lines.all()
             ),
@@ -218,33 +265,56 @@ class BatchWork:
 
     def _attempt(self, document: Document, outbound: OutboundDocument) -> Attempt:
         return Attempt.objects.create(
-            organisation=self.run.organisation, run=self.run, document=document,
-            provider=self.connection.provider, company_id=self.connection.company_id,
-            idempotency_key=outbound.idempotency_key, number=outbound.number,
-            contact_id=outbound.contact_id, started_by=self.run.started_by,
+            organisation=self.run.organisation,
+            run=self.run,
+            document=document,
+            provider=self.connection.provider,
+            company_id=self.connection.company_id,
+            idempotency_key=outbound.idempotency_key,
+            number=outbound.number,
+            contact_id=outbound.contact_id,
+            started_by=self.run.started_by,
         )
 
     def _failed(self, document: Document, attempt: Attempt, error: ProviderError) -> None:
         if isinstance(error, UncertainError):
             self._close(attempt, AttemptState.UNCERTAIN, StatusCode.UNCERTAIN, error.message)
-            DocumentState.record(document, [Failure(
-                StatusCode.UNCERTAIN,
-                f"No answer from {self.name}; ledgersync will check before sending it again.",
-            )])
+            DocumentState.record(
+                document,
+                [
+                    Failure(
+                        StatusCode.UNCERTAIN,
+                        f"No answer from {self.name}; ledgersync will check before sending it again.",
+                    )
+                ],
+            )
             self._count(document)
             return
         code = _status_for(error)
         self._close(attempt, AttemptState.FAILED, code, error.message)
         if isinstance(error, AuthError):
             self.auth_error = self.auth_error or error
-            DocumentState.record(document, [Failure(code, f"{self.name} no longer accepts ledgersync's access: connect again.")])
+            DocumentState.record(
+                document,
+                [
+                    Failure(
+                        code, f"{self.name} no longer accepts ledgersync's access: connect again."
+                    )
+                ],
+            )
             return
         if isinstance(error, RateLimited):
             self._wait_for(error)
-            DocumentState.record(document, [Failure(code, f"{self.name} asked us to slow down; trying again shortly.")])
+            DocumentState.record(
+                document,
+                [Failure(code, f"{self.name} asked us to slow down; trying again shortly.")],
+            )
             return
         if isinstance(error, RetriableError):
-            DocumentState.record(document, [Failure(code, f"Could not reach {self.name} ({error.message}); trying again.")])
+            DocumentState.record(
+                document,
+                [Failure(code, f"Could not reach {self.name} ({error.message}); trying again.")],
+            )
             self._count(document)
             return
         if document.pk in self.retry_keys:
@@ -260,8 +330,14 @@ class BatchWork:
 
     # -- writing outcomes -------------------------------------------------------------------
 
-    def _close(self, attempt: Attempt, state: AttemptState, code: StatusCode, message: str,
-               remote_id: str = "") -> None:
+    def _close(
+        self,
+        attempt: Attempt,
+        state: AttemptState,
+        code: StatusCode,
+        message: str,
+        remote_id: str = "",
+    ) -> None:
         attempt.state, attempt.status_code = state, code
         attempt.message, attempt.remote_id = message[:1000], remote_id
         attempt.finished_at = timezone.now()
@@ -272,12 +348,22 @@ class BatchWork:
             # e.g. a package that rounds VAT on the total rather than per line: the VAT
             # return must be reconciled, so say so on the document.
             mismatch = f"total {remote.total} in {self.name}, {document.gross_total} here"
-        DocumentState.objects.update_or_create(document=document, defaults={
-            "status_code": StatusCode.SYNCED, "message": "Synced", "failures": [],
-            "provider": self.connection.provider, "company_id": self.connection.company_id,
-            "remote_id": remote.remote_id, "remote_total": remote.total, "mismatch": mismatch,
-            "synced_at": timezone.now(), "synced_by": self.run.started_by, "checked_at": timezone.now(),
-        })
+        DocumentState.objects.update_or_create(
+            document=document,
+            defaults={
+                "status_code": StatusCode.SYNCED,
+                "message": "Synced",
+                "failures": [],
+                "provider": self.connection.provider,
+                "company_id": self.connection.company_id,
+                "remote_id": remote.remote_id,
+                "remote_total": remote.total,
+                "mismatch": mismatch,
+                "synced_at": timezone.now(),
+                "synced_by": self.run.started_by,
+                "checked_at": timezone.now(),
+            },
+        )
         self._final(document)
         self.run.synced_count += 1
 

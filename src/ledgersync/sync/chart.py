@@ -68,13 +68,17 @@ def import_chart(organisation: Organisation, connector: Connector, *, user=None)
                 continue
             tax = reference.tax_code_by_id(account.tax_code_id) if account.tax_code_id else None
             NominalCode.objects.create(
-                organisation=organisation, code=code, description=account.name[:200], kind=kind,
+                organisation=organisation,
+                code=code,
+                description=account.name[:200],
+                kind=kind,
                 default_tax_code=taxes.get(tax.code) if tax and tax.code else None,
             )
             created.append(code)
         if created:
             AuditEvent.objects.create(
-                organisation=organisation, user=user if user and user.is_authenticated else None,
+                organisation=organisation,
+                user=user if user and user.is_authenticated else None,
                 action="nominals:import",
                 detail=f"Imported nominal codes {', '.join(created)} from "
                 f"{connector.capabilities.display_name}",

@@ -46,12 +46,16 @@ def link_key(party: Account | Supplier) -> tuple[str, int]:
     return ("supplier" if isinstance(party, Supplier) else "account", party.pk)
 
 
-def links_for(connection: Connection, parties: Iterable[Account | Supplier]) -> dict[tuple[str, int], AccsIdLink]:
+def links_for(
+    connection: Connection, parties: Iterable[Account | Supplier]
+) -> dict[tuple[str, int], AccsIdLink]:
     parties = list(parties)
     account_ids = [p.pk for p in parties if isinstance(p, Account)]
     supplier_ids = [p.pk for p in parties if isinstance(p, Supplier)]
     rows = AccsIdLink.objects.filter(
-        organisation=connection.organisation_id, provider=connection.provider, company_id=connection.company_id
+        organisation=connection.organisation_id,
+        provider=connection.provider,
+        company_id=connection.company_id,
     )
     found = {}
     for link in rows.filter(account_id__in=account_ids):
@@ -73,8 +77,13 @@ class Checker:
     def provider_name(self) -> str:
         return self.connector.capabilities.display_name
 
-    def check(self, documents: Sequence[Document], *, links: dict | None = None,
-              skip_duplicates: set[int] = frozenset()) -> dict[int, list[Failure]]:
+    def check(
+        self,
+        documents: Sequence[Document],
+        *,
+        links: dict | None = None,
+        skip_duplicates: set[int] = frozenset(),
+    ) -> dict[int, list[Failure]]:
         """Every failing check of every document, in check order, keyed by document id.
 
         ``links`` may be passed when the caller loaded them already; ``skip_duplicates``
@@ -91,7 +100,9 @@ class Checker:
         self._duplicates([d for d in documents if d.pk not in skip_duplicates], links, by_doc)
         for document in documents:
             by_doc[document.pk] += self._nominals(document)
-            by_doc[document.pk] += [f for f in local_failures(document) if f.code == StatusCode.BLANK_LINE]
+            by_doc[document.pk] += [
+                f for f in local_failures(document) if f.code == StatusCode.BLANK_LINE
+            ]
         return by_doc
 
     # Check 2
@@ -100,11 +111,15 @@ class Checker:
         supplier = isinstance(party, Supplier)
         link = links.get(link_key(party))
         if link is None:
-            return [Failure(
-                StatusCode.ACCOUNT_NOT_LINKED,
-                f"{party_label(party, supplier=supplier)} does not exist in {self.provider_name}",
-            )]
-        problem = self.accs_id_problem(link.remote_id, ContactKind.SUPPLIER if supplier else ContactKind.CUSTOMER)
+            return [
+                Failure(
+                    StatusCode.ACCOUNT_NOT_LINKED,
+                    f"{party_label(party, supplier=supplier)} does not exist in {self.provider_name}",
+                )
+            ]
+        problem = self.accs_id_problem(
+            link.remote_id, ContactKind.SUPPLIER if supplier else ContactKind.CUSTOMER
+        )
         return [Failure(StatusCode.ACCOUNT_ID_INVALID, problem)] if problem else []
 
     def accs_id_problem(self, remote_id: str, kind: ContactKind) -> str | None:
@@ -119,8 +134,10 @@ class Checker:
             self._contacts[key] = self.connector.get_contact(remote_id, kind) is not None
         if not self._contacts[key]:
             noun = "supplier" if kind == ContactKind.SUPPLIER else "customer"
-            return (f"AccountsID ({remote_id}) is not correct, {self.provider_name} requires "
-                    f"the ID of an existing {noun}")
+            return (
+                f"AccountsID ({remote_id}) is not correct, {self.provider_name} requires "
+                f"the ID of an existing {noun}"
+            )
         return None
 
     # Check 3
@@ -129,10 +146,12 @@ class Checker:
             return []
         care_of = document.care_of
         if links.get(link_key(care_of)) is None:
-            return [Failure(
-                StatusCode.CARE_OF_NOT_LINKED,
-                f"Care of account '{care_of.name}' ({care_of.number}) is not linked to {self.provider_name}",
-            )]
+            return [
+                Failure(
+                    StatusCode.CARE_OF_NOT_LINKED,
+                    f"Care of account '{care_of.name}' ({care_of.number}) is not linked to {self.provider_name}",
+                )
+            ]
         return []
 
     # Check 4: one question per (type, supplier) group, not per document.
@@ -152,11 +171,13 @@ class Checker:
             )
             for document in members:
                 if document.number in taken:
-                    by_doc[document.pk].append(Failure(
-                        StatusCode.DUPLICATE_NUMBER,
-                        f"{NUMBER_LABELS[DocType(doc_type)]} {document.number} already exists in "
-                        f"{self.provider_name}",
-                    ))
+                    by_doc[document.pk].append(
+                        Failure(
+                            StatusCode.DUPLICATE_NUMBER,
+                            f"{NUMBER_LABELS[DocType(doc_type)]} {document.number} already exists in "
+                            f"{self.provider_name}",
+                        )
+                    )
 
     # Checks 5 and 6
     def _nominals(self, document: Document) -> list[Failure]:
@@ -166,12 +187,17 @@ class Checker:
             code = line.nominal.code
             account = reference.account(code)
             if account is None:
-                missing.append(Failure(
-                    StatusCode.NOMINAL_MISSING,
-                    f"Nominal code {code} (line {line.position}) does not exist in {self.provider_name}",
-                ))
-            elif (self.connector.capabilities.needs_tax_on_nominal and line.tax_code_id is None
-                  and not account.has_tax):
+                missing.append(
+                    Failure(
+                        StatusCode.NOMINAL_MISSING,
+                        f"Nominal code {code} (line {line.position}) does not exist in {self.provider_name}",
+                    )
+                )
+            elif (
+                self.connector.capabilities.needs_tax_on_nominal
+                and line.tax_code_id is None
+                and not account.has_tax
+            ):
                 message = f"Nominal code {code} has no tax rate in {self.provider_name}"
                 if all(f.message != message for f in untaxed):
                     untaxed.append(Failure(StatusCode.NOMINAL_NO_TAX, message))

@@ -68,10 +68,15 @@ def _persist_refresh(connection_id: int):
         with transaction.atomic():
             row = Connection.objects.select_for_update().get(pk=connection_id)
             _store(row, credentials)
-            row.save(update_fields=[
-                "access_token", "refresh_token", "access_expires_at", "refresh_expires_at",
-                "refreshed_at",
-            ])
+            row.save(
+                update_fields=[
+                    "access_token",
+                    "refresh_token",
+                    "access_expires_at",
+                    "refresh_expires_at",
+                    "refreshed_at",
+                ]
+            )
 
     return persist
 
@@ -91,12 +96,16 @@ def connector_for_connection(
     if fresh:
         connection = refresh_if_due(connection)
     return connector_for(
-        connection.provider, credentials_of(connection),
-        on_token_refresh=_persist_refresh(connection.pk), transport=transport,
+        connection.provider,
+        credentials_of(connection),
+        on_token_refresh=_persist_refresh(connection.pk),
+        transport=transport,
     )
 
 
-def refresh_if_due(connection: Connection, *, margin: dt.timedelta = REFRESH_MARGIN, force: bool = False) -> Connection:
+def refresh_if_due(
+    connection: Connection, *, margin: dt.timedelta = REFRESH_MARGIN, force: bool = False
+) -> Connection:
     """Refresh the access token under the row lock if it expires within ``margin``."""
     with transaction.atomic():
         row = Connection.objects.select_for_update().get(pk=connection.pk)
@@ -126,8 +135,14 @@ def mark_relink_needed(connection: Connection, reason: str) -> None:
 
 
 def complete_connection(
-    organisation: Organisation, provider: str, params: Mapping[str, str], *, redirect_uri: str,
-    expected_state: str, code_verifier: str | None, user=None,
+    organisation: Organisation,
+    provider: str,
+    params: Mapping[str, str],
+    *,
+    redirect_uri: str,
+    expected_state: str,
+    code_verifier: str | None,
+    user=None,
 ) -> Connection:
     """Finish the OAuth dance: exchange the code, learn the company, store the tokens.
 
@@ -144,7 +159,9 @@ def complete_connection(
             status=ConnectionStatus.DISCONNECTED
         ).update(status=ConnectionStatus.DISCONNECTED, access_token=None, refresh_token=None)
         connection, _ = Connection.objects.get_or_create(
-            organisation=organisation, provider=provider, company_id=company.id,
+            organisation=organisation,
+            provider=provider,
+            company_id=company.id,
         )
         _store(connection, credentials)
         connection.company_name = company.name
@@ -154,7 +171,9 @@ def complete_connection(
         connection.connected_at = connection.last_used_at = timezone.now()
         connection.save()
         AuditEvent.objects.create(
-            organisation=organisation, user=connection.connected_by, action="connect",
+            organisation=organisation,
+            user=connection.connected_by,
+            action="connect",
             detail=f"Connected to {connection.get_provider_display()} company {company.name}",
         )
     return connection
@@ -168,15 +187,23 @@ def disconnect(connection: Connection, *, user=None, reason: str = "") -> None:
             connector_for(connection.provider, credentials).revoke()
         except ProviderError as exc:
             # The tokens are deleted here whatever the package says; say why in the log.
-            log.info("revoke at %s failed (%s); deleting tokens anyway", connection.provider, exc.kind)
+            log.info(
+                "revoke at %s failed (%s); deleting tokens anyway", connection.provider, exc.kind
+            )
     with transaction.atomic():
         Connection.objects.filter(pk=connection.pk).update(
-            status=ConnectionStatus.DISCONNECTED, access_token=None, refresh_token=None,
-            access_expires_at=None, refresh_expires_at=None, status_detail=reason[:500],
+            status=ConnectionStatus.DISCONNECTED,
+            access_token=None,
+            refresh_token=None,
+            access_expires_at=None,
+            refresh_expires_at=None,
+            status_detail=reason[:500],
         )
         AuditEvent.objects.create(
-            organisation=connection.organisation, user=user if user and user.is_authenticated else None,
-            action="disconnect", detail=reason or f"Disconnected from {connection.get_provider_display()}",
+            organisation=connection.organisation,
+            user=user if user and user.is_authenticated else None,
+            action="disconnect",
+            detail=reason or f"Disconnected from {connection.get_provider_display()}",
         )
 
 
@@ -196,13 +223,21 @@ def keep_alive(now: dt.datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     counts = {"refreshed": 0, "relink_needed": 0, "idle_disconnected": 0}
-    for connection in Connection.objects.filter(status=ConnectionStatus.CONNECTED).select_related("organisation"):
+    for connection in Connection.objects.filter(status=ConnectionStatus.CONNECTED).select_related(
+        "organisation"
+    ):
         idle = connection.organisation.idle_timeout_minutes
-        if idle and connection.last_used_at and now - connection.last_used_at > dt.timedelta(minutes=idle):
+        if (
+            idle
+            and connection.last_used_at
+            and now - connection.last_used_at > dt.timedelta(minutes=idle)
+        ):
             disconnect(connection, reason=f"Disconnected after {idle} idle minutes")
             counts["idle_disconnected"] += 1
             continue
-        stale = connection.refreshed_at is None or now - connection.refreshed_at > dt.timedelta(hours=20)
+        stale = connection.refreshed_at is None or now - connection.refreshed_at > dt.timedelta(
+            hours=20
+        )
         try:
             refresh_if_due(connection, force=stale)
             counts["refreshed"] += int(stale)

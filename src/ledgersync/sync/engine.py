@@ -41,8 +41,18 @@ REVIVE_GRACE = dt.timedelta(minutes=2)
 IDLE_POLL_SECONDS = 5.0
 RUN_FIELDS = ["tried", "synced_count", "failed_count", "api_calls", "left_count"]
 
-__all__ = ["RecordingTransport", "RunInProgress", "RunState", "queue", "recheck", "request_stop",
-           "run_until_done", "set_failures", "start_run", "step"]
+__all__ = [
+    "RecordingTransport",
+    "RunInProgress",
+    "RunState",
+    "queue",
+    "recheck",
+    "request_stop",
+    "run_until_done",
+    "set_failures",
+    "start_run",
+    "step",
+]
 
 
 class RunInProgress(Exception):
@@ -65,8 +75,14 @@ def queue(organisation: Organisation, doc_type: DocType):
     )
 
 
-def start_run(organisation: Organisation, doc_type: DocType, *, user=None, auto: bool = False,
-              trigger: str = "user") -> SyncRun:
+def start_run(
+    organisation: Organisation,
+    doc_type: DocType,
+    *,
+    user=None,
+    auto: bool = False,
+    trigger: str = "user",
+) -> SyncRun:
     """Create a run (Sync: one batch; Auto Sync: batches until the time limit).
 
     Raises connections.NotConnected without a live connection, and RunInProgress (holding
@@ -80,16 +96,25 @@ def start_run(organisation: Organisation, doc_type: DocType, *, user=None, auto:
         try:
             with transaction.atomic():
                 return SyncRun.objects.create(
-                    organisation=organisation, connection=connection, doc_type=doc_type, auto=auto,
-                    started_by=user if user and user.is_authenticated else None, trigger=trigger,
-                    deadline=now + dt.timedelta(minutes=organisation.auto_sync_minutes) if auto else None,
-                    not_before=now, left_count=queue(organisation, doc_type).count(),
+                    organisation=organisation,
+                    connection=connection,
+                    doc_type=doc_type,
+                    auto=auto,
+                    started_by=user if user and user.is_authenticated else None,
+                    trigger=trigger,
+                    deadline=now + dt.timedelta(minutes=organisation.auto_sync_minutes)
+                    if auto
+                    else None,
+                    not_before=now,
+                    left_count=queue(organisation, doc_type).count(),
                 )
         except IntegrityError:
             live = SyncRun.objects.filter(connection=connection, state__in=LIVE_RUN_STATES).first()
             if live is not None:
                 raise RunInProgress(live) from None
-    raise RunInProgress(SyncRun.objects.filter(connection=connection, state__in=LIVE_RUN_STATES).first())
+    raise RunInProgress(
+        SyncRun.objects.filter(connection=connection, state__in=LIVE_RUN_STATES).first()
+    )
 
 
 def request_stop(run: SyncRun) -> None:
@@ -113,7 +138,9 @@ class Lease:
         now = timezone.now()
         token = str(uuid.uuid4())
         claimed = SyncRun.objects.filter(
-            Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=run_id, state__in=LIVE_RUN_STATES,
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now),
+            pk=run_id,
+            state__in=LIVE_RUN_STATES,
         ).update(lease_until=now + LEASE, lease_token=token, state=RunState.RUNNING)
         if not claimed:
             return None
@@ -124,7 +151,9 @@ class Lease:
         return cls(run, token)
 
     def _mine(self):
-        return SyncRun.objects.filter(pk=self.run.pk, lease_token=self.token, state__in=LIVE_RUN_STATES)
+        return SyncRun.objects.filter(
+            pk=self.run.pk, lease_token=self.token, state__in=LIVE_RUN_STATES
+        )
 
     def renew(self) -> None:
         if not self._mine().update(lease_until=timezone.now() + LEASE):
@@ -190,7 +219,9 @@ def final_ids(run: SyncRun) -> list[int]:
     A document set aside after failing a check comes back once the user fixes it (the
     popup's re-check clears its status), so Auto Sync picks up fixes made while it runs.
     """
-    done = {int(pk) for pk, rounds in run.tried.items() if rounds >= BatchWork.MAX_ROUNDS or rounds < 0}
+    done = {
+        int(pk) for pk, rounds in run.tried.items() if rounds >= BatchWork.MAX_ROUNDS or rounds < 0
+    }
     fixed = DocumentState.objects.filter(document_id__in=done, status_code="").values_list(
         "document_id", flat=True
     )
@@ -203,7 +234,10 @@ def _work(lease: Lease) -> float | None:
     try:
         connector = connections.connector_for_connection(run.connection, transport=recorder)
     except (connections.NotConnected, AuthError) as exc:
-        lease.finish(RunState.FAILED, getattr(exc, "message", "") or "Not connected to the accounting package.")
+        lease.finish(
+            RunState.FAILED,
+            getattr(exc, "message", "") or "Not connected to the accounting package.",
+        )
         return None
     except ProviderError as exc:  # the token endpoint is down or busy: try again later
         log.info("run %s: could not refresh the token (%s); backing off", run.pk, exc.kind)
@@ -250,7 +284,7 @@ def _work(lease: Lease) -> float | None:
 
 
 def _backoff(rounds: int) -> float:
-    return min(60.0, 2.0 ** rounds) * (0.5 + random.random() / 2)  # noqa: S311 (jitter)
+    return min(60.0, 2.0**rounds) * (0.5 + random.random() / 2)  # noqa: S311 (jitter)
 
 
 def _next_batch(run: SyncRun) -> list[Document]:
@@ -261,20 +295,23 @@ def _next_batch(run: SyncRun) -> list[Document]:
         pending = [int(pk) for pk in run.tried if int(pk) not in final]
         return _load(queue(run.organisation, run.doc_type).filter(pk__in=pending))
     candidates = queue(run.organisation, run.doc_type).exclude(pk__in=final)
-    return _load(candidates[:run.organisation.batch_size])
+    return _load(candidates[: run.organisation.batch_size])
 
 
 def _load(documents) -> list[Document]:
     return list(
-        documents.select_related("account", "supplier", "care_of", "sync_state")
-        .prefetch_related("lines__nominal", "lines__tax_code")
+        documents.select_related("account", "supplier", "care_of", "sync_state").prefetch_related(
+            "lines__nominal", "lines__tax_code"
+        )
     )
 
 
 def _say_press_sync(run: SyncRun) -> None:
     """A finished Sync leaves nothing waiting: say so instead of promising a retry."""
     leftover = [int(pk) for pk, rounds in run.tried.items() if rounds >= 0]
-    DocumentState.objects.filter(document_id__in=leftover, status_code=StatusCode.RATE_LIMITED).update(
+    DocumentState.objects.filter(
+        document_id__in=leftover, status_code=StatusCode.RATE_LIMITED
+    ).update(
         message="Not sent yet: the package was busy or could not be reached. Press Sync to try again."
     )
 
@@ -283,7 +320,9 @@ def set_failures(document: Document, failures: list[Failure]) -> None:
     DocumentState.record(document, failures)
 
 
-def recheck(document: Document, connector: Connector | None, connection: Connection | None) -> list[Failure]:
+def recheck(
+    document: Document, connector: Connector | None, connection: Connection | None
+) -> list[Failure]:
     """Run the checks for one document at once (after the user fixed something)."""
     if connector is None or connection is None:
         failures = local_failures(document) or [Failure(StatusCode.NOT_CONNECTED, "Not connected")]
@@ -293,8 +332,9 @@ def recheck(document: Document, connector: Connector | None, connection: Connect
     return failures
 
 
-def run_until_done(run: SyncRun, *, sleep=time.sleep, max_steps: int = 1000,
-                   stop_when_idle: bool = True) -> SyncRun:
+def run_until_done(
+    run: SyncRun, *, sleep=time.sleep, max_steps: int = 1000, stop_when_idle: bool = True
+) -> SyncRun:
     """Work a run in this process until it ends (the CLI and tests use this). An Auto Sync
     with nothing left ends at once when ``stop_when_idle``, instead of waiting out its window
     for newly marked documents as the background worker does."""

@@ -35,8 +35,10 @@ def kind_of(party: Account | Supplier) -> ContactKind:
 def current_link(connection: Connection, party: Account | Supplier) -> AccsIdLink | None:
     field = "supplier" if isinstance(party, Supplier) else "account"
     return AccsIdLink.objects.filter(
-        organisation=connection.organisation_id, provider=connection.provider,
-        company_id=connection.company_id, **{field: party},
+        organisation=connection.organisation_id,
+        provider=connection.provider,
+        company_id=connection.company_id,
+        **{field: party},
     ).first()
 
 
@@ -60,50 +62,83 @@ def _save_link(connection, party, remote_id: str, method: LinkMethod, user) -> A
     field = "supplier" if isinstance(party, Supplier) else "account"
     with transaction.atomic():
         link, _ = AccsIdLink.objects.update_or_create(
-            provider=connection.provider, company_id=connection.company_id, **{field: party},
-            defaults={"organisation": connection.organisation, "remote_id": remote_id, "method": method,
-                      "linked_by": user if user and user.is_authenticated else None},
+            provider=connection.provider,
+            company_id=connection.company_id,
+            **{field: party},
+            defaults={
+                "organisation": connection.organisation,
+                "remote_id": remote_id,
+                "method": method,
+                "linked_by": user if user and user.is_authenticated else None,
+            },
         )
         AuditEvent.objects.create(
-            organisation=connection.organisation, user=link.linked_by, action=f"link:{method}",
+            organisation=connection.organisation,
+            user=link.linked_by,
+            action=f"link:{method}",
             detail=f"{party} linked to {connection.get_provider_display()} id {remote_id} ({method.label})",
         )
     return link
 
 
-def link_existing(connection: Connection, connector: Connector, party, remote_id: str, *, user=None,
-                  method: LinkMethod = LinkMethod.SUGGESTION) -> AccsIdLink:
+def link_existing(
+    connection: Connection,
+    connector: Connector,
+    party,
+    remote_id: str,
+    *,
+    user=None,
+    method: LinkMethod = LinkMethod.SUGGESTION,
+) -> AccsIdLink:
     """Link to a contact the package has (Link This or a chosen suggestion)."""
     if connector.get_contact(remote_id, kind_of(party)) is None:
-        raise LinkError(f"{connector.capabilities.display_name} has no such contact any more; refresh the suggestions.")
+        raise LinkError(
+            f"{connector.capabilities.display_name} has no such contact any more; refresh the suggestions."
+        )
     return _save_link(connection, party, remote_id, method, user)
 
 
 def create_new(connection: Connection, connector: Connector, party, *, user=None) -> AccsIdLink:
     """Create the contact in the package from our record, and link it."""
     address = Address(
-        line1=party.address_line1, line2=party.address_line2, city=party.city, region=party.region,
-        postcode=party.postcode, country=party.country,
+        line1=party.address_line1,
+        line2=party.address_line2,
+        city=party.city,
+        region=party.region,
+        postcode=party.postcode,
+        country=party.country,
     )
-    contact = connector.create_contact(NewContact(
-        kind=kind_of(party), name=party.name, email=party.email, phone=party.phone, address=address,
-        idempotency_key=str(uuid.uuid4()),
-    ))
+    contact = connector.create_contact(
+        NewContact(
+            kind=kind_of(party),
+            name=party.name,
+            email=party.email,
+            phone=party.phone,
+            address=address,
+            idempotency_key=str(uuid.uuid4()),
+        )
+    )
     return _save_link(connection, party, contact.id, LinkMethod.CREATE_NEW, user)
 
 
-def set_typed_accs_id(connection: Connection, connector: Connector, party, text: str, *, user=None) -> AccsIdLink:
+def set_typed_accs_id(
+    connection: Connection, connector: Connector, party, text: str, *, user=None
+) -> AccsIdLink:
     """Link by an AccsID the user typed; checks its shape and that the contact exists."""
     name = connector.capabilities.display_name
     if not connector.capabilities.supports_typed_accs_id:
-        raise LinkError(f"Linking by AccsID is not available with {name}; use Link This or Create New")
+        raise LinkError(
+            f"Linking by AccsID is not available with {name}; use Link This or Create New"
+        )
     try:
         remote_id = connector.validate_accs_id(text)
     except InvalidAccsId as exc:
         raise LinkError(exc.message) from None
     if connector.get_contact(remote_id, kind_of(party)) is None:
         noun = "supplier" if isinstance(party, Supplier) else "customer"
-        raise LinkError(f"AccountsID ({remote_id}) is not correct, {name} requires the ID of an existing {noun}")
+        raise LinkError(
+            f"AccountsID ({remote_id}) is not correct, {name} requires the ID of an existing {noun}"
+        )
     return _save_link(connection, party, remote_id, LinkMethod.TYPED, user)
 
 
@@ -114,8 +149,10 @@ def unlink(connection: Connection, party, *, user=None) -> bool:
     with transaction.atomic():
         link.delete()
         AuditEvent.objects.create(
-            organisation=connection.organisation, user=user if user and user.is_authenticated else None,
-            action="unlink", detail=f"{party}: AccsID {link.remote_id} removed",
+            organisation=connection.organisation,
+            user=user if user and user.is_authenticated else None,
+            action="unlink",
+            detail=f"{party}: AccsID {link.remote_id} removed",
         )
     return True
 

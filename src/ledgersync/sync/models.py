@@ -26,7 +26,9 @@ class Connection(models.Model):
     company finds it again. Only one row per organisation is live (connected or relink needed).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="connections")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="connections"
+    )
     provider = models.CharField(max_length=20, choices=provider_choices())
     company_id = models.CharField(max_length=100)
     company_name = models.CharField(max_length=200, blank=True)
@@ -53,7 +55,8 @@ class Connection(models.Model):
                 fields=["organisation", "provider", "company_id"], name="connection_per_company"
             ),
             models.UniqueConstraint(
-                fields=["organisation"], condition=~Q(status="disconnected"),
+                fields=["organisation"],
+                condition=~Q(status="disconnected"),
                 name="one_live_connection_per_org",
             ),
         ]
@@ -101,11 +104,13 @@ class AccsIdLink(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["provider", "company_id", "account"], condition=Q(account__isnull=False),
+                fields=["provider", "company_id", "account"],
+                condition=Q(account__isnull=False),
                 name="one_link_per_account",
             ),
             models.UniqueConstraint(
-                fields=["provider", "company_id", "supplier"], condition=Q(supplier__isnull=False),
+                fields=["provider", "company_id", "supplier"],
+                condition=Q(supplier__isnull=False),
                 name="one_link_per_supplier",
             ),
             models.CheckConstraint(
@@ -134,7 +139,8 @@ class DocumentState(models.Model):
     remote_id = models.CharField(max_length=100, blank=True)
     remote_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     mismatch = models.CharField(
-        max_length=500, blank=True,
+        max_length=500,
+        blank=True,
         help_text="Set when a reconciled document differs from ours (total or customer).",
     )
     synced_at = models.DateTimeField(null=True, blank=True)
@@ -159,10 +165,16 @@ class DocumentState(models.Model):
         document keeps its SYNCED state whatever a late or stale writer says."""
         first = failures[0] if failures else None
         values = {
-            "status_code": first.code if first else "", "message": first.message if first else "",
-            "failures": [f.as_json() for f in failures], "checked_at": timezone.now(),
+            "status_code": first.code if first else "",
+            "message": first.message if first else "",
+            "failures": [f.as_json() for f in failures],
+            "checked_at": timezone.now(),
         }
-        if not cls.objects.filter(document=document).exclude(status_code=StatusCode.SYNCED).update(**values):
+        if (
+            not cls.objects.filter(document=document)
+            .exclude(status_code=StatusCode.SYNCED)
+            .update(**values)
+        ):
             cls.objects.get_or_create(document=document, defaults=values)
 
 
@@ -213,7 +225,8 @@ class SyncRun(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["connection"], condition=Q(state__in=["queued", "running"]),
+                fields=["connection"],
+                condition=Q(state__in=["queued", "running"]),
                 name="one_live_run_per_connection",
             )
         ]
@@ -240,8 +253,12 @@ class Attempt(models.Model):
     """One push of one document, written before the request goes out (the audit log)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
-    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts")
-    document = models.ForeignKey("records.Document", on_delete=models.CASCADE, related_name="attempts")
+    run = models.ForeignKey(
+        SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
+    document = models.ForeignKey(
+        "records.Document", on_delete=models.CASCADE, related_name="attempts"
+    )
     provider = models.CharField(max_length=20)
     company_id = models.CharField(max_length=100)
     # A resend after a lookup proved the first send absent reuses the key, in a new row,
@@ -249,7 +266,9 @@ class Attempt(models.Model):
     idempotency_key = models.CharField(max_length=36, db_index=True)
     number = models.CharField(max_length=21, blank=True, help_text="The number as sent.")
     contact_id = models.CharField(max_length=100, blank=True, help_text="The AccsID as sent.")
-    state = models.CharField(max_length=12, choices=AttemptState.choices, default=AttemptState.IN_FLIGHT)
+    state = models.CharField(
+        max_length=12, choices=AttemptState.choices, default=AttemptState.IN_FLIGHT
+    )
     status_code = models.CharField(max_length=30, choices=StatusCode.choices, blank=True)
     message = models.CharField(max_length=1000, blank=True)
     remote_id = models.CharField(max_length=100, blank=True)

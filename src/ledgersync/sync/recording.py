@@ -38,14 +38,18 @@ class RecordingTransport(httpx.BaseTransport):
         response.read()
         received = f"{response.status_code}\n{redact(response.text)}"
         self.request_id = next(
-            (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), self.request_id
+            (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers),
+            self.request_id,
         )
         self._exchanges.append((sent, received))
         return response
 
     def take(self) -> tuple[str, str]:
         exchanges, self._exchanges = self._exchanges, []
-        return ("\n\n".join(s for s, _ in exchanges)[:MAX_BODY], "\n\n".join(r for _, r in exchanges)[:MAX_BODY])
+        return (
+            "\n\n".join(s for s, _ in exchanges)[:MAX_BODY],
+            "\n\n".join(r for _, r in exchanges)[:MAX_BODY],
+        )
 
     def close(self) -> None:
         self.inner.close()

@@ -52,7 +52,11 @@ def start_scheduled(organisation: Organisation, now: dt.datetime) -> SyncRun | N
     One run per connection at a time, so the document types take turns: each due tick
     starts the type after the one the last scheduled run took.
     """
-    last = SyncRun.objects.filter(organisation=organisation, trigger="schedule").order_by("-created_at").first()
+    last = (
+        SyncRun.objects.filter(organisation=organisation, trigger="schedule")
+        .order_by("-created_at")
+        .first()
+    )
     if last and now - last.created_at < dt.timedelta(minutes=organisation.schedule_minutes):
         return None
     types = list(DocType)

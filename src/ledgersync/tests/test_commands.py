@@ -32,16 +32,25 @@ def free_port_base() -> int:
     raise RuntimeError("no three free ports in a row")
 
 
-def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "ledgersync", *args], capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "ledgersync", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env={**os.environ, **(env or {})},
     )
 
 
 def test_serve_refuses_to_start_without_a_real_secret_key(tmp_path):
-    result = run("serve", "--port", str(free_port()),
-                 env={"SECRET_KEY": "", "LEDGERSYNC_VAR_DIR": str(tmp_path)})
+    result = run(
+        "serve",
+        "--port",
+        str(free_port()),
+        env={"SECRET_KEY": "", "LEDGERSYNC_VAR_DIR": str(tmp_path)},
+    )
     assert result.returncode == 2
     assert "set SECRET_KEY" in result.stderr
 
@@ -54,12 +63,20 @@ def test_a_bad_setting_stops_start_up_naming_the_variable(tmp_path):
 
 def test_the_demo_serves_its_login_page_and_stops_cleanly_on_ctrl_c(tmp_path):
     port = free_port()
-    env = {**os.environ, "LEDGERSYNC_VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": "",
-           "LEDGERSYNC_QUEUE_URL": "", "SECRET_KEY": "",
-           "LEDGERSYNC_SANDBOX_PORT_BASE": str(free_port_base())}
+    env = {
+        **os.environ,
+        "LEDGERSYNC_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": "",
+        "LEDGERSYNC_QUEUE_URL": "",
+        "SECRET_KEY": "",
+        "LEDGERSYNC_SANDBOX_PORT_BASE": str(free_port_base()),
+    }
     demo = subprocess.Popen(
         [sys.executable, "-m", "ledgersync", "demo", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
         start_new_session=True,
     )
     try:
@@ -73,7 +90,9 @@ def test_the_demo_serves_its_login_page_and_stops_cleanly_on_ctrl_c(tmp_path):
                 time.sleep(0.3)
         if page is None:
             demo.send_signal(signal.SIGINT)
-            pytest.fail(f"the demo never served its login page:\n{demo.communicate(timeout=20)[0][-3000:]}")
+            pytest.fail(
+                f"the demo never served its login page:\n{demo.communicate(timeout=20)[0][-3000:]}"
+            )
         assert page.status_code == 200
         assert "Log in" in page.text
         demo.send_signal(signal.SIGINT)
@@ -94,7 +113,25 @@ def test_createuser_adds_a_user_with_a_role():
     from ledgersync.records.tests.factories import make_org
 
     make_org(slug="acme")
-    assert main(["createuser", "sam", "--org", "acme", "--role", "engineer", "--password", "long enough"]) == 0
+    assert (
+        main(
+            [
+                "createuser",
+                "sam",
+                "--org",
+                "acme",
+                "--role",
+                "engineer",
+                "--password",
+                "long enough",
+            ]
+        )
+        == 0
+    )
     sam = User.objects.get(username="sam")
-    assert (sam.organisation.slug, sam.role, sam.check_password("long enough")) == ("acme", "engineer", True)
+    assert (sam.organisation.slug, sam.role, sam.check_password("long enough")) == (
+        "acme",
+        "engineer",
+        True,
+    )
     assert main(["createuser", "sam", "--org", "acme", "--password", "long enough"]) == 2

@@ -57,8 +57,12 @@ def party_for(document: Document, role: str) -> Account | Supplier | None:
     return None
 
 
-def panels(document: Document, failures: list[Failure], connection: Connection | None,
-           connector: Connector | None) -> list[PartyPanel]:
+def panels(
+    document: Document,
+    failures: list[Failure],
+    connection: Connection | None,
+    connector: Connector | None,
+) -> list[PartyPanel]:
     """The parties of a document; suggestions are fetched only for those that need a link."""
     codes = {f.code for f in failures}
     roles = [(PARTY_ROLE, "Supplier" if document.supplier_id else "Customer account")]
@@ -68,9 +72,18 @@ def panels(document: Document, failures: list[Failure], connection: Connection |
     for role, title in roles:
         party = party_for(document, role)
         link = linking.current_link(connection, party) if connection else None
-        panel = PartyPanel(role=role, title=title, party=party, link=link,
-                           needs_action=bool(codes & NEEDS_ACTION[role]) or link is None)
-        if role == CARE_OF_ROLE and connector is not None and not connector.capabilities.supports_care_of:
+        panel = PartyPanel(
+            role=role,
+            title=title,
+            party=party,
+            link=link,
+            needs_action=bool(codes & NEEDS_ACTION[role]) or link is None,
+        )
+        if (
+            role == CARE_OF_ROLE
+            and connector is not None
+            and not connector.capabilities.supports_care_of
+        ):
             panel.needs_action, panel.unsupported = False, True
         if connector is not None:
             kind = linking.kind_of(party)

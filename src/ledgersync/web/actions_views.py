@@ -27,14 +27,25 @@ ACTION_METHODS = {"link_this": LinkMethod.LINK_THIS, "suggestion": LinkMethod.SU
 
 
 def _document(request, pk: int) -> Document:
-    queryset = Document.objects.for_org(organisation_of(request)).select_related(
-        "account", "supplier", "care_of", "sync_state"
-    ).prefetch_related("lines__nominal", "lines__tax_code")
+    queryset = (
+        Document.objects.for_org(organisation_of(request))
+        .select_related("account", "supplier", "care_of", "sync_state")
+        .prefetch_related("lines__nominal", "lines__tax_code")
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
-def _render(request, document: Document, *, connection, connector, problem: str = "",
-            notice: str = "", error: str = "", refreshed: bool = False):
+def _render(
+    request,
+    document: Document,
+    *,
+    connection,
+    connector,
+    problem: str = "",
+    notice: str = "",
+    error: str = "",
+    refreshed: bool = False,
+):
     failures = failures_of(document)
     if connector is not None and not problem:
         try:
@@ -45,13 +56,23 @@ def _render(request, document: Document, *, connection, connector, problem: str 
     else:
         party_panels = panels(document, failures, connection, None)
     document.total = document.gross_total
-    return render(request, "web/sync_actions.html", {
-        "document": document, "failures": failures, "panels": party_panels,
-        "connection": connection, "connector": connector if not problem else None,
-        "provider_name": provider_name(document.organisation, connection),
-        "problem": problem, "notice": notice, "error": error, "refreshed": refreshed,
-        "can_link": request.user.has_perm(Perm.LINK_ACCOUNTS),
-    })
+    return render(
+        request,
+        "web/sync_actions.html",
+        {
+            "document": document,
+            "failures": failures,
+            "panels": party_panels,
+            "connection": connection,
+            "connector": connector if not problem else None,
+            "provider_name": provider_name(document.organisation, connection),
+            "problem": problem,
+            "notice": notice,
+            "error": error,
+            "refreshed": refreshed,
+            "can_link": request.user.has_perm(Perm.LINK_ACCOUNTS),
+        },
+    )
 
 
 @login_required
@@ -80,26 +101,44 @@ def link(request, pk: int):
     try:
         connector = open_connector(connection)
     except (connections.NotConnected, ProviderError) as exc:
-        return _render(request, document, connection=connection, connector=None,
-                       problem=package_problem(exc, name))
+        return _render(
+            request,
+            document,
+            connection=connection,
+            connector=None,
+            problem=package_problem(exc, name),
+        )
     party = party_for(document, request.POST.get("role", ""))
     if party is None:
-        return _render(request, document, connection=connection, connector=connector,
-                       error="Choose the account to link.")
+        return _render(
+            request,
+            document,
+            connection=connection,
+            connector=connector,
+            error="Choose the account to link.",
+        )
     try:
         notice = _do(request, connection, connector, party, name)
     except linking.LinkError as exc:
-        return _render(request, document, connection=connection, connector=connector, error=str(exc))
+        return _render(
+            request, document, connection=connection, connector=connector, error=str(exc)
+        )
     except ProviderError as exc:
-        return _render(request, document, connection=connection, connector=connector,
-                       error=f"{name} refused it: {exc.message}")
+        return _render(
+            request,
+            document,
+            connection=connection,
+            connector=connector,
+            error=f"{name} refused it: {exc.message}",
+        )
     try:
         engine.recheck(document, connector, connection)
     except ProviderError as exc:
         notice += f" The checks could not run again just now ({exc.message}); Sync will run them."
     document = _document(request, pk)
-    return _render(request, document, connection=connection, connector=connector,
-                   notice=notice, refreshed=True)
+    return _render(
+        request, document, connection=connection, connector=connector, notice=notice, refreshed=True
+    )
 
 
 def _do(request, connection, connector, party, name: str) -> str:
@@ -107,14 +146,16 @@ def _do(request, connection, connector, party, name: str) -> str:
     user = request.user
     if action in ACTION_METHODS:
         remote_id = request.POST.get("remote_id", "").strip()
-        linking.link_existing(connection, connector, party, remote_id, user=user,
-                              method=ACTION_METHODS[action])
+        linking.link_existing(
+            connection, connector, party, remote_id, user=user, method=ACTION_METHODS[action]
+        )
         return f"{party.name} is linked to {name} (AccsID {remote_id})."
     if action == "create_new":
         made = linking.create_new(connection, connector, party, user=user)
         return f"{party.name} was created in {name} and linked (AccsID {made.remote_id})."
     if action == "accs_id":
-        made = linking.set_typed_accs_id(connection, connector, party,
-                                         request.POST.get("accs_id", ""), user=user)
+        made = linking.set_typed_accs_id(
+            connection, connector, party, request.POST.get("accs_id", ""), user=user
+        )
         return f"{party.name} is linked to {name} (AccsID {made.remote_id})."
     raise linking.LinkError("Choose Link This, a suggestion, Create New or an AccsID.")

@@ -37,7 +37,11 @@ class NominalForm(forms.ModelForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
-        clash = NominalCode.objects.for_org(self.organisation).filter(code=code).exclude(pk=self.instance.pk)
+        clash = (
+            NominalCode.objects.for_org(self.organisation)
+            .filter(code=code)
+            .exclude(pk=self.instance.pk)
+        )
         if clash.exists():
             raise forms.ValidationError(f"Nominal code {code} already exists.")
         return code
@@ -51,7 +55,9 @@ def nominal_list(request):
     name = provider_name(organisation, connection)
     problem = ""
     if connection is None:
-        problem = f"Not connected to {name}: connect on the Sync page to see which codes exist there."
+        problem = (
+            f"Not connected to {name}: connect on the Sync page to see which codes exist there."
+        )
     else:
         try:
             reference = open_connector(connection).reference_data()
@@ -59,9 +65,16 @@ def nominal_list(request):
                 nominal.package = chart.match(nominal.code, reference)
         except (connections.NotConnected, ProviderError) as exc:
             problem = package_problem(exc, name)
-    return render(request, "web/nominal_list.html", {
-        "nominals": nominals, "problem": problem, "provider_name": name, "connection": connection,
-    })
+    return render(
+        request,
+        "web/nominal_list.html",
+        {
+            "nominals": nominals,
+            "problem": problem,
+            "provider_name": name,
+            "connection": connection,
+        },
+    )
 
 
 @login_required
@@ -94,10 +107,15 @@ def nominal_import(request):
         messages.error(request, package_problem(exc, name))
         return redirect("nominals")
     if result.created:
-        messages.success(request, f"Imported {len(result.created)} nominal codes from {name}: "
-                                  f"{', '.join(result.created)}.")
+        messages.success(
+            request,
+            f"Imported {len(result.created)} nominal codes from {name}: "
+            f"{', '.join(result.created)}.",
+        )
     else:
-        messages.success(request, f"Every income and expense account in {name} already has a nominal code here.")
+        messages.success(
+            request, f"Every income and expense account in {name} already has a nominal code here."
+        )
     return redirect("nominals")
 
 
@@ -107,9 +125,19 @@ def nominal_import(request):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["provider", "batch_size", "auto_sync_minutes", "schedule_minutes", "idle_timeout_minutes"]
-        labels = {"provider": "Accounting package", "auto_sync_minutes": "Auto Sync limit (minutes)",
-                  "schedule_minutes": "Schedule (minutes)", "idle_timeout_minutes": "Idle timeout (minutes)"}
+        fields = [
+            "provider",
+            "batch_size",
+            "auto_sync_minutes",
+            "schedule_minutes",
+            "idle_timeout_minutes",
+        ]
+        labels = {
+            "provider": "Accounting package",
+            "auto_sync_minutes": "Auto Sync limit (minutes)",
+            "schedule_minutes": "Schedule (minutes)",
+            "idle_timeout_minutes": "Idle timeout (minutes)",
+        }
 
     def __init__(self, *args, connected: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,7 +146,9 @@ class SettingsForm(forms.ModelForm):
         ] or self.fields["provider"].choices
         if connected:
             self.fields["provider"].disabled = True
-            self.fields["provider"].help_text = "Disconnect on the Sync page before choosing another package."
+            self.fields[
+                "provider"
+            ].help_text = "Disconnect on the Sync page before choosing another package."
 
 
 AUDIT_PAGE_SIZE = 50
@@ -135,14 +165,18 @@ def settings_page(request):
         form.save()
         if changed:
             AuditEvent.objects.create(
-                organisation=organisation, user=request.user, action="settings",
+                organisation=organisation,
+                user=request.user,
+                action="settings",
                 detail="Changed " + ", ".join(f"{f} to {form.cleaned_data[f]}" for f in changed),
             )
         messages.success(request, "Settings saved.")
         return redirect("settings")
     events = AuditEvent.objects.for_org(organisation).select_related("user")
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/settings.html", {"form": form, "page": page, "connected": connected})
+    return render(
+        request, "web/settings.html", {"form": form, "page": page, "connected": connected}
+    )
 
 
 @login_required
@@ -159,7 +193,11 @@ def audit_prune(request):
         return redirect("settings")
     cutoff = timezone.now() - dt.timedelta(days=days)
     deleted, _ = AuditEvent.objects.for_org(organisation).filter(at__lt=cutoff).delete()
-    AuditEvent.objects.create(organisation=organisation, user=request.user, action="audit:prune",
-                              detail=f"Removed {deleted} audit entries older than {days} days")
+    AuditEvent.objects.create(
+        organisation=organisation,
+        user=request.user,
+        action="audit:prune",
+        detail=f"Removed {deleted} audit entries older than {days} days",
+    )
     messages.success(request, f"Removed {deleted} audit entries older than {days} days.")
     return redirect("settings")

@@ -24,8 +24,11 @@ def navigation(request):
     path = request.path
     return {
         "nav_items": [
-            {"label": label, "url": url,
-             "current": path == url or (url != "/" and path.startswith(url))}
+            {
+                "label": label,
+                "url": url,
+                "current": path == url or (url != "/" and path.startswith(url)),
+            }
             for label, url, perm in items
             if perm is None or user.has_perm(perm)
         ],

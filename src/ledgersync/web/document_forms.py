@@ -20,14 +20,20 @@ LINE_FIELDS = ("text", "quantity", "unit_price", "nominal", "tax_code")
 
 class DocumentHeaderForm(forms.Form):
     type = forms.ChoiceField(choices=DocType.choices, initial=DocType.SALES_INVOICE)
-    number = forms.CharField(max_length=21, required=False,
-                             help_text="Leave empty on sales documents to take the next number.")
+    number = forms.CharField(
+        max_length=21,
+        required=False,
+        help_text="Leave empty on sales documents to take the next number.",
+    )
     account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
     supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), required=False)
-    care_of = forms.ModelChoiceField(queryset=Account.objects.none(), required=False,
-                                     label="Care of")
+    care_of = forms.ModelChoiceField(
+        queryset=Account.objects.none(), required=False, label="Care of"
+    )
     issue_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     currency = forms.CharField(max_length=3, initial="GBP")
     reference = forms.CharField(max_length=100, required=False)
 
@@ -73,23 +79,44 @@ def lines_from_post(post) -> list[LineRow]:
         count = min(int(post.get("line_count", "0")), 500)
     except ValueError:
         count = 0
-    rows = [LineRow(**{f: post.get(f"lines-{i}-{f}", "").strip() if f != "text"
-                       else post.get(f"lines-{i}-{f}", "") for f in LINE_FIELDS})
-            for i in range(count)]
+    rows = [
+        LineRow(
+            **{
+                f: post.get(f"lines-{i}-{f}", "").strip()
+                if f != "text"
+                else post.get(f"lines-{i}-{f}", "")
+                for f in LINE_FIELDS
+            }
+        )
+        for i in range(count)
+    ]
     return [row for row in rows if not row.is_empty]
 
 
 def lines_of(document: Document) -> list[LineRow]:
     return [
-        LineRow(text=line.text, quantity=str(line.quantity.normalize()), unit_price=str(line.unit_price.normalize()),
-                nominal=line.nominal.code, tax_code=line.tax_code.code if line.tax_code_id else "")
+        LineRow(
+            text=line.text,
+            quantity=str(line.quantity.normalize()),
+            unit_price=str(line.unit_price.normalize()),
+            nominal=line.nominal.code,
+            tax_code=line.tax_code.code if line.tax_code_id else "",
+        )
         for line in document.lines.select_related("nominal", "tax_code")
     ]
 
 
 def _raw(rows: list[LineRow]) -> list[dict]:
-    return [{"text": r.text, "quantity": r.quantity or "1", "unit_price": r.unit_price,
-             "nominal": r.nominal, "tax_code": r.tax_code or None} for r in rows]
+    return [
+        {
+            "text": r.text,
+            "quantity": r.quantity or "1",
+            "unit_price": r.unit_price,
+            "nominal": r.nominal,
+            "tax_code": r.tax_code or None,
+        }
+        for r in rows
+    ]
 
 
 def _spread_errors(errors: dict[str, list[str]], rows: list[LineRow]) -> list[str]:
@@ -105,19 +132,24 @@ def _spread_errors(errors: dict[str, list[str]], rows: list[LineRow]) -> list[st
     return rest or ["Fix the lines marked below."]
 
 
-def save_document(organisation, form: DocumentHeaderForm, rows: list[LineRow], *,
-                  document: Document | None, user) -> Document:
+def save_document(
+    organisation, form: DocumentHeaderForm, rows: list[LineRow], *, document: Document | None, user
+) -> Document:
     """Create or update; raises ValidationError with messages for the top of the form
     (line errors are written onto ``rows``)."""
     data = form.cleaned_data
     if document is None:
         payload = {
-            "type": data["type"], "number": data["number"],
+            "type": data["type"],
+            "number": data["number"],
             "account": data["account"].number if data.get("account") else None,
             "supplier": data["supplier"].number if data.get("supplier") else None,
             "care_of": data["care_of"].number if data.get("care_of") else None,
-            "issue_date": data["issue_date"], "due_date": data["due_date"],
-            "currency": data["currency"], "reference": data["reference"], "lines": _raw(rows),
+            "issue_date": data["issue_date"],
+            "due_date": data["due_date"],
+            "currency": data["currency"],
+            "reference": data["reference"],
+            "lines": _raw(rows),
         }
         try:
             return create_document(organisation, payload, user=user)

@@ -35,15 +35,19 @@ YES_NO = {"yes": True, "no": False}
 
 
 def _document(request, pk: int) -> Document:
-    queryset = Document.objects.for_org(organisation_of(request)).select_related(
-        "account", "supplier", "care_of", "sync_state"
-    ).prefetch_related("lines__nominal", "lines__tax_code")
+    queryset = (
+        Document.objects.for_org(organisation_of(request))
+        .select_related("account", "supplier", "care_of", "sync_state")
+        .prefetch_related("lines__nominal", "lines__tax_code")
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
 def _filtered(organisation, params):
-    documents = Document.objects.for_org(organisation).with_totals().select_related(
-        "account", "supplier", "sync_state"
+    documents = (
+        Document.objects.for_org(organisation)
+        .with_totals()
+        .select_related("account", "supplier", "sync_state")
     )
     if params.get("type") in DocType.values:
         documents = documents.filter(doc_type=params["type"])
@@ -63,32 +67,54 @@ def _filtered(organisation, params):
 @login_required
 def document_list(request):
     organisation = organisation_of(request)
-    page = Paginator(_filtered(organisation, request.GET), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_filtered(organisation, request.GET), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/document_list.html", {
-        "page": page, "filters": request.GET, "query": query.urlencode(),
-        "doc_types": DocType.choices, "status_codes": StatusCode.choices,
-    })
+    return render(
+        request,
+        "web/document_list.html",
+        {
+            "page": page,
+            "filters": request.GET,
+            "query": query.urlencode(),
+            "doc_types": DocType.choices,
+            "status_codes": StatusCode.choices,
+        },
+    )
 
 
 @login_required
 def document_detail(request, pk: int):
     document = _document(request, pk)
-    return render(request, "web/document_detail.html", {
-        "document": document,
-        "attempts": Attempt.objects.for_org(document.organisation).filter(document=document)[:50],
-        "state": DocumentState.objects.filter(document=document).first(),
-    })
+    return render(
+        request,
+        "web/document_detail.html",
+        {
+            "document": document,
+            "attempts": Attempt.objects.for_org(document.organisation).filter(document=document)[
+                :50
+            ],
+            "state": DocumentState.objects.filter(document=document).first(),
+        },
+    )
 
 
 def _form_page(request, organisation, form, rows, document=None, errors=()):
     if not rows or not rows[-1].is_empty:
         rows = [*rows, LineRow()]
-    return render(request, "web/document_form.html", {
-        "form": form, "rows": rows, "document": document, "errors": errors,
-        **choices_for_lines(organisation),
-    })
+    return render(
+        request,
+        "web/document_form.html",
+        {
+            "form": form,
+            "rows": rows,
+            "document": document,
+            "errors": errors,
+            **choices_for_lines(organisation),
+        },
+    )
 
 
 @login_required
@@ -107,18 +133,32 @@ def _edit(request, document: Document | None):
         messages.error(request, f"{document} is already in the package; change it there.")
         return redirect("document", document.pk)
     if request.method != "POST":
-        initial = {"issue_date": timezone.localdate(), "currency": "GBP",
-                   "type": request.GET.get("type") or DocType.SALES_INVOICE}
+        initial = {
+            "issue_date": timezone.localdate(),
+            "currency": "GBP",
+            "type": request.GET.get("type") or DocType.SALES_INVOICE,
+        }
         if document is not None:
-            initial = {"type": document.doc_type, "number": document.number, "account": document.account,
-                       "supplier": document.supplier, "care_of": document.care_of,
-                       "issue_date": document.issue_date, "due_date": document.due_date,
-                       "currency": document.currency, "reference": document.reference}
+            initial = {
+                "type": document.doc_type,
+                "number": document.number,
+                "account": document.account,
+                "supplier": document.supplier,
+                "care_of": document.care_of,
+                "issue_date": document.issue_date,
+                "due_date": document.due_date,
+                "currency": document.currency,
+                "reference": document.reference,
+            }
         form = DocumentHeaderForm(organisation, initial=initial, editing=document is not None)
-        return _form_page(request, organisation, form, lines_of(document) if document else [], document)
+        return _form_page(
+            request, organisation, form, lines_of(document) if document else [], document
+        )
     # Disabled fields (type and number when editing) are not posted; the form uses initial.
     initial = {"type": document.doc_type, "number": document.number} if document else None
-    form = DocumentHeaderForm(organisation, request.POST, initial=initial, editing=document is not None)
+    form = DocumentHeaderForm(
+        organisation, request.POST, initial=initial, editing=document is not None
+    )
     rows = lines_from_post(request.POST)
     if not form.is_valid():
         return _form_page(request, organisation, form, rows, document)
@@ -166,7 +206,8 @@ def document_sent(request, pk: int):
     document = _document(request, pk)
     sent = request.POST.get("sent") == "yes"
     Document.objects.filter(pk=document.pk).update(
-        sent_at=timezone.now() if sent else None, sent_via=SentVia.HAND if sent else "",
+        sent_at=timezone.now() if sent else None,
+        sent_via=SentVia.HAND if sent else "",
     )
     document = _document(request, pk)
     _recheck_after_change(document)
@@ -182,11 +223,14 @@ def document_email(request, pk: int):
     document = _document(request, pk)
     party = document.party
     if document.doc_type == DocType.SUPPLIER_INVOICE or not party.email:
-        messages.error(request, f"{party.name} has no email address; add one on the account record.")
+        messages.error(
+            request, f"{party.name} has no email address; add one on the account record."
+        )
         return redirect("document-print", pk)
     message = EmailMessage(
         subject=f"{document} from {document.organisation.name}",
-        body=_email_body(document), to=[party.email],
+        body=_email_body(document),
+        to=[party.email],
     )
     message.send()
     Document.objects.filter(pk=document.pk).update(sent_at=timezone.now(), sent_via=SentVia.EMAIL)
@@ -200,9 +244,11 @@ def _email_body(document: Document) -> str:
         f"  {line.text or '-'}: {line.quantity.normalize()} x {line.unit_price} = {line.gross}"
         for line in document.lines.all()
     )
-    return (f"{document} dated {document.issue_date:%d/%m/%Y}\n\n{lines}\n\n"
-            f"Net {document.net_total}  VAT {document.tax_total}  Total {document.currency} "
-            f"{document.gross_total}\n\n{document.organisation.name}\n")
+    return (
+        f"{document} dated {document.issue_date:%d/%m/%Y}\n\n{lines}\n\n"
+        f"Net {document.net_total}  VAT {document.tax_total}  Total {document.currency} "
+        f"{document.gross_total}\n\n{document.organisation.name}\n"
+    )
 
 
 # -- Integration panel ------------------------------------------------------------------------
@@ -219,7 +265,12 @@ def document_mark(request, pk: int):
     )
     document = _document(request, pk)
     if request.htmx:
-        return render(request, "web/document_detail.html#integration", {
-            "document": document, "state": DocumentState.objects.filter(document=document).first(),
-        })
+        return render(
+            request,
+            "web/document_detail.html#integration",
+            {
+                "document": document,
+                "state": DocumentState.objects.filter(document=document).first(),
+            },
+        )
     return redirect("document", pk)

@@ -21,8 +21,17 @@ from ledgersync.sync.models import AuditEvent
 from ledgersync.web.access import ASK_ADMIN, organisation_of
 from ledgersync.web.sync_support import provider_name
 
-ADDRESS_FIELDS = ["email", "phone", "address_line1", "address_line2", "city", "region", "postcode",
-                  "country", "vat_number"]
+ADDRESS_FIELDS = [
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "vat_number",
+]
 RECHECK_LIMIT = 50  # queued documents re-checked at once after an AccsID change
 
 
@@ -64,8 +73,12 @@ def _context(request, kind, party, form=None):
     link = linking.current_link(connection, party) if connection else None
     documents = party.documents.order_by("-issue_date", "-number")[:20]
     return {
-        "party": party, "kind": kind, "form": form or KINDS[kind][1](instance=party),
-        "connection": connection, "link": link, "documents": documents,
+        "party": party,
+        "kind": kind,
+        "form": form or KINDS[kind][1](instance=party),
+        "connection": connection,
+        "link": link,
+        "documents": documents,
         "provider_name": provider_name(organisation, connection),
         "can_link": request.user.has_perm(Perm.LINK_ACCOUNTS),
     }
@@ -91,7 +104,9 @@ def party_edit(request, kind: str, pk: int):
     form.save()
     if changed:
         AuditEvent.objects.create(
-            organisation=party.organisation, user=request.user, action="record:edit",
+            organisation=party.organisation,
+            user=request.user,
+            action="record:edit",
             detail=f"{party}: changed {', '.join(changed)}",
         )
     accs_id = request.POST.get("accs_id")
@@ -101,12 +116,18 @@ def party_edit(request, kind: str, pk: int):
             raise PermissionDenied(ASK_ADMIN)
         connection = context["connection"]
         if connection is None:
-            messages.error(request, "Connect to your accounting package before changing the AccsID.")
+            messages.error(
+                request, "Connect to your accounting package before changing the AccsID."
+            )
             return redirect(kind, pk)
         linking.save_raw_accs_id(connection, party, accs_id, user=request.user)
         _recheck_documents(party, connection)
-        messages.success(request, "AccsID cleared: the Sync popup will find this record by name again."
-                         if not accs_id.strip() else f"AccsID set to {accs_id.strip()}.")
+        messages.success(
+            request,
+            "AccsID cleared: the Sync popup will find this record by name again."
+            if not accs_id.strip()
+            else f"AccsID set to {accs_id.strip()}.",
+        )
     else:
         messages.success(request, f"Saved {party.name}.")
     return redirect(kind, pk)
@@ -114,8 +135,11 @@ def party_edit(request, kind: str, pk: int):
 
 def _recheck_documents(party, connection) -> None:
     """The party's queued documents show the effect of the new AccsID straight away."""
-    queued = [d for d in party.documents.filter(marked_for_sync=True)[:RECHECK_LIMIT]
-              if not hasattr(d, "sync_state") or not d.sync_state.is_synced]
+    queued = [
+        d
+        for d in party.documents.filter(marked_for_sync=True)[:RECHECK_LIMIT]
+        if not hasattr(d, "sync_state") or not d.sync_state.is_synced
+    ]
     if not queued:
         return
     try:

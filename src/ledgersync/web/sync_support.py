@@ -41,8 +41,12 @@ def doc_type_from_slug(slug: str) -> DocType:
 
 def type_menu(organisation: Organisation, current: DocType) -> list[dict]:
     return [
-        {"slug": doc_type.slug, "label": label, "current": doc_type == current,
-         "count": engine.queue(organisation, doc_type).count()}
+        {
+            "slug": doc_type.slug,
+            "label": label,
+            "current": doc_type == current,
+            "count": engine.queue(organisation, doc_type).count(),
+        }
         for doc_type, label in MENU_LABELS.items()
     ]
 
@@ -63,7 +67,8 @@ def grid_page(organisation: Organisation, doc_type: DocType, number) -> Page:
     totals = {
         item["document_id"]: to_money((item["net"] or ZERO) + (item["tax"] or ZERO))
         for item in Line.objects.filter(document__in=[d.pk for d in rows])
-        .values("document_id").annotate(net=Sum("net"), tax=Sum("tax"))
+        .values("document_id")
+        .annotate(net=Sum("net"), tax=Sum("tax"))
     }
     for row in rows:
         row.total = totals.get(row.pk, ZERO)

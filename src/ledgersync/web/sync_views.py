@@ -52,19 +52,30 @@ def sync_page(request, doc_type: str):
     current = doc_type_from_slug(doc_type)
     page = grid_page(organisation, current, request.GET.get("page"))
     if request.htmx and request.htmx.target == "grid":
-        return render(request, "web/sync.html#grid", {
-            "page": page, "doc_type": current, "menu": type_menu(organisation, current), "counts_oob": True,
-        })
+        return render(
+            request,
+            "web/sync.html#grid",
+            {
+                "page": page,
+                "doc_type": current,
+                "menu": type_menu(organisation, current),
+                "counts_oob": True,
+            },
+        )
     connection = connections.live_connection(organisation)
     run = latest_run(organisation, current)
-    return render(request, "web/sync.html", {
-        "doc_type": current,
-        "menu": type_menu(organisation, current),
-        "connection": connection,
-        "provider_name": provider_name(organisation, connection),
-        "page": page,
-        "progress": Progress.of(run) if run else None,
-    })
+    return render(
+        request,
+        "web/sync.html",
+        {
+            "doc_type": current,
+            "menu": type_menu(organisation, current),
+            "connection": connection,
+            "provider_name": provider_name(organisation, connection),
+            "page": page,
+            "progress": Progress.of(run) if run else None,
+        },
+    )
 
 
 # -- connection -------------------------------------------------------------------------------
@@ -90,7 +101,9 @@ def connect(request):
         messages.error(request, f"{name} is not configured on this server: {exc}")
         return redirect("sync-home")
     request.session[OAUTH_SESSION_KEY] = {
-        "provider": organisation.provider, "state": auth.state, "verifier": auth.code_verifier,
+        "provider": organisation.provider,
+        "state": auth.state,
+        "verifier": auth.code_verifier,
         "next": request.POST.get("next") or reverse("sync-home"),
     }
     return redirect(auth.url)
@@ -104,14 +117,20 @@ def callback(request):
     organisation = organisation_of(request)
     pending = request.session.pop(OAUTH_SESSION_KEY, None)
     if not pending:
-        messages.error(request, "That sign-in was not started here (or was already used); "
-                                "click Connect again.")
+        messages.error(
+            request, "That sign-in was not started here (or was already used); click Connect again."
+        )
         return redirect("sync-home")
     name = provider_name(organisation)
     try:
         connection = connections.complete_connection(
-            organisation, pending["provider"], request.GET.dict(), redirect_uri=_callback_uri(request),
-            expected_state=pending["state"], code_verifier=pending["verifier"], user=request.user,
+            organisation,
+            pending["provider"],
+            request.GET.dict(),
+            redirect_uri=_callback_uri(request),
+            expected_state=pending["state"],
+            code_verifier=pending["verifier"],
+            user=request.user,
         )
     except ProviderError as exc:
         messages.error(request, f"Not connected to {name}: {exc.message}")

@@ -29,10 +29,17 @@ urlpatterns = [
     # Company / Site / Supplier records
     path("accounts/", record_views.party_list, {"kind": "account"}, name="accounts"),
     path("accounts/<int:pk>/", record_views.party_detail, {"kind": "account"}, name="account"),
-    path("accounts/<int:pk>/edit/", record_views.party_edit, {"kind": "account"}, name="account-edit"),
+    path(
+        "accounts/<int:pk>/edit/", record_views.party_edit, {"kind": "account"}, name="account-edit"
+    ),
     path("suppliers/", record_views.party_list, {"kind": "supplier"}, name="suppliers"),
     path("suppliers/<int:pk>/", record_views.party_detail, {"kind": "supplier"}, name="supplier"),
-    path("suppliers/<int:pk>/edit/", record_views.party_edit, {"kind": "supplier"}, name="supplier-edit"),
+    path(
+        "suppliers/<int:pk>/edit/",
+        record_views.party_edit,
+        {"kind": "supplier"},
+        name="supplier-edit",
+    ),
     # Nominal codes and settings
     path("nominals/", admin_views.nominal_list, name="nominals"),
     path("nominals/new/", admin_views.nominal_edit, name="nominal-add"),

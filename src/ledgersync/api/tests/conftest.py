@@ -27,8 +27,10 @@ class ApiClient:
         url = path if path.startswith("/api/") else f"/api/v1{path}"
         kwargs = {"headers": self._headers()}
         if body is not None:
-            kwargs.update(data=json.dumps(body) if not isinstance(body, str | bytes) else body,
-                          content_type="application/json")
+            kwargs.update(
+                data=json.dumps(body) if not isinstance(body, str | bytes) else body,
+                content_type="application/json",
+            )
         elif query:
             kwargs["data"] = query
         return getattr(self.client, method.lower())(url, **kwargs)

@@ -86,16 +86,27 @@ def mismatches(expected, actual, variables: dict[str, object], where: str = "") 
         if name not in variables:
             variables[name] = actual
             return []
-        return [] if variables[name] == actual else [f"{where}: {actual!r} is not ${name} ({variables[name]!r})"]
+        return (
+            []
+            if variables[name] == actual
+            else [f"{where}: {actual!r} is not ${name} ({variables[name]!r})"]
+        )
     if isinstance(expected, dict) and isinstance(actual, dict):
         if set(expected) != set(actual):
             return [f"{where}: keys {sorted(actual)} are not {sorted(expected)}"]
-        return [m for key in expected for m in mismatches(expected[key], actual[key], variables, f"{where}.{key}")]
+        return [
+            m
+            for key in expected
+            for m in mismatches(expected[key], actual[key], variables, f"{where}.{key}")
+        ]
     if isinstance(expected, list) and isinstance(actual, list):
         if len(expected) != len(actual):
             return [f"{where}: {len(actual)} items, the page shows {len(expected)}"]
-        return [m for i, (e, a) in enumerate(zip(expected, actual, strict=True))
-                for m in mismatches(e, a, variables, f"{where}[{i}]")]
+        return [
+            m
+            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
+            for m in mismatches(e, a, variables, f"{where}[{i}]")
+        ]
     return [] if expected == actual else [f"{where}: {actual!r} is not {expected!r}"]
 
 
@@ -106,11 +117,16 @@ def connect_demo_to_quickbooks(server_url: str):
     tokens = httpx.post(f"{server_url}/_sandbox/tokens", json={}).json()
     now = timezone.now()
     Connection.objects.create(
-        organisation=organisation, provider="quickbooks", company_id=tokens["company_id"],
-        company_name="Demo Trades Ltd", status=ConnectionStatus.CONNECTED,
-        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+        organisation=organisation,
+        provider="quickbooks",
+        company_id=tokens["company_id"],
+        company_name="Demo Trades Ltd",
+        status=ConnectionStatus.CONNECTED,
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
         access_expires_at=now + dt.timedelta(seconds=int(tokens.get("expires_in", 1800))),
-        connected_at=now, refreshed_at=now,
+        connected_at=now,
+        refreshed_at=now,
     )
     return organisation
 
@@ -140,6 +156,7 @@ def console_examples(name: str) -> list[ConsoleExample]:
 
 def missing_lines(shown: list[str], printed: str) -> list[str]:
     """Lines shown on the page that were not printed ("…" matches anything; spacing is free)."""
+
     def collapse(text: str) -> str:
         return " ".join(text.split())
 

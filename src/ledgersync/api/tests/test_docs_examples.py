@@ -39,17 +39,28 @@ def test_the_page_has_an_example_for_every_kind_of_call():
     assert len(methods) >= 14
 
 
-def test_every_curl_example_in_docs_api_md_answers_as_shown(transactional_db, quickbooks, monkeypatch):
+def test_every_curl_example_in_docs_api_md_answers_as_shown(
+    transactional_db, quickbooks, monkeypatch
+):
     monkeypatch.setenv("QUICKBOOKS_SANDBOX_URL", quickbooks.url)
     organisation = connect_demo_to_quickbooks(quickbooks.url)
-    variables: dict[str, object] = {"LEDGERSYNC_URL": "", "LEDGERSYNC_KEY": create_key(organisation, "docs")[1]}
+    variables: dict[str, object] = {
+        "LEDGERSYNC_URL": "",
+        "LEDGERSYNC_KEY": create_key(organisation, "docs")[1],
+    }
     client = Client()
 
     for example in curl_examples("api.md"):
-        headers = {k: substitute(v, variables) for k, v in example.headers.items() if k != "Content-Type"}
-        response = client.generic(example.method, substitute(example.url, variables),
-                                  data=substitute(example.body or "", variables),
-                                  content_type="application/json", headers=headers)
+        headers = {
+            k: substitute(v, variables) for k, v in example.headers.items() if k != "Content-Type"
+        }
+        response = client.generic(
+            example.method,
+            substitute(example.url, variables),
+            data=substitute(example.body or "", variables),
+            content_type="application/json",
+            headers=headers,
+        )
         assert response.status_code == example.status, (example.command, response.content)
         if example.expected is not None:
             assert mismatches(example.expected, response.json(), variables) == [], example.command
@@ -65,7 +76,8 @@ def run_console_examples(page: str, capsys) -> None:
         printed = capsys.readouterr()
         output = printed.out + printed.err
         assert (status, missing_lines(example.output, output)) == (example.exit_status, []), (
-            f"$ {example.command}\n{output}")
+            f"$ {example.command}\n{output}"
+        )
 
 
 @pytest.fixture
@@ -75,19 +87,27 @@ def at_the_repository_root(monkeypatch):
 
 
 def test_every_command_in_docs_cli_md_prints_what_the_page_shows(
-        transactional_db, quickbooks, monkeypatch, capsys, at_the_repository_root):
+    transactional_db, quickbooks, monkeypatch, capsys, at_the_repository_root
+):
     monkeypatch.setenv("QUICKBOOKS_SANDBOX_URL", quickbooks.url)
     organisation = connect_demo_to_quickbooks(quickbooks.url)
     connection = live_connection(organisation)
     connector = connector_for_connection(connection)
     harbour = Account.objects.get(organisation=organisation, number="A1001")
-    linking.link_existing(connection, connector, harbour, linking.suggestions(connector, harbour).exact.contact.id,
-                          method=linking.LinkMethod.LINK_THIS)
+    linking.link_existing(
+        connection,
+        connector,
+        harbour,
+        linking.suggestions(connector, harbour).exact.contact.id,
+        method=linking.LinkMethod.LINK_THIS,
+    )
 
     run_console_examples("cli.md", capsys)
 
 
-def test_every_command_in_docs_import_md_prints_what_the_page_shows(db, capsys, at_the_repository_root):
+def test_every_command_in_docs_import_md_prints_what_the_page_shows(
+    db, capsys, at_the_repository_root
+):
     seed_demo()
 
     run_console_examples("import.md", capsys)
@@ -108,4 +128,8 @@ def test_the_example_import_files_import_cleanly_and_match_each_other(db, name):
     again = import_file(organisation, DOCS / "examples" / other)
     assert (dict(again.created), dict(again.updated)) == ({}, {})
     invoice = Document.objects.get(organisation=organisation, external_ref="JOB-5001")
-    assert (str(invoice.gross_total), invoice.sent_via, invoice.marked_for_sync) == ("1067.82", "email", True)
+    assert (str(invoice.gross_total), invoice.sent_via, invoice.marked_for_sync) == (
+        "1067.82",
+        "email",
+        True,
+    )

@@ -55,7 +55,9 @@ def test_a_read_only_key_reads_but_cannot_write(org, read_only_api):
 
     assert response.status_code == 403
     assert response.json()["error"] == {
-        "code": "read_only_key", "field": None, "details": [],
+        "code": "read_only_key",
+        "field": None,
+        "details": [],
         "message": "The API key 'reports' is read-only; use a read-write key to change data.",
     }
     assert not Account.objects.filter(number="A9").exists()

@@ -10,23 +10,35 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_account_is_created_read_updated_and_listed(api, org):
-    created = api.post("/accounts", {"number": "A2001", "name": "Seaview Hotel", "city": "Falmouth"})
+    created = api.post(
+        "/accounts", {"number": "A2001", "name": "Seaview Hotel", "city": "Falmouth"}
+    )
 
     assert created.status_code == 201
     body = created.json()
     assert (body["number"], body["name"], body["kind"], body["company"], body["accs_id"]) == (
-        "A2001", "Seaview Hotel", "company", None, None)
+        "A2001",
+        "Seaview Hotel",
+        "company",
+        None,
+        None,
+    )
     assert api.get(f"/accounts/{body['id']}").json() == body
 
     updated = api.patch(f"/accounts/{body['id']}", {"email": "accounts@seaview.example"})
 
     assert updated.status_code == 200
-    assert (updated.json()["email"], updated.json()["city"]) == ("accounts@seaview.example", "Falmouth")
+    assert (updated.json()["email"], updated.json()["city"]) == (
+        "accounts@seaview.example",
+        "Falmouth",
+    )
     assert [a["number"] for a in api.get("/accounts").json()["items"]] == ["A1042", "A2001"]
 
 
 def test_a_site_names_its_company(api, org):
-    response = api.post("/accounts", {"number": "A2002", "name": "Cafe annexe", "kind": "site", "company": "A1042"})
+    response = api.post(
+        "/accounts", {"number": "A2002", "name": "Cafe annexe", "kind": "site", "company": "A1042"}
+    )
 
     assert response.status_code == 201
     assert response.json()["company"] == "A1042"
@@ -35,7 +47,9 @@ def test_a_site_names_its_company(api, org):
 
 
 def test_a_site_without_a_known_company_is_refused_with_the_field(api, org):
-    response = api.post("/accounts", {"number": "A2002", "name": "Annexe", "kind": "site", "company": "A404"})
+    response = api.post(
+        "/accounts", {"number": "A2002", "name": "Annexe", "kind": "site", "company": "A404"}
+    )
 
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "company"
@@ -51,14 +65,17 @@ def test_a_second_account_with_the_same_number_is_a_conflict(api, org):
     assert Account.objects.get(number="A1042").name == "Harbour Cafe"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"number": "", "name": "X"}, "number"),
-    ({"number": "A1", "name": ""}, "name"),
-    ({"number": "A1", "name": "X", "email": "not-an-email"}, "email"),
-    ({"number": "A1", "name": "X", "country": "GBR"}, "country"),
-    ({"number": "A1", "name": "X" * 201}, "name"),
-    ({"number": "A1\x00", "name": "X"}, "number"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"number": "", "name": "X"}, "number"),
+        ({"number": "A1", "name": ""}, "name"),
+        ({"number": "A1", "name": "X", "email": "not-an-email"}, "email"),
+        ({"number": "A1", "name": "X", "country": "GBR"}, "country"),
+        ({"number": "A1", "name": "X" * 201}, "name"),
+        ({"number": "A1\x00", "name": "X"}, "number"),
+    ],
+)
 def test_bad_account_fields_are_named(api, org, body, field):
     response = api.post("/accounts", body)
 
@@ -104,15 +121,19 @@ def test_tax_codes_are_created_updated_and_listed(api, org):
 
 
 def test_nominal_codes_are_created_with_a_tax_code_and_updated(api, org):
-    created = api.post("/nominal-codes", {"code": "4010", "description": "Materials", "kind": "sales",
-                                          "default_tax_code": "S"})
+    created = api.post(
+        "/nominal-codes",
+        {"code": "4010", "description": "Materials", "kind": "sales", "default_tax_code": "S"},
+    )
 
     assert created.status_code == 201
     assert created.json()["default_tax_code"] == "S"
     response = api.patch(f"/nominal-codes/{created.json()['id']}", {"default_tax_code": None})
     assert response.json()["default_tax_code"] is None
     assert NominalCode.objects.get(code="4010").default_tax_code is None
-    missing = api.post("/nominal-codes", {"code": "4020", "description": "X", "kind": "sales",
-                                          "default_tax_code": "Q"})
+    missing = api.post(
+        "/nominal-codes",
+        {"code": "4020", "description": "X", "kind": "sales", "default_tax_code": "Q"},
+    )
     assert (missing.status_code, missing.json()["error"]["field"]) == (422, "default_tax_code")
     assert not NominalCode.objects.filter(code="4020").exists()

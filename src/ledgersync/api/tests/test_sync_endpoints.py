@@ -29,16 +29,21 @@ def test_the_connection_says_which_company_it_is(demo_api, demo):
     body = demo_api.get("/connection").json()
 
     assert (body["status"], body["provider"], body["company_id"]) == (
-        "connected", connection.provider, connection.company_id)
+        "connected",
+        connection.provider,
+        connection.company_id,
+    )
 
 
 def test_without_a_connection_linking_and_syncing_say_not_connected(api, org):
     assert api.get("/connection").json()["status"] == "disconnected"
     account = Account.objects.get(organisation=org).pk
 
-    for response in (api.post("/sync/runs", {"type": "sales_invoice"}),
-                     api.get(f"/accounts/{account}/suggestions"),
-                     api.post(f"/accounts/{account}/link", {"method": "create_new"})):
+    for response in (
+        api.post("/sync/runs", {"type": "sales_invoice"}),
+        api.get(f"/accounts/{account}/suggestions"),
+        api.post(f"/accounts/{account}/link", {"method": "create_new"}),
+    ):
         assert response.status_code == 409
         assert response.json()["error"]["code"] == "not_connected"
     assert not SyncRun.objects.exists()
@@ -54,7 +59,9 @@ def test_suggestions_offer_link_this_for_an_identical_name(demo_api):
 
 
 def test_link_this_links_the_identical_contact(demo_api):
-    suggested = demo_api.get(f"/accounts/{account_id('A1001')}/suggestions").json()["link_this"]["id"]
+    suggested = demo_api.get(f"/accounts/{account_id('A1001')}/suggestions").json()["link_this"][
+        "id"
+    ]
 
     response = demo_api.post(f"/accounts/{account_id('A1001')}/link", {"method": "link_this"})
 
@@ -81,11 +88,19 @@ def test_create_new_makes_the_contact_in_the_package_and_links_it(demo_api):
 
 
 def test_a_wrong_typed_accs_id_is_refused_with_the_reason(demo_api):
-    response = demo_api.post(f"/accounts/{account_id('A1001')}/link", {"method": "accs_id", "accs_id": "abc"})
+    response = demo_api.post(
+        f"/accounts/{account_id('A1001')}/link", {"method": "accs_id", "accs_id": "abc"}
+    )
 
     assert response.status_code == 422
-    assert (response.json()["error"]["code"], response.json()["error"]["field"]) == ("link_refused", "accs_id")
-    assert "abc" in response.json()["error"]["message"] or "not available" in response.json()["error"]["message"]
+    assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (
+        "link_refused",
+        "accs_id",
+    )
+    assert (
+        "abc" in response.json()["error"]["message"]
+        or "not available" in response.json()["error"]["message"]
+    )
     assert not AccsIdLink.objects.exists()
 
 
@@ -94,7 +109,10 @@ def test_unlinking_removes_the_accs_id(demo_api):
 
     assert demo_api.delete(f"/accounts/{account_id('A1001')}/link").status_code == 204
     assert not AccsIdLink.objects.exists()
-    assert demo_api.delete(f"/accounts/{account_id('A1001')}/link").json()["error"]["code"] == "not_linked"
+    assert (
+        demo_api.delete(f"/accounts/{account_id('A1001')}/link").json()["error"]["code"]
+        == "not_linked"
+    )
 
 
 def test_a_sync_run_reports_its_result_and_the_queue_keeps_every_failing_check(demo_api, demo):
@@ -109,17 +127,30 @@ def test_a_sync_run_reports_its_result_and_the_queue_keeps_every_failing_check(d
     run = demo_api.get(f"/sync/runs/{started.json()['id']}").json()
     assert run["state"] == "finished"
     results = {r["number"]: r["status_code"] for r in run["results"]}
-    assert (results["S1001"], results["S1002"], results["S1008"]) == ("NOT_SENT", "SYNCED", "ACCOUNT_NOT_LINKED")
+    assert (results["S1001"], results["S1002"], results["S1008"]) == (
+        "NOT_SENT",
+        "SYNCED",
+        "ACCOUNT_NOT_LINKED",
+    )
     queue = demo_api.get("/sync/queues/sales_invoice").json()
     numbers = [item["number"] for item in queue["items"]]
     assert "S1002" not in numbers and numbers == sorted(numbers)
     assert queue["counts"]["NOT_SENT"] == 1
     first = next(item for item in queue["items"] if item["number"] == "S1001")
-    assert first["failures"][0] == {"code": "NOT_SENT", "message": "Cannot sync until marked as sent.",
-                                    "remedy": "Email the invoice, or open its Print dialogue and set Sent to Yes."}
-    blank = next(item for item in queue["items"] if item["number"] == "S1008")  # every check, not only the first
+    assert first["failures"][0] == {
+        "code": "NOT_SENT",
+        "message": "Cannot sync until marked as sent.",
+        "remedy": "Email the invoice, or open its Print dialogue and set Sent to Yes.",
+    }
+    blank = next(
+        item for item in queue["items"] if item["number"] == "S1008"
+    )  # every check, not only the first
     assert blank["failures"][0]["code"] == "ACCOUNT_NOT_LINKED"
-    assert {"code": "BLANK_LINE", "message": "Line 2 has no text", "remedy": "Give every line some text."} in blank["failures"]
+    assert {
+        "code": "BLANK_LINE",
+        "message": "Line 2 has no text",
+        "remedy": "Give every line some text.",
+    } in blank["failures"]
     assert demo_api.get("/sync/queues/sales_invoice", status_code="NOT_SENT").json()["count"] == 1
 
 

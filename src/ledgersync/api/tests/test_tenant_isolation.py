@@ -26,7 +26,9 @@ def ours(org):
 def test_lists_show_only_the_keys_organisation(ours, other_api):
     for collection in ours:
         body = other_api.get(f"/{collection}").json()
-        assert all(item["id"] not in ours.values() or collection == "documents" for item in body["items"])
+        assert all(
+            item["id"] not in ours.values() or collection == "documents" for item in body["items"]
+        )
     assert other_api.get("/documents").json()["count"] == 0
     assert other_api.get("/accounts", number="A1042").json()["items"][0]["id"] != ours["accounts"]
 
@@ -45,7 +47,10 @@ def test_another_organisation_cannot_change_or_sync_our_rows(ours, other_api):
     assert other_api.post(f"/documents/{doc}/mark").status_code == 404
     assert other_api.post(f"/documents/{doc}/sent", {"via": "email"}).status_code == 404
     assert other_api.patch(f"/accounts/{ours['accounts']}", {"name": "Hijacked"}).status_code == 404
-    assert other_api.post(f"/accounts/{ours['accounts']}/link", {"method": "create_new"}).status_code == 404
+    assert (
+        other_api.post(f"/accounts/{ours['accounts']}/link", {"method": "create_new"}).status_code
+        == 404
+    )
 
     document = Document.objects.get(pk=doc)
     assert (document.reference, document.marked_for_sync, document.sent_at) == ("", False, None)
@@ -54,8 +59,12 @@ def test_another_organisation_cannot_change_or_sync_our_rows(ours, other_api):
 
 def test_an_external_ref_in_another_organisation_makes_a_new_document(ours, other_api, org):
     other_api.post("/accounts", {"number": "A1", "name": "Their Customer"})
-    body = {"type": "sales_invoice", "account": "A1", "external_ref": "job-1",
-            "lines": [{"text": "Service", "unit_price": "10", "nominal": "4000"}]}
+    body = {
+        "type": "sales_invoice",
+        "account": "A1",
+        "external_ref": "job-1",
+        "lines": [{"text": "Service", "unit_price": "10", "nominal": "4000"}],
+    }
 
     response = other_api.post("/documents", body)
 

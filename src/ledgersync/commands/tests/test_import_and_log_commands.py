@@ -19,9 +19,11 @@ from ledgersync.sync.status import StatusCode
 
 pytestmark = pytest.mark.django_db
 
-CSV = ("record,number,name,type,account,external_ref,text,unit_price,nominal\n"
-       "account,A2001,Seaview Hotel,,,,,,\n"
-       "document,,,sales_invoice,A2001,job-1,Service,95,4000\n")
+CSV = (
+    "record,number,name,type,account,external_ref,text,unit_price,nominal\n"
+    "account,A2001,Seaview Hotel,,,,,,\n"
+    "document,,,sales_invoice,A2001,job-1,Service,95,4000\n"
+)
 
 
 def test_import_reports_counts_and_a_second_import_changes_nothing(tmp_path, capsys):
@@ -81,12 +83,27 @@ def history():
     DocumentState.objects.create(document=stuck, status_code=StatusCode.REJECTED)
     old = timezone.now() - dt.timedelta(days=100)
     for document, key in ((synced, "k1"), (stuck, "k2")):
-        attempt = Attempt.objects.create(organisation=organisation, document=document, provider="quickbooks",
-                                         company_id="1", idempotency_key=key, state=AttemptState.SUCCEEDED)
+        attempt = Attempt.objects.create(
+            organisation=organisation,
+            document=document,
+            provider="quickbooks",
+            company_id="1",
+            idempotency_key=key,
+            state=AttemptState.SUCCEEDED,
+        )
         Attempt.objects.filter(pk=attempt.pk).update(started_at=old)
-    Attempt.objects.create(organisation=organisation, document=synced, provider="quickbooks", company_id="1",
-                           idempotency_key="k3", state=AttemptState.SUCCEEDED, status_code=StatusCode.SYNCED)
-    event = AuditEvent.objects.create(organisation=organisation, action="connect", detail="Connected")
+    Attempt.objects.create(
+        organisation=organisation,
+        document=synced,
+        provider="quickbooks",
+        company_id="1",
+        idempotency_key="k3",
+        state=AttemptState.SUCCEEDED,
+        status_code=StatusCode.SYNCED,
+    )
+    event = AuditEvent.objects.create(
+        organisation=organisation, action="connect", detail="Connected"
+    )
     AuditEvent.objects.filter(pk=event.pk).update(at=old)
     AuditEvent.objects.create(organisation=organisation, action="link:create_new", detail="Linked")
     return organisation
@@ -97,7 +114,9 @@ def test_export_log_writes_pushes_and_events_oldest_first_as_csv(history, capsys
 
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["kind"], r["action"], r["document"], r["idempotency_key"]) for r in rows][-2:] == [
-        ("push", "succeeded", "S0001", "k3"), ("event", "link:create_new", "", "")]
+        ("push", "succeeded", "S0001", "k3"),
+        ("event", "link:create_new", "", ""),
+    ]
     assert len(rows) == 5
 
 
@@ -114,8 +133,10 @@ def test_prune_log_keeps_recent_entries_and_unsynced_documents_history(history, 
 
     assert sorted(Attempt.objects.values_list("idempotency_key", flat=True)) == ["k2", "k3"]
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["link:create_new"]
-    assert capsys.readouterr().out == ("Deleted 1 push attempt(s) and 1 event(s) older than 30 days; "
-                                       "kept 1 older attempt(s) of documents not yet synced.\n")
+    assert capsys.readouterr().out == (
+        "Deleted 1 push attempt(s) and 1 event(s) older than 30 days; "
+        "kept 1 older attempt(s) of documents not yet synced.\n"
+    )
 
 
 def test_prune_log_dry_run_deletes_nothing(history, capsys):

@@ -38,7 +38,11 @@ def test_sync_shows_progress_and_exits_1_naming_the_documents_left(demo, capsys)
     assert code == 1
     assert "Sync of Sales Invoices (run" in out
     assert "] 5/5  synced" in out  # one batch of the default five
-    rows = {line.split()[0]: line.split(None, 2)[1:] for line in out.splitlines() if line.startswith("S1")}
+    rows = {
+        line.split()[0]: line.split(None, 2)[1:]
+        for line in out.splitlines()
+        if line.startswith("S1")
+    }
     assert rows["S1001"] == ["NOT_SENT", "Cannot sync until marked as sent."]
     assert DocumentState.objects.get(document__number="S1002").status_code == StatusCode.SYNCED
 
@@ -46,7 +50,9 @@ def test_sync_shows_progress_and_exits_1_naming_the_documents_left(demo, capsys)
 def test_sync_exits_0_when_everything_marked_synced(demo, capsys):
     organisation, connection = demo
     link(organisation, connection, "A1001")
-    Document.objects.filter(organisation=organisation).exclude(number="S1002").update(marked_for_sync=False)
+    Document.objects.filter(organisation=organisation).exclude(number="S1002").update(
+        marked_for_sync=False
+    )
 
     assert main(["sync", "--org", "demo", "--auto"]) == 0
 

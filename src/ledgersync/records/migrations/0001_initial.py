@@ -11,233 +11,651 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('provider', models.CharField(choices=[('quickbooks', 'QuickBooks'), ('xero', 'Xero'), ('sage', 'Sage')], default='quickbooks', help_text='The accounting package this organisation syncs to.', max_length=20)),
-                ('batch_size', models.PositiveSmallIntegerField(default=5, help_text='Documents taken by one press of Sync.', validators=[django.core.validators.MinValueValidator(1)])),
-                ('auto_sync_minutes', models.PositiveSmallIntegerField(default=20, help_text='How long Auto Sync keeps taking batches.', validators=[django.core.validators.MinValueValidator(1)])),
-                ('schedule_minutes', models.PositiveSmallIntegerField(blank=True, help_text='Run Auto Sync unattended every N minutes (empty: never).', null=True)),
-                ('idle_timeout_minutes', models.PositiveSmallIntegerField(blank=True, help_text='Disconnect after N idle minutes (empty: stay connected).', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[("quickbooks", "QuickBooks"), ("xero", "Xero"), ("sage", "Sage")],
+                        default="quickbooks",
+                        help_text="The accounting package this organisation syncs to.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "batch_size",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="Documents taken by one press of Sync.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "auto_sync_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=20,
+                        help_text="How long Auto Sync keeps taking batches.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "schedule_minutes",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Run Auto Sync unattended every N minutes (empty: never).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "idle_timeout_minutes",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Disconnect after N idle minutes (empty: stay connected).",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'permissions': [('view_sync_page', 'Can view the Sync page'), ('manage_connection', 'Can connect and disconnect the accounting package'), ('run_sync', 'Can run Sync and Auto Sync'), ('link_accounts', 'Can link accounts and suppliers'), ('manage_settings', 'Can change organisation settings')],
+                "permissions": [
+                    ("view_sync_page", "Can view the Sync page"),
+                    ("manage_connection", "Can connect and disconnect the accounting package"),
+                    ("run_sync", "Can run Sync and Auto Sync"),
+                    ("link_accounts", "Can link accounts and suppliers"),
+                    ("manage_settings", "Can change organisation settings"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('administrator', 'Administrator'), ('accounts', 'Accounts'), ('engineer', 'Engineer')], default='engineer', max_length=20)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='users', to='records.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("administrator", "Administrator"),
+                            ("accounts", "Accounts"),
+                            ("engineer", "Engineer"),
+                        ],
+                        default="engineer",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="users",
+                        to="records.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('address_line1', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('address_line2', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('postcode', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(default='GB', max_length=2)),
-                ('vat_number', models.CharField(blank=True, max_length=20, verbose_name='VAT number')),
-                ('kind', models.CharField(choices=[('company', 'Company'), ('site', 'Site')], default='company', max_length=10)),
-                ('company', models.ForeignKey(blank=True, limit_choices_to={'kind': 'company'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='records.account')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='records.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "address_line1",
+                    models.CharField(blank=True, max_length=200, verbose_name="address"),
+                ),
+                ("address_line2", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("postcode", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(default="GB", max_length=2)),
+                (
+                    "vat_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="VAT number"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("company", "Company"), ("site", "Site")],
+                        default="company",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "company"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="records.account",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="records.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'abstract': False,
+                "ordering": ["name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('address_line1', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('address_line2', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('postcode', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(default='GB', max_length=2)),
-                ('vat_number', models.CharField(blank=True, max_length=20, verbose_name='VAT number')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='records.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "address_line1",
+                    models.CharField(blank=True, max_length=200, verbose_name="address"),
+                ),
+                ("address_line2", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("postcode", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(default="GB", max_length=2)),
+                (
+                    "vat_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="VAT number"),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="records.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'abstract': False,
+                "ordering": ["name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_type', models.CharField(choices=[('sales_invoice', 'Sales Invoice'), ('sales_credit_note', 'Sales Credit Note'), ('supplier_invoice', 'Supplier Invoice')], max_length=20, verbose_name='type')),
-                ('number', models.CharField(max_length=21)),
-                ('issue_date', models.DateField()),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('currency', models.CharField(default='GBP', max_length=3)),
-                ('reference', models.CharField(blank=True, max_length=100)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_via', models.CharField(blank=True, choices=[('email', 'Email'), ('post', 'Post'), ('hand', 'By hand')], max_length=10)),
-                ('marked_for_sync', models.BooleanField(default=False)),
-                ('marked_at', models.DateTimeField(blank=True, null=True)),
-                ('external_ref', models.CharField(blank=True, help_text="The calling system's own id; a repeated create with it returns this document.", max_length=100, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='records.account')),
-                ('care_of', models.ForeignKey(blank=True, help_text='The party the bill goes to on behalf of the client.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='care_of_documents', to='records.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='records.organisation')),
-                ('supplier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='records.supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "doc_type",
+                    models.CharField(
+                        choices=[
+                            ("sales_invoice", "Sales Invoice"),
+                            ("sales_credit_note", "Sales Credit Note"),
+                            ("supplier_invoice", "Supplier Invoice"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("number", models.CharField(max_length=21)),
+                ("issue_date", models.DateField()),
+                ("due_date", models.DateField(blank=True, null=True)),
+                ("currency", models.CharField(default="GBP", max_length=3)),
+                ("reference", models.CharField(blank=True, max_length=100)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "sent_via",
+                    models.CharField(
+                        blank=True,
+                        choices=[("email", "Email"), ("post", "Post"), ("hand", "By hand")],
+                        max_length=10,
+                    ),
+                ),
+                ("marked_for_sync", models.BooleanField(default=False)),
+                ("marked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "external_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="The calling system's own id; a repeated create with it returns this document.",
+                        max_length=100,
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="records.account",
+                    ),
+                ),
+                (
+                    "care_of",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party the bill goes to on behalf of the client.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care_of_documents",
+                        to="records.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="records.organisation"
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="records.supplier",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['doc_type', 'number'],
+                "ordering": ["doc_type", "number"],
             },
         ),
         migrations.CreateModel(
-            name='TaxCode',
+            name="TaxCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10)),
-                ('name', models.CharField(max_length=100)),
-                ('rate', models.DecimalField(decimal_places=3, max_digits=6, validators=[django.core.validators.MinValueValidator(0)])),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='records.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "rate",
+                    models.DecimalField(
+                        decimal_places=3,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="records.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='NominalCode',
+            name="NominalCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9.\\-]+$', 'Use letters, digits, . or -')])),
-                ('description', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('sales', 'Sales'), ('purchase', 'Purchase')], max_length=10)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='records.organisation')),
-                ('default_tax_code', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='records.taxcode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9.\\-]+$", "Use letters, digits, . or -"
+                            )
+                        ],
+                    ),
+                ),
+                ("description", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("sales", "Sales"), ("purchase", "Purchase")], max_length=10
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="records.organisation"
+                    ),
+                ),
+                (
+                    "default_tax_code",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="records.taxcode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Line',
+            name="Line",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('text', models.CharField(blank=True, max_length=4000)),
-                ('quantity', models.DecimalField(decimal_places=4, default=Decimal('1'), max_digits=12)),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=14)),
-                ('net', models.DecimalField(decimal_places=2, default=Decimal('0.00'), editable=False, max_digits=14)),
-                ('tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), editable=False, max_digits=14)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='records.document')),
-                ('nominal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='records.nominalcode')),
-                ('tax_code', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='records.taxcode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("text", models.CharField(blank=True, max_length=4000)),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=4, default=Decimal("1"), max_digits=12),
+                ),
+                ("unit_price", models.DecimalField(decimal_places=4, max_digits=14)),
+                (
+                    "net",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), editable=False, max_digits=14
+                    ),
+                ),
+                (
+                    "tax",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), editable=False, max_digits=14
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="records.document",
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="records.nominalcode"
+                    ),
+                ),
+                (
+                    "tax_code",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="records.taxcode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='NumberSequence',
+            name="NumberSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_type', models.CharField(choices=[('sales_invoice', 'Sales Invoice'), ('sales_credit_note', 'Sales Credit Note'), ('supplier_invoice', 'Supplier Invoice')], max_length=20)),
-                ('prefix', models.CharField(max_length=5)),
-                ('next_value', models.PositiveIntegerField(default=1)),
-                ('width', models.PositiveSmallIntegerField(default=4)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='records.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "doc_type",
+                    models.CharField(
+                        choices=[
+                            ("sales_invoice", "Sales Invoice"),
+                            ("sales_credit_note", "Sales Credit Note"),
+                            ("supplier_invoice", "Supplier Invoice"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=5)),
+                ("next_value", models.PositiveIntegerField(default=1)),
+                ("width", models.PositiveSmallIntegerField(default=4)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="records.organisation"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'doc_type'), name='one_sequence_per_type')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "doc_type"), name="one_sequence_per_type"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(fields=('organisation', 'number'), name='account_number_unique'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "number"), name="account_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('company__isnull', True), ('kind', 'company')), models.Q(('company__isnull', False), ('kind', 'site')), _connector='OR'), name='site_has_company'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("company__isnull", True), ("kind", "company")),
+                    models.Q(("company__isnull", False), ("kind", "site")),
+                    _connector="OR",
+                ),
+                name="site_has_company",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supplier',
-            constraint=models.UniqueConstraint(fields=('organisation', 'number'), name='supplier_number_unique'),
+            model_name="supplier",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "number"), name="supplier_number_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['organisation', 'doc_type', 'marked_for_sync', 'number'], name='records_doc_organis_a8440b_idx'),
+            model_name="document",
+            index=models.Index(
+                fields=["organisation", "doc_type", "marked_for_sync", "number"],
+                name="records_doc_organis_a8440b_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(condition=models.Q(('doc_type', 'supplier_invoice'), _negated=True), fields=('organisation', 'doc_type', 'number'), name='sales_number_unique'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("doc_type", "supplier_invoice"), _negated=True),
+                fields=("organisation", "doc_type", "number"),
+                name="sales_number_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(condition=models.Q(('doc_type', 'supplier_invoice')), fields=('organisation', 'supplier', 'number'), name='supplier_reference_unique'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("doc_type", "supplier_invoice")),
+                fields=("organisation", "supplier", "number"),
+                name="supplier_reference_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('organisation', 'external_ref'), name='external_ref_unique'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "external_ref"), name="external_ref_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('account__isnull', True), ('doc_type', 'supplier_invoice'), ('supplier__isnull', False)), models.Q(models.Q(('doc_type', 'supplier_invoice'), _negated=True), ('account__isnull', False), ('supplier__isnull', True)), _connector='OR'), name='document_party_matches_type'),
+            model_name="document",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("account__isnull", True),
+                        ("doc_type", "supplier_invoice"),
+                        ("supplier__isnull", False),
+                    ),
+                    models.Q(
+                        models.Q(("doc_type", "supplier_invoice"), _negated=True),
+                        ("account__isnull", False),
+                        ("supplier__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="document_party_matches_type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='taxcode',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='tax_code_unique_per_org'),
+            model_name="taxcode",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "code"), name="tax_code_unique_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nominalcode',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='nominal_unique_per_org'),
+            model_name="nominalcode",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "code"), name="nominal_unique_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='line',
-            constraint=models.UniqueConstraint(fields=('document', 'position'), name='line_position_unique'),
+            model_name="line",
+            constraint=models.UniqueConstraint(
+                fields=("document", "position"), name="line_position_unique"
+            ),
         ),
     ]

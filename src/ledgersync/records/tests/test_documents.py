@@ -14,16 +14,24 @@ pytestmark = pytest.mark.django_db
 
 def test_it_creates_an_invoice_with_the_next_number_and_derived_totals():
     org = make_org()
-    doc = create_document(org, invoice_data(lines=[
-        {"text": "Labour", "quantity": "2.5", "unit_price": "40.00", "nominal": "4000"},
-        {"text": "Valve", "quantity": "1", "unit_price": "12.345", "nominal": "4000"},
-    ]))
+    doc = create_document(
+        org,
+        invoice_data(
+            lines=[
+                {"text": "Labour", "quantity": "2.5", "unit_price": "40.00", "nominal": "4000"},
+                {"text": "Valve", "quantity": "1", "unit_price": "12.345", "nominal": "4000"},
+            ]
+        ),
+    )
     assert doc.number == "S0001"
     assert [(line.net, line.tax) for line in doc.lines.all()] == [
-        (Decimal("100.00"), Decimal("20.00")), (Decimal("12.35"), Decimal("2.47")),
+        (Decimal("100.00"), Decimal("20.00")),
+        (Decimal("12.35"), Decimal("2.47")),
     ]
     assert (doc.net_total, doc.tax_total, doc.gross_total) == (
-        Decimal("112.35"), Decimal("22.47"), Decimal("134.82"),
+        Decimal("112.35"),
+        Decimal("22.47"),
+        Decimal("134.82"),
     )
     annotated = Document.objects.with_totals().get(pk=doc.pk)
     assert (annotated.net_sum, annotated.tax_sum) == (Decimal("112.35"), Decimal("22.47"))
@@ -47,7 +55,9 @@ def test_it_refuses_a_document_without_lines_and_saves_nothing():
 def test_it_refuses_a_non_numeric_amount_naming_the_line():
     org = make_org()
     with pytest.raises(ValidationError) as caught:
-        create_document(org, invoice_data(lines=[{"text": "x", "unit_price": "ten", "nominal": "4000"}]))
+        create_document(
+            org, invoice_data(lines=[{"text": "x", "unit_price": "ten", "nominal": "4000"}])
+        )
     assert caught.value.message_dict == {
         "lines[1]": ["lines[1].unit_price must be a number, not 'ten'"]
     }
@@ -57,8 +67,12 @@ def test_it_refuses_a_non_numeric_amount_naming_the_line():
 def test_it_refuses_an_unknown_nominal_code():
     org = make_org()
     with pytest.raises(ValidationError) as caught:
-        create_document(org, invoice_data(lines=[{"text": "x", "unit_price": "1", "nominal": "9999"}]))
-    assert caught.value.message_dict == {"lines[1]": ["Nominal code '9999' is not in your nominal codes"]}
+        create_document(
+            org, invoice_data(lines=[{"text": "x", "unit_price": "1", "nominal": "9999"}])
+        )
+    assert caught.value.message_dict == {
+        "lines[1]": ["Nominal code '9999' is not in your nominal codes"]
+    }
 
 
 def test_it_refuses_a_number_already_used_and_keeps_the_first():
@@ -78,8 +92,12 @@ def test_allocation_skips_numbers_taken_by_imported_documents():
 
 def test_supplier_references_are_unique_per_supplier_only():
     org = make_org()
-    bill = {"type": "supplier_invoice", "supplier": "P1", "number": "INV-7",
-            "lines": [{"text": "Pipe", "unit_price": "10", "nominal": "5000"}]}
+    bill = {
+        "type": "supplier_invoice",
+        "supplier": "P1",
+        "number": "INV-7",
+        "lines": [{"text": "Pipe", "unit_price": "10", "nominal": "5000"}],
+    }
     create_document(org, bill)
     with pytest.raises(ValidationError) as caught:
         create_document(org, bill)
@@ -93,9 +111,17 @@ def test_supplier_references_are_unique_per_supplier_only():
 def test_a_supplier_invoice_needs_the_suppliers_reference():
     org = make_org()
     with pytest.raises(ValidationError) as caught:
-        create_document(org, {"type": "supplier_invoice", "supplier": "P1",
-                              "lines": [{"text": "Pipe", "unit_price": "10", "nominal": "5000"}]})
-    assert caught.value.message_dict == {"number": ["A supplier invoice needs the supplier's reference"]}
+        create_document(
+            org,
+            {
+                "type": "supplier_invoice",
+                "supplier": "P1",
+                "lines": [{"text": "Pipe", "unit_price": "10", "nominal": "5000"}],
+            },
+        )
+    assert caught.value.message_dict == {
+        "number": ["A supplier invoice needs the supplier's reference"]
+    }
 
 
 def test_a_site_without_a_company_is_refused_by_the_database():
@@ -103,7 +129,9 @@ def test_a_site_without_a_company_is_refused_by_the_database():
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Account.objects.create(organisation=org, number="A2", name="Lone site", kind=Account.Kind.SITE)
+        Account.objects.create(
+            organisation=org, number="A2", name="Lone site", kind=Account.Kind.SITE
+        )
     assert not Account.objects.filter(number="A2").exists()
 
 
@@ -111,8 +139,13 @@ def test_replacing_lines_is_all_or_nothing():
     org = make_org()
     doc = create_document(org, invoice_data())
     with pytest.raises(ValidationError):
-        replace_lines(doc, [{"text": "ok", "unit_price": "1", "nominal": "4000"},
-                            {"text": "bad", "unit_price": "x", "nominal": "4000"}])
+        replace_lines(
+            doc,
+            [
+                {"text": "ok", "unit_price": "1", "nominal": "4000"},
+                {"text": "bad", "unit_price": "x", "nominal": "4000"},
+            ],
+        )
     assert list(doc.lines.values_list("text", flat=True)) == ["Boiler service"]
 
 
@@ -121,15 +154,32 @@ def test_an_external_reference_is_unique_per_organisation():
     create_document(org, invoice_data(external_ref="job-77"))
     with pytest.raises(ValidationError) as caught:
         create_document(org, invoice_data(external_ref="job-77"))
-    assert caught.value.message_dict == {"external_ref": ["A document with external_ref 'job-77' exists"]}
+    assert caught.value.message_dict == {
+        "external_ref": ["A document with external_ref 'job-77' exists"]
+    }
 
 
-@pytest.mark.parametrize(("line", "reason"), [
-    ({"quantity": "100000000", "unit_price": "1"}, "quantity is too large (at most 99,999,999.9999)"),
-    ({"quantity": "1", "unit_price": "1e10"}, "unit_price is too large (at most 9,999,999,999.9999)"),
-    ({"quantity": "99999999", "unit_price": "999999"}, "quantity x unit_price is too large for one line"),
-    ({"quantity": "1", "unit_price": "1", "text": "x" * 4001}, "text is 4001 characters; at most 4000"),
-])
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (
+            {"quantity": "100000000", "unit_price": "1"},
+            "quantity is too large (at most 99,999,999.9999)",
+        ),
+        (
+            {"quantity": "1", "unit_price": "1e10"},
+            "unit_price is too large (at most 9,999,999,999.9999)",
+        ),
+        (
+            {"quantity": "99999999", "unit_price": "999999"},
+            "quantity x unit_price is too large for one line",
+        ),
+        (
+            {"quantity": "1", "unit_price": "1", "text": "x" * 4001},
+            "text is 4001 characters; at most 4000",
+        ),
+    ],
+)
 def test_values_that_would_not_fit_are_refused_with_a_reason(line, reason):
     org = make_org()
     with pytest.raises(ValidationError) as caught:
@@ -141,4 +191,6 @@ def test_values_that_would_not_fit_are_refused_with_a_reason(line, reason):
 def test_a_currency_must_be_a_three_letter_code():
     with pytest.raises(ValidationError) as caught:
         create_document(make_org(), invoice_data(currency="pounds"))
-    assert caught.value.message_dict == {"currency": ["currency must be a 3-letter code like GBP, not 'pounds'"]}
+    assert caught.value.message_dict == {
+        "currency": ["currency must be a 3-letter code like GBP, not 'pounds'"]
+    }

@@ -29,12 +29,26 @@ def test_pages_need_a_login(client):
     assert response["Location"].startswith("/login/")
 
 
-@pytest.mark.parametrize(("role", "expected"), [
-    (Role.ADMINISTRATOR, {Perm.VIEW_SYNC, Perm.MANAGE_CONNECTION, Perm.RUN_SYNC, Perm.LINK_ACCOUNTS,
-                          Perm.MANAGE_SETTINGS}),
-    (Role.ACCOUNTS, {Perm.VIEW_SYNC, Perm.MANAGE_CONNECTION, Perm.RUN_SYNC, Perm.LINK_ACCOUNTS}),
-    (Role.ENGINEER, set()),
-])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (
+            Role.ADMINISTRATOR,
+            {
+                Perm.VIEW_SYNC,
+                Perm.MANAGE_CONNECTION,
+                Perm.RUN_SYNC,
+                Perm.LINK_ACCOUNTS,
+                Perm.MANAGE_SETTINGS,
+            },
+        ),
+        (
+            Role.ACCOUNTS,
+            {Perm.VIEW_SYNC, Perm.MANAGE_CONNECTION, Perm.RUN_SYNC, Perm.LINK_ACCOUNTS},
+        ),
+        (Role.ENGINEER, set()),
+    ],
+)
 def test_permissions_come_from_the_role(role, expected):
     user = make_user(make_org(), role)
     assert user.get_all_permissions() == expected

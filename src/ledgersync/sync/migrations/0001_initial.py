@@ -7,154 +7,455 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('records', '0001_initial'),
+        ("records", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('action', models.CharField(max_length=40)),
-                ('detail', models.CharField(max_length=1000)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='records.organisation')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("action", models.CharField(max_length=40)),
+                ("detail", models.CharField(max_length=1000)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="records.organisation"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Connection',
+            name="Connection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(choices=[('quickbooks', 'QuickBooks'), ('xero', 'Xero'), ('sage', 'Sage')], max_length=20)),
-                ('company_id', models.CharField(max_length=100)),
-                ('company_name', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('connected', 'Connected'), ('relink_needed', 'Relink needed'), ('disconnected', 'Not connected')], default='disconnected', max_length=20)),
-                ('status_detail', models.CharField(blank=True, max_length=500)),
-                ('access_token', ledgersync.sync.crypto.EncryptedTextField(blank=True, null=True)),
-                ('refresh_token', ledgersync.sync.crypto.EncryptedTextField(blank=True, null=True)),
-                ('access_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('refresh_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('connected_at', models.DateTimeField(blank=True, null=True)),
-                ('refreshed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('connected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='connections', to='records.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[("quickbooks", "QuickBooks"), ("xero", "Xero"), ("sage", "Sage")],
+                        max_length=20,
+                    ),
+                ),
+                ("company_id", models.CharField(max_length=100)),
+                ("company_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("connected", "Connected"),
+                            ("relink_needed", "Relink needed"),
+                            ("disconnected", "Not connected"),
+                        ],
+                        default="disconnected",
+                        max_length=20,
+                    ),
+                ),
+                ("status_detail", models.CharField(blank=True, max_length=500)),
+                ("access_token", ledgersync.sync.crypto.EncryptedTextField(blank=True, null=True)),
+                ("refresh_token", ledgersync.sync.crypto.EncryptedTextField(blank=True, null=True)),
+                ("access_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("refresh_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("connected_at", models.DateTimeField(blank=True, null=True)),
+                ("refreshed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "connected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="connections",
+                        to="records.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DocumentState',
+            name="DocumentState",
             fields=[
-                ('document', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='sync_state', serialize=False, to='records.document')),
-                ('status_code', models.CharField(blank=True, choices=[('NOT_SENT', 'Not marked as sent'), ('ACCOUNT_NOT_LINKED', 'Account not linked'), ('ACCOUNT_ID_INVALID', 'AccsID not correct'), ('CARE_OF_NOT_LINKED', 'Care-of account not linked'), ('DUPLICATE_NUMBER', 'Number already used'), ('NOMINAL_MISSING', 'Nominal code missing'), ('NOMINAL_NO_TAX', 'Nominal code has no tax rate'), ('BLANK_LINE', 'Blank line'), ('SYNCED', 'Synced'), ('REJECTED', 'Rejected by the package'), ('UNCERTAIN', 'Waiting to confirm'), ('RATE_LIMITED', 'Waiting for the package'), ('NOT_CONNECTED', 'Not connected'), ('RELINK_NEEDED', 'Relink needed')], max_length=30)),
-                ('message', models.CharField(blank=True, max_length=1000)),
-                ('failures', models.JSONField(blank=True, default=list)),
-                ('provider', models.CharField(blank=True, max_length=20)),
-                ('company_id', models.CharField(blank=True, max_length=100)),
-                ('remote_id', models.CharField(blank=True, max_length=100)),
-                ('remote_total', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('mismatch', models.CharField(blank=True, help_text='Set when a reconciled document differs from ours (total or customer).', max_length=500)),
-                ('synced_at', models.DateTimeField(blank=True, null=True)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('synced_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "document",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="sync_state",
+                        serialize=False,
+                        to="records.document",
+                    ),
+                ),
+                (
+                    "status_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("NOT_SENT", "Not marked as sent"),
+                            ("ACCOUNT_NOT_LINKED", "Account not linked"),
+                            ("ACCOUNT_ID_INVALID", "AccsID not correct"),
+                            ("CARE_OF_NOT_LINKED", "Care-of account not linked"),
+                            ("DUPLICATE_NUMBER", "Number already used"),
+                            ("NOMINAL_MISSING", "Nominal code missing"),
+                            ("NOMINAL_NO_TAX", "Nominal code has no tax rate"),
+                            ("BLANK_LINE", "Blank line"),
+                            ("SYNCED", "Synced"),
+                            ("REJECTED", "Rejected by the package"),
+                            ("UNCERTAIN", "Waiting to confirm"),
+                            ("RATE_LIMITED", "Waiting for the package"),
+                            ("NOT_CONNECTED", "Not connected"),
+                            ("RELINK_NEEDED", "Relink needed"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=1000)),
+                ("failures", models.JSONField(blank=True, default=list)),
+                ("provider", models.CharField(blank=True, max_length=20)),
+                ("company_id", models.CharField(blank=True, max_length=100)),
+                ("remote_id", models.CharField(blank=True, max_length=100)),
+                (
+                    "remote_total",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "mismatch",
+                    models.CharField(
+                        blank=True,
+                        help_text="Set when a reconciled document differs from ours (total or customer).",
+                        max_length=500,
+                    ),
+                ),
+                ("synced_at", models.DateTimeField(blank=True, null=True)),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "synced_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_type', models.CharField(max_length=20)),
-                ('auto', models.BooleanField(default=False)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('finished', 'Finished'), ('stopped', 'Stopped'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('trigger', models.CharField(default='user', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('deadline', models.DateTimeField(blank=True, null=True)),
-                ('stop_requested', models.BooleanField(default=False)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('not_before', models.DateTimeField(blank=True, null=True)),
-                ('tried', models.JSONField(blank=True, default=dict)),
-                ('synced_count', models.PositiveIntegerField(default=0)),
-                ('failed_count', models.PositiveIntegerField(default=0)),
-                ('left_count', models.PositiveIntegerField(default=0)),
-                ('api_calls', models.PositiveIntegerField(default=0)),
-                ('message', models.CharField(blank=True, max_length=500)),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='sync.connection')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='records.organisation')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("doc_type", models.CharField(max_length=20)),
+                ("auto", models.BooleanField(default=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("finished", "Finished"),
+                            ("stopped", "Stopped"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("trigger", models.CharField(default="user", max_length=20)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("deadline", models.DateTimeField(blank=True, null=True)),
+                ("stop_requested", models.BooleanField(default=False)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("not_before", models.DateTimeField(blank=True, null=True)),
+                ("tried", models.JSONField(blank=True, default=dict)),
+                ("synced_count", models.PositiveIntegerField(default=0)),
+                ("failed_count", models.PositiveIntegerField(default=0)),
+                ("left_count", models.PositiveIntegerField(default=0)),
+                ("api_calls", models.PositiveIntegerField(default=0)),
+                ("message", models.CharField(blank=True, max_length=500)),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="sync.connection",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="records.organisation",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=20)),
-                ('company_id', models.CharField(max_length=100)),
-                ('idempotency_key', models.CharField(max_length=36, unique=True)),
-                ('state', models.CharField(choices=[('in_flight', 'In flight'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('uncertain', 'Uncertain'), ('adopted', 'Found in the package'), ('superseded', 'Retried')], default='in_flight', max_length=12)),
-                ('status_code', models.CharField(blank=True, choices=[('NOT_SENT', 'Not marked as sent'), ('ACCOUNT_NOT_LINKED', 'Account not linked'), ('ACCOUNT_ID_INVALID', 'AccsID not correct'), ('CARE_OF_NOT_LINKED', 'Care-of account not linked'), ('DUPLICATE_NUMBER', 'Number already used'), ('NOMINAL_MISSING', 'Nominal code missing'), ('NOMINAL_NO_TAX', 'Nominal code has no tax rate'), ('BLANK_LINE', 'Blank line'), ('SYNCED', 'Synced'), ('REJECTED', 'Rejected by the package'), ('UNCERTAIN', 'Waiting to confirm'), ('RATE_LIMITED', 'Waiting for the package'), ('NOT_CONNECTED', 'Not connected'), ('RELINK_NEEDED', 'Relink needed')], max_length=30)),
-                ('message', models.CharField(blank=True, max_length=1000)),
-                ('remote_id', models.CharField(blank=True, max_length=100)),
-                ('provider_request_id', models.CharField(blank=True, max_length=100)),
-                ('api_calls', models.PositiveIntegerField(default=0)),
-                ('request_body', models.TextField(blank=True)),
-                ('response_body', models.TextField(blank=True)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('duration_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='records.document')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='records.organisation')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='attempts', to='sync.syncrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("provider", models.CharField(max_length=20)),
+                ("company_id", models.CharField(max_length=100)),
+                ("idempotency_key", models.CharField(max_length=36, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("in_flight", "In flight"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("uncertain", "Uncertain"),
+                            ("adopted", "Found in the package"),
+                            ("superseded", "Retried"),
+                        ],
+                        default="in_flight",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("NOT_SENT", "Not marked as sent"),
+                            ("ACCOUNT_NOT_LINKED", "Account not linked"),
+                            ("ACCOUNT_ID_INVALID", "AccsID not correct"),
+                            ("CARE_OF_NOT_LINKED", "Care-of account not linked"),
+                            ("DUPLICATE_NUMBER", "Number already used"),
+                            ("NOMINAL_MISSING", "Nominal code missing"),
+                            ("NOMINAL_NO_TAX", "Nominal code has no tax rate"),
+                            ("BLANK_LINE", "Blank line"),
+                            ("SYNCED", "Synced"),
+                            ("REJECTED", "Rejected by the package"),
+                            ("UNCERTAIN", "Waiting to confirm"),
+                            ("RATE_LIMITED", "Waiting for the package"),
+                            ("NOT_CONNECTED", "Not connected"),
+                            ("RELINK_NEEDED", "Relink needed"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=1000)),
+                ("remote_id", models.CharField(blank=True, max_length=100)),
+                ("provider_request_id", models.CharField(blank=True, max_length=100)),
+                ("api_calls", models.PositiveIntegerField(default=0)),
+                ("request_body", models.TextField(blank=True)),
+                ("response_body", models.TextField(blank=True)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("duration_ms", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="records.document",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="records.organisation"
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="attempts",
+                        to="sync.syncrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='AccsIdLink',
+            name="AccsIdLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(choices=[('quickbooks', 'QuickBooks'), ('xero', 'Xero'), ('sage', 'Sage')], max_length=20)),
-                ('company_id', models.CharField(max_length=100)),
-                ('remote_id', models.CharField(max_length=100, verbose_name='AccsID')),
-                ('method', models.CharField(choices=[('link_this', 'Link This'), ('create_new', 'Create New'), ('typed', 'Typed AccsID'), ('suggestion', 'Suggestion')], max_length=20)),
-                ('linked_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='accs_links', to='records.account')),
-                ('linked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='records.organisation')),
-                ('supplier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='accs_links', to='records.supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[("quickbooks", "QuickBooks"), ("xero", "Xero"), ("sage", "Sage")],
+                        max_length=20,
+                    ),
+                ),
+                ("company_id", models.CharField(max_length=100)),
+                ("remote_id", models.CharField(max_length=100, verbose_name="AccsID")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("link_this", "Link This"),
+                            ("create_new", "Create New"),
+                            ("typed", "Typed AccsID"),
+                            ("suggestion", "Suggestion"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("linked_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="accs_links",
+                        to="records.account",
+                    ),
+                ),
+                (
+                    "linked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="records.organisation"
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="accs_links",
+                        to="records.supplier",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('account__isnull', False)), fields=('provider', 'company_id', 'account'), name='one_link_per_account'), models.UniqueConstraint(condition=models.Q(('supplier__isnull', False)), fields=('provider', 'company_id', 'supplier'), name='one_link_per_supplier'), models.CheckConstraint(condition=models.Q(models.Q(('account__isnull', False), ('supplier__isnull', True)), models.Q(('account__isnull', True), ('supplier__isnull', False)), _connector='OR'), name='link_names_one_party')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("account__isnull", False)),
+                        fields=("provider", "company_id", "account"),
+                        name="one_link_per_account",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("supplier__isnull", False)),
+                        fields=("provider", "company_id", "supplier"),
+                        name="one_link_per_supplier",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("account__isnull", False), ("supplier__isnull", True)),
+                            models.Q(("account__isnull", True), ("supplier__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="link_names_one_party",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='connection',
-            constraint=models.UniqueConstraint(fields=('organisation', 'provider', 'company_id'), name='connection_per_company'),
+            model_name="connection",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "provider", "company_id"), name="connection_per_company"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='connection',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'disconnected'), _negated=True), fields=('organisation',), name='one_live_connection_per_org'),
+            model_name="connection",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "disconnected"), _negated=True),
+                fields=("organisation",),
+                name="one_live_connection_per_org",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='syncrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['queued', 'running'])), fields=('connection',), name='one_live_run_per_connection'),
+            model_name="syncrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ["queued", "running"])),
+                fields=("connection",),
+                name="one_live_run_per_connection",
+            ),
         ),
         migrations.AddIndex(
-            model_name='attempt',
-            index=models.Index(fields=['document', 'state'], name='sync_attemp_documen_940409_idx'),
+            model_name="attempt",
+            index=models.Index(fields=["document", "state"], name="sync_attemp_documen_940409_idx"),
         ),
     ]

@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sync', '0001_initial'),
+        ("sync", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attempt',
-            name='contact_id',
-            field=models.CharField(blank=True, help_text='The AccsID as sent.', max_length=100),
+            model_name="attempt",
+            name="contact_id",
+            field=models.CharField(blank=True, help_text="The AccsID as sent.", max_length=100),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='number',
-            field=models.CharField(blank=True, help_text='The number as sent.', max_length=21),
+            model_name="attempt",
+            name="number",
+            field=models.CharField(blank=True, help_text="The number as sent.", max_length=21),
         ),
         migrations.AddField(
-            model_name='syncrun',
-            name='lease_token',
+            model_name="syncrun",
+            name="lease_token",
             field=models.CharField(blank=True, max_length=36),
         ),
         migrations.AlterField(
-            model_name='attempt',
-            name='idempotency_key',
+            model_name="attempt",
+            name="idempotency_key",
             field=models.CharField(db_index=True, max_length=36),
         ),
     ]

@@ -44,11 +44,16 @@ def demo(db, sandbox):
     tokens = httpx.post(f"{sandbox.url}/_sandbox/tokens", json={}).json()
     now = timezone.now()
     connection = Connection.objects.create(
-        organisation=organisation, provider=sandbox.slug, company_id=tokens["company_id"],
-        company_name="Demo Trades Ltd", status=ConnectionStatus.CONNECTED,
-        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+        organisation=organisation,
+        provider=sandbox.slug,
+        company_id=tokens["company_id"],
+        company_name="Demo Trades Ltd",
+        status=ConnectionStatus.CONNECTED,
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
         access_expires_at=now + dt.timedelta(seconds=int(tokens.get("expires_in", 1800))),
-        connected_at=now, refreshed_at=now,
+        connected_at=now,
+        refreshed_at=now,
     )
     return organisation, connection
 

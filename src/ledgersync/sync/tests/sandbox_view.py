@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-QBO_ENTITY = {"sales_invoice": "Invoice", "sales_credit_note": "CreditMemo", "supplier_invoice": "Bill"}
+QBO_ENTITY = {
+    "sales_invoice": "Invoice",
+    "sales_credit_note": "CreditMemo",
+    "supplier_invoice": "Bill",
+}
 SAGE_COLLECTION = {
     "sales_invoice": ("sales_invoices", "reference"),
     "sales_credit_note": ("sales_credit_notes", "reference"),
@@ -28,8 +32,11 @@ def document_numbers(server, company_id: str, doc_type: str) -> Counter:
     if server.slug == "xero":
         collection, kind, field = XERO_KIND[doc_type]
         records = getattr(app.orgs[company_id], collection).values()
-        return Counter(r.get(field) for r in records
-                       if r.get("Type") == kind and r.get("Status") not in ("DELETED", "VOIDED"))
+        return Counter(
+            r.get(field)
+            for r in records
+            if r.get("Type") == kind and r.get("Status") not in ("DELETED", "VOIDED")
+        )
     if server.slug == "sage":
         collection, field = SAGE_COLLECTION[doc_type]
         records = app.store[company_id].records[collection].values()

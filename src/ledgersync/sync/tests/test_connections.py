@@ -37,8 +37,12 @@ def test_connecting_through_the_consent_page_stores_encrypted_tokens(demo, sandb
 
     params = consent(request.url)
     connection = connections.complete_connection(
-        organisation, sandbox.slug, params, redirect_uri=redirect_uri,
-        expected_state=request.state, code_verifier=request.code_verifier,
+        organisation,
+        sandbox.slug,
+        params,
+        redirect_uri=redirect_uri,
+        expected_state=request.state,
+        code_verifier=request.code_verifier,
     )
 
     assert connection.status == ConnectionStatus.CONNECTED
@@ -54,8 +58,12 @@ def test_a_declined_consent_connects_nothing(demo, sandbox):
     request = connector_for(sandbox.slug, None).authorization_url("http://127.0.0.1:8000/cb/")
     with pytest.raises(AuthError):
         connections.complete_connection(
-            organisation, sandbox.slug, {"error": "access_denied", "state": request.state},
-            redirect_uri="http://127.0.0.1:8000/cb/", expected_state=request.state, code_verifier=None,
+            organisation,
+            sandbox.slug,
+            {"error": "access_denied", "state": request.state},
+            redirect_uri="http://127.0.0.1:8000/cb/",
+            expected_state=request.state,
+            code_verifier=None,
         )
     assert not Connection.objects.filter(organisation=organisation).exists()
 
@@ -92,7 +100,9 @@ def test_disconnect_revokes_at_the_package_and_deletes_the_tokens(demo, sandbox)
     connections.disconnect(connection)
     connection.refresh_from_db()
     assert (connection.status, connection.access_token, connection.refresh_token) == (
-        ConnectionStatus.DISCONNECTED, None, None,
+        ConnectionStatus.DISCONNECTED,
+        None,
+        None,
     )
     stale = connections.credentials_of(connection)
     assert stale is None
@@ -105,11 +115,15 @@ def test_disconnect_revokes_at_the_package_and_deletes_the_tokens(demo, sandbox)
 
 def test_keep_alive_refreshes_daily_and_disconnects_idle_connections(demo):
     organisation, connection = demo
-    Connection.objects.filter(pk=connection.pk).update(refreshed_at=timezone.now() - dt.timedelta(days=2))
+    Connection.objects.filter(pk=connection.pk).update(
+        refreshed_at=timezone.now() - dt.timedelta(days=2)
+    )
     assert connections.keep_alive()["refreshed"] == 1
 
     organisation.idle_timeout_minutes = 20
     organisation.save()
-    Connection.objects.filter(pk=connection.pk).update(last_used_at=timezone.now() - dt.timedelta(minutes=30))
+    Connection.objects.filter(pk=connection.pk).update(
+        last_used_at=timezone.now() - dt.timedelta(minutes=30)
+    )
     assert connections.keep_alive()["idle_disconnected"] == 1
     assert Connection.objects.get(pk=connection.pk).status == ConnectionStatus.DISCONNECTED

@@ -23,18 +23,21 @@ def no_sleep(_seconds):
 def link_exact(organisation, connection, *numbers):
     connector = connector_for_connection(connection)
     for number in numbers:
-        party = (Account.objects.filter(organisation=organisation, number=number).first()
-                 or Supplier.objects.get(organisation=organisation, number=number))
+        party = Account.objects.filter(
+            organisation=organisation, number=number
+        ).first() or Supplier.objects.get(organisation=organisation, number=number)
         match = linking.suggestions(connector, party).exact
         assert match is not None, f"{party.name} should have an exact match in the sandbox"
-        linking.link_existing(connection, connector, party, match.contact.id,
-                              method=linking.LinkMethod.LINK_THIS)
+        linking.link_existing(
+            connection, connector, party, match.contact.id, method=linking.LinkMethod.LINK_THIS
+        )
 
 
 def statuses(organisation, doc_type=DocType.SALES_INVOICE):
     return dict(
-        DocumentState.objects.filter(document__organisation=organisation, document__doc_type=doc_type)
-        .values_list("document__number", "status_code")
+        DocumentState.objects.filter(
+            document__organisation=organisation, document__doc_type=doc_type
+        ).values_list("document__number", "status_code")
     )
 
 
@@ -47,7 +50,15 @@ def test_the_demo_documents_show_every_check_and_the_good_ones_sync(demo, sandbo
     organisation, connection = demo
     care_of = connector_for_connection(connection).capabilities.supports_care_of
     # Only QuickBooks has the site as a sub-customer; elsewhere the site is not in the package.
-    link_exact(organisation, connection, "A1001", "A1004", "A1005", "A1006", *(["A1007"] if care_of else []))
+    link_exact(
+        organisation,
+        connection,
+        "A1001",
+        "A1004",
+        "A1005",
+        "A1006",
+        *(["A1007"] if care_of else []),
+    )
     linking.save_raw_accs_id(connection, Account.objects.get(number="A1002"), "abc")
     organisation.batch_size = 20
     organisation.save()
@@ -71,14 +82,20 @@ def test_the_demo_documents_show_every_check_and_the_good_ones_sync(demo, sandbo
     name = connection.get_provider_display()
     assert messages["S1001"] == "Cannot sync until marked as sent."
     assert messages["S1003"] == f"Invoice S1003 already exists in {name}"
-    assert messages["S1005"] == f"Customer Account 'Northgate Dental Practice' (A1003) does not exist in {name}"
+    assert (
+        messages["S1005"]
+        == f"Customer Account 'Northgate Dental Practice' (A1003) does not exist in {name}"
+    )
     assert messages["S1006"] == f"Nominal code 4090 (line 2) does not exist in {name}"
     assert messages["S1007"] == f"Nominal code 4030 has no tax rate in {name}"
     assert messages["S1008"] == "Line 2 has no text"
     assert messages["S1004"].startswith(f"AccountsID (abc) is not correct, {name} requires ")
     if care_of:
         assert messages["S1004"] == "AccountsID (abc) is not correct, QuickBooks requires a number"
-        assert messages["S1009"] == "Care of account 'Lee Property Agents' (A1008) is not linked to QuickBooks"
+        assert (
+            messages["S1009"]
+            == "Care of account 'Lee Property Agents' (A1008) is not linked to QuickBooks"
+        )
     numbers = document_numbers(sandbox, connection.company_id, "sales_invoice")
     assert numbers["S1002"] == numbers["S1010"] == 1
     assert numbers["S1001"] == numbers["S1005"] == 0
@@ -92,7 +109,9 @@ def test_all_failing_checks_are_kept_for_the_popup(demo):
     engine.recheck(document, connector_for_connection(connection), connection)
     state = DocumentState.objects.get(document=document)
     assert [f.code for f in state.failure_list()] == [
-        StatusCode.NOT_SENT, StatusCode.ACCOUNT_NOT_LINKED, StatusCode.BLANK_LINE,
+        StatusCode.NOT_SENT,
+        StatusCode.ACCOUNT_NOT_LINKED,
+        StatusCode.BLANK_LINE,
     ]
     assert state.status_code == StatusCode.NOT_SENT
 
@@ -104,10 +123,15 @@ def test_sync_takes_exactly_the_first_batch_oldest_number_first(demo, sandbox):
     from ledgersync.records.services import create_document
 
     for n in range(12, 0, -1):
-        doc = create_document(organisation, {
-            "type": "sales_invoice", "number": f"T{n:03d}", "account": "A1001",
-            "lines": [{"text": "Work", "unit_price": "10.00", "nominal": "4000"}],
-        })
+        doc = create_document(
+            organisation,
+            {
+                "type": "sales_invoice",
+                "number": f"T{n:03d}",
+                "account": "A1001",
+                "lines": [{"text": "Work", "unit_price": "10.00", "nominal": "4000"}],
+            },
+        )
         Document.objects.filter(pk=doc.pk).update(marked_for_sync=True, sent_at="2026-11-01T10:00Z")
 
     run = sync_all(organisation, auto=False)
@@ -180,8 +204,13 @@ def send_behind_the_engines_back(run, connection, document):
     from ledgersync.sync.checks import Checker, links_for
 
     connector = connector_for_connection(connection)
-    work = BatchWork(run, connector, Checker(connector, connection), engine.RecordingTransport(),
-                     renew=lambda: None)
+    work = BatchWork(
+        run,
+        connector,
+        Checker(connector, connection),
+        engine.RecordingTransport(),
+        renew=lambda: None,
+    )
     work.links = links_for(connection, [document.party])
     outbound = work._outbound(document)
     attempt = work._attempt(document, outbound)
@@ -213,7 +242,9 @@ def test_a_repeat_refused_because_the_first_send_landed_late_is_adopted(demo, sa
     document = Document.objects.get(number="S1002")
     run = engine.start_run(organisation, DocType.SALES_INVOICE)
     attempt = send_behind_the_engines_back(run, connection, document)
-    Attempt.objects.filter(pk=attempt.pk).update(state=AttemptState.UNCERTAIN, idempotency_key="other-key-1")
+    Attempt.objects.filter(pk=attempt.pk).update(
+        state=AttemptState.UNCERTAIN, idempotency_key="other-key-1"
+    )
     connector_class = type(connector_for_connection(connection))
     real_find, calls = connector_class.find_document, []
 
@@ -305,11 +336,20 @@ def test_a_package_total_that_differs_from_ours_is_flagged(demo, sandbox):
     link_exact(organisation, connection, "A1001")
     from ledgersync.records.services import create_document
 
-    document = create_document(organisation, {
-        "type": "sales_invoice", "number": "R0001", "account": "A1001",
-        "lines": [{"text": f"Washer {n}", "unit_price": "0.63", "nominal": "4010"} for n in (1, 2, 3)],
-    })
-    Document.objects.filter(pk=document.pk).update(marked_for_sync=True, sent_at="2026-11-01T10:00Z")
+    document = create_document(
+        organisation,
+        {
+            "type": "sales_invoice",
+            "number": "R0001",
+            "account": "A1001",
+            "lines": [
+                {"text": f"Washer {n}", "unit_price": "0.63", "nominal": "4010"} for n in (1, 2, 3)
+            ],
+        },
+    )
+    Document.objects.filter(pk=document.pk).update(
+        marked_for_sync=True, sent_at="2026-11-01T10:00Z"
+    )
     Document.objects.exclude(pk=document.pk).update(marked_for_sync=False)
 
     sync_all(organisation, auto=False)

@@ -18,8 +18,10 @@ from ledgersync.sync.tests.conftest import inject_fault
 from ledgersync.sync.tests.sandbox_view import document_numbers
 from ledgersync.sync.tests.test_engine import link_exact, statuses
 
-STEP = "from ledgersync.cli import setup_django; setup_django(); " \
-       "from ledgersync.sync import engine; engine.step({run_id})"
+STEP = (
+    "from ledgersync.cli import setup_django; setup_django(); "
+    "from ledgersync.sync import engine; engine.step({run_id})"
+)
 
 
 @pytest.mark.postgres
@@ -30,9 +32,11 @@ def test_a_worker_killed_mid_push_is_reconciled_on_restart(demo, sandbox, on_pos
     inject_fault(sandbox, "slow", seconds=2, count=1, path="*")
     run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
     settings_db = db.settings_dict
-    env = {**os.environ, "DATABASE_URL":
-           f"postgres://{settings_db['USER']}@{settings_db['HOST']}:{settings_db['PORT']}/{settings_db['NAME']}",
-           f"{sandbox.slug.upper()}_SANDBOX_URL": sandbox.url}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{settings_db['USER']}@{settings_db['HOST']}:{settings_db['PORT']}/{settings_db['NAME']}",
+        f"{sandbox.slug.upper()}_SANDBOX_URL": sandbox.url,
+    }
     worker = subprocess.Popen([sys.executable, "-c", STEP.format(run_id=run.pk)], env=env)
     try:
         deadline = time.monotonic() + 30

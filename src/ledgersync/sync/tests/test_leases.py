@@ -47,7 +47,9 @@ def test_a_run_left_between_steps_is_revived_after_the_grace(demo):
     lease = engine.Lease.claim(run.pk)
     lease.release(5)  # ... and the worker dies before scheduling the next step
     assert run.pk not in set(engine.revivable().values_list("pk", flat=True))
-    SyncRun.objects.filter(pk=run.pk).update(not_before=timezone.now() - engine.REVIVE_GRACE - dt.timedelta(seconds=1))
+    SyncRun.objects.filter(pk=run.pk).update(
+        not_before=timezone.now() - engine.REVIVE_GRACE - dt.timedelta(seconds=1)
+    )
     assert run.pk in set(engine.revivable().values_list("pk", flat=True))
 
 
@@ -64,7 +66,9 @@ def test_two_connectors_built_near_expiry_share_one_locked_refresh(demo):
     from ledgersync.sync.models import Connection, ConnectionStatus
 
     _, connection = demo
-    Connection.objects.filter(pk=connection.pk).update(access_expires_at=timezone.now() + dt.timedelta(seconds=90))
+    Connection.objects.filter(pk=connection.pk).update(
+        access_expires_at=timezone.now() + dt.timedelta(seconds=90)
+    )
     worker = connector_for_connection(Connection.objects.get(pk=connection.pk))
     popup = connector_for_connection(Connection.objects.get(pk=connection.pk))
     assert worker.company().name == popup.company().name == "Demo Trades Ltd"

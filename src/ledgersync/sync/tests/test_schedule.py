@@ -21,6 +21,8 @@ def test_a_schedule_starts_auto_sync_taking_the_types_in_turn(demo):
     assert (first.doc_type, first.auto, first.trigger) == ("sales_invoice", True, "schedule")
     assert start_scheduled(organisation, now + dt.timedelta(minutes=5)) is None  # not due yet
 
-    SyncRun.objects.filter(pk=first.pk).update(state=RunState.FINISHED, created_at=now - dt.timedelta(minutes=16))
+    SyncRun.objects.filter(pk=first.pk).update(
+        state=RunState.FINISHED, created_at=now - dt.timedelta(minutes=16)
+    )
     second = start_scheduled(organisation, now)
     assert second.doc_type == "sales_credit_note"

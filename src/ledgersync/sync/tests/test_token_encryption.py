@@ -19,8 +19,12 @@ def raw_column(pk: int, column: str) -> str:
 
 def test_tokens_are_encrypted_at_rest_and_read_back_plain():
     conn = Connection.objects.create(
-        organisation=make_org(), provider="quickbooks", company_id="123",
-        status=ConnectionStatus.CONNECTED, access_token="access-SECRET", refresh_token="refresh-SECRET",
+        organisation=make_org(),
+        provider="quickbooks",
+        company_id="123",
+        status=ConnectionStatus.CONNECTED,
+        access_token="access-SECRET",
+        refresh_token="refresh-SECRET",
     )
     stored = raw_column(conn.pk, "refresh_token")
     assert "SECRET" not in stored
@@ -44,14 +48,20 @@ def test_rotate_keys_re_encrypts_stored_tokens_under_the_newest_key(settings):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.ENCRYPTION_KEYS = [old]
     conn = Connection.objects.create(
-        organisation=make_org(), provider="quickbooks", company_id="123",
-        status=ConnectionStatus.CONNECTED, access_token="access-1", refresh_token="refresh-1",
+        organisation=make_org(),
+        provider="quickbooks",
+        company_id="123",
+        status=ConnectionStatus.CONNECTED,
+        access_token="access-1",
+        refresh_token="refresh-1",
     )
     settings.ENCRYPTION_KEYS = [new, old]
     from ledgersync.cli import main
 
     assert main(["rotate-keys"]) == 0
     settings.ENCRYPTION_KEYS = [new]  # the old key is gone: only rotated rows still read
-    assert Fernet(new.encode()).decrypt(raw_column(conn.pk, "refresh_token").encode()) == b"refresh-1"
+    assert (
+        Fernet(new.encode()).decrypt(raw_column(conn.pk, "refresh_token").encode()) == b"refresh-1"
+    )
     stored = Connection.objects.get(pk=conn.pk)
     assert (stored.access_token, stored.refresh_token) == ("access-1", "refresh-1")

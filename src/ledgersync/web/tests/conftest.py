@@ -23,8 +23,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
 ]
 READY = [slug for slug, info in PROVIDERS.items() if info.connector_path and slug in SANDBOXES]
 IMAGES = Path(__file__).resolve().parents[4] / "docs" / "images"
@@ -45,7 +49,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        launched = playwright.chromium.launch(
+            executable_path=path, args=CHROMIUM_ARGS, headless=True
+        )
         yield launched
         launched.close()
 
@@ -108,8 +114,13 @@ def worker():
     HUEY._immediate = False  # set directly: the setter would open the configured file queue
     HUEY.storage = MemoryStorage(HUEY.name)
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=False,
-                                    check_worker_health=False, scheduler_interval=1)
+    consumer = HUEY.create_consumer(
+        workers=2,
+        worker_type="thread",
+        periodic=False,
+        check_worker_health=False,
+        scheduler_interval=1,
+    )
     consumer.start()
     for signum, handler in handlers.items():
         signal.signal(signum, handler)

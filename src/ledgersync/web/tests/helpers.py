@@ -13,11 +13,15 @@ def other_tenant():
     organisation = make_org("other", "Other Heating Ltd")
     user = make_user(organisation, Role.ADMINISTRATOR, "other-admin")
     document = create_document(organisation, invoice_data())
-    AuditEvent.objects.create(organisation=organisation, action="connect", detail="Other's secret event")
+    AuditEvent.objects.create(
+        organisation=organisation, action="connect", detail="Other's secret event"
+    )
     return organisation, user, document
 
 
-def urls_for(document: Document, account: Account, supplier: Supplier, nominal, run: SyncRun | None):
+def urls_for(
+    document: Document, account: Account, supplier: Supplier, nominal, run: SyncRun | None
+):
     """Every URL that names one row, as (method, url)."""
     urls = [
         ("get", f"/documents/{document.pk}/"),

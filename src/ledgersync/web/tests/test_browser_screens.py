@@ -26,11 +26,16 @@ def connect(organisation, server) -> Connection:
     tokens = httpx.post(f"{server.url}/_sandbox/tokens", json={}).json()
     now = timezone.now()
     return Connection.objects.create(
-        organisation=organisation, provider=server.slug, company_id=tokens["company_id"],
-        company_name="Demo Trades Ltd", status=ConnectionStatus.CONNECTED,
-        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+        organisation=organisation,
+        provider=server.slug,
+        company_id=tokens["company_id"],
+        company_name="Demo Trades Ltd",
+        status=ConnectionStatus.CONNECTED,
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
         access_expires_at=now + dt.timedelta(seconds=int(tokens.get("expires_in", 1800))),
-        connected_at=now, refreshed_at=now,
+        connected_at=now,
+        refreshed_at=now,
     )
 
 
@@ -39,14 +44,21 @@ def test_auto_sync_shows_progress_and_stops(page, quickbooks, worker):
     connection = connect(organisation, quickbooks)
     harbour = Account.objects.get(organisation=organisation, number="A1001")
     match = linking.suggestions(connector_for_connection(connection), harbour).exact
-    linking.link_existing(connection, connector_for_connection(connection), harbour, match.contact.id)
+    linking.link_existing(
+        connection, connector_for_connection(connection), harbour, match.contact.id
+    )
     for _ in range(40):
-        document = create_document(organisation, {
-            "type": DocType.SALES_INVOICE, "account": "A1001",
-            "lines": [{"text": "Boiler service", "unit_price": "95.00", "nominal": "4000"}],
-        })
+        document = create_document(
+            organisation,
+            {
+                "type": DocType.SALES_INVOICE,
+                "account": "A1001",
+                "lines": [{"text": "Boiler service", "unit_price": "95.00", "nominal": "4000"}],
+            },
+        )
         Document.objects.filter(pk=document.pk).update(
-            marked_for_sync=True, sent_at=timezone.now(), sent_via=SentVia.EMAIL)
+            marked_for_sync=True, sent_at=timezone.now(), sent_via=SentVia.EMAIL
+        )
     httpx.put(f"{quickbooks.url}/_sandbox/limits", json={"latency_ms": 120}).raise_for_status()
 
     log_in(page, "accounts")
@@ -88,7 +100,9 @@ def test_the_record_accs_id_needs_a_double_click_and_clearing_it_unlinks(page, q
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#accsid-fact")).to_contain_text("abc")
     page.goto("/sync/sales-invoice/")
-    s1004 = page.locator(f"#row-{Document.objects.get(organisation=organisation, number='S1004').pk}")
+    s1004 = page.locator(
+        f"#row-{Document.objects.get(organisation=organisation, number='S1004').pk}"
+    )
     expect(s1004).to_contain_text("AccountsID (abc) is not correct, QuickBooks requires a number")
 
     page.goto(f"/accounts/{greenway.pk}/")
@@ -98,7 +112,9 @@ def test_the_record_accs_id_needs_a_double_click_and_clearing_it_unlinks(page, q
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#accsid-fact")).to_contain_text("not linked to QuickBooks")
     assert linking.current_link(connection, greenway) is None
-    actions = list(AuditEvent.objects.filter(organisation=organisation).values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(organisation=organisation).values_list("action", flat=True)
+    )
     assert actions[:2] == ["unlink", "link:typed"]
 
 
@@ -106,7 +122,8 @@ def test_relink_needed_says_what_to_do(page, quickbooks):
     organisation = seed_demo()
     connection = connect(organisation, quickbooks)
     Connection.objects.filter(pk=connection.pk).update(
-        status=ConnectionStatus.RELINK_NEEDED, status_detail="invalid_grant")
+        status=ConnectionStatus.RELINK_NEEDED, status_detail="invalid_grant"
+    )
     log_in(page, "accounts")
     page.goto("/sync/sales-invoice/")
     expect(page.locator("#connection-status")).to_have_text("Relink needed")

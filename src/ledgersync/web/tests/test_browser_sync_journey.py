@@ -43,7 +43,9 @@ def close_popup(page):
 def test_an_engineer_cannot_reach_the_sync_page(page, quickbooks):
     seed_demo()
     log_in(page, "engineer")
-    expect(page.get_by_role("navigation", name="Main menu")).not_to_contain_text("Sync Accounts API")
+    expect(page.get_by_role("navigation", name="Main menu")).not_to_contain_text(
+        "Sync Accounts API"
+    )
     response = page.goto("/sync/sales-invoice/")
     assert response.status == 403
     expect(page.locator("#forbidden")).to_contain_text("ask your Administrator")
@@ -113,7 +115,9 @@ def test_connect_fix_sync_and_disconnect(page, sandbox):
     else:
         popup.get_by_label("AccsID").fill("abc")
         popup.get_by_role("button", name="Save AccsID").click()
-        expect(popup.locator("#action-error")).to_contain_text(f"AccountsID (abc) is not correct, {name} requires")
+        expect(popup.locator("#action-error")).to_contain_text(
+            f"AccountsID (abc) is not correct, {name} requires"
+        )
         if screens:
             shot(page, "actions-wrong-accsid", locator=page.locator("#dialog"))
     asked = []

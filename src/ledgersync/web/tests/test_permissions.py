@@ -68,7 +68,15 @@ def test_accounts_users_see_sync_but_not_settings(client, demo):
 
 def test_an_administrator_sees_every_entry(client, demo):
     page = login(client, "admin").get("/").content.decode()
-    for label in ("Diary", "Documents", "Accounts", "Suppliers", "Nominal codes", "Sync Accounts API", "Settings"):
+    for label in (
+        "Diary",
+        "Documents",
+        "Accounts",
+        "Suppliers",
+        "Nominal codes",
+        "Sync Accounts API",
+        "Settings",
+    ):
         assert f">{label}<" in page
     assert client.get("/settings/").status_code == 200
 
@@ -77,13 +85,24 @@ def test_an_engineer_changing_a_record_cannot_touch_its_accs_id(client, demo):
     from ledgersync.records.models import Account
     from ledgersync.sync.models import AccsIdLink, Connection, ConnectionStatus
 
-    Connection.objects.create(organisation=demo, provider="quickbooks", company_id="9",
-                              status=ConnectionStatus.CONNECTED, refresh_token="r", access_token="a")
+    Connection.objects.create(
+        organisation=demo,
+        provider="quickbooks",
+        company_id="9",
+        status=ConnectionStatus.CONNECTED,
+        refresh_token="r",
+        access_token="a",
+    )
     account = Account.objects.get(number="A1001")
     login(client, "engineer")
-    response = client.post(f"/accounts/{account.pk}/edit/", {
-        "name": account.name, "country": "GB", "accs_id": "129",
-    })
+    response = client.post(
+        f"/accounts/{account.pk}/edit/",
+        {
+            "name": account.name,
+            "country": "GB",
+            "accs_id": "129",
+        },
+    )
     assert response.status_code == 403
     assert not AccsIdLink.objects.filter(account=account).exists()
 

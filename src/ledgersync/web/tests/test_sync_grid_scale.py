@@ -25,13 +25,26 @@ def big_queue():
     account = Account.objects.get(organisation=organisation)
     nominal = NominalCode.objects.get(organisation=organisation, code="4000")
     Document.objects.bulk_create(
-        Document(organisation=organisation, doc_type="sales_invoice", number=f"S{n:05d}", account=account,
-                 issue_date=dt.date(2026, 1, 1), marked_for_sync=True)
+        Document(
+            organisation=organisation,
+            doc_type="sales_invoice",
+            number=f"S{n:05d}",
+            account=account,
+            issue_date=dt.date(2026, 1, 1),
+            marked_for_sync=True,
+        )
         for n in range(QUEUED)
     )
     Line.objects.bulk_create(
-        Line(document_id=pk, position=1, text="Service", unit_price=Decimal("10"), nominal=nominal,
-             net=Decimal("10.00"), tax=Decimal("2.00"))
+        Line(
+            document_id=pk,
+            position=1,
+            text="Service",
+            unit_price=Decimal("10"),
+            nominal=nominal,
+            net=Decimal("10.00"),
+            tax=Decimal("2.00"),
+        )
         for pk in Document.objects.filter(organisation=organisation).values_list("pk", flat=True)
     )
     return make_user(organisation, Role.ACCOUNTS)

@@ -17,20 +17,34 @@ def two_tenants():
     demo = seed_demo()
     other, other_admin, other_document = other_tenant()
     connection = Connection.objects.create(
-        organisation=other, provider="quickbooks", company_id="77", company_name="Other Co",
-        status=ConnectionStatus.CONNECTED, refresh_token="r", access_token="a",
+        organisation=other,
+        provider="quickbooks",
+        company_id="77",
+        company_name="Other Co",
+        status=ConnectionStatus.CONNECTED,
+        refresh_token="r",
+        access_token="a",
     )
-    run = SyncRun.objects.create(organisation=other, connection=connection, doc_type="sales_invoice")
+    run = SyncRun.objects.create(
+        organisation=other, connection=connection, doc_type="sales_invoice"
+    )
     return demo, other, other_document, run
 
 
 def test_every_row_url_of_another_organisation_answers_404(client, two_tenants):
     demo, other, other_document, run = two_tenants
     client.force_login(User.objects.get(username="admin"))
-    urls = urls_for(other_document, Account.objects.get(organisation=other), Supplier.objects.get(organisation=other),
-                    NominalCode.objects.filter(organisation=other).first(), run)
+    urls = urls_for(
+        other_document,
+        Account.objects.get(organisation=other),
+        Supplier.objects.get(organisation=other),
+        NominalCode.objects.filter(organisation=other).first(),
+        run,
+    )
     for method, url in urls:
-        response = getattr(client, method)(url, {"marked": "no", "sent": "yes", "name": "x", "country": "GB"})
+        response = getattr(client, method)(
+            url, {"marked": "no", "sent": "yes", "name": "x", "country": "GB"}
+        )
         assert (url, response.status_code) == (url, 404)
     other_document.refresh_from_db()
     run.refresh_from_db()
