@@ -12,9 +12,8 @@ def cmd_create(args) -> int:
         key, raw = create_key(organisation(args.org), args.name, read_only=args.read_only)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
-    print(
-        f"Created {key.get_scope_display().lower()} API key '{key.name}' for {key.organisation.name}."
-    )
+    scope = key.get_scope_display().lower()
+    print(f"Created {scope} API key '{key.name}' for {key.organisation.name}.")
     print("Copy it now; it is not shown again:")
     print(raw)
     return 0

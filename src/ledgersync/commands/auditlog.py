@@ -49,7 +49,8 @@ def cmd_prune(args) -> int:
     verb = "Would delete" if args.dry_run else "Deleted"
     print(
         f"{verb} {pruned.attempts} push attempt(s) and {pruned.events} event(s) older than "
-        f"{args.older_than} days; kept {pruned.kept_attempts} older attempt(s) of documents not yet synced."
+        f"{args.older_than} days; kept {pruned.kept_attempts} older attempt(s) of documents "
+        "not yet synced."
     )
     return 0
 

@@ -33,7 +33,8 @@ class RecordingTransport(httpx.BaseTransport):
         self.request_id = ""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        sent = f"{request.method} {request.url.copy_with(query=None)}\n{redact(request.content.decode(errors='replace'))}"
+        body = redact(request.content.decode(errors="replace"))
+        sent = f"{request.method} {request.url.copy_with(query=None)}\n{body}"
         response = self.inner.handle_request(request)
         response.read()
         received = f"{response.status_code}\n{redact(response.text)}"
