@@ -168,8 +168,7 @@ def documents_for(queryset):
 
 
 def run_out(run: SyncRun) -> dict:
-    tried = run.tried.keys() if isinstance(run.tried, dict) else run.tried
-    ids = [int(pk) for pk in tried]
+    ids = run.tried_ids()
     documents = Document.objects.filter(
         pk__in=ids, organisation=run.organisation_id
     ).select_related("sync_state")

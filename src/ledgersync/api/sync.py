@@ -28,7 +28,7 @@ from ledgersync.providers.base import AuthError, Connector
 from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.models import Account, Supplier
 from ledgersync.sync import connections, engine, linking, tasks
-from ledgersync.sync.models import LIVE_RUN_STATES, ConnectionStatus, SyncRun
+from ledgersync.sync.models import LIVE_RUN_STATES, ConnectionStatus, SyncRun, Trigger
 from ledgersync.sync.status import NOT_CHECKED
 
 router = Router(tags=["sync"])
@@ -224,7 +224,7 @@ def start_run(request, data: RunIn):
     try:
         with transaction.atomic():
             run = engine.start_run(
-                organisation, DOC_TYPES[data.type], auto=data.auto, trigger="api"
+                organisation, DOC_TYPES[data.type], auto=data.auto, trigger=Trigger.API
             )
             tasks.enqueue(run)
     except connections.NotConnected:

@@ -47,23 +47,19 @@ def _progress(run, total: int, out) -> None:
 
 
 def work(run, *, out=None):
-    """Step a run in this process until it ends, drawing progress after every step. Auto
-    Sync is stopped once nothing is left for it to do (in the web app it would keep watching
-    for newly marked documents until its time limit)."""
+    """Work a run in this process with the engine's runner, drawing progress after every
+    step. An Auto Sync finishes once nothing is left for it to do (in the web app it would
+    keep watching for newly marked documents until its time limit)."""
     from ledgersync.sync import engine
 
     out = out or sys.stdout
     total = run.left_count if run.auto else min(run.left_count, run.organisation.batch_size)
-    while True:
-        delay = engine.step(run.pk)
-        run.refresh_from_db()
-        _progress(run, total, out)
-        if delay is None:
-            break
-        if run.auto and run.left_count == 0:
-            engine.request_stop(run)
-            continue
-        sleep(delay)
+    run = engine.run_until_done(
+        run,
+        sleep=lambda seconds: sleep(seconds),  # looked up per call: tests replace it
+        on_step=lambda current: _progress(current, total, out),
+        max_steps=None,
+    )
     if out.isatty():
         print(file=out)
     return run
@@ -91,12 +87,13 @@ def cmd_sync(args) -> int:
 
 def _sync(args) -> int:
     from ledgersync.sync import connections, engine
+    from ledgersync.sync.models import Trigger
 
     org = organisation(args.org)
     runs = []
     for doc_type in _doc_types(args.type):
         try:
-            run = engine.start_run(org, doc_type, auto=args.auto, trigger="cli")
+            run = engine.start_run(org, doc_type, auto=args.auto, trigger=Trigger.CLI)
         except connections.NotConnected:
             raise CommandError(
                 f"{org.name} is not connected to its accounting package; connect on the "

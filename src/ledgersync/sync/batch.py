@@ -370,7 +370,7 @@ class BatchWork:
     def _mark_open(self, documents: list[Document], code: StatusCode, message: str) -> None:
         """Say why documents still open in this batch are waiting; leave the settled alone."""
         for document in documents:
-            if self.run.tried.get(str(document.pk)) != -1:
+            if not self.run.is_done_with(document.pk):
                 DocumentState.record(document, local_failures_or(document, Failure(code, message)))
                 self.unresolved.append(document.pk)
                 if code != StatusCode.RATE_LIMITED or not self.run.auto:
@@ -380,12 +380,10 @@ class BatchWork:
         self.wait = max(self.wait or 0.0, error.retry_after, 1.0)
 
     def _final(self, document: Document) -> None:
-        self.run.tried[str(document.pk)] = -1
+        self.run.done_with(document.pk)
 
     def _count(self, document: Document) -> None:
-        rounds = self.run.tried.get(str(document.pk), 0)
-        if rounds >= 0:
-            self.run.tried[str(document.pk)] = rounds + 1
+        self.run.count_round(document.pk)
         self.unresolved.append(document.pk)
 
 

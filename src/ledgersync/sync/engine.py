@@ -1,7 +1,8 @@
 """The sync engine: which documents may go, sending each exactly once, and saying why not.
 
-A run is worked in steps by the background worker (tasks.py is a thin loop around
-``step``). A step claims the run's lease, renews it before every batch and every push, works
+A run is worked in steps: by the background worker (tasks.py is a thin loop around ``step``)
+or, in this process, by ``run_until_done`` (the CLI, the benchmark and the tests). Each step
+returns a StepResult: the run is over, idle, or due again after a delay. A step claims the run's lease, renews it before every batch and every push, works
 batches for up to STEP_SECONDS, and writes each outcome to its row as it goes; every write
 about the run names the lease token, so a worker that lost its lease (it stalled past LEASE
 and another took over) changes nothing. Between steps the run records when the next step is
@@ -15,10 +16,14 @@ up by number in the package before anything else is sent for that document.
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import itertools
 import logging
 import random
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -29,7 +34,14 @@ from ledgersync.records.models import DocType, Document, Organisation
 from ledgersync.sync import connections
 from ledgersync.sync.batch import BatchWork
 from ledgersync.sync.checks import Checker, local_failures
-from ledgersync.sync.models import LIVE_RUN_STATES, Connection, DocumentState, RunState, SyncRun
+from ledgersync.sync.models import (
+    LIVE_RUN_STATES,
+    Connection,
+    DocumentState,
+    RunState,
+    SyncRun,
+    Trigger,
+)
 from ledgersync.sync.recording import RecordingTransport
 from ledgersync.sync.status import Failure, StatusCode
 
@@ -45,6 +57,9 @@ __all__ = [
     "RecordingTransport",
     "RunInProgress",
     "RunState",
+    "StepKind",
+    "StepResult",
+    "Trigger",
     "queue",
     "recheck",
     "request_stop",
@@ -53,6 +68,46 @@ __all__ = [
     "start_run",
     "step",
 ]
+
+
+class StepKind(enum.Enum):
+    FINISHED = "finished"  # the run is over: its state says finished, stopped or failed
+    IDLE = "idle"  # an Auto Sync with nothing to send: it looks again after the delay
+    AGAIN = "again"  # more to do (a batch, a wait the package asked for, a backoff)
+    NOT_HELD = "not_held"  # another worker holds the run, or it was over already
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one step left a run as, and when its next step is due."""
+
+    kind: StepKind
+    delay: float = 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self.kind is StepKind.FINISHED
+
+    @property
+    def idle(self) -> bool:
+        return self.kind is StepKind.IDLE
+
+    @property
+    def next_in(self) -> float | None:
+        """Seconds until the run's next step, or None when no step follows from here."""
+        return self.delay if self.kind in (StepKind.IDLE, StepKind.AGAIN) else None
+
+
+OVER = StepResult(StepKind.FINISHED)
+NOT_HELD = StepResult(StepKind.NOT_HELD)
+
+
+def _again(delay: float) -> StepResult:
+    return StepResult(StepKind.AGAIN, delay)
+
+
+def _idle() -> StepResult:
+    return StepResult(StepKind.IDLE, IDLE_POLL_SECONDS)
 
 
 class RunInProgress(Exception):
@@ -81,13 +136,14 @@ def start_run(
     *,
     user=None,
     auto: bool = False,
-    trigger: str = "user",
+    trigger: Trigger = Trigger.USER,
 ) -> SyncRun:
     """Create a run (Sync: one batch; Auto Sync: batches until the time limit).
 
-    Raises connections.NotConnected without a live connection, and RunInProgress (holding
+    Raises ValueError for a trigger that is not a Trigger, connections.NotConnected without a live connection, and RunInProgress (holding
     the live run) when one is already going for this connection.
     """
+    trigger = Trigger(trigger)
     connection = connections.live_connection(organisation)
     if connection is None:
         raise connections.NotConnected(f"{organisation} is not connected")
@@ -188,25 +244,33 @@ def revivable():
     )
 
 
-def step(run_id: int) -> float | None:
-    """Work one step of a run. Returns seconds until the next step, or None when the run
-    is over (or another worker holds it)."""
+def step(run_id: int, *, end_when_idle: bool = False) -> StepResult:
+    """Work one step of a run: the result says whether it is over, idle, or due again.
+
+    ``end_when_idle`` ends an idle Auto Sync at once (FINISHED) instead of leaving it to
+    watch for newly marked documents until its time limit, as the background worker does.
+    """
     lease = Lease.claim(run_id)
     if lease is None:
-        return None
-    delay = None
+        return NOT_HELD
+    result = NOT_HELD
     try:
-        delay = _work(lease)
-        return delay
+        result = _work(lease)
+        if result.idle and end_when_idle:
+            lease.finish(RunState.FINISHED, "Nothing left to sync.")
+            result = OVER
+        return result
     except LeaseLost:
         log.warning("run %s: lease lost mid-step; the worker holding it carries on", run_id)
-        return None
+        result = NOT_HELD
+        return result
     except Exception:
         log.exception("sync run %s failed", run_id)
         lease.finish(RunState.FAILED, "Something went wrong in ledgersync; the run was stopped.")
+        result = OVER
         raise
     finally:
-        lease.release(delay)
+        lease.release(result.next_in)
 
 
 def left(run: SyncRun) -> int:
@@ -219,16 +283,14 @@ def final_ids(run: SyncRun) -> list[int]:
     A document set aside after failing a check comes back once the user fixes it (the
     popup's re-check clears its status), so Auto Sync picks up fixes made while it runs.
     """
-    done = {
-        int(pk) for pk, rounds in run.tried.items() if rounds >= BatchWork.MAX_ROUNDS or rounds < 0
-    }
+    done = run.settled_ids(BatchWork.MAX_ROUNDS)
     fixed = DocumentState.objects.filter(document_id__in=done, status_code="").values_list(
         "document_id", flat=True
     )
     return sorted(done - set(fixed))
 
 
-def _work(lease: Lease) -> float | None:
+def _work(lease: Lease) -> StepResult:
     run = lease.run
     recorder = RecordingTransport()
     try:
@@ -238,49 +300,74 @@ def _work(lease: Lease) -> float | None:
             RunState.FAILED,
             getattr(exc, "message", "") or "Not connected to the accounting package.",
         )
-        return None
+        return OVER
     except ProviderError as exc:  # the token endpoint is down or busy: try again later
         log.info("run %s: could not refresh the token (%s); backing off", run.pk, exc.kind)
-        return _backoff(2)
+        return _again(_backoff(2))
     built_with = connections.refresh_token_now(run.connection)
     checker = Checker(connector, run.connection)  # one per step: contact look-ups are cached
     step_ends = time.monotonic() + STEP_SECONDS
     while True:
-        lease.renew()
-        run.stop_requested = SyncRun.objects.values_list("stop_requested", flat=True).get(pk=run.pk)
-        if run.stop_requested:
-            lease.finish(RunState.STOPPED, "Stopped.")
-            return None
-        if run.auto and timezone.now() >= run.deadline:
-            lease.finish(RunState.FINISHED, "Auto Sync reached its time limit.")
-            return None
+        ended = _before_batch(lease)
+        if ended is not None:
+            return ended
         batch = _next_batch(run)
         if not batch:
-            if run.auto:
-                run.left_count = 0
-                lease.save(["left_count"])
-                return IDLE_POLL_SECONDS
-            lease.finish(RunState.FINISHED, "Done.")
-            return None
+            return _nothing_to_send(lease)
         outcome = BatchWork(run, connector, checker, recorder, renew=lease.renew).process(batch)
         run.left_count = left(run)
         lease.save(RUN_FIELDS)
         connections.touch(run.connection)
-        if outcome.auth_error is not None:
-            if connections.refresh_token_now(run.connection) != built_with:
-                return 1.0  # another process rotated the tokens under us: start afresh
-            connections.mark_relink_needed(run.connection, outcome.auth_error.message)
-            lease.finish(RunState.FAILED, outcome.auth_error.message)
-            return None
-        if outcome.wait:
-            return outcome.wait
-        if not run.auto and not outcome.unresolved:
-            lease.finish(RunState.FINISHED, "Done.")
-            return None
+        result = _after_batch(lease, outcome, built_with)
+        if result is not None:
+            return result
         if time.monotonic() >= step_ends:
-            return 0.0
+            return _again(0.0)
         if outcome.unresolved:
-            return _backoff(max(run.tried.get(str(d), 1) for d in outcome.unresolved))
+            rounds = max(run.rounds(pk) for pk in outcome.unresolved)
+            return _again(_backoff(max(rounds, 1)))
+
+
+def _before_batch(lease: Lease) -> StepResult | None:
+    """Renew the lease; end the run if it was asked to stop or its time is up."""
+    run = lease.run
+    lease.renew()
+    run.stop_requested = SyncRun.objects.values_list("stop_requested", flat=True).get(pk=run.pk)
+    if run.stop_requested:
+        lease.finish(RunState.STOPPED, "Stopped.")
+        return OVER
+    if run.auto and timezone.now() >= run.deadline:
+        lease.finish(RunState.FINISHED, "Auto Sync reached its time limit.")
+        return OVER
+    return None
+
+
+def _nothing_to_send(lease: Lease) -> StepResult:
+    """Sync is done; Auto Sync goes idle, watching for documents marked in its window."""
+    run = lease.run
+    if run.auto:
+        run.left_count = 0
+        lease.save(["left_count"])
+        return _idle()
+    lease.finish(RunState.FINISHED, "Done.")
+    return OVER
+
+
+def _after_batch(lease: Lease, outcome, built_with) -> StepResult | None:
+    """What a batch's outcome means for the step: None carries on with the next batch."""
+    run = lease.run
+    if outcome.auth_error is not None:
+        if connections.refresh_token_now(run.connection) != built_with:
+            return _again(1.0)  # another process rotated the tokens under us: start afresh
+        connections.mark_relink_needed(run.connection, outcome.auth_error.message)
+        lease.finish(RunState.FAILED, outcome.auth_error.message)
+        return OVER
+    if outcome.wait:
+        return _again(outcome.wait)
+    if not run.auto and not outcome.unresolved:
+        lease.finish(RunState.FINISHED, "Done.")
+        return OVER
+    return None
 
 
 def _backoff(rounds: int) -> float:
@@ -289,10 +376,11 @@ def _backoff(rounds: int) -> float:
 
 def _next_batch(run: SyncRun) -> list[Document]:
     final = set(final_ids(run))
-    if not run.auto and run.tried:
+    taken = run.tried_ids()
+    if not run.auto and taken:
         # Sync is one batch: the documents it took first (those still unresolved), never
         # further down the queue.
-        pending = [int(pk) for pk in run.tried if int(pk) not in final]
+        pending = [pk for pk in taken if pk not in final]
         return _load(queue(run.organisation, run.doc_type).filter(pk__in=pending))
     candidates = queue(run.organisation, run.doc_type).exclude(pk__in=final)
     return _load(candidates[: run.organisation.batch_size])
@@ -308,7 +396,7 @@ def _load(documents) -> list[Document]:
 
 def _say_press_sync(run: SyncRun) -> None:
     """A finished Sync leaves nothing waiting: say so instead of promising a retry."""
-    leftover = [int(pk) for pk, rounds in run.tried.items() if rounds >= 0]
+    leftover = run.open_ids()
     DocumentState.objects.filter(
         document_id__in=leftover, status_code=StatusCode.RATE_LIMITED
     ).update(
@@ -333,22 +421,24 @@ def recheck(
 
 
 def run_until_done(
-    run: SyncRun, *, sleep=time.sleep, max_steps: int = 1000, stop_when_idle: bool = True
+    run: SyncRun,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    on_step: Callable[[SyncRun], None] | None = None,
+    max_steps: int | None = 1000,
 ) -> SyncRun:
-    """Work a run in this process until it ends (the CLI and tests use this). An Auto Sync
-    with nothing left ends at once when ``stop_when_idle``, instead of waiting out its window
-    for newly marked documents as the background worker does."""
-    for _ in range(max_steps):
-        delay = step(run.pk)
-        if delay is None:
-            break
+    """Work a run in this process until it ends: the one loop the CLI, the benchmark and
+    the tests share (the background worker schedules each step instead). An idle Auto Sync
+    ends FINISHED at once rather than waiting out its window. ``on_step`` sees the run after
+    every step; ``max_steps`` None means no limit."""
+    steps = itertools.count() if max_steps is None else range(max_steps)
+    for _ in steps:
+        result = step(run.pk, end_when_idle=True)
         run.refresh_from_db()
-        if stop_when_idle and run.auto and run.left_count == 0 and delay == IDLE_POLL_SECONDS:
-            lease = Lease.claim(run.pk)
-            if lease is not None:
-                lease.finish(RunState.FINISHED, "Nothing left to sync.")
-                lease.release(None)
+        if on_step is not None:
+            on_step(run)
+        if result.next_in is None:
             break
-        sleep(delay)
+        sleep(result.next_in)
     run.refresh_from_db()
     return run

@@ -189,6 +189,20 @@ class RunState(models.TextChoices):
 LIVE_RUN_STATES = (RunState.QUEUED, RunState.RUNNING)
 
 
+class Trigger(models.TextChoices):
+    """What started a run."""
+
+    USER = "user", "Sync page"
+    SCHEDULE = "schedule", "Schedule"
+    API = "api", "REST API"
+    CLI = "cli", "ledgersync sync"
+
+
+# In SyncRun.tried, a document's rounds become this once the run is done with it (synced,
+# failed a check, rejected); the rule is read and written only through SyncRun's methods.
+DONE_WITH = -1
+
+
 class SyncRun(models.Model):
     """One press of Sync (a single batch) or one Auto Sync (batches until done or time up)."""
 
@@ -200,7 +214,7 @@ class SyncRun(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    trigger = models.CharField(max_length=20, default="user")  # user, schedule, api, cli
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.USER)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -212,7 +226,7 @@ class SyncRun(models.Model):
     lease_token = models.CharField(max_length=36, blank=True)
     # When the next step is due; a run nobody picked up by then (plus a grace) is revived.
     not_before = models.DateTimeField(null=True, blank=True)
-    # Document id -> rounds tried by this run (-1: done with it for this run).
+    # Document id -> rounds tried by this run, or DONE_WITH; use the methods below.
     tried = models.JSONField(default=dict, blank=True)
     synced_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
@@ -226,7 +240,7 @@ class SyncRun(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["connection"],
-                condition=Q(state__in=["queued", "running"]),
+                condition=Q(state__in=list(LIVE_RUN_STATES)),
                 name="one_live_run_per_connection",
             )
         ]
@@ -238,6 +252,38 @@ class SyncRun(models.Model):
     @property
     def is_live(self) -> bool:
         return self.state in LIVE_RUN_STATES
+
+    def tried_ids(self) -> list[int]:
+        """Every document this run has taken, done with or not."""
+        return [int(pk) for pk in self.tried]
+
+    def rounds(self, document_id: int) -> int:
+        """Rounds this run has tried the document without settling it (0 if done with)."""
+        return max(self.tried.get(str(document_id), 0), 0)
+
+    def is_done_with(self, document_id: int) -> bool:
+        return self.tried.get(str(document_id)) == DONE_WITH
+
+    def done_with(self, document_id: int) -> None:
+        """Settled for this run (synced, failed a check or rejected): not tried again."""
+        self.tried[str(document_id)] = DONE_WITH
+
+    def count_round(self, document_id: int) -> None:
+        """One more round tried and still open; a document already done with stays so."""
+        if not self.is_done_with(document_id):
+            self.tried[str(document_id)] = self.rounds(document_id) + 1
+
+    def settled_ids(self, max_rounds: int) -> set[int]:
+        """Documents done with, or tried ``max_rounds`` times without settling."""
+        return {
+            int(pk)
+            for pk, rounds in self.tried.items()
+            if rounds == DONE_WITH or rounds >= max_rounds
+        }
+
+    def open_ids(self) -> list[int]:
+        """Documents taken and not done with (still open, or out of rounds)."""
+        return [int(pk) for pk, rounds in self.tried.items() if rounds != DONE_WITH]
 
 
 class AttemptState(models.TextChoices):

@@ -12,16 +12,17 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ledgersync.records.models import DocType, Organisation
 from ledgersync.sync import connections, engine
-from ledgersync.sync.models import SyncRun
+from ledgersync.sync.models import SyncRun, Trigger
 
 log = logging.getLogger(__name__)
 
 
 @db_task()
 def run_step(run_id: int) -> None:
-    delay = engine.step(run_id)
-    if delay is not None:
-        run_step.schedule((run_id,), delay=delay)
+    """One step, then the next one scheduled when the run is idle or due again."""
+    result = engine.step(run_id)
+    if result.next_in is not None:
+        run_step.schedule((run_id,), delay=result.next_in)
 
 
 def enqueue(run: SyncRun) -> None:
@@ -53,7 +54,7 @@ def start_scheduled(organisation: Organisation, now: dt.datetime) -> SyncRun | N
     starts the type after the one the last scheduled run took.
     """
     last = (
-        SyncRun.objects.filter(organisation=organisation, trigger="schedule")
+        SyncRun.objects.filter(organisation=organisation, trigger=Trigger.SCHEDULE)
         .order_by("-created_at")
         .first()
     )
@@ -63,7 +64,7 @@ def start_scheduled(organisation: Organisation, now: dt.datetime) -> SyncRun | N
     after = types.index(DocType(last.doc_type)) + 1 if last else 0
     doc_type = types[after % len(types)]
     try:
-        run = engine.start_run(organisation, doc_type, auto=True, trigger="schedule")
+        run = engine.start_run(organisation, doc_type, auto=True, trigger=Trigger.SCHEDULE)
     except (connections.NotConnected, engine.RunInProgress):
         return None
     enqueue(run)

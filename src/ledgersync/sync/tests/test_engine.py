@@ -315,7 +315,7 @@ def test_auto_sync_picks_up_a_document_fixed_while_it_runs(demo, sandbox):
     organisation, connection = demo
     link_exact(organisation, connection, "A1001")
     run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
-    assert engine.step(run.pk) is not None
+    assert engine.step(run.pk).idle
     assert statuses(organisation)["S1001"] == StatusCode.NOT_SENT
 
     from django.utils import timezone
