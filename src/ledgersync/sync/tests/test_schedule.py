@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from ledgersync.sync.models import RunState, SyncRun
+from ledgersync.sync.models import RunState, SyncRun, Trigger
 from ledgersync.sync.tasks import start_scheduled
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +18,7 @@ def test_a_schedule_starts_auto_sync_taking_the_types_in_turn(demo):
     now = timezone.now()
 
     first = start_scheduled(organisation, now)
-    assert (first.doc_type, first.auto, first.trigger) == ("sales_invoice", True, "schedule")
+    assert (first.doc_type, first.auto, first.trigger) == ("sales_invoice", True, Trigger.SCHEDULE)
     assert start_scheduled(organisation, now + dt.timedelta(minutes=5)) is None  # not due yet
 
     SyncRun.objects.filter(pk=first.pk).update(
