@@ -161,13 +161,15 @@ def cmd_status(args) -> int:
         print(f"Connection:   not connected ({org.get_provider_display()})")
     else:
         detail = f" - {connection.status_detail}" if connection.status_detail else ""
+        company = connection.company_name or connection.company_id
         print(
-            f"Connection:   {connection.get_provider_display()} company {connection.company_name or connection.company_id}: "
+            f"Connection:   {connection.get_provider_display()} company {company}: "
             f"{connection.get_status_display().lower()}{detail}"
         )
     for run in SyncRun.objects.for_org(org).filter(state__in=LIVE_RUN_STATES):
+        kind = "Auto Sync" if run.auto else "Sync"
         print(
-            f"Running:      run {run.pk} ({'Auto Sync' if run.auto else 'Sync'} of {DocType(run.doc_type).label}s), "
+            f"Running:      run {run.pk} ({kind} of {DocType(run.doc_type).label}s), "
             f"{run.synced_count} synced so far"
         )
     rows = []

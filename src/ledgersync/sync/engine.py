@@ -2,10 +2,11 @@
 
 A run is worked in steps: by the background worker (tasks.py is a thin loop around ``step``)
 or, in this process, by ``run_until_done`` (the CLI, the benchmark and the tests). Each step
-returns a StepResult: the run is over, idle, or due again after a delay. A step claims the run's lease, renews it before every batch and every push, works
-batches for up to STEP_SECONDS, and writes each outcome to its row as it goes; every write
-about the run names the lease token, so a worker that lost its lease (it stalled past LEASE
-and another took over) changes nothing. Between steps the run records when the next step is
+returns a StepResult: the run is over, idle, or due again after a delay. A step claims the
+run's lease, renews it before every batch and every push, works batches for up to
+STEP_SECONDS, and writes each outcome to its row as it goes; every write about the run names
+the lease token, so a worker that lost its lease (it stalled past LEASE and another took
+over) changes nothing. Between steps the run records when the next step is
 due; a run nobody picks up by then is revived (tasks.revive_and_schedule).
 
 Exactly once: see batch.py. In short, an Attempt with its idempotency key is committed before
@@ -140,8 +141,9 @@ def start_run(
 ) -> SyncRun:
     """Create a run (Sync: one batch; Auto Sync: batches until the time limit).
 
-    Raises ValueError for a trigger that is not a Trigger, connections.NotConnected without a live connection, and RunInProgress (holding
-    the live run) when one is already going for this connection.
+    Raises ValueError for a trigger that is not a Trigger, connections.NotConnected without
+    a live connection, and RunInProgress (holding the live run) when one is already going
+    for this connection.
     """
     trigger = Trigger(trigger)
     connection = connections.live_connection(organisation)
