@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{server.url}/_sandbox/limits",
         json={"latency_ms": args.latency_ms, "clock_speed": args.clock_speed},
     ).raise_for_status()
-    from ledgersync.cli import setup_django
+    from ledgersync.commands.common import setup_django
 
     setup_django()
     from django.core.management import call_command

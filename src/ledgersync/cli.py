@@ -7,18 +7,9 @@ import getpass
 import os
 import sys
 
-from ledgersync.env import ConfigError, env_int
-
-# Each provider's sandbox listens on base + 1, + 2, + 3 (8101, 8102, 8103 by default).
-_PORT_BASE = env_int("LEDGERSYNC_SANDBOX_PORT_BASE", 8100, minimum=1)
-SANDBOX_PORTS = {"quickbooks": _PORT_BASE + 1, "xero": _PORT_BASE + 2, "sage": _PORT_BASE + 3}
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ledgersync.settings")
-    import django
-
-    django.setup()
+from ledgersync.commands.common import setup_django
+from ledgersync.env import ConfigError
+from ledgersync.providers.registry import PROVIDERS
 
 
 def cmd_migrate(args) -> int:
@@ -95,8 +86,9 @@ def cmd_rotate_keys(args) -> int:
 
 def cmd_sandbox(args) -> int:
     from ledgersync.sandbox import serve
+    from ledgersync.sandbox.registry import sandbox_ports
 
-    serve(args.provider, host=args.host, port=args.port or SANDBOX_PORTS[args.provider])
+    serve(args.provider, host=args.host, port=args.port or sandbox_ports()[args.provider])
     return 0
 
 
@@ -142,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.set_defaults(func=cmd_rotate_keys)
 
     sandbox = sub.add_parser("sandbox", help="run one provider emulator on loopback")
-    sandbox.add_argument("provider", choices=sorted(SANDBOX_PORTS))
+    sandbox.add_argument("provider", choices=sorted(PROVIDERS))
     sandbox.add_argument("--port", type=int)
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.set_defaults(func=cmd_sandbox)

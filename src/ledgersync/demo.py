@@ -18,8 +18,10 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-SANDBOX_CLIENT_ID = "ledgersync-sandbox"
-SANDBOX_CLIENT_SECRET = "ledgersync-sandbox-secret"
+from ledgersync.commands.common import setup_django
+from ledgersync.providers.facts import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from ledgersync.providers.registry import PROVIDERS
+from ledgersync.sandbox.registry import sandbox_ports
 
 
 def demo_secrets(var_dir: Path) -> dict[str, str]:
@@ -46,17 +48,9 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def available_sandboxes() -> list[str]:
-    try:
-        from ledgersync.sandbox.registry import SANDBOXES
-    except ImportError:
-        return []
-    return list(SANDBOXES)
-
-
-def demo_environment(var_dir: Path, host: str, port: int) -> dict[str, str]:
-    from ledgersync.cli import SANDBOX_PORTS
-
+def demo_environment(var_dir: Path, host: str, port: int, ports: dict[str, int]) -> dict[str, str]:
+    """The settings the demo runs on: its var dir and secrets, and every provider pointed at
+    its sandbox on ``ports`` (slug to port) with the sandbox client."""
     env = {
         "LEDGERSYNC_VAR_DIR": str(var_dir),
         "DEBUG": "false",
@@ -64,20 +58,19 @@ def demo_environment(var_dir: Path, host: str, port: int) -> dict[str, str]:
         "ALLOWED_HOSTS": f"{host},localhost,127.0.0.1",
     }
     env.update(demo_secrets(var_dir))
-    for provider in available_sandboxes():
-        prefix = provider.upper()
-        env[f"{prefix}_SANDBOX_URL"] = f"http://127.0.0.1:{SANDBOX_PORTS[provider]}"
+    for slug, facts in PROVIDERS.items():
+        prefix = facts.env_prefix
+        env[f"{prefix}_SANDBOX_URL"] = f"http://127.0.0.1:{ports[slug]}"
         env[f"{prefix}_CLIENT_ID"] = SANDBOX_CLIENT_ID
         env[f"{prefix}_CLIENT_SECRET"] = SANDBOX_CLIENT_SECRET
     return env
 
 
 def run_demo(port: int = 8000, host: str = "127.0.0.1") -> int:
-    from ledgersync.cli import SANDBOX_PORTS
-
     var_dir = Path(os.environ.get("LEDGERSYNC_VAR_DIR", "var")).resolve()
     var_dir.mkdir(parents=True, exist_ok=True)
-    wanted = [(host, port)] + [("127.0.0.1", SANDBOX_PORTS[p]) for p in available_sandboxes()]
+    ports = sandbox_ports()
+    wanted = [(host, port)] + [("127.0.0.1", p) for p in ports.values()]
     busy = [f"{h}:{p}" for h, p in wanted if not port_is_free(h, p)]
     if busy:
         print(
@@ -86,10 +79,8 @@ def run_demo(port: int = 8000, host: str = "127.0.0.1") -> int:
             file=sys.stderr,
         )
         return 2
-    for key, value in demo_environment(var_dir, host, port).items():
+    for key, value in demo_environment(var_dir, host, port, ports).items():
         os.environ.setdefault(key, value)
-
-    from ledgersync.cli import setup_django
 
     setup_django()
     from django.core.management import call_command
@@ -100,15 +91,15 @@ def run_demo(port: int = 8000, host: str = "127.0.0.1") -> int:
     organisation = seed_demo()
 
     children = [_spawn("worker")] + [
-        _spawn("sandbox", provider) for provider in available_sandboxes()
+        _spawn("sandbox", slug, "--port", str(ports[slug])) for slug in ports
     ]
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     url = f"http://{host}:{port}/"
     print(f"\nledgersync demo is running: {url}\n  organisation: {organisation.name}")
     for username, role in DEMO_USERS:
         print(f"  log in as {username:<9} password {DEMO_PASSWORD}   ({role.label})")
-    for provider in available_sandboxes():
-        print(f"  {provider} sandbox: http://127.0.0.1:{SANDBOX_PORTS[provider]}/")
+    for slug, sandbox_port in ports.items():
+        print(f"  {slug} sandbox: http://127.0.0.1:{sandbox_port}/")
     print("Press Ctrl-C to stop.\n", flush=True)
     try:
         from ledgersync.cli import run_web

@@ -25,7 +25,7 @@ from ledgersync.api.schemas import (
     SuggestionsOut,
 )
 from ledgersync.providers.base import AuthError, Connector
-from ledgersync.providers.registry import PROVIDERS
+from ledgersync.providers.registry import display_name
 from ledgersync.records.models import Account, Supplier
 from ledgersync.sync import connections, engine, linking, tasks
 from ledgersync.sync.models import LIVE_RUN_STATES, ConnectionStatus, SyncRun, Trigger
@@ -283,10 +283,9 @@ def get_connection(request):
     organisation = organisation_of(request)
     connection = connections.live_connection(organisation)
     provider = connection.provider if connection else organisation.provider
-    info = PROVIDERS.get(provider)
     body = {
         "provider": provider,
-        "provider_name": info.name if info else provider,
+        "provider_name": display_name(provider),
         "status": ConnectionStatus.DISCONNECTED.value,
         "status_detail": "",
         "company_id": None,

@@ -13,69 +13,25 @@ from urllib.parse import urlsplit
 
 from ledgersync.env import ConfigError, env_str, env_url
 from ledgersync.providers.base import ContactKind
-
-SANDBOX_CLIENT_ID = "ledgersync-sandbox"
-SANDBOX_CLIENT_SECRET = "ledgersync-sandbox-secret"
+from ledgersync.providers.facts import (
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    URL_NAMES,
+    ProviderFacts,
+    ProviderUrls,
+)
+from ledgersync.providers.registry import PROVIDERS
 
 
 @dataclass(frozen=True)
-class ProviderConfig:
+class ProviderConfig(ProviderUrls):
+    """Where one provider lives (its URLs) and who we are to it."""
+
     client_id: str
     client_secret: str
-    authorize_url: str
-    token_url: str
-    revoke_url: str
-    api_url: str
-    web_url: str
 
     def __repr__(self) -> str:
         return f"ProviderConfig(client_id={self.client_id!r}, api_url={self.api_url!r})"
-
-
-@dataclass(frozen=True)
-class _RealUrls:
-    authorize_url: str
-    token_url: str
-    revoke_url: str
-    api_url: str
-    web_url: str
-
-
-# The real services (reference/{qbo,xero,sage}.md section 1 and 2).
-REAL_URLS: dict[str, _RealUrls] = {
-    "quickbooks": _RealUrls(
-        authorize_url="https://appcenter.intuit.com/connect/oauth2",
-        token_url="https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
-        revoke_url="https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
-        api_url="https://quickbooks.api.intuit.com",
-        web_url="https://app.qbo.intuit.com",
-    ),
-    "xero": _RealUrls(
-        authorize_url="https://login.xero.com/identity/connect/authorize",
-        token_url="https://identity.xero.com/connect/token",
-        revoke_url="https://identity.xero.com/connect/revocation",
-        api_url="https://api.xero.com",
-        web_url="https://go.xero.com",
-    ),
-    "sage": _RealUrls(
-        authorize_url="https://www.sageone.com/oauth2/auth/central?filter=apiv3.1",
-        token_url="https://oauth.accounting.sage.com/token",
-        revoke_url="https://oauth.accounting.sage.com/revoke",
-        api_url="https://api.accounting.sage.com/v3.1",
-        web_url="https://accounts-extra.sageone.com",
-    ),
-}
-
-_URL_FIELDS = ("authorize_url", "token_url", "revoke_url", "api_url", "web_url")
-
-# Contact pages in each web app; Sage shows contacts under a legacy numeric id the API
-# never returns, so it has no link (reference/sage.md section 6).
-_CONTACT_PAGES: dict[tuple[str, ContactKind], str] = {
-    ("quickbooks", ContactKind.CUSTOMER): "/app/customerdetail?nameId={id}",
-    ("quickbooks", ContactKind.SUPPLIER): "/app/vendordetail?nameId={id}",
-    ("xero", ContactKind.CUSTOMER): "/Contacts/View/{id}",
-    ("xero", ContactKind.SUPPLIER): "/Contacts/View/{id}",
-}
 
 
 def _on_sandbox(root: str, real_url: str) -> str:
@@ -86,30 +42,29 @@ def _on_sandbox(root: str, real_url: str) -> str:
 
 def sandbox_config(slug: str, root: str) -> ProviderConfig:
     """Every URL of ``slug`` on a sandbox served at ``root``, with the sandbox client."""
-    real = _real(slug)
+    real = _facts(slug).real_urls
     root = root.rstrip("/")
-    urls = {name: _on_sandbox(root, getattr(real, name)) for name in _URL_FIELDS}
+    urls = {name: _on_sandbox(root, getattr(real, name)) for name in URL_NAMES}
     urls["web_url"] = root
-    return ProviderConfig(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, **urls)
+    return ProviderConfig(client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET, **urls)
 
 
 def load_config(slug: str) -> ProviderConfig:
     """The configuration for ``slug`` from ``<SLUG>_*`` variables; raises ConfigError naming
     the variable when one is malformed or the client id is missing."""
-    prefix = slug.upper()
-    real = _real(slug)
+    facts = _facts(slug)
+    prefix = facts.env_prefix
     sandbox_root = env_url(f"{prefix}_SANDBOX_URL", "http://unset.invalid")
     on_sandbox = sandbox_root != "http://unset.invalid"
-    defaults = sandbox_config(slug, sandbox_root) if on_sandbox else None
-    urls = {}
-    for name in _URL_FIELDS:
-        default = getattr(defaults, name) if defaults else getattr(real, name)
-        urls[name] = env_url(f"{prefix}_{name.upper()}", default)
+    defaults = sandbox_config(slug, sandbox_root) if on_sandbox else facts.real_urls
+    urls = {
+        name: env_url(f"{prefix}_{name.upper()}", getattr(defaults, name)) for name in URL_NAMES
+    }
     client_id = env_str(f"{prefix}_CLIENT_ID", SANDBOX_CLIENT_ID if on_sandbox else "")
     secret = env_str(f"{prefix}_CLIENT_SECRET", SANDBOX_CLIENT_SECRET if on_sandbox else "")
     if not client_id:
         raise ConfigError(f"{prefix}_CLIENT_ID is not set (or set {prefix}_SANDBOX_URL)")
-    return ProviderConfig(client_id, secret, **urls)
+    return ProviderConfig(client_id=client_id, client_secret=secret, **urls)
 
 
 def contact_web_url(
@@ -117,14 +72,14 @@ def contact_web_url(
 ) -> str | None:
     """The contact's page in the provider's web app, e.g. QuickBooks
     ``https://app.qbo.intuit.com/app/customerdetail?nameId=129``; None where there is none."""
-    page = _CONTACT_PAGES.get((slug, kind))
+    page = _facts(slug).contact_pages.get(kind)
     if page is None:
         return None
     return config.web_url + page.format(id=contact_id)
 
 
-def _real(slug: str) -> _RealUrls:
+def _facts(slug: str) -> ProviderFacts:
     try:
-        return REAL_URLS[slug]
+        return PROVIDERS[slug]
     except KeyError:
-        raise ConfigError(f"unknown provider {slug!r}; known: {', '.join(REAL_URLS)}") from None
+        raise ConfigError(f"unknown provider {slug!r}; known: {', '.join(PROVIDERS)}") from None

@@ -1,15 +1,17 @@
-"""The one list of providers; model choices, URLs and the UI derive from it.
+"""The one list of providers; model choices, settings, CLI choices and the UI derive from it.
 
-Connector classes are named here by dotted path and imported on first use, so importing
+Each provider declares its facts once, as ``FACTS`` in its own package (see ``facts.py``).
+Connector classes are named there by dotted path and imported on first use, so importing
 the registry (e.g. from a Django model) stays cheap and no provider registers itself by
 side effect.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
+
+from ledgersync.providers.facts import ProviderFacts, load
 
 if TYPE_CHECKING:
     import httpx
@@ -17,40 +19,31 @@ if TYPE_CHECKING:
     from ledgersync.providers.base import Connector, Credentials, TokenCallback
     from ledgersync.providers.config import ProviderConfig
 
+# One line per provider, in the order the UI lists them; each package's __init__ has FACTS.
+_PACKAGES = (
+    "ledgersync.providers.quickbooks",
+    "ledgersync.providers.xero",
+    "ledgersync.providers.sage",
+)
 
-@dataclass(frozen=True)
-class ProviderInfo:
-    slug: str
-    name: str
-    connector_path: str | None = None  # "module:Class"; None until the connector exists
-
-
-PROVIDERS: dict[str, ProviderInfo] = {
-    info.slug: info
-    for info in (
-        ProviderInfo(
-            "quickbooks",
-            "QuickBooks",
-            "ledgersync.providers.quickbooks.connector:QuickBooksConnector",
-        ),
-        ProviderInfo("xero", "Xero", "ledgersync.providers.xero.connector:XeroConnector"),
-        ProviderInfo("sage", "Sage", "ledgersync.providers.sage.connector:SageConnector"),
-    )
+PROVIDERS: dict[str, ProviderFacts] = {
+    facts.slug: facts for facts in (import_module(package).FACTS for package in _PACKAGES)
 }
 
 
 def choices() -> list[tuple[str, str]]:
-    return [(slug, info.name) for slug, info in PROVIDERS.items()]
+    return [(slug, facts.name) for slug, facts in PROVIDERS.items()]
+
+
+def display_name(slug: str) -> str:
+    """The provider's name for people ("QuickBooks"); an unknown slug is shown as it is."""
+    facts = PROVIDERS.get(slug)
+    return facts.name if facts else slug
 
 
 def get_connector_class(slug: str) -> type[Connector]:
-    """The connector class for ``slug``; KeyError for an unknown slug, NotImplementedError
-    for a provider whose connector is not written yet."""
-    info = PROVIDERS[slug]
-    if info.connector_path is None:
-        raise NotImplementedError(f"no connector for {info.name} yet")
-    module_name, class_name = info.connector_path.split(":")
-    return getattr(import_module(module_name), class_name)
+    """The connector class for ``slug``; KeyError for an unknown slug."""
+    return load(PROVIDERS[slug].connector)
 
 
 def connector_for(

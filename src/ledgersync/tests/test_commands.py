@@ -10,6 +10,8 @@ import time
 import httpx
 import pytest
 
+from ledgersync.providers.registry import PROVIDERS
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -18,10 +20,10 @@ def free_port() -> int:
 
 
 def free_port_base() -> int:
-    """A base whose +1, +2 and +3 (the demo's sandbox ports) are all free right now."""
+    """A base whose sandbox ports (base + each provider's offset) are all free right now."""
     for _ in range(50):
         base = free_port()
-        ports = [base + n for n in (1, 2, 3)]
+        ports = [base + facts.sandbox_port_offset for facts in PROVIDERS.values()]
         try:
             for p in ports:
                 with socket.socket() as probe:
@@ -29,7 +31,7 @@ def free_port_base() -> int:
         except OSError:
             continue
         return base
-    raise RuntimeError("no three free ports in a row")
+    raise RuntimeError("no free sandbox ports above any base tried")
 
 
 def run(

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ledgersync.providers.base import ProviderError
-from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.models import NominalCode, Organisation, Perm, TaxCode
 from ledgersync.sync import chart, connections
 from ledgersync.sync.models import AuditEvent
@@ -141,9 +140,6 @@ class SettingsForm(forms.ModelForm):
 
     def __init__(self, *args, connected: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [
-            (slug, info.name) for slug, info in PROVIDERS.items() if info.connector_path
-        ] or self.fields["provider"].choices
         if connected:
             self.fields["provider"].disabled = True
             self.fields[

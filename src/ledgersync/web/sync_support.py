@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from ledgersync.providers.base import AuthError, Connector, ProviderError
-from ledgersync.providers.registry import PROVIDERS
+from ledgersync.providers.registry import display_name
 from ledgersync.records.models import DocType, Line, Organisation
 from ledgersync.records.money import ZERO, to_money
 from ledgersync.sync import connections, engine
@@ -52,9 +52,7 @@ def type_menu(organisation: Organisation, current: DocType) -> list[dict]:
 
 
 def provider_name(organisation: Organisation, connection: Connection | None = None) -> str:
-    slug = connection.provider if connection else organisation.provider
-    info = PROVIDERS.get(slug)
-    return info.name if info else slug
+    return display_name(connection.provider if connection else organisation.provider)
 
 
 def grid_page(organisation: Organisation, doc_type: DocType, number) -> Page:

@@ -94,9 +94,6 @@ def connect(request):
     name = provider_name(organisation)
     try:
         auth = connector_for(organisation.provider, None).authorization_url(_callback_uri(request))
-    except NotImplementedError:
-        messages.error(request, f"ledgersync cannot connect to {name} yet.")
-        return redirect("sync-home")
     except ConfigError as exc:
         messages.error(request, f"{name} is not configured on this server: {exc}")
         return redirect("sync-home")

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ledgersync.providers.base import (
-    Capabilities,
     Company,
     Contact,
     ContactKind,
@@ -35,7 +34,7 @@ from ledgersync.providers.errors import (
     UncertainError,
 )
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.quickbooks import mapping
+from ledgersync.providers.quickbooks import FACTS, mapping
 from ledgersync.providers.quickbooks.client import QuickBooksClient, item_error
 
 DOC_NUMBER_MAX = 21
@@ -46,16 +45,8 @@ _KEY_NAMESPACE = uuid.UUID("6f1c1f5e-3b0e-4d55-9d7e-6b1f0c2a9e41")
 
 
 class QuickBooksConnector(HttpConnector):
-    slug = "quickbooks"
-    capabilities = Capabilities(
-        display_name="QuickBooks",
-        supports_care_of=True,  # as a sub-customer under the care-of customer
-        supports_typed_accs_id=True,
-        # UK companies need a VAT code on every line; a line without one takes its
-        # nominal's default, so a nominal with no tax code would post without VAT.
-        needs_tax_on_nominal=True,
-        max_batch=30,
-    )
+    slug = FACTS.slug
+    capabilities = FACTS.capabilities
 
     scope = "com.intuit.quickbooks.accounting"
     describe_error = staticmethod(mapping.describe_error)

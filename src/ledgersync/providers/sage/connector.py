@@ -17,7 +17,6 @@ from dataclasses import replace
 from typing import Any
 
 from ledgersync.providers.base import (
-    Capabilities,
     Company,
     Contact,
     ContactKind,
@@ -35,7 +34,7 @@ from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.http import REFRESH_LEEWAY_SECONDS
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.sage import mapping
+from ledgersync.providers.sage import FACTS, mapping
 from ledgersync.providers.sage.client import SageClient
 from ledgersync.providers.sage.numbers import NumberBook
 
@@ -49,17 +48,8 @@ NOUN = {
 
 
 class SageConnector(HttpConnector):
-    slug = "sage"
-    capabilities = Capabilities(
-        display_name="Sage",
-        supports_care_of=False,
-        # The id a person sees in Sage's web app is a legacy number the API never takes.
-        supports_typed_accs_id=False,
-        # A line without a tax rate takes its ledger account's default; with none, Sage
-        # refuses the line, so a nominal with no rate must be caught first (check 6).
-        needs_tax_on_nominal=True,
-        max_batch=10,
-    )
+    slug = FACTS.slug
+    capabilities = FACTS.capabilities
 
     scope = "full_access"
     describe_error = staticmethod(mapping.describe_error)

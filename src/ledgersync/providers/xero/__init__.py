@@ -1,1 +1,34 @@
-"""Xero behind the connector contract (reference/xero.md)."""
+"""Xero behind the connector contract (reference/xero.md): its facts."""
+
+from __future__ import annotations
+
+from ledgersync.providers.base import Capabilities, ContactKind
+from ledgersync.providers.facts import ProviderFacts, ProviderUrls
+
+FACTS = ProviderFacts(
+    slug="xero",
+    capabilities=Capabilities(
+        display_name="Xero",
+        supports_care_of=False,
+        supports_typed_accs_id=True,
+        # A line without a TaxType takes its account's; an account without one cannot post.
+        needs_tax_on_nominal=True,
+        max_batch=50,
+        supports_pkce=True,
+    ),
+    connector="ledgersync.providers.xero.connector:XeroConnector",
+    # reference/xero.md sections 1 and 2
+    real_urls=ProviderUrls(
+        authorize_url="https://login.xero.com/identity/connect/authorize",
+        token_url="https://identity.xero.com/connect/token",
+        revoke_url="https://identity.xero.com/connect/revocation",
+        api_url="https://api.xero.com",
+        web_url="https://go.xero.com",
+    ),
+    sandbox_port_offset=2,
+    # Customers and suppliers are both contacts, on one page.
+    contact_pages={
+        ContactKind.CUSTOMER: "/Contacts/View/{id}",
+        ContactKind.SUPPLIER: "/Contacts/View/{id}",
+    },
+)

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ledgersync.providers.base import (
-    Capabilities,
     Company,
     Contact,
     ContactKind,
@@ -35,7 +34,7 @@ from ledgersync.providers.base import (
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.xero import mapping
+from ledgersync.providers.xero import FACTS, mapping
 from ledgersync.providers.xero.client import RateGate, XeroClient
 
 NUMBERS_PER_FILTER = 40  # InvoiceNumbers=... keeps the URL well under Xero's limit
@@ -47,16 +46,8 @@ _KEY_NAMESPACE = uuid.UUID("a3d6e0f2-41c7-4b8e-9f15-7c2e5d9b0a64")
 
 
 class XeroConnector(HttpConnector):
-    slug = "xero"
-    capabilities = Capabilities(
-        display_name="Xero",
-        supports_care_of=False,
-        supports_typed_accs_id=True,
-        # A line without a TaxType takes its account's; an account without one cannot post.
-        needs_tax_on_nominal=True,
-        max_batch=50,
-        supports_pkce=True,
-    )
+    slug = FACTS.slug
+    capabilities = FACTS.capabilities
 
     # Granular scopes (apps created from March 2026 cannot ask for accounting.transactions).
     scope = "offline_access accounting.invoices accounting.contacts accounting.settings.read"

@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from ledgersync.providers.facts import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from ledgersync.sandbox.core.clock import Clock
 
 DAY = 86400
@@ -67,8 +68,8 @@ class AccessDenied(Exception):
 
 @dataclass
 class OAuthConfig:
-    client_id: str = "ledgersync-sandbox"
-    client_secret: str = "ledgersync-sandbox-secret"
+    client_id: str = SANDBOX_CLIENT_ID
+    client_secret: str = SANDBOX_CLIENT_SECRET
     access_ttl: int = 3600
     refresh_ttl: int = 8726400
     code_ttl: int = 600

@@ -11,6 +11,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ledgersync.providers.quickbooks import FACTS
 from ledgersync.sandbox.core.app import Call, Route, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued
@@ -32,8 +33,8 @@ Produce = Callable[[WriteContext], dict]
 
 
 class QuickBooksSandbox(SandboxApp):
-    slug = "quickbooks"
-    display_name = "QuickBooks"
+    slug = FACTS.slug
+    display_name = FACTS.name
     settings_class = QuickBooksSettings
     unlogged_prefixes = ("/_sandbox", "/app")
     settings: QuickBooksSettings

@@ -14,6 +14,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ledgersync.providers.sage import FACTS
 from ledgersync.sandbox.core.app import Call, Route, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessDenied, AccessProblem, Issued
@@ -45,8 +46,8 @@ def sage_json(data: Any, status: int = 200, headers: dict[str, str] | None = Non
 
 
 class SageSandbox(SandboxApp):
-    slug = "sage"
-    display_name = "Sage"
+    slug = FACTS.slug
+    display_name = FACTS.name
     settings_class = SageSettings
     unlogged_prefixes = ("/_sandbox", "/contacts", "/invoicing", "/business")
     settings: SageSettings

@@ -14,6 +14,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ledgersync.providers.xero import FACTS
 from ledgersync.sandbox.core.app import Call, Route, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued, OAuthError
@@ -44,8 +45,8 @@ def _no_such_resource(request: Request, call: Call, rest: str) -> Response:
 
 
 class XeroSandbox(SandboxApp):
-    slug = "xero"
-    display_name = "Xero"
+    slug = FACTS.slug
+    display_name = FACTS.name
     settings_class = XeroSettings
     consent_allow_label = "Allow access"
     unlogged_prefixes = ("/_sandbox", *views.PREFIXES)

@@ -12,10 +12,9 @@ from django.utils import timezone
 from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.demo_data import seed_demo
 from ledgersync.sandbox import start_server
-from ledgersync.sandbox.registry import SANDBOXES
 from ledgersync.sync.models import Connection, ConnectionStatus
 
-READY = [slug for slug, info in PROVIDERS.items() if info.connector_path and slug in SANDBOXES]
+READY = list(PROVIDERS)  # every provider has a connector and a sandbox
 
 
 @pytest.fixture(scope="session", params=READY)
@@ -28,7 +27,7 @@ def sandbox_server(request):
 @pytest.fixture
 def sandbox(sandbox_server, monkeypatch):
     """The provider's sandbox, freshly reset, with ledgersync pointed at it."""
-    slug = next(s for s, factory in SANDBOXES.items() if isinstance(sandbox_server.app, factory))
+    slug = sandbox_server.app.slug
     httpx.post(f"{sandbox_server.url}/_sandbox/reset").raise_for_status()
     monkeypatch.setenv(f"{slug.upper()}_SANDBOX_URL", sandbox_server.url)
     sandbox_server.slug = slug

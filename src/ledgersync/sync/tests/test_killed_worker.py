@@ -19,7 +19,7 @@ from ledgersync.sync.tests.sandbox_view import document_numbers
 from ledgersync.sync.tests.test_engine import link_exact, statuses
 
 STEP = (
-    "from ledgersync.cli import setup_django; setup_django(); "
+    "from ledgersync.commands.common import setup_django; setup_django(); "
     "from ledgersync.sync import engine; engine.step({run_id})"
 )
 
