@@ -4,10 +4,10 @@ It builds the client, forwards refreshed tokens to the caller, and does the OAut
 every provider shares: the consent URL, the callback's error and state checks, refresh and
 an RFC 7009 revoke. For a push it checks the batch size, turns each document into its
 request body (collecting the documents refused before sending) and resolves each line's
-nominal code. A provider subclass sets ``scope`` and ``describe_error`` (plus
-``client_auth`` or ``callback_fields`` where its package differs) and implements
-``_credentials_from_callback`` (the checked code to credentials naming the company) and
-``_prepare`` (one document's body).
+nominal code. A provider subclass sets ``facts`` (its package's ``FACTS``), ``scope`` and
+``describe_error`` (plus ``client_auth`` or ``callback_fields`` where its package differs)
+and implements ``_credentials_from_callback`` (the checked code to credentials naming the
+company) and ``_prepare`` (one document's body).
 """
 
 from __future__ import annotations
@@ -37,11 +37,15 @@ if TYPE_CHECKING:
     import httpx
 
     from ledgersync.providers.config import ProviderConfig
+    from ledgersync.providers.facts import ProviderFacts
 
 
 class HttpConnector(Connector):
     """A ``Connector`` whose requests, retries and tokens go through ``self.api``."""
 
+    # The provider's package's FACTS; a subclass that sets it takes its slug and
+    # capabilities from it, so neither is written a second time.
+    facts: ClassVar[ProviderFacts]
     scope: ClassVar[str]
     # Reads the provider's error body; set with ``staticmethod(mapping.describe_error)``.
     describe_error: ClassVar[Callable[[httpx.Response], ErrorDetail]]
@@ -49,6 +53,12 @@ class HttpConnector(Connector):
     # The callback parameters that must be present, and what to say when one is missing.
     callback_fields: ClassVar[tuple[str, ...]] = ("code",)
     callback_missing: ClassVar[str] = "a code"
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "facts" in cls.__dict__:
+            cls.slug = cls.facts.slug
+            cls.capabilities = cls.facts.capabilities
 
     def __init__(
         self,

@@ -45,9 +45,7 @@ _KEY_NAMESPACE = uuid.UUID("6f1c1f5e-3b0e-4d55-9d7e-6b1f0c2a9e41")
 
 
 class QuickBooksConnector(HttpConnector):
-    slug = FACTS.slug
-    capabilities = FACTS.capabilities
-
+    facts = FACTS
     scope = "com.intuit.quickbooks.accounting"
     describe_error = staticmethod(mapping.describe_error)
     callback_fields = ("code", "realmId")

@@ -48,9 +48,7 @@ NOUN = {
 
 
 class SageConnector(HttpConnector):
-    slug = FACTS.slug
-    capabilities = FACTS.capabilities
-
+    facts = FACTS
     scope = "full_access"
     describe_error = staticmethod(mapping.describe_error)
     # Sage's guide and sample send client_id and client_secret in the form body.

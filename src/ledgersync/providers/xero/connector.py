@@ -46,9 +46,7 @@ _KEY_NAMESPACE = uuid.UUID("a3d6e0f2-41c7-4b8e-9f15-7c2e5d9b0a64")
 
 
 class XeroConnector(HttpConnector):
-    slug = FACTS.slug
-    capabilities = FACTS.capabilities
-
+    facts = FACTS
     # Granular scopes (apps created from March 2026 cannot ask for accounting.transactions).
     scope = "offline_access accounting.invoices accounting.contacts accounting.settings.read"
     describe_error = staticmethod(mapping.describe_error)
