@@ -1,9 +1,10 @@
 """Where each provider lives and who we are to it, read from the environment.
 
-Every URL defaults to the real service. ``<SLUG>_SANDBOX_URL`` (e.g.
-``QUICKBOOKS_SANDBOX_URL=http://127.0.0.1:8101``) points every URL at a ledgersync sandbox,
-which serves each real host's paths on one root, and defaults the client to the sandbox's
-own (``ledgersync-sandbox``). A URL given on its own (``<SLUG>_TOKEN_URL``) wins over both.
+Every URL defaults to the real service (the ``real_urls`` in the provider's ``FACTS``).
+``<SLUG>_SANDBOX_URL`` (e.g. ``QUICKBOOKS_SANDBOX_URL=http://127.0.0.1:8101``) points every
+URL at a ledgersync sandbox, which serves each real host's paths on one root, and defaults
+the client to the sandbox's own (``ledgersync-sandbox``). A URL given on its own
+(``<SLUG>_TOKEN_URL``) wins over both.
 """
 
 from __future__ import annotations

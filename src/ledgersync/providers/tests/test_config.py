@@ -5,22 +5,16 @@ import pytest
 from ledgersync.env import ConfigError
 from ledgersync.providers.base import ContactKind
 from ledgersync.providers.config import ProviderConfig, contact_web_url, load_config, sandbox_config
+from ledgersync.providers.facts import URL_NAMES
+from ledgersync.providers.registry import PROVIDERS
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
-    for slug in ("QUICKBOOKS", "XERO", "SAGE"):
-        for name in (
-            "CLIENT_ID",
-            "CLIENT_SECRET",
-            "SANDBOX_URL",
-            "AUTHORIZE_URL",
-            "TOKEN_URL",
-            "REVOKE_URL",
-            "API_URL",
-            "WEB_URL",
-        ):
-            monkeypatch.delenv(f"{slug}_{name}", raising=False)
+    names = ("CLIENT_ID", "CLIENT_SECRET", "SANDBOX_URL", *(n.upper() for n in URL_NAMES))
+    for facts in PROVIDERS.values():
+        for name in names:
+            monkeypatch.delenv(f"{facts.env_prefix}_{name}", raising=False)
 
 
 def test_urls_default_to_the_real_service(monkeypatch):
