@@ -17,7 +17,7 @@ from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued
 from ledgersync.sandbox.core.replay import Reply
 from ledgersync.sandbox.core.wire import BadJson, json_response, read_json
-from ledgersync.sandbox.quickbooks import errors, operations, query, views
+from ledgersync.sandbox.quickbooks import errors, operations, query, web
 from ledgersync.sandbox.quickbooks.context import WriteContext
 from ledgersync.sandbox.quickbooks.errors import QBOFault
 from ledgersync.sandbox.quickbooks.seed import seed_companies
@@ -60,7 +60,7 @@ class QuickBooksSandbox(SandboxApp):
             Route(f"{API}/preferences", self.preferences_view),
             Route(f"{API}/<entity>", self.write_view, ("POST",)),
             Route(f"{API}/<entity>/<record_id>", self.read_view),
-            *views.routes(self),
+            *web.routes(self),
         ]
 
     # ---- SandboxApp hooks ------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ledgersync.sandbox.quickbooks import errors, lists, names, transactions
+from ledgersync.sandbox.quickbooks import contacts, documents, errors, ledger
 from ledgersync.sandbox.quickbooks.context import WriteContext
 from ledgersync.sandbox.quickbooks.store import envelope
 from ledgersync.sandbox.quickbooks.validate import sync_token_ok
@@ -14,14 +14,14 @@ from ledgersync.sandbox.quickbooks.validate import sync_token_ok
 Writer = Callable[[WriteContext, dict, "dict | None"], dict]
 
 WRITERS: dict[str, Writer] = {
-    "Customer": names.save_customer,
-    "Vendor": names.save_vendor,
-    "Account": lists.save_account,
-    "Item": lists.save_item,
-    "Invoice": transactions.save_invoice,
-    "CreditMemo": transactions.save_creditmemo,
-    "Bill": transactions.save_bill,
-    "Payment": transactions.save_payment,
+    "Customer": contacts.save_customer,
+    "Vendor": contacts.save_vendor,
+    "Account": ledger.save_account,
+    "Item": ledger.save_item,
+    "Invoice": documents.save_invoice,
+    "CreditMemo": documents.save_creditmemo,
+    "Bill": documents.save_bill,
+    "Payment": documents.save_payment,
 }
 DELETABLE = ("Invoice", "CreditMemo", "Bill", "Payment")
 VOIDABLE = ("Invoice", "CreditMemo", "Payment")
@@ -78,13 +78,13 @@ def _update(ctx: WriteContext, entity: str, data: dict) -> dict:
 
 def _after(ctx: WriteContext, entity: str, before: dict | None, after: dict | None) -> None:
     if entity == "Payment":
-        targets = transactions.linked_txn_ids(before) | transactions.linked_txn_ids(after)
-        transactions.refresh_balances(ctx.company, targets)
+        targets = documents.linked_txn_ids(before) | documents.linked_txn_ids(after)
+        documents.refresh_balances(ctx.company, targets)
 
 
 def delete(ctx: WriteContext, entity: str, data: object) -> dict:
     existing = _for_change(ctx, entity, data, DELETABLE, "delete")
-    if entity in ("Invoice", "CreditMemo") and transactions.applied(
+    if entity in ("Invoice", "CreditMemo") and documents.applied(
         ctx.company, existing["Id"], entity
     ):
         raise errors.business("This transaction has payments applied. Delete the payments first.")
@@ -96,10 +96,10 @@ def delete(ctx: WriteContext, entity: str, data: object) -> dict:
 def void(ctx: WriteContext, entity: str, data: object) -> dict:
     """Void keeps the record with every amount at zero."""
     existing = _for_change(ctx, entity, data, VOIDABLE, "void")
-    if entity != "Payment" and transactions.applied(ctx.company, existing["Id"], entity):
+    if entity != "Payment" and documents.applied(ctx.company, existing["Id"], entity):
         raise errors.business("This transaction has payments applied. Delete the payments first.")
     record = {**existing}
-    zero = transactions.ZERO
+    zero = documents.ZERO
     record["Line"] = [
         {**line, "Amount": zero} if "Amount" in line else line for line in existing.get("Line", [])
     ]

@@ -20,7 +20,7 @@ from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessDenied, AccessProblem, Issued
 from ledgersync.sandbox.core.replay import Reply
 from ledgersync.sandbox.core.wire import BadJson, dumps, read_json
-from ledgersync.sandbox.sage import documents, errors, lists, records, web
+from ledgersync.sandbox.sage import contacts, documents, errors, reads, web
 from ledgersync.sandbox.sage.errors import SageError
 from ledgersync.sandbox.sage.seed import seed_businesses
 from ledgersync.sandbox.sage.settings import SageSettings
@@ -136,7 +136,7 @@ class SageSandbox(SandboxApp):
         return sage_json(present(data, self._web_root(request)), status)
 
     def _list(self, request: Request, path: str, rows: list[dict]) -> Response:
-        return self._answer(request, lists.envelope(path, rows, request.args))
+        return self._answer(request, reads.envelope(path, rows, request.args))
 
     def _create(self, request: Request, call: Call, resource: str, create: Create) -> Response:
         """POST one record, replaying the stored answer to a known ``idempotency_id``."""
@@ -185,7 +185,7 @@ class SageSandbox(SandboxApp):
     def businesses_view(self, request: Request, call: Call) -> Response:
         rows = [self._business_json(self.store[call.grant.company_id])]
         return self._answer(
-            request, lists.envelope("/businesses", rows, request.args, business_list=True)
+            request, reads.envelope("/businesses", rows, request.args, business_list=True)
         )
 
     def business_view(self, request: Request, call: Call, key: str) -> Response:
@@ -213,7 +213,7 @@ class SageSandbox(SandboxApp):
     def contact_types_view(self, request: Request, call: Call) -> Response:
         rows = [
             {"id": key, "displayed_as": shown, "$path": f"/contact_types/{key}"}
-            for key, shown in records.CONTACT_TYPES.items()
+            for key, shown in contacts.CONTACT_TYPES.items()
         ]
         return self._list(request, "/contact_types", rows)
 
@@ -224,10 +224,10 @@ class SageSandbox(SandboxApp):
                 request,
                 call,
                 "contact",
-                lambda b, data: records.create_contact(b, self.settings, data),
+                lambda b, data: contacts.create_contact(b, self.settings, data),
             )
         try:
-            rows = lists.filtered("contacts", business.all("contacts"), request.args)
+            rows = reads.filtered("contacts", business.all("contacts"), request.args)
             return self._list(request, "/contacts", rows)
         except SageError as error:
             return error.response()
@@ -243,7 +243,7 @@ class SageSandbox(SandboxApp):
                 lambda b, data: documents.create(b, self.settings, kind, data),
             )
         try:
-            rows = lists.filtered("documents", business.all(collection), request.args)
+            rows = reads.filtered("documents", business.all(collection), request.args)
             return self._list(request, f"/{collection}", rows)
         except SageError as error:
             return error.response()
@@ -253,7 +253,7 @@ class SageSandbox(SandboxApp):
         if request.method == "POST":
             return self._create(request, call, "contact_payment", documents.pay)
         try:
-            rows = lists.filtered("documents", business.all("contact_payments"), request.args)
+            rows = reads.filtered("documents", business.all("contact_payments"), request.args)
         except SageError as error:
             return error.response()
         return self._list(request, "/contact_payments", rows)
@@ -261,7 +261,7 @@ class SageSandbox(SandboxApp):
     def list_view(self, request: Request, call: Call, collection: str) -> Response:
         business = self.store[call.company_id]
         try:
-            rows = lists.filtered(collection, business.all(collection), request.args)
+            rows = reads.filtered(collection, business.all(collection), request.args)
             return self._list(request, f"/{collection}", rows)
         except SageError as error:
             return error.response()
@@ -274,4 +274,4 @@ class SageSandbox(SandboxApp):
         record = business.get(collection, key)
         if record is None:
             return errors.not_found().response()
-        return self._answer(request, lists.project(record, request.args.get("attributes") or "all"))
+        return self._answer(request, reads.project(record, request.args.get("attributes") or "all"))

@@ -14,10 +14,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from ledgersync.sandbox.sage.contacts import contact_types
 from ledgersync.sandbox.sage.errors import Problems, not_found
-from ledgersync.sandbox.sage.records import GBP, UNTAXED_KINDS, contact_types
+from ledgersync.sandbox.sage.ledger import UNTAXED_KINDS
 from ledgersync.sandbox.sage.settings import SageSettings
-from ledgersync.sandbox.sage.store import Business
+from ledgersync.sandbox.sage.store import GBP, Business
 
 CENT = Decimal("0.01")
 REFERENCE_MAX, VENDOR_REFERENCE_MAX, NOTES_MAX = 25, 31, 2000

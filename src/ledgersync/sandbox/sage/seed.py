@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from ledgersync.sandbox.sage import documents, records
+from ledgersync.sandbox.sage import contacts, documents, ledger
 from ledgersync.sandbox.sage.settings import SageSettings
 from ledgersync.sandbox.sage.store import Business, business_id
 
@@ -64,10 +64,10 @@ def _business(
     business = Business(
         bid, name, now, address={"city": "Poole", "postal_code": "BH15 1AA", "country": "GB"}
     )
-    for rate in records.UK_TAX_RATES:
-        records.tax_rate(business, *rate)
+    for rate in ledger.UK_TAX_RATES:
+        ledger.tax_rate(business, *rate)
     for code, account_name, type_id, rate_id, control in CHART:
-        records.ledger_account(business, code, account_name, type_id, rate_id, control)
+        ledger.ledger_account(business, code, account_name, type_id, rate_id, control)
     bank = next(a for a in business.all("ledger_accounts") if a["nominal_code"] == 1200)
     business.add(
         "bank_accounts",
@@ -82,21 +82,21 @@ def _business(
         ),
     )
     for contact_name, reference in SYSTEM_CONTACTS:
-        contact = records.add_contact(business, contact_name, "VENDOR", reference=reference)
+        contact = contacts.add_contact(business, contact_name, "VENDOR", reference=reference)
         contact["system"], contact["deletable"] = True, False
     for contact_name in customers:
-        records.add_contact(
+        contacts.add_contact(
             business, contact_name, "CUSTOMER", reference=_ref(business, contact_name)
         )
     for contact_name in vendors:
-        records.add_contact(
+        contacts.add_contact(
             business, contact_name, "VENDOR", reference=_ref(business, contact_name)
         )
     return business
 
 
 def _ref(business: Business, name: str) -> str:
-    return records.reference_for(business, name)
+    return contacts.reference_for(business, name)
 
 
 def contact_named(business: Business, name: str) -> dict:

@@ -21,6 +21,7 @@ from ledgersync.sandbox.core.replay import Reply
 
 NAMESPACE = uuid.UUID("0b7e7a52-5d1f-4c1e-9a43-3f0c2a7d5e11")
 FIRST_LEGACY_CONTACT_ID = 145570473  # the web app's numeric contact ids look like this
+GBP = {"id": "GBP", "displayed_as": "Pound Sterling (GBP)", "$path": "/currencies/GBP"}
 COLLECTIONS = (
     "contacts",
     "ledger_accounts",

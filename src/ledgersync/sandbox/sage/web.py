@@ -19,8 +19,8 @@ from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.app import Route
 from ledgersync.sandbox.core.pages import Shell, facts, money, money_row, table, web_routes
+from ledgersync.sandbox.sage.contacts import WEB_FOLDER
 from ledgersync.sandbox.sage.documents import KINDS
-from ledgersync.sandbox.sage.records import WEB_FOLDER
 from ledgersync.sandbox.sage.store import Business
 
 if TYPE_CHECKING:

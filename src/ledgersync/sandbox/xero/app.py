@@ -19,7 +19,7 @@ from ledgersync.sandbox.core.app import Call, Route, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued, OAuthError
 from ledgersync.sandbox.core.wire import json_response
-from ledgersync.sandbox.xero import errors, identity, views
+from ledgersync.sandbox.xero import errors, identity, web
 from ledgersync.sandbox.xero.documents import CREDIT_NOTES, INVOICES
 from ledgersync.sandbox.xero.endpoints import Endpoints
 from ledgersync.sandbox.xero.errors import NotFound, XeroProblem
@@ -49,7 +49,7 @@ class XeroSandbox(SandboxApp):
     display_name = FACTS.name
     settings_class = XeroSettings
     consent_allow_label = "Allow access"
-    unlogged_prefixes = ("/_sandbox", *views.PREFIXES)
+    unlogged_prefixes = ("/_sandbox", *web.PREFIXES)
     settings: XeroSettings
 
     def routes(self) -> list[Route]:
@@ -101,7 +101,7 @@ class XeroSandbox(SandboxApp):
             ],
             # Anything else under the API is still an API call: authenticated, counted, 404.
             Route(f"{API}/<path:rest>", _no_such_resource, ("GET", "PUT", "POST", "DELETE")),
-            *views.routes(self),
+            *web.routes(self),
         ]
 
     def api(self, handler: Handler, family: str) -> Handler:

@@ -12,7 +12,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from ledgersync.sandbox.xero.errors import QueryParseFailed
-from ledgersync.sandbox.xero.where import parse_where, sort_records
+from ledgersync.sandbox.xero.query import parse_where, sort_records
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgersync.sandbox.sage.records import UK_TAX_RATES
+from ledgersync.sandbox.sage.ledger import UK_TAX_RATES
 
 
 def test_items_carry_only_id_displayed_as_and_path_by_default(api):

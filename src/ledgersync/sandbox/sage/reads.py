@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from ledgersync.sandbox.sage.contacts import contact_types
 from ledgersync.sandbox.sage.errors import SageError, item
-from ledgersync.sandbox.sage.records import contact_types
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 200
 BASE_KEYS = ("id", "displayed_as", "$path")
