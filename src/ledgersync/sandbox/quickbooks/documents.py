@@ -70,6 +70,34 @@ def _lines(data: dict) -> list[dict]:
     return lines
 
 
+def _numbered(raw_lines: list[dict], existing: dict | None, allowed: tuple[str, ...]):
+    """Each line as (LineNum, raw line, Id, DetailType), the DetailType checked: 2020, 2170."""
+    line_ids = _line_ids(raw_lines, existing)
+    for number_, (raw, line_id) in enumerate(zip(raw_lines, line_ids, strict=True), 1):
+        detail_type = raw.get("DetailType")
+        if detail_type is None:
+            raise errors.required("Line.DetailType")
+        if detail_type not in allowed:
+            raise errors.invalid_enum("Line.DetailType", detail_type)
+        yield number_, raw, line_id, detail_type
+
+
+def _line(number_: int, raw: dict, line_id: str) -> dict:
+    """A line's answer as far as every DetailType shares it."""
+    line = {"Id": line_id, "LineNum": number_}
+    if raw.get("Description") is not None:
+        line["Description"] = raw["Description"]
+    return line
+
+
+def _tax_code(ctx: WriteContext, detail: dict, global_tax: str | None, out: dict) -> str | None:
+    """The line's tax code, also written into its detail ``out`` when it has one."""
+    code = tax.line_tax_code(ctx.company, detail, global_tax)
+    if code is not None:
+        out["TaxCodeRef"] = {"value": code}
+    return code
+
+
 def _qty_price(detail: dict, amount: Decimal, out: dict) -> None:
     """Amount must equal Qty x UnitPrice (to the penny) when both are given: 6070."""
     qty = number(detail["Qty"], "Qty") if detail.get("Qty") is not None else None
@@ -89,18 +117,9 @@ def _qty_price(detail: dict, amount: Decimal, out: dict) -> None:
 def sales_lines(ctx: WriteContext, data: dict, existing: dict | None, global_tax: str | None):
     raw_lines = [line for line in _lines(data) if line.get("DetailType") != "SubTotalLineDetail"]
     lines, taxed, subtotal = [], [], ZERO
-    for number_, (raw, line_id) in enumerate(
-        zip(raw_lines, _line_ids(raw_lines, existing), strict=True), 1
-    ):
-        detail_type = raw.get("DetailType")
-        if detail_type is None:
-            raise errors.required("Line.DetailType")
-        if detail_type not in SALES_DETAILS:
-            raise errors.invalid_enum("Line.DetailType", detail_type)
+    for number_, raw, line_id, detail_type in _numbered(raw_lines, existing, SALES_DETAILS):
         text(raw, "Description", 4000)
-        line = {"Id": line_id, "LineNum": number_}
-        if raw.get("Description") is not None:
-            line["Description"] = raw["Description"]
+        line = _line(number_, raw, line_id)
         detail = (
             raw.get(detail_type)
             if detail_type != "DescriptionOnly"
@@ -119,9 +138,7 @@ def sales_lines(ctx: WriteContext, data: dict, existing: dict | None, global_tax
         if item.get("IncomeAccountRef"):
             out["ItemAccountRef"] = dict(item["IncomeAccountRef"])
         _qty_price(detail, amount, out)
-        code = tax.line_tax_code(ctx.company, detail, global_tax)
-        if code is not None:
-            out["TaxCodeRef"] = {"value": code}
+        code = _tax_code(ctx, detail, global_tax, out)
         for extra in ("ServiceDate", "ClassRef", "TaxInclusiveAmt"):
             if detail.get(extra) is not None:
                 out[extra] = detail[extra]
@@ -133,16 +150,8 @@ def sales_lines(ctx: WriteContext, data: dict, existing: dict | None, global_tax
 
 
 def expense_lines(ctx: WriteContext, data: dict, existing: dict | None, global_tax: str | None):
-    raw_lines = _lines(data)
     lines, taxed, subtotal = [], [], ZERO
-    for number_, (raw, line_id) in enumerate(
-        zip(raw_lines, _line_ids(raw_lines, existing), strict=True), 1
-    ):
-        detail_type = raw.get("DetailType")
-        if detail_type is None:
-            raise errors.required("Line.DetailType")
-        if detail_type not in EXPENSE_DETAILS:
-            raise errors.invalid_enum("Line.DetailType", detail_type)
+    for number_, raw, line_id, detail_type in _numbered(_lines(data), existing, EXPENSE_DETAILS):
         detail = raw.get(detail_type)
         if not isinstance(detail, dict):
             raise errors.required(f"Line.{detail_type}")
@@ -162,16 +171,12 @@ def expense_lines(ctx: WriteContext, data: dict, existing: dict | None, global_t
                 raise errors.required("ItemRef")
             out = {"ItemRef": ref(referenced(ctx.company, "Item", item_id, "Items"), "Name")}
             _qty_price(detail, amount, out)
-        code = tax.line_tax_code(ctx.company, detail, global_tax)
-        if code is not None:
-            out["TaxCodeRef"] = {"value": code}
+        code = _tax_code(ctx, detail, global_tax, out)
         out["BillableStatus"] = detail.get("BillableStatus", "NotBillable")
         for extra in ("CustomerRef", "ClassRef"):
             if detail.get(extra) is not None:
                 out[extra] = detail[extra]
-        line = {"Id": line_id, "LineNum": number_}
-        if raw.get("Description") is not None:
-            line["Description"] = raw["Description"]
+        line = _line(number_, raw, line_id)
         line.update(DetailType=detail_type, Amount=amount, **{detail_type: out})
         lines.append(line)
         taxed.append((code, amount))
