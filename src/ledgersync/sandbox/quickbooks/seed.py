@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from ledgersync.sandbox.core import demo
 from ledgersync.sandbox.quickbooks import operations
 from ledgersync.sandbox.quickbooks.context import WriteContext
 from ledgersync.sandbox.quickbooks.settings import QuickBooksSettings
@@ -47,34 +48,6 @@ CHART = [
     ("8200", "Bank charges", "Expense", "BankCharges", EXEMPT),
 ]
 
-DEMO_CUSTOMERS = [
-    "Harbour Cafe",
-    "Greenway Lettings Limited",
-    "Oakfield Primary School",
-    "Bright Spark Electrical",
-    "Riverside Property Management",
-    "Tidewater Marine",
-    "Kingsmead Surgery",
-    "Castle Hotel Group",
-]
-DEMO_VENDORS = ["Builders Merchants Direct", "Apex Plant Hire", "Metro Fuel Cards"]
-SECOND_CUSTOMERS = ["Marlow Homes", "Penrose Lettings", "Ashdown Veterinary Clinic"]
-SECOND_VENDORS = ["Plumb Centre Supplies"]
-
-# History invoices S0990..S0999: (customer, net, days ago, paid: "full" | "part" | None)
-HISTORY = [
-    ("Harbour Cafe", "120.00", 90, "full"),
-    ("Tidewater Marine", "480.00", 85, "full"),
-    ("Kingsmead Surgery", "95.50", 80, "full"),
-    ("Castle Hotel Group", "1250.00", 72, "full"),
-    ("Bright Spark Electrical", "310.00", 65, "full"),
-    ("Harbour Cafe", "75.00", 50, "part"),
-    ("Greenway Lettings Limited", "640.00", 41, None),
-    ("Riverside Property Management", "880.00", 30, None),
-    ("Tidewater Marine", "215.25", 20, None),
-    ("Castle Hotel Group", "99.99", 12, None),
-]
-
 
 def seed_companies(
     now: Callable[[], datetime],
@@ -85,12 +58,12 @@ def seed_companies(
     if second_company_country not in ("GB", "US"):
         raise ValueError("second_company_country must be GB or US")
     settings = settings or QuickBooksSettings()
-    demo = Company(DEMO_REALM, "Demo Trades Ltd", "GB", "Europe/London", now)
+    first = Company(DEMO_REALM, demo.DEMO_COMPANY, "GB", "Europe/London", now)
     tz = "Europe/London" if second_company_country == "GB" else "America/Los_Angeles"
-    second = Company(SECOND_REALM, "Second Fix Plumbing Ltd", second_company_country, tz, now)
+    second = Company(SECOND_REALM, demo.SECOND_COMPANY, second_company_country, tz, now)
     for company, customers, vendors in (
-        (demo, DEMO_CUSTOMERS, DEMO_VENDORS),
-        (second, SECOND_CUSTOMERS, SECOND_VENDORS),
+        (first, demo.DEMO_CUSTOMERS, demo.DEMO_SUPPLIERS),
+        (second, demo.SECOND_CUSTOMERS, demo.SECOND_SUPPLIERS),
     ):
         ctx = WriteContext(company, settings)
         _company_records(company)
@@ -100,8 +73,8 @@ def seed_companies(
             operations.save(ctx, "Customer", {"DisplayName": name, "CompanyName": name})
         for name in vendors:
             operations.save(ctx, "Vendor", {"DisplayName": name, "CompanyName": name})
-    _demo_documents(WriteContext(demo, settings))
-    return {demo.realm_id: demo, second.realm_id: second}
+    _demo_documents(WriteContext(first, settings))
+    return {first.realm_id: first, second.realm_id: second}
 
 
 def _stamp(company: Company) -> dict:
@@ -250,7 +223,7 @@ def _by_name(company: Company, entity: str, name: str) -> str:
     return next(r["Id"] for r in company.all(entity) if r[field] == name)
 
 
-def _sales_line(company: Company, net: str, description: str) -> dict:
+def _sales_line(company: Company, net: str | Decimal, description: str) -> dict:
     return {
         "Amount": Decimal(net),
         "DetailType": "SalesItemLineDetail",
@@ -278,30 +251,26 @@ def _demo_documents(ctx: WriteContext) -> None:
         },
     )
     today = company.local_now().date()
-    for index, (customer, net, days_ago, paid) in enumerate(HISTORY):
+    for sale in demo.HISTORY:
         invoice = operations.save(
             ctx,
             "Invoice",
             {
-                "DocNumber": f"S{990 + index:04d}",
-                "TxnDate": (today - timedelta(days=days_ago)).isoformat(),
-                "CustomerRef": {"value": _by_name(company, "Customer", customer)},
-                "Line": [_sales_line(company, net, "Labour")],
+                "DocNumber": sale.number,
+                "TxnDate": (today - timedelta(days=sale.days_ago)).isoformat(),
+                "CustomerRef": {"value": _by_name(company, "Customer", sale.customer)},
+                "Line": [_sales_line(company, sale.net, "Labour")],
             },
         )
-        if paid:
-            amount = (
-                invoice["TotalAmt"]
-                if paid == "full"
-                else (invoice["TotalAmt"] / 2).quantize(Decimal("0.01"))
-            )
+        if sale.paid:
+            amount = sale.paid_amount(invoice["TotalAmt"])
             operations.save(
                 ctx,
                 "Payment",
                 {
                     "CustomerRef": invoice["CustomerRef"],
                     "TotalAmt": amount,
-                    "TxnDate": (today - timedelta(days=days_ago - 7)).isoformat(),
+                    "TxnDate": (today - timedelta(days=sale.days_ago - 7)).isoformat(),
                     "Line": [
                         {
                             "Amount": amount,

@@ -7,15 +7,16 @@ sandbox's own rules. Document dates are relative to today.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from ledgersync.sandbox.core import demo
 from ledgersync.sandbox.sage import contacts, documents, ledger
 from ledgersync.sandbox.sage.settings import SageSettings
 from ledgersync.sandbox.sage.store import Business, business_id
 
-DEMO_NAME, SECOND_NAME = "Demo Trades Ltd", "Second Fix Plumbing Ltd"
+DEMO_NAME, SECOND_NAME = demo.DEMO_COMPANY, demo.SECOND_COMPANY
 DEMO_ID, SECOND_ID = business_id(DEMO_NAME), business_id(SECOND_NAME)
 
 # (nominal code, name, ledger_account_type, default tax rate, control name)
@@ -35,31 +36,25 @@ CHART = [
     (8200, "Bank charges", "OVERHEADS", "GB_EXEMPT", None),
 ]
 
-DEMO_CUSTOMERS = [
-    "Harbour Cafe",
-    "Greenway Lettings Limited",
-    "Oakfield Primary School",
-    "Bright Spark Electrical",
-    "Riverside Property Management",
-    "Tidewater Marine",
-    "Kingsmead Surgery",
-    "Castle Hotel Group",
-]
-DEMO_VENDORS = ["Builders Merchants Direct", "Apex Plant Hire", "Metro Fuel Cards"]
+# Sage's second business has customers of its own and the demo's first supplier.
 SECOND_CUSTOMERS = ["Harbour Cafe", "Quayside Flats Management", "Elm Road Dental"]
 # Sage creates these in every UK business (seen in real list responses).
 SYSTEM_CONTACTS = [("HMRC Payments", "HMRC Pay"), ("HMRC Reclaimed", "HMRC Rec")]
 
 
 def seed_businesses(now: Callable[[], datetime], settings: SageSettings) -> dict[str, Business]:
-    demo = _business(DEMO_ID, DEMO_NAME, now, DEMO_CUSTOMERS, DEMO_VENDORS)
-    _demo_documents(demo, settings)
-    second = _business(SECOND_ID, SECOND_NAME, now, SECOND_CUSTOMERS, DEMO_VENDORS[:1])
-    return {demo.id: demo, second.id: second}
+    first = _business(DEMO_ID, DEMO_NAME, now, demo.DEMO_CUSTOMERS, demo.DEMO_SUPPLIERS)
+    _demo_documents(first, settings)
+    second = _business(SECOND_ID, SECOND_NAME, now, SECOND_CUSTOMERS, demo.DEMO_SUPPLIERS[:1])
+    return {first.id: first, second.id: second}
 
 
 def _business(
-    bid: str, name: str, now: Callable[[], datetime], customers: list[str], vendors: list[str]
+    bid: str,
+    name: str,
+    now: Callable[[], datetime],
+    customers: Sequence[str],
+    vendors: Sequence[str],
 ) -> Business:
     business = Business(
         bid, name, now, address={"city": "Poole", "postal_code": "BH15 1AA", "country": "GB"}

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from ledgersync.sandbox.core import demo
 from ledgersync.sandbox.xero import contacts, documents, payments
 from ledgersync.sandbox.xero.store import Organisation, seed_id
 
-DEMO, SECOND = "Demo Trades Ltd", "Second Fix Plumbing Ltd"
+DEMO, SECOND = demo.DEMO_COMPANY, demo.SECOND_COMPANY
 SHORT_CODES = {DEMO: "!dT7mq", SECOND: "!sF2pL"}
 
 # TaxType, Name, ReportTaxType, rate %, applies to revenue, applies to expenses
@@ -51,42 +52,20 @@ CHART = [
 ]
 BANK = "1200"
 
-CUSTOMERS = {
-    DEMO: [
-        ("Harbour Cafe", "hello@harbourcafe.example"),
-        ("Greenway Lettings Limited", "accounts@greenway.example"),
-        ("Oakfield Primary School", "office@oakfield.example"),
-        ("Bright Spark Electrical", ""),
-        ("Riverside Property Management", "ap@riverside.example"),
-        ("Tidewater Marine", ""),
-        ("Kingsmead Surgery", ""),
-        ("Castle Hotel Group", "payables@castlehotels.example"),
-    ],
-    SECOND: [("Marlow Homes", ""), ("Penrose Lettings", ""), ("Ashdown Veterinary Clinic", "")],
+# The e-mail addresses Xero holds for the demo contacts; the others have none.
+EMAILS = {
+    "Harbour Cafe": "hello@harbourcafe.example",
+    "Greenway Lettings Limited": "accounts@greenway.example",
+    "Oakfield Primary School": "office@oakfield.example",
+    "Riverside Property Management": "ap@riverside.example",
+    "Castle Hotel Group": "payables@castlehotels.example",
+    "Builders Merchants Direct": "invoices@bmd.example",
 }
-SUPPLIERS = {
-    DEMO: [
-        ("Builders Merchants Direct", "invoices@bmd.example"),
-        ("Apex Plant Hire", ""),
-        ("Metro Fuel Cards", ""),
-    ],
-    SECOND: [("Plumb Centre Supplies", "")],
+CONTACTS = {
+    DEMO: (*demo.DEMO_CUSTOMERS, *demo.DEMO_SUPPLIERS),
+    SECOND: (*demo.SECOND_CUSTOMERS, *demo.SECOND_SUPPLIERS),
 }
 ARCHIVED = {DEMO: ["Old Mill Bakery"], SECOND: []}
-
-# History sales invoices S0990..S0999: (customer, net, days ago, paid: "full" | "part" | None)
-HISTORY = [
-    ("Harbour Cafe", "120.00", 90, "full"),
-    ("Tidewater Marine", "480.00", 85, "full"),
-    ("Kingsmead Surgery", "95.50", 80, "full"),
-    ("Castle Hotel Group", "1250.00", 72, "full"),
-    ("Bright Spark Electrical", "310.00", 65, "full"),
-    ("Harbour Cafe", "75.00", 50, "part"),
-    ("Greenway Lettings Limited", "640.00", 41, None),
-    ("Riverside Property Management", "880.00", 30, None),
-    ("Tidewater Marine", "215.25", 20, None),
-    ("Castle Hotel Group", "99.99", 12, None),
-]
 
 
 def seed_organisations(now: Callable[[], datetime]) -> dict[str, Organisation]:
@@ -157,10 +136,10 @@ def _settings(org: Organisation) -> None:
 
 
 def _contacts(org: Organisation) -> None:
-    for name, email in [*CUSTOMERS[org.name], *SUPPLIERS[org.name]]:
+    for name in CONTACTS[org.name]:
         contacts.save(
             org,
-            {"Name": name, "EmailAddress": email},
+            {"Name": name, "EmailAddress": EMAILS.get(name, "")},
             contacts.blank(seed_id(org.name, "contact", name)),
         )
     for name in ARCHIVED[org.name]:
@@ -181,7 +160,7 @@ def _document(org: Organisation, kind: documents.DocKind, key: str, data: dict) 
     return record
 
 
-def _sale(org: Organisation, number: str, customer: str, net: str, days_ago: int) -> dict:
+def _sale(org: Organisation, number: str, customer: str, net: str | Decimal, days_ago: int) -> dict:
     day = org.today() - timedelta(days=days_ago)
     line = {
         "Description": "Works as quoted",
@@ -202,15 +181,11 @@ def _sale(org: Organisation, number: str, customer: str, net: str, days_ago: int
 
 
 def _demo_documents(org: Organisation) -> None:
-    for offset, (customer, net, days_ago, paid) in enumerate(HISTORY):
-        invoice = _sale(org, f"S{990 + offset:04d}", customer, net, days_ago)
-        if paid:
-            amount = (
-                invoice["Total"]
-                if paid == "full"
-                else (invoice["Total"] / 2).quantize(Decimal("0.01"))
-            )
-            day = org.today() - timedelta(days=days_ago - 10)
+    for sale in demo.HISTORY:
+        invoice = _sale(org, sale.number, sale.customer, sale.net, sale.days_ago)
+        if sale.paid:
+            amount = sale.paid_amount(invoice["Total"])
+            day = org.today() - timedelta(days=sale.days_ago - 10)
             payments.create(
                 org,
                 {
