@@ -20,7 +20,7 @@ from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued, OAuthError
 from ledgersync.sandbox.core.wire import json_response
 from ledgersync.sandbox.xero import errors, identity, web
-from ledgersync.sandbox.xero.documents import CREDIT_NOTES, INVOICES
+from ledgersync.sandbox.xero.documents import CREDIT_NOTES, INVOICES, DocKind
 from ledgersync.sandbox.xero.endpoints import Endpoints
 from ledgersync.sandbox.xero.errors import NotFound, XeroProblem
 from ledgersync.sandbox.xero.seed import seed_organisations
@@ -44,6 +44,20 @@ def _no_such_resource(request: Request, call: Call, rest: str) -> Response:
     return errors.not_found()
 
 
+def _document_routes(ep: Endpoints, kind: DocKind) -> list[tuple[str, Handler, tuple, str]]:
+    """A document collection and one of its documents; both open with the invoices scope."""
+    path = f"/{kind.collection}"
+    return [
+        (path, lambda r, o, u: ep.documents(r, o, u, kind), ("GET", "PUT", "POST"), "invoices"),
+        (
+            f"{path}/<doc_id>",
+            lambda r, o, u, doc_id: ep.document(r, o, u, kind, doc_id),
+            ("GET", "POST"),
+            "invoices",
+        ),
+    ]
+
+
 class XeroSandbox(SandboxApp):
     slug = FACTS.slug
     display_name = FACTS.name
@@ -57,30 +71,7 @@ class XeroSandbox(SandboxApp):
         api = [
             ("/Contacts", ep.contacts, ("GET", "PUT", "POST"), "contacts"),
             ("/Contacts/<contact_id>", ep.contact, ("GET", "POST"), "contacts"),
-            (
-                "/Invoices",
-                lambda r, o, u: ep.documents(r, o, u, INVOICES),
-                ("GET", "PUT", "POST"),
-                "invoices",
-            ),
-            (
-                "/Invoices/<doc_id>",
-                lambda r, o, u, doc_id: ep.document(r, o, u, INVOICES, doc_id),
-                ("GET", "POST"),
-                "invoices",
-            ),
-            (
-                "/CreditNotes",
-                lambda r, o, u: ep.documents(r, o, u, CREDIT_NOTES),
-                ("GET", "PUT", "POST"),
-                "invoices",
-            ),
-            (
-                "/CreditNotes/<doc_id>",
-                lambda r, o, u, doc_id: ep.document(r, o, u, CREDIT_NOTES, doc_id),
-                ("GET", "POST"),
-                "invoices",
-            ),
+            *(route for kind in (INVOICES, CREDIT_NOTES) for route in _document_routes(ep, kind)),
             ("/Payments", ep.payments, ("GET", "PUT", "POST"), "payments"),
             ("/Payments/<payment_id>", ep.payment, ("GET", "POST"), "payments"),
             ("/Accounts", ep.accounts, ("GET",), "settings"),
