@@ -8,14 +8,13 @@ general-purpose servers turn into a 500.
 
 from __future__ import annotations
 
-import io
 import socket
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
+from ledgersync.sandbox.core import wsgi
 from ledgersync.sandbox.core.faults import ConnectionDropped
 
 if TYPE_CHECKING:
@@ -42,25 +41,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        started: dict[str, Any] = {}
-
-        def start_response(status: str, headers: list, exc_info: Any = None) -> Any:
-            started["status"], started["headers"] = status, headers
-            return lambda data: None
-
         try:
-            chunks = self.server.app(self._environ(body), start_response)
-            try:
-                content = b"".join(chunks)
-            finally:
-                if hasattr(chunks, "close"):
-                    chunks.close()
+            status, headers, content = wsgi.call(self.server.app, self._environ(body))
         except ConnectionDropped:
             self._drop()
             return
-        code, _, reason = started["status"].partition(" ")
+        code, _, reason = status.partition(" ")
         self.send_response(int(code), reason)
-        for name, value in started["headers"]:
+        for name, value in headers:
             if name.lower() not in {"content-length", "connection"}:
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(content)))
@@ -77,32 +65,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _environ(self, body: bytes) -> dict:
         path, _, query = self.path.partition("?")
-        host, port = self.server.server_address[:2]
-        environ = {
-            "REQUEST_METHOD": self.command,
-            "SCRIPT_NAME": "",
-            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-            "QUERY_STRING": query,
-            "SERVER_NAME": str(host),
-            "SERVER_PORT": str(port),
-            "SERVER_PROTOCOL": self.request_version,
-            "REMOTE_ADDR": self.client_address[0],
-            "CONTENT_LENGTH": str(len(body)),
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-        }
-        for name, value in self.headers.items():
-            key = name.upper().replace("-", "_")
-            if key == "CONTENT_TYPE":
-                environ["CONTENT_TYPE"] = value
-            elif key != "CONTENT_LENGTH":
-                environ[f"HTTP_{key}"] = value
-        return environ
+        return wsgi.environ(
+            self.command,
+            unquote_to_bytes(path).decode("latin-1"),
+            query,
+            self.headers.items(),
+            body,
+            server=self.server.server_address[:2],
+            protocol=self.request_version,
+            remote=self.client_address[0],
+        )
 
 
 class _Server(ThreadingHTTPServer):

@@ -8,13 +8,12 @@ than the client's read timeout raises ``httpx.ReadTimeout`` while the sandbox ca
 
 from __future__ import annotations
 
-import io
-import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ledgersync.sandbox.core import wsgi
 from ledgersync.sandbox.core.faults import ConnectionDropped
 
 if TYPE_CHECKING:
@@ -59,46 +58,18 @@ class SandboxTransport(httpx.BaseTransport):
 
 
 def _call(app: SandboxApp, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
-    started: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list, exc_info: Any = None) -> Any:
-        started["status"] = int(status.split(" ", 1)[0])
-        started["headers"] = headers
-        return lambda data: None
-
-    chunks = app(environ, start_response)
-    try:
-        content = b"".join(chunks)
-    finally:
-        if hasattr(chunks, "close"):
-            chunks.close()
-    return started["status"], started["headers"], content
+    status, headers, content = wsgi.call(app, environ)
+    return int(status.split(" ", 1)[0]), headers, content
 
 
 def _environ(request: httpx.Request, body: bytes) -> dict:
     url = request.url
-    environ = {
-        "REQUEST_METHOD": request.method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": url.path.encode("utf-8").decode("latin-1"),
-        "QUERY_STRING": url.query.decode("ascii"),
-        "SERVER_NAME": url.host or "sandbox",
-        "SERVER_PORT": str(url.port or (443 if url.scheme == "https" else 80)),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": url.scheme or "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        "CONTENT_LENGTH": str(len(body)),
-    }
-    for name, value in request.headers.multi_items():
-        key = name.upper().replace("-", "_")
-        if key == "CONTENT_TYPE":
-            environ["CONTENT_TYPE"] = value
-        elif key != "CONTENT_LENGTH":
-            environ[f"HTTP_{key}"] = value
-    return environ
+    return wsgi.environ(
+        request.method,
+        url.path.encode("utf-8").decode("latin-1"),
+        url.query.decode("ascii"),
+        request.headers.multi_items(),
+        body,
+        server=(url.host or "sandbox", url.port or (443 if url.scheme == "https" else 80)),
+        scheme=url.scheme or "http",
+    )
