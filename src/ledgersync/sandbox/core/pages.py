@@ -4,11 +4,12 @@ provider's paths and records."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import TypeVar
 
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.app import Route, RouteKind
 
@@ -17,6 +18,7 @@ STYLE = (
     "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}nav a{margin-right:1rem}"
     ".num{text-align:right}"
 )
+Company = TypeVar("Company")
 
 
 def web_routes(table: Iterable[tuple[str, Callable[..., Response]]]) -> list[Route]:
@@ -36,12 +38,29 @@ def table(headings: Sequence[str], rows: str) -> str:
 
 @dataclass(frozen=True)
 class Shell:
-    """One sandbox's page frame: ``product`` names it, ``menu`` is (href, label) pairs and
-    ``cookie`` remembers the company a page was shown for."""
+    """One sandbox's page frame: ``product`` names it, ``menu`` is (href, label) pairs,
+    ``parameter`` is the query parameter that picks a company and ``cookie`` remembers the
+    company a page was shown for."""
 
     product: str
     cookie: str
     menu: tuple[tuple[str, str], ...]
+    parameter: str
+
+    def choose(self, request: Request, companies: Mapping[str, Company]) -> Company:
+        """The company a page is for, from ``companies`` by key: the one the query parameter
+        names, else the one the cookie remembers, else the first."""
+        key = request.args.get(self.parameter) or request.cookies.get(self.cookie)
+        return companies.get(key or "") or next(iter(companies.values()))
+
+    def picker(self, companies: Iterable[dict[str, str]], href: str) -> str:
+        """The list of ``[{"id", "name"}]`` companies, each a link to ``href`` for it."""
+        rows = "".join(
+            f'<li><a href="{href}?{self.parameter}={c["id"]}">{escape(c["name"])}</a>'
+            f" ({c['id']})</li>"
+            for c in companies
+        )
+        return f"<ul>{rows}</ul>"
 
     def page(
         self, company_name: str, company_id: str, title: str, body: str, status: int = 200
@@ -56,6 +75,10 @@ class Shell:
         response = Response(html, status=status, content_type="text/html; charset=utf-8")
         response.set_cookie(self.cookie, company_id, samesite="Lax")
         return response
+
+    def missing(self, company_name: str, company_id: str, title: str, text: str) -> Response:
+        """The 404 page for a record the company does not hold."""
+        return self.page(company_name, company_id, title, f"<p>{text}</p>", 404)
 
 
 def money_row(label: str, value: object, element_id: str | None = None) -> str:

@@ -35,6 +35,7 @@ SHELL = Shell(
         ("/app/invoices", "Sales"),
         ("/app/bills", "Bills"),
     ),
+    "realmId",
 )
 
 
@@ -60,37 +61,39 @@ class WebView:
         self.app = app
 
     def _company(self, request: Request) -> Company:
-        realm = request.args.get("realmId") or request.cookies.get(COOKIE)
-        return self.app.store.get(realm or "") or next(iter(self.app.store.values()))
+        return SHELL.choose(request, self.app.store)
 
     def _page(self, request: Request, title: str, body: str, status: int = 200) -> Response:
         company = self._company(request)
         return SHELL.page(company.name, company.realm_id, title, body, status)
 
+    def _missing(self, request: Request, title: str, text: str) -> Response:
+        company = self._company(request)
+        return SHELL.missing(company.name, company.realm_id, title, text)
+
     def home(self, request: Request) -> Response:
-        rows = "".join(
-            f'<li><a href="/app/customers?realmId={c["id"]}">{escape(c["name"])}</a> ({c["id"]})</li>'
-            for c in self.app.companies()
+        return self._page(
+            request, "Companies", SHELL.picker(self.app.companies(), "/app/customers")
         )
-        return self._page(request, "Companies", f"<ul>{rows}</ul>")
 
     def customers(self, request: Request) -> Response:
-        company = self._company(request)
-        rows = "".join(
-            f'<tr><td>{c["Id"]}</td><td><a href="/app/customerdetail?nameId={c["Id"]}">'
-            f"{escape(c['FullyQualifiedName'])}</a></td><td>{'yes' if c['Active'] else 'no'}</td></tr>"
-            for c in company.all("Customer")
-        )
-        return self._page(request, "Customers", table(("Id", "Name", "Active"), rows))
+        return self._names(request, "Customer", "FullyQualifiedName", with_active=True)
 
     def vendors(self, request: Request) -> Response:
+        return self._names(request, "Vendor", "DisplayName", with_active=False)
+
+    def _names(self, request: Request, entity: str, label: str, *, with_active: bool) -> Response:
+        """The customer or vendor list, each name a link to its detail page."""
         company = self._company(request)
         rows = "".join(
-            f'<tr><td>{v["Id"]}</td><td><a href="/app/vendordetail?nameId={v["Id"]}">'
-            f"{escape(v['DisplayName'])}</a></td></tr>"
-            for v in company.all("Vendor")
+            f'<tr><td>{r["Id"]}</td><td><a href="/app/{entity.lower()}detail?nameId={r["Id"]}">'
+            f"{escape(r[label])}</a></td>"
+            + (f"<td>{'yes' if r['Active'] else 'no'}</td>" if with_active else "")
+            + "</tr>"
+            for r in company.all(entity)
         )
-        return self._page(request, "Vendors", table(("Id", "Name"), rows))
+        headings = ("Id", "Name", "Active") if with_active else ("Id", "Name")
+        return self._page(request, f"{entity}s", table(headings, rows))
 
     def customer(self, request: Request) -> Response:
         return self._name_detail(request, "Customer", "CustomerRef")
@@ -102,9 +105,7 @@ class WebView:
         company = self._company(request)
         record = company.get(entity, request.args.get("nameId", ""))
         if record is None:
-            return self._page(
-                request, f"{entity} not found", "<p>No such record in this company.</p>", 404
-            )
+            return self._missing(request, f"{entity} not found", "No such record in this company.")
         shown = ("Id", "DisplayName", "CompanyName", "FullyQualifiedName", "Active", "Balance")
         summary = facts((k, record.get(k, "")) for k in shown if k in record)
         docs = [
@@ -132,9 +133,11 @@ class WebView:
 
     def _txn_table(self, docs: list[tuple[str, dict]]) -> str:
         rows = "".join(
-            f'<tr><td>{kind}</td><td><a href="/app/{kind.lower()}?txnId={t["Id"]}">{escape(t.get("DocNumber", "(no number)"))}</a></td>'
-            f"<td>{t['TxnDate']}</td><td>{escape((t.get('CustomerRef') or t.get('VendorRef') or {}).get('name', ''))}</td>"
-            f'<td class="num">{money(t["TotalAmt"])}</td><td class="num">{money(t.get("Balance"))}</td></tr>'
+            f'<tr><td>{kind}</td><td><a href="/app/{kind.lower()}?txnId={t["Id"]}">'
+            f"{escape(t.get('DocNumber', '(no number)'))}</a></td><td>{t['TxnDate']}</td>"
+            f"<td>{escape(_party(t).get('name', ''))}</td>"
+            f'<td class="num">{money(t["TotalAmt"])}</td>'
+            f'<td class="num">{money(t.get("Balance"))}</td></tr>'
             for kind, t in docs
         )
         return table(("Type", "No.", "Date", "Name", "Total", "Balance"), rows)
@@ -143,10 +146,10 @@ class WebView:
         company = self._company(request)
         record = company.get(entity, request.args.get("txnId", ""))
         if record is None:
-            return self._page(
-                request, f"{entity} not found", "<p>No such transaction in this company.</p>", 404
+            return self._missing(
+                request, f"{entity} not found", "No such transaction in this company."
             )
-        party = record.get("CustomerRef") or record.get("VendorRef") or {}
+        party = _party(record)
         lines = "".join(
             self._line_row(line)
             for line in record["Line"]
@@ -159,7 +162,8 @@ class WebView:
             + money_row("Balance", record.get("Balance"))
         )
         body = (
-            f"<p>{escape(party.get('name', ''))} · {record['TxnDate']} · Id {record['Id']} · SyncToken {record['SyncToken']}</p>"
+            f"<p>{escape(party.get('name', ''))} · {record['TxnDate']} · Id {record['Id']}"
+            f" · SyncToken {record['SyncToken']}</p>"
             + table(("#", "Description", "Item / account", "Tax code", "Amount"), lines + totals)
         )
         return self._page(request, f"{entity} {record.get('DocNumber', '')}".strip(), body)
@@ -171,5 +175,11 @@ class WebView:
         code = (detail.get("TaxCodeRef") or {}).get("value", "")
         return (
             f"<tr><td>{line.get('LineNum', '')}</td><td>{escape(line.get('Description', ''))}</td>"
-            f"<td>{escape(target)}</td><td>{escape(code)}</td><td class='num'>{money(line.get('Amount'))}</td></tr>"
+            f"<td>{escape(target)}</td><td>{escape(code)}</td>"
+            f"<td class='num'>{money(line.get('Amount'))}</td></tr>"
         )
+
+
+def _party(transaction: dict) -> dict:
+    """The customer or vendor a transaction is for, as its Ref."""
+    return transaction.get("CustomerRef") or transaction.get("VendorRef") or {}

@@ -38,6 +38,7 @@ SHELL = Shell(
         ("/invoicing/sales_credit_notes", "Credit notes"),
         ("/invoicing/purchase_invoices", "Purchase invoices"),
     ),
+    "business",
 )
 FOLDER_TYPE = {folder: type_id for type_id, folder in WEB_FOLDER.items()}
 TITLES = {
@@ -66,19 +67,19 @@ class WebView:
         self.app = app
 
     def _business(self, request: Request) -> Business:
-        chosen = request.args.get("business") or request.cookies.get(COOKIE)
-        return self.app.store.get(chosen or "") or next(iter(self.app.store.values()))
+        return SHELL.choose(request, self.app.store)
 
     def _page(self, request: Request, title: str, body: str, status: int = 200) -> Response:
         business = self._business(request)
         return SHELL.page(business.name, business.id, title, body, status)
 
+    def _missing(self, request: Request, title: str, text: str) -> Response:
+        business = self._business(request)
+        return SHELL.missing(business.name, business.id, title, text)
+
     def home(self, request: Request) -> Response:
-        rows = "".join(
-            f'<li><a href="/contacts/customers?business={b["id"]}">{escape(b["name"])}</a> ({b["id"]})</li>'
-            for b in self.app.companies()
-        )
-        return self._page(request, "Businesses", f"<ul>{rows}</ul>")
+        picker = SHELL.picker(self.app.companies(), "/contacts/customers")
+        return self._page(request, "Businesses", picker)
 
     def contacts(self, request: Request, folder: str) -> Response:
         business = self._business(request)
@@ -96,9 +97,7 @@ class WebView:
         business = self._business(request)
         contact = next((c for c in business.all("contacts") if c["_legacy_id"] == legacy), None)
         if contact is None:
-            return self._page(
-                request, "Contact not found", "<p>No such contact in this business.</p>", 404
-            )
+            return self._missing(request, "Contact not found", "No such contact in this business.")
         summary = facts(
             (
                 ("Name", contact["name"]),
@@ -126,10 +125,12 @@ class WebView:
     @staticmethod
     def _table(docs: list[tuple[str, dict]]) -> str:
         rows = "".join(
-            f'<tr><td><a href="/invoicing/{collection}/{d["id"]}">{escape(d["displayed_as"] or "(none)")}</a></td>'
+            f'<tr><td><a href="/invoicing/{collection}/{d["id"]}">'
+            f"{escape(d['displayed_as'] or '(none)')}</a></td>"
             f"<td>{escape(d['reference'])}</td><td>{escape(d.get('vendor_reference', ''))}</td>"
             f"<td>{d['date']}</td><td>{escape(d['contact_name'])}</td>"
-            f"<td class='num'>{money(d['total_amount'])}</td><td class='num'>{money(d['outstanding_amount'])}</td>"
+            f"<td class='num'>{money(d['total_amount'])}</td>"
+            f"<td class='num'>{money(d['outstanding_amount'])}</td>"
             f"<td>{d['status']['displayed_as']}</td></tr>"
             for collection, d in docs
         )
@@ -149,20 +150,20 @@ class WebView:
         business = self._business(request)
         record = business.get(collection, record_id)
         if record is None:
-            return self._page(
-                request, "Not found", "<p>No such document in this business.</p>", 404
-            )
+            return self._missing(request, "Not found", "No such document in this business.")
         kind = KINDS[collection]
         lines = "".join(
-            f"<tr><td>{escape(line['description'])}</td><td>{escape(line['ledger_account']['displayed_as'])}</td>"
-            f"<td>{escape(line['tax_rate']['displayed_as'])}</td><td class='num'>{money(line['net_amount'])}</td>"
+            f"<tr><td>{escape(line['description'])}</td>"
+            f"<td>{escape(line['ledger_account']['displayed_as'])}</td>"
+            f"<td>{escape(line['tax_rate']['displayed_as'])}</td>"
+            f"<td class='num'>{money(line['net_amount'])}</td>"
             f"<td class='num'>{money(line['tax_amount'])}</td></tr>"
             for line in record[kind.lines]
         )
         total = money_row("Total", record["total_amount"], "total")
         body = (
-            f"<p>{escape(record['contact_name'])} · {record['date']} · reference {escape(record['reference'])}"
-            f" · id {record['id']}</p>"
+            f"<p>{escape(record['contact_name'])} · {record['date']}"
+            f" · reference {escape(record['reference'])} · id {record['id']}</p>"
             + table(("Description", "Ledger account", "Tax rate", "Net", "Tax"), lines + total)
         )
         return self._page(request, f"{TITLES[collection][:-1]} {record['displayed_as']}", body)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 PREFIXES = ("/Dashboard", "/Contacts", "/AccountsReceivable", "/AccountsPayable")
 COOKIE = "xero_sandbox_shortcode"
-SHELL = Shell("Xero", COOKIE, (("/Dashboard", "Dashboard"), ("/Contacts", "Contacts")))
+SHELL = Shell("Xero", COOKIE, (("/Dashboard", "Dashboard"), ("/Contacts", "Contacts")), "shortcode")
 
 
 def routes(app: XeroSandbox) -> list[Route]:
@@ -58,14 +58,16 @@ def _link(record: dict) -> str:
     return f"/{page}?InvoiceID={record['InvoiceID']}"
 
 
+def _number(record: dict) -> str:
+    return record.get("InvoiceNumber") or record.get("CreditNoteNumber") or ""
+
+
 class WebView:
     def __init__(self, app: XeroSandbox) -> None:
         self.app = app
 
     def _org(self, request: Request) -> Organisation:
-        code = request.args.get("shortcode") or request.cookies.get(COOKIE)
-        chosen = [o for o in self.app.orgs.values() if o.short_code == code]
-        return chosen[0] if chosen else next(iter(self.app.orgs.values()))
+        return SHELL.choose(request, {o.short_code: o for o in self.app.orgs.values()})
 
     def _page(self, org: Organisation, title: str, body: str, status: int = 200) -> Response:
         return SHELL.page(org.name, org.short_code, title, body, status)
@@ -106,7 +108,7 @@ class WebView:
     def contact(self, request: Request, contact_id: str) -> Response:
         org, contact = self._find(request, "contacts", contact_id)
         if contact is None:
-            return self._page(org, "Contact not found", "<p>No such contact.</p>", 404)
+            return SHELL.missing(org.name, org.short_code, "Contact not found", "No such contact.")
         docs = [
             d
             for d in [*org.invoices.values(), *org.credit_notes.values()]
@@ -119,8 +121,10 @@ class WebView:
     def document(self, request: Request, attribute: str, parameter: str) -> Response:
         org, record = self._find(request, attribute, request.args.get(parameter, ""))
         if record is None:
-            return self._page(org, "Document not found", "<p>No such document.</p>", 404)
-        number = record.get("InvoiceNumber") or record.get("CreditNoteNumber") or ""
+            return SHELL.missing(
+                org.name, org.short_code, "Document not found", "No such document."
+            )
+        number = _number(record)
         lines = "".join(
             f"<tr><td>{escape(ln['Description'])}</td><td>{escape(ln.get('AccountCode', ''))}</td>"
             f"<td>{escape(ln['TaxType'])}</td><td class='num'>{money(ln['LineAmount'])}</td>"
@@ -133,7 +137,8 @@ class WebView:
             + money_row("Total", record["Total"], "total")
         )
         body = (
-            f"<p>{record['Type']} · {escape(record['Contact']['Name'])} · {record['Date']} · {record['Status']}</p>"
+            f"<p>{record['Type']} · {escape(record['Contact']['Name'])} · {record['Date']}"
+            f" · {record['Status']}</p>"
             + table(("Description", "Account", "Tax rate", "Amount", "Tax"), lines + totals)
         )
         return self._page(org, f"{record['Type']} {number}".strip(), body)
@@ -142,7 +147,7 @@ class WebView:
     def _table(docs: list[dict]) -> str:
         rows = "".join(
             f'<tr><td>{d["Type"]}</td><td><a href="{_link(d)}">'
-            f"{escape(d.get('InvoiceNumber') or d.get('CreditNoteNumber') or '(no number)')}</a></td>"
+            f"{escape(_number(d) or '(no number)')}</a></td>"
             f"<td>{d['Date']}</td><td>{escape(d['Contact']['Name'])}</td><td>{d['Status']}</td>"
             f"<td class='num'>{money(d['Total'])}</td></tr>"
             for d in docs
