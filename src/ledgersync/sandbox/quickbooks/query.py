@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ledgersync.sandbox.core import fields
 from ledgersync.sandbox.quickbooks import errors
 from ledgersync.sandbox.quickbooks.store import ENTITIES, Company
 
@@ -323,14 +324,7 @@ def run(company: Company, text: str) -> dict:
 
 
 def resolve(record: dict, path: str) -> object:
-    value: object = record
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        key = next((k for k in value if k.lower() == part.lower()), None)
-        if key is None:
-            return None
-        value = value[key]
+    value = fields.field(record, path)
     if isinstance(value, dict) and "value" in value:
         return value["value"]  # a Ref compares on its Id
     return value

@@ -11,7 +11,7 @@ does not parse, is Xero's QueryParseException.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -90,18 +90,23 @@ class _Parser:
         return predicate
 
     def either(self) -> Predicate:
-        parts = [self.both()]
-        while (self.peek() or "").upper() in ("||", "OR"):
-            self.take()
-            parts.append(self.both())
-        return parts[0] if len(parts) == 1 else (lambda r: any(p(r) for p in parts))
+        return self._joined(("||", "OR"), self.both, any)
 
     def both(self) -> Predicate:
-        parts = [self.unary()]
-        while (self.peek() or "").upper() in ("&&", "AND"):
+        return self._joined(("&&", "AND"), self.unary, all)
+
+    def _joined(
+        self,
+        words: tuple[str, str],
+        operand: Callable[[], Predicate],
+        combine: Callable[[Iterable[bool]], bool],
+    ) -> Predicate:
+        """Operands joined by one of ``words``; ``combine`` is ``any`` (OR) or ``all`` (AND)."""
+        parts = [operand()]
+        while (self.peek() or "").upper() in words:
             self.take()
-            parts.append(self.unary())
-        return parts[0] if len(parts) == 1 else (lambda r: all(p(r) for p in parts))
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else (lambda r: combine(p(r) for p in parts))
 
     def unary(self) -> Predicate:
         if self.peek() == "!":

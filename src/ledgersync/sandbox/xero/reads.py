@@ -11,6 +11,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ledgersync.sandbox.core import fields
 from ledgersync.sandbox.xero.errors import QueryParseFailed
 from ledgersync.sandbox.xero.query import parse_where, sort_records
 
@@ -24,17 +25,6 @@ class ListRules:
     list_filters: tuple[tuple[str, str], ...] = ()  # (query parameter, field), comma lists
     archived_status: tuple[str, str] | None = None  # (status field, archived value)
     pageable: bool = True
-
-
-def field_value(record: dict, path: str) -> Any:
-    """``Contact.ContactID`` read from a record; absent fields read as null."""
-    value: Any = record
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        match = next((k for k in value if k.casefold() == part.casefold()), None)
-        value = value.get(match) if match is not None else None
-    return value
 
 
 def _csv(text: str) -> list[str]:
@@ -55,7 +45,7 @@ def select(
     for parameter, field in rules.list_filters:
         wanted = _csv(args.get(parameter, ""))
         if wanted:
-            chosen = [r for r in chosen if str(field_value(r, field) or "").casefold() in wanted]
+            chosen = [r for r in chosen if str(fields.field(r, field) or "").casefold() in wanted]
     if (
         rules.archived_status
         and args.get("includeArchived", "").lower() != "true"
@@ -74,10 +64,10 @@ def select(
         since = _since(modified_since)
         chosen = [r for r in chosen if _as_utc(r.get("UpdatedDateUTC")) >= since]
     if args.get("where", "").strip():
-        predicate = parse_where(args["where"], field_value)
+        predicate = parse_where(args["where"], fields.field)
         chosen = [r for r in chosen if predicate(r)]
     if args.get("order", "").strip():
-        chosen = sort_records(chosen, args["order"], field_value)
+        chosen = sort_records(chosen, args["order"], fields.field)
     return chosen
 
 
