@@ -40,7 +40,8 @@ def serve(slug: str, host: str = "127.0.0.1", port: int = 8101, **options: Any) 
 
     server = SandboxServer(make_app(slug, **options), host, port)
     print(
-        f"{server.app.display_name} sandbox on {server.url}  (control plane: {server.url}/_sandbox/companies)"
+        f"{server.app.display_name} sandbox on {server.url}"
+        f"  (control plane: {server.url}/_sandbox/companies)"
     )
     try:
         server.serve_forever()

@@ -4,7 +4,8 @@
     POST   /_sandbox/reset       back to the seeded state (optional body: seed options)
     POST   /_sandbox/tokens      {"client_id"?, "company"?} -> provider token JSON + company_id
     GET    /_sandbox/faults      the active faults
-    POST   /_sandbox/faults      {"kind", "count"? | "probability"?, "path"?, "company"?, "seconds"?}
+    POST   /_sandbox/faults      {"kind", "count"? | "probability"?, "path"?, "company"?,
+                                  "seconds"?}
     DELETE /_sandbox/faults      clear every fault
     GET    /_sandbox/limits      the current limits
     PUT    /_sandbox/limits      {"per_minute"?, "per_day"?, "concurrent"?, "latency_ms"?,

@@ -4,8 +4,8 @@ rotation with a configurable grace window for the old refresh token, and revocat
 Providers decide the wire shapes (token JSON, error bodies, callback parameters); this
 module only keeps the state and says what happened. PKCE (RFC 7636, S256 only) is checked
 whenever the authorize request carried a ``code_challenge``; with ``public_pkce_clients`` a
-client may then leave its secret out, as a PKCE app without a secret does. Tokens are opaque random strings and
-are never written to a log or an error message.
+client may then leave its secret out, as a PKCE app without a secret does. Tokens are opaque
+random strings and are never written to a log or an error message.
 """
 
 from __future__ import annotations

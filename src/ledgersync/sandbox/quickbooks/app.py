@@ -144,7 +144,7 @@ class QuickBooksSandbox(SandboxApp):
         *,
         max_request_id: int = MAX_REQUEST_ID,
     ) -> Response:
-        """Run ``produce`` under the company lock, replaying a stored reply for a known requestid."""
+        """Run ``produce`` under the company lock; a known requestid gets its stored reply."""
         company = self.store[call.company_id]
         request_id = request.args.get("requestid")
         if request_id is not None and len(request_id) > max_request_id:

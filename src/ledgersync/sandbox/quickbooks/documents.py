@@ -225,7 +225,8 @@ def _global_tax(ctx: WriteContext, data: dict) -> str | None:
         raise errors.QBOFault(
             "Invalid TxnTaxDetail Error",
             "6170",
-            "The TxnTaxDetail attribute isn't allowed when GlobalTaxCalculation is set to NotApplicable.",
+            "The TxnTaxDetail attribute isn't allowed when GlobalTaxCalculation is set to "
+            "NotApplicable.",
         )
     return value
 

@@ -70,7 +70,8 @@ def inactive_reference() -> QBOFault:
 
 
 def object_not_found() -> QBOFault:
-    return QBOFault("Object Not Found", "610", f"Object Not Found : {INACTIVE_DETAIL}")
+    # QuickBooks answers a missing object with the very Fault it gives an inactive one.
+    return inactive_reference()
 
 
 def stale_object() -> QBOFault:
@@ -102,7 +103,8 @@ def duplicate_list_name(what: str) -> QBOFault:
     return QBOFault(
         "Duplicate Name Exists Error",
         "6240",
-        f"The name supplied already exists. : Another {what} is already using this name. Please use a different name.",
+        f"The name supplied already exists. : Another {what} is already using this name. "
+        "Please use a different name.",
     )
 
 
@@ -111,7 +113,8 @@ def duplicate_doc_number(doc_number: str, txn_type: str, txn_id: str) -> QBOFaul
         "Duplicate Document Number Error",
         "6140",
         "Duplicate Document Number Error : You must specify a different number. This number has "
-        f"already been used. DocNumber={doc_number} is assigned to TxnType={txn_type} with TxnId={txn_id}",
+        f"already been used. DocNumber={doc_number} is assigned to TxnType={txn_type} "
+        f"with TxnId={txn_id}",
     )
 
 
@@ -119,7 +122,8 @@ def string_length(element: str, maximum: int, supplied: int) -> QBOFault:
     return QBOFault(
         "String length is either shorter or longer than supported by specification",
         "2050",
-        f"String length specified does not match the supported length. Min:0 Max:{maximum} supported. Supplied length:{supplied}",
+        "String length specified does not match the supported length. "
+        f"Min:0 Max:{maximum} supported. Supplied length:{supplied}",
         element,
     )
 
@@ -128,7 +132,8 @@ def invalid_string(element: str) -> QBOFault:
     return QBOFault(
         "Invalid String",
         "2040",
-        f"Element contains invalid characters: {element} cannot contain a colon (:), a tab or a new line.",
+        f"Element contains invalid characters: {element} cannot contain a colon (:), a tab "
+        "or a new line.",
         element,
     )
 
@@ -137,7 +142,8 @@ def no_name() -> QBOFault:
     return QBOFault(
         "No Name Provided",
         "6080",
-        "Fill out values for at least one of the following: Title, GivenName, MiddleName, FamilyName, DisplayName, Suffix.",
+        "Fill out values for at least one of the following: Title, GivenName, MiddleName, "
+        "FamilyName, DisplayName, Suffix.",
     )
 
 
@@ -221,7 +227,8 @@ def system_error() -> QBOFault:
         "An application error has occurred while processing your request",
         "10000",
         "System Failure Error: An unexpected error occurred while accessing or saving your data. "
-        "Please wait a few minutes and try again. If the problem persists, contact customer support.",
+        "Please wait a few minutes and try again. If the problem persists, contact customer "
+        "support.",
         fault_type="SystemFault",
         status=500,
     )

@@ -77,7 +77,8 @@ def save_account(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
             raise errors.QBOFault(
                 "Duplicate Name Exists Error",
                 "6240",
-                "The name supplied already exists. : Another account is already using this number. Please use a different number.",
+                "The name supplied already exists. : Another account is already using this "
+                "number. Please use a different number.",
             )
     body = {k: v for k, v in data.items() if k not in READ_ONLY}
     body.update(

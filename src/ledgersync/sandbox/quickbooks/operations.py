@@ -107,7 +107,7 @@ def void(ctx: WriteContext, entity: str, data: object) -> dict:
         record["TxnTaxDetail"] = {"TotalTax": zero}
     record.update(
         TotalAmt=zero,
-        PrivateNote=f"Voided{' - ' + existing['PrivateNote'] if existing.get('PrivateNote') else ''}",
+        PrivateNote=f"Voided - {note}" if (note := existing.get("PrivateNote")) else "Voided",
     )
     if "Balance" in record:
         record["Balance"] = zero

@@ -123,7 +123,8 @@ class Parser:
         token = self.peek()
         if token.kind == "error":
             return errors.query_parse(
-                f'Invalid content. Lexical error at line 1, column {token.column}.  Encountered: "{token.text}"'
+                f"Invalid content. Lexical error at line 1, column {token.column}."
+                f'  Encountered: "{token.text}"'
             )
         if token.kind == "eof":
             shown = '"<EOF>"'
@@ -138,7 +139,8 @@ class Parser:
             shown = f'" {label} "{token.text} ""'
         lines = "\n    ".join(expected)
         return errors.query_parse(
-            f"Encountered {shown} at line 1, column {token.column}.\nWas expecting one of:\n    {lines}\n    "
+            f"Encountered {shown} at line 1, column {token.column}.\n"
+            f"Was expecting one of:\n    {lines}\n    "
         )
 
     def keyword(self, *words: str) -> str:

@@ -285,7 +285,8 @@ def _tax_rate(
     rate = org.tax_rates.get(str(code))
     if rate is None or rate["Status"] != "ACTIVE":
         problems.append(
-            f"The TaxType code {code} does not exist or cannot be used for this type of transaction."
+            f"The TaxType code {code} does not exist or cannot be used for this type of "
+            "transaction."
         )
         return None
     if account is not None and not rate[f"CanApplyTo{_class_word(account)}"]:

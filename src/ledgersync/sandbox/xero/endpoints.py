@@ -191,7 +191,8 @@ def _document_saver(kind: documents.DocKind):
             existing = documents.find(org, kind, str(data[kind.id_field]))
             if existing is None:
                 raise ElementInvalid(
-                    f"An existing {kind.singular} with the specified {kind.id_field} could not be found"
+                    f"An existing {kind.singular} with the specified {kind.id_field} could not "
+                    "be found"
                 )
         elif (
             method == "POST" and data.get(kind.number_field) and data.get("Type") == kind.sales_type
