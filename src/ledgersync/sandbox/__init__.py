@@ -5,7 +5,16 @@
     server = start_server("quickbooks")       # real loopback socket: server.url, server.stop()
     serve("quickbooks", port=8101)            # blocking, for `ledgersync sandbox quickbooks`
 
-See docs/sandboxes.md for what each sandbox emulates and its /_sandbox/ control plane.
+Layout: ``core/`` holds what every sandbox shares (the app base, OAuth, control plane,
+faults, limits, clock, request log, web page frame, demo data, WSGI hosts). Each provider
+package gives a concern the same file name: ``app.py`` (the sandbox class), ``settings.py``,
+``store.py``, ``seed.py``, ``errors.py``, ``web.py`` (the read-only web view),
+``contacts.py``, ``documents.py``; and where the provider has them, ``ledger.py`` (chart of
+accounts), ``tax.py``, ``payments.py``, ``reads.py`` (collection filters and paging) and
+``query.py`` (its query language). ``registry.py`` maps slugs to sandbox classes.
+
+See docs/sandboxes.md for the layout table, what each sandbox emulates and its /_sandbox/
+control plane.
 """
 
 from __future__ import annotations
