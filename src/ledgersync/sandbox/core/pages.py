@@ -87,6 +87,17 @@ def money_row(label: str, value: object, element_id: str | None = None) -> str:
     return f"<tr><th colspan=4>{label}</th><td class='num'{attribute}>{money(value)}</td></tr>"
 
 
+def document(
+    intro: str, headings: Sequence[str], lines: str, totals: Iterable[tuple[str, object, str]]
+) -> str:
+    """A document's page body: a line of facts (already escaped) over the line table and its
+    summing rows, each ``(label, value, element id or "")``."""
+    rows = "".join(
+        money_row(label, value, element_id or None) for label, value, element_id in totals
+    )
+    return f"<p>{intro}</p>" + table(headings, lines + rows)
+
+
 def facts(pairs: Iterable[tuple[str, object]]) -> str:
     """A two-column table of a record's labelled values."""
     rows = "".join(

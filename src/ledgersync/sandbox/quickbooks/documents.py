@@ -247,6 +247,15 @@ def _header(ctx: WriteContext, data: dict, entity: str, party: dict, party_field
     return body
 
 
+def _with_number(body: dict, doc: str | None) -> dict:
+    """The header with the checked DocNumber, or with none when there is no number."""
+    if doc is not None:
+        body["DocNumber"] = doc
+    else:
+        body.pop("DocNumber", None)
+    return body
+
+
 def applied(
     company: Company, txn_id: str, txn_type: str, skip_payment: str | None = None
 ) -> Decimal:
@@ -269,11 +278,7 @@ def _sales(ctx: WriteContext, data: dict, existing: dict | None, entity: str) ->
     lines, taxed, subtotal = sales_lines(ctx, data, existing, global_tax)
     if sum(1 for code, _ in taxed if code) > MAX_TAXABLE_LINES:
         raise errors.business("A taxable transaction can have at most 750 lines.", "Line")
-    body = _header(ctx, data, entity, customer, "CustomerRef")
-    if doc is not None:
-        body["DocNumber"] = doc
-    else:
-        body.pop("DocNumber", None)
+    body = _with_number(_header(ctx, data, entity, customer, "CustomerRef"), doc)
     detail = tax.compute(ctx.company, taxed, purchase=False, global_tax=global_tax, header=data)
     total = subtotal + detail["TotalTax"]
     paid = applied(ctx.company, existing["Id"], entity) if existing else ZERO
@@ -325,11 +330,7 @@ def save_bill(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
     global_tax = _global_tax(ctx, data)
     doc = _doc_number(ctx, "Bill", data, existing, ("Vendor", vendor["Id"]))
     lines, taxed, subtotal = expense_lines(ctx, data, existing, global_tax)
-    body = _header(ctx, data, "Bill", vendor, "VendorRef")
-    if doc is not None:
-        body["DocNumber"] = doc
-    else:
-        body.pop("DocNumber", None)
+    body = _with_number(_header(ctx, data, "Bill", vendor, "VendorRef"), doc)
     detail = tax.compute(ctx.company, taxed, purchase=True, global_tax=global_tax, header=data)
     total = subtotal + detail["TotalTax"]
     ap_id = ref_id(data, "APAccountRef")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.app import Route
-from ledgersync.sandbox.core.pages import Shell, facts, money, money_row, table, web_routes
+from ledgersync.sandbox.core.pages import Shell, document, facts, money, table, web_routes
 from ledgersync.sandbox.quickbooks.store import Company
 
 if TYPE_CHECKING:
@@ -156,15 +156,16 @@ class WebView:
             if line["DetailType"] != "SubTotalLineDetail"
         )
         tax = record.get("TxnTaxDetail", {}).get("TotalTax")
-        totals = (
-            money_row("Tax", tax)
-            + money_row("Total", record["TotalAmt"], "total")
-            + money_row("Balance", record.get("Balance"))
-        )
-        body = (
-            f"<p>{escape(party.get('name', ''))} · {record['TxnDate']} · Id {record['Id']}"
-            f" · SyncToken {record['SyncToken']}</p>"
-            + table(("#", "Description", "Item / account", "Tax code", "Amount"), lines + totals)
+        body = document(
+            f"{escape(party.get('name', ''))} · {record['TxnDate']} · Id {record['Id']}"
+            f" · SyncToken {record['SyncToken']}",
+            ("#", "Description", "Item / account", "Tax code", "Amount"),
+            lines,
+            (
+                ("Tax", tax, ""),
+                ("Total", record["TotalAmt"], "total"),
+                ("Balance", record.get("Balance"), ""),
+            ),
         )
         return self._page(request, f"{entity} {record.get('DocNumber', '')}".strip(), body)
 

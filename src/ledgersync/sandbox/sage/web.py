@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.app import Route
-from ledgersync.sandbox.core.pages import Shell, facts, money, money_row, table, web_routes
+from ledgersync.sandbox.core.pages import Shell, document, facts, money, table, web_routes
 from ledgersync.sandbox.sage.contacts import WEB_FOLDER
 from ledgersync.sandbox.sage.documents import KINDS
 from ledgersync.sandbox.sage.store import Business
@@ -160,10 +160,11 @@ class WebView:
             f"<td class='num'>{money(line['tax_amount'])}</td></tr>"
             for line in record[kind.lines]
         )
-        total = money_row("Total", record["total_amount"], "total")
-        body = (
-            f"<p>{escape(record['contact_name'])} · {record['date']}"
-            f" · reference {escape(record['reference'])} · id {record['id']}</p>"
-            + table(("Description", "Ledger account", "Tax rate", "Net", "Tax"), lines + total)
+        body = document(
+            f"{escape(record['contact_name'])} · {record['date']}"
+            f" · reference {escape(record['reference'])} · id {record['id']}",
+            ("Description", "Ledger account", "Tax rate", "Net", "Tax"),
+            lines,
+            (("Total", record["total_amount"], "total"),),
         )
         return self._page(request, f"{TITLES[collection][:-1]} {record['displayed_as']}", body)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.app import Route
-from ledgersync.sandbox.core.pages import Shell, facts, money, money_row, table, web_routes
+from ledgersync.sandbox.core.pages import Shell, document, facts, money, table, web_routes
 from ledgersync.sandbox.xero.store import Organisation
 
 if TYPE_CHECKING:
@@ -131,15 +131,16 @@ class WebView:
             f"<td class='num'>{money(ln['TaxAmount'])}</td></tr>"
             for ln in record["LineItems"]
         )
-        totals = (
-            money_row("Subtotal", record["SubTotal"])
-            + money_row("Total tax", record["TotalTax"])
-            + money_row("Total", record["Total"], "total")
-        )
-        body = (
-            f"<p>{record['Type']} · {escape(record['Contact']['Name'])} · {record['Date']}"
-            f" · {record['Status']}</p>"
-            + table(("Description", "Account", "Tax rate", "Amount", "Tax"), lines + totals)
+        body = document(
+            f"{record['Type']} · {escape(record['Contact']['Name'])} · {record['Date']}"
+            f" · {record['Status']}",
+            ("Description", "Account", "Tax rate", "Amount", "Tax"),
+            lines,
+            (
+                ("Subtotal", record["SubTotal"], ""),
+                ("Total tax", record["TotalTax"], ""),
+                ("Total", record["Total"], "total"),
+            ),
         )
         return self._page(org, f"{record['Type']} {number}".strip(), body)
 
