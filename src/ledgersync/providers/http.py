@@ -8,6 +8,11 @@ reads the provider's error body into an ``ErrorDetail``.
 
 Writes are retried only when ``idempotent=True`` (the provider dedupes on the key the
 connector put in the request) or when the failure proves nothing was sent.
+
+One client may serve several threads (Sage pushes a few documents at a time): tokens are
+refreshed under the client's own lock, at most once per expiry, the call count is guarded by
+a lock, and what a caller needs to know about one request comes back in its ``Reply``, never
+in a flag on the client that another thread's request could reset.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
@@ -56,6 +62,9 @@ _SECRET_PARAMS = frozenset(
 )
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 _RELINK_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
+# Where each provider puts its own id for a request (quoted in support tickets): QuickBooks
+# intuit_tid, Xero Xero-Correlation-Id, Sage X-Request-Id.
+REQUEST_ID_HEADERS = ("intuit_tid", "xero-correlation-id", "x-request-id")
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,29 @@ class ErrorDetail:
     message: str
     code: str = ""
     status: int | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one ``ApiClient.request`` got back: the decoded JSON ``body``, the HTTP
+    ``status``, the provider's ``request_id`` for it (empty when it sent none), whether a
+    write was ``resent_after_uncertain`` (an earlier attempt may have landed, so a
+    "duplicate" refusal may be our own document) and how many ``attempts`` it took."""
+
+    body: Any
+    status: int
+    request_id: str = ""
+    resent_after_uncertain: bool = False
+    attempts: int = 1
+
+    def with_body(self, body: Any) -> Reply:
+        """The same reply carrying ``body`` read further (e.g. a batch's items by id)."""
+        return replace(self, body=body)
+
+
+def request_id_of(response: httpx.Response) -> str:
+    """The provider's id for the request ``response`` answers, or ""."""
+    return next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "")
 
 
 def error_for_status(
@@ -172,7 +204,8 @@ def _as_token(credentials: Credentials) -> dict[str, Any]:
 
 
 class ApiClient:
-    """One connection's HTTP session. Not shared between runs or threads."""
+    """One connection's HTTP session, shared by the threads of one run (never between
+    runs): refreshes are serialised and each request's outcome comes back in its ``Reply``."""
 
     def __init__(
         self,
@@ -196,22 +229,26 @@ class ApiClient:
         self.on_token_refresh = on_token_refresh
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
-        self.api_calls = 0
+        self._api_calls = 0
+        self._count_lock = threading.Lock()
+        # Held while tokens are checked or refreshed: a provider that rotates refresh tokens
+        # spends one on first use, so a second thread refreshing too would lose the link.
+        # Reentrant because ``on_token_refresh`` runs inside it.
+        self._refresh_lock = threading.RLock()
         # How the client authenticates to the token and revoke endpoints: HTTP Basic, or
         # "client_secret_post" (client_id and client_secret in the form body).
         self.client_auth = client_auth
         # Sees every response (e.g. to read a provider's remaining-limit headers).
         self.on_response = on_response
-        # Set when a write was re-sent after an attempt that may have reached the provider.
-        self.resent_after_uncertain = False
         self._oauth = OAuth2Client(
             client_id=config.client_id,
             client_secret=config.client_secret,
             token_endpoint_auth_method=client_auth,
             token=_as_token(credentials) if credentials else None,
-            token_endpoint=config.token_url,
             update_token=self._token_updated,
-            leeway=REFRESH_LEEWAY_SECONDS,
+            # No token_endpoint and no leeway: refreshing before expiry is done here, under
+            # the lock; Authlib's own refresh takes none.
+            leeway=0,
             code_challenge_method="S256" if pkce else None,
             base_url=config.api_url,
             timeout=DEFAULT_TIMEOUT,
@@ -221,6 +258,12 @@ class ApiClient:
         )
         for hook in ("access_token_response", "refresh_token_response"):
             self._oauth.register_compliance_hook(hook, self._check_token_response)
+
+    @property
+    def api_calls(self) -> int:
+        """Every HTTP request this client sent, token calls included."""
+        with self._count_lock:
+            return self._api_calls
 
     def close(self) -> None:
         self._oauth.close()
@@ -237,20 +280,19 @@ class ApiClient:
         write: bool | None = None,
         idempotent: bool = False,
         headers: Mapping[str, str] | None = None,
-    ) -> Any:
-        """Send one API request and return its decoded JSON, retrying what is safe to retry.
+    ) -> Reply:
+        """Send one API request and return its ``Reply``, retrying what is safe to retry.
 
         ``write`` defaults to "not a GET"; ``idempotent`` says the request carries the
         provider's idempotency key (in ``params``, ``json_body`` or ``headers``, which are
         sent unchanged on every attempt). Raises the errors of ``errors.py``.
         """
         write = method.upper() != "GET" if write is None else write
-        self.resent_after_uncertain = False
-        maybe_written = False
-        refreshed = False
-        attempt = 0
+        maybe_written = resent = refreshed = False
+        attempt = sends = 0
         while True:
-            attempt += 1
+            attempt, sends = attempt + 1, sends + 1
+            sent_with = self._fresh_credentials()
             try:
                 response = self._send(method, path, params, json_body, headers)
             except AuthError:
@@ -258,13 +300,15 @@ class ApiClient:
             except httpx.TransportError as exc:
                 error = error_for_transport(exc, self.provider, write=write)
             else:
-                if response.status_code == 401 and not refreshed and self.credentials:
+                if response.status_code == 401 and not refreshed and sent_with is not None:
                     refreshed = True
-                    self.refresh()
-                    attempt -= 1
+                    self._refresh_unless_done(sent_with)
+                    attempt -= 1  # the token was stale, not the request: not a retry
                     continue
                 if response.is_success:
-                    return self._decode(response, write=write)
+                    body = self._decode(response, write=write)
+                    request_id = request_id_of(response)
+                    return Reply(body, response.status_code, request_id, resent, sends)
                 error = self._error_for(response, write=write)
             maybe_written = maybe_written or isinstance(error, UncertainError)
             if not self._should_retry(error, attempt, write=write, idempotent=idempotent):
@@ -273,7 +317,7 @@ class ApiClient:
                     raise UncertainError(error.message, code=error.code, status=error.status)
                 raise error
             self.sleep(self._wait(error, attempt))
-            self.resent_after_uncertain = self.resent_after_uncertain or maybe_written
+            resent = resent or maybe_written
 
     def _send(
         self,
@@ -358,6 +402,28 @@ class ApiClient:
 
     def refresh(self) -> Credentials:
         """Refresh now; ``on_token_refresh`` receives the new credentials before this returns."""
+        with self._refresh_lock:
+            return self._refresh_locked()
+
+    def _fresh_credentials(self) -> Credentials | None:
+        """The credentials the next request goes out with, refreshed first (by whichever
+        thread gets here first) when the access token is about to expire."""
+        with self._refresh_lock:
+            credentials = self.credentials
+            if credentials is not None and credentials.access_expires_within(
+                REFRESH_LEEWAY_SECONDS
+            ):
+                return self._refresh_locked()
+            return credentials
+
+    def _refresh_unless_done(self, stale: Credentials) -> None:
+        """Refresh after ``stale`` was refused, unless another thread already has (its
+        refresh token is spent: using it again would be refused)."""
+        with self._refresh_lock:
+            if self.credentials is stale:
+                self._refresh_locked()
+
+    def _refresh_locked(self) -> Credentials:
         if self.credentials is None:
             raise AuthError(f"Not connected to {self.provider}")
         try:
@@ -421,7 +487,8 @@ class ApiClient:
     # --- bookkeeping -----------------------------------------------------------------------
 
     def _count(self, request: httpx.Request) -> None:
-        self.api_calls += 1
+        with self._count_lock:
+            self._api_calls += 1
 
     def _log(self, response: httpx.Response) -> None:
         if self.on_response is not None:

@@ -6,6 +6,8 @@ import re
 
 import httpx
 
+from ledgersync.providers.http import request_id_of
+
 MAX_BODY = 20_000
 _SECRET_FIELDS = re.compile(
     r'("?(?:access_token|refresh_token|id_token|client_secret|code|password|token)"?\s*[:=]\s*"?)'
@@ -16,11 +18,6 @@ _SECRET_FIELDS = re.compile(
 
 def redact(text: str) -> str:
     return _SECRET_FIELDS.sub(r"\1[removed]", text)[:MAX_BODY]
-
-
-# Where each provider puts its own id for a request (for support tickets): QuickBooks
-# intuit_tid, Xero Xero-Correlation-Id, Sage X-Request-Id.
-REQUEST_ID_HEADERS = ("intuit_tid", "xero-correlation-id", "x-request-id")
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -38,10 +35,7 @@ class RecordingTransport(httpx.BaseTransport):
         response = self.inner.handle_request(request)
         response.read()
         received = f"{response.status_code}\n{redact(response.text)}"
-        self.request_id = next(
-            (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers),
-            self.request_id,
-        )
+        self.request_id = request_id_of(response) or self.request_id
         self._exchanges.append((sent, received))
         return response
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ledgersync.providers.errors import AuthError, ProviderError
-from ledgersync.providers.http import ApiClient, error_for_status
+from ledgersync.providers.http import ApiClient, Reply, error_for_status
 from ledgersync.providers.quickbooks import mapping
 
 MINOR_VERSION = "75"
@@ -34,11 +34,12 @@ class QuickBooksClient:
         return f"/v3/company/{self.realm}/{tail}"
 
     def get(self, tail: str) -> Any:
-        return self.api.request("GET", self.path(tail), params={"minorversion": MINOR_VERSION})
+        params = {"minorversion": MINOR_VERSION}
+        return self.api.request("GET", self.path(tail), params=params).body
 
     def query(self, sql: str) -> Any:
         params = {"query": sql, "minorversion": MINOR_VERSION}
-        return self.api.request("GET", self.path("query"), params=params)
+        return self.api.request("GET", self.path("query"), params=params).body
 
     def query_all(self, entity: str, where: str = "", start: int = 1) -> list[dict[str, Any]]:
         """Every row of a query, page by page (STARTPOSITION is 1-based)."""
@@ -55,17 +56,18 @@ class QuickBooksClient:
     def create(self, entity: str, body: Mapping[str, Any], request_id: str) -> dict[str, Any]:
         """POST one entity; the answer's entity object."""
         params = {"minorversion": MINOR_VERSION, "requestid": request_id[:REQUEST_ID_MAX]}
-        answer = self.api.request(
+        reply = self.api.request(
             "POST", self.path(entity.lower()), params=params, json_body=dict(body), idempotent=True
         )
-        return answer[entity]
+        return reply.body[entity]
 
-    def batch(self, body: Mapping[str, Any], request_id: str | None) -> dict[str, dict[str, Any]]:
-        """POST /batch; the per-item answers by bId. Queries-only batches are reads."""
+    def batch(self, body: Mapping[str, Any], request_id: str | None) -> Reply:
+        """POST /batch; the reply carries the per-item answers by bId. Queries-only batches
+        are reads."""
         params = {"minorversion": MINOR_VERSION}
         if request_id:
             params["requestid"] = request_id[:BATCH_REQUEST_ID_MAX]
-        answer = self.api.request(
+        reply = self.api.request(
             "POST",
             self.path("batch"),
             params=params,
@@ -73,14 +75,14 @@ class QuickBooksClient:
             write=request_id is not None,
             idempotent=request_id is not None,
         )
-        return mapping.batch_items(answer)
+        return reply.with_body(mapping.batch_items(reply.body))
 
     def select_all(self, entities: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         """Every row of several entities in one batch call, by entity. An entity that
         filled its page is finished with ordinary paged queries."""
         queries = {f"q{i}": entity for i, entity in enumerate(entities)}
         body = mapping.query_batch_body({bid: mapping.select(e) for bid, e in queries.items()})
-        answers = self.batch(body, request_id=None)
+        answers = self.batch(body, request_id=None).body
         rows = {}
         for bid, entity in queries.items():
             item = answers.get(bid, {})

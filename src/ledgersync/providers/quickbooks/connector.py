@@ -248,23 +248,22 @@ class QuickBooksConnector(HttpConnector):
         indexes = [int(bid[1:]) for bid, _, _ in operations]
         request_id = batch_request_id([documents[i].idempotency_key for i in indexes])
         try:
-            answers = self.client.batch(mapping.batch_body(operations), request_id)
+            reply = self.client.batch(mapping.batch_body(operations), request_id)
         except AuthError:
             raise
         except ProviderError as error:
             return {i: failed(documents[i], error) for i in indexes}
-        resent = self.api.resent_after_uncertain
         results = {}
         for bid, entity, _ in operations:
             index, document = int(bid[1:]), documents[int(bid[1:])]
-            item = answers.get(bid)
+            item = reply.body.get(bid)
             if item is not None and entity in item:
                 remote = mapping.parse_document(item[entity], document.doc_type)
                 results[index] = PushResult(
                     document.idempotency_key, document.number, remote=remote
                 )
                 continue
-            results[index] = failed(document, _item_outcome(item, resent))
+            results[index] = failed(document, _item_outcome(item, reply.resent_after_uncertain))
         return results
 
 

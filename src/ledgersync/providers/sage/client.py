@@ -81,7 +81,7 @@ class SageClient:
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         self.bucket.take()
         headers = {"X-Business": self.business}
-        return self.api.request(method, path, headers=headers, **kwargs)
+        return self.api.request(method, path, headers=headers, **kwargs).body
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         return self._request("GET", path, params=dict(params or {}))
@@ -89,7 +89,7 @@ class SageClient:
     def lead_business(self) -> dict[str, Any]:
         """The business a new token reaches without ``X-Business``: the one just chosen."""
         self.bucket.take()
-        return self.api.request("GET", "/businesses/lead")
+        return self.api.request("GET", "/businesses/lead").body
 
     def list_all(self, path: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
         """Every row of a list, page by page (Sage answers a page past the end with the last

@@ -32,7 +32,6 @@ from ledgersync.providers.base import (
 )
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
-from ledgersync.providers.http import REFRESH_LEEWAY_SECONDS
 from ledgersync.providers.names import rank_contacts
 from ledgersync.providers.sage import FACTS, mapping
 from ledgersync.providers.sage.client import SageClient
@@ -56,13 +55,9 @@ class SageConnector(HttpConnector):
 
     def __init__(self, credentials: Credentials | None, **options: Any) -> None:
         super().__init__(credentials, **options)
-        self._refresh_lock = threading.Lock()
+        # Pushing threads share ``self.api``, which refreshes once for all of them.
         self._pushing = threading.local()
         self._unsaved: Credentials | None = None
-        self._refresh_unlocked = self.api.refresh
-        # Pushing threads share one session: one refresh at a time, and a thread that
-        # waited for another's refresh does not refresh again (the old token is spent).
-        self.api.refresh = self._refresh_once
         self.client = SageClient(self.api)
         self.numbers = NumberBook(self.client)
         self._reference: ReferenceData | None = None
@@ -82,13 +77,6 @@ class SageConnector(HttpConnector):
         credentials, self._unsaved = self._unsaved, None
         if credentials is not None and self.on_token_refresh is not None:
             self.on_token_refresh(credentials)
-
-    def _refresh_once(self) -> Credentials:
-        before = self.api.credentials
-        with self._refresh_lock:
-            if self.api.credentials is not before and self.api.credentials is not None:
-                return self.api.credentials
-            return self._refresh_unlocked()
 
     # --- OAuth -----------------------------------------------------------------------------
 
@@ -214,7 +202,6 @@ class SageConnector(HttpConnector):
             results[index] = failed(documents[index], error)
             del bodies[index]
         if bodies:
-            self._ensure_fresh_token()
             results.update(self._send(documents, bodies))
         return [results[index] for index in range(len(documents))]
 
@@ -270,15 +257,6 @@ class SageConnector(HttpConnector):
             else:
                 claimed.add(self.numbers.key(document))
         return errors
-
-    def _ensure_fresh_token(self) -> None:
-        # Refresh before the threads start, so none of them has to (Authlib's own refresh
-        # before expiry is not locked).
-        credentials = self.api.credentials
-        if credentials is not None and credentials.access_expires_within(
-            REFRESH_LEEWAY_SECONDS + 60
-        ):
-            self.refresh()
 
     def _send(
         self, documents: Sequence[OutboundDocument], bodies: Mapping[int, dict]

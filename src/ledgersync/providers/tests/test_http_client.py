@@ -74,7 +74,9 @@ OK = httpx.Response(200, json={"ok": 1.5})
 def test_a_failed_read_is_retried_after_a_backoff():
     provider, sleeps = Provider(httpx.Response(500), OK), []
     api = client(provider, sleeps=sleeps)
-    assert api.request("GET", "/thing") == {"ok": Decimal("1.5")}
+    reply = api.request("GET", "/thing")
+    assert (reply.body, reply.status, reply.attempts) == ({"ok": Decimal("1.5")}, 200, 2)
+    assert reply.resent_after_uncertain is False
     assert api.api_calls == 2
     assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5
 
@@ -106,9 +108,11 @@ def test_a_write_without_an_idempotency_key_is_never_resent():
 def test_a_write_with_a_key_is_resent_after_a_dropped_connection():
     provider = Provider(httpx.RemoteProtocolError("closed"), OK)
     api = client(provider)
-    api.request("POST", "/invoice", params={"requestid": "k1"}, json_body={}, idempotent=True)
+    reply = api.request(
+        "POST", "/invoice", params={"requestid": "k1"}, json_body={}, idempotent=True
+    )
     assert [r.url.params["requestid"] for r in provider.api_requests] == ["k1", "k1"]
-    assert api.resent_after_uncertain is True
+    assert (reply.resent_after_uncertain, reply.attempts) == (True, 2)
 
 
 def test_a_refusal_after_an_uncertain_attempt_stays_uncertain():

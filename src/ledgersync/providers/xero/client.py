@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from ledgersync.providers.errors import AuthError, RateLimited
-from ledgersync.providers.http import ApiClient
+from ledgersync.providers.http import ApiClient, Reply
 
 API_ROOT = "/api.xro/2.0"
 PAGE_SIZE = 100
@@ -90,7 +90,7 @@ class XeroClient:
         body: Any = None,
         key: str | None = None,
         tenant: bool = True,
-    ) -> Any:
+    ) -> Reply:
         headers = {"xero-tenant-id": self.tenant} if tenant else {}
         if key is not None:
             headers["Idempotency-Key"] = key
@@ -100,7 +100,7 @@ class XeroClient:
         )
 
     def get(self, resource: str, params: Mapping[str, str] | None = None) -> Any:
-        return self.request("GET", f"{API_ROOT}/{resource}", params=params)
+        return self.request("GET", f"{API_ROOT}/{resource}", params=params).body
 
     def get_all(
         self, collection: str, params: Mapping[str, str] | None = None
@@ -120,15 +120,16 @@ class XeroClient:
 
     def write(
         self, method: str, collection: str, body: Any, key: str, *, unitdp: bool = False
-    ) -> list[dict[str, Any]]:
-        """PUT (create) or POST (create or update) a batch; one answer element per input."""
+    ) -> Reply:
+        """PUT (create) or POST (create or update) a batch; the reply carries one answer
+        element per input."""
         params = {"summarizeErrors": "false"}
         if unitdp:
             params["unitdp"] = "4"
-        answer = self.request(method, f"{API_ROOT}/{collection}", params=params, body=body, key=key)
-        return list(answer.get(collection) or [])
+        reply = self.request(method, f"{API_ROOT}/{collection}", params=params, body=body, key=key)
+        return reply.with_body(list(reply.body.get(collection) or []))
 
     def connections(self) -> list[dict[str, Any]]:
         """The tenants the current token may use (identity service, no tenant header)."""
-        answer = self.request("GET", "/connections", tenant=False)
+        answer = self.request("GET", "/connections", tenant=False).body
         return answer if isinstance(answer, list) else []

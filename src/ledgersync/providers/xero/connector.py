@@ -116,7 +116,7 @@ class XeroConnector(HttpConnector):
 
     def create_contact(self, new: NewContact) -> Contact:
         key = new.idempotency_key or str(uuid.uuid4())
-        answer = self.client.write("PUT", "Contacts", mapping.contact_body(new), key)
+        answer = self.client.write("PUT", "Contacts", mapping.contact_body(new), key).body
         if not answer or mapping.element_failed(answer[0]):
             messages = mapping.element_messages(answer[0]) if answer else []
             raise PermanentError("; ".join(messages) or f"Xero did not create {new.name}")
@@ -238,13 +238,12 @@ class XeroConnector(HttpConnector):
         key = mapping.batch_key([documents[i].idempotency_key for i, _ in items], _KEY_NAMESPACE)
         body = {collection: [element for _, element in items]}
         try:
-            answers = self.client.write("PUT", collection, body, key, unitdp=True)
+            reply = self.client.write("PUT", collection, body, key, unitdp=True)
         except AuthError:
             raise
         except ProviderError as error:
             return {i: failed(documents[i], error) for i, _ in items}
-        resent = self.api.resent_after_uncertain
-        results = {}
+        answers, results = reply.body, {}
         for position, (index, _) in enumerate(items):
             document = documents[index]
             answer = answers[position] if position < len(answers) else None
@@ -254,7 +253,8 @@ class XeroConnector(HttpConnector):
                     document.idempotency_key, document.number, remote=remote
                 )
             else:
-                results[index] = failed(document, _element_outcome(answer, resent))
+                outcome = _element_outcome(answer, reply.resent_after_uncertain)
+                results[index] = failed(document, outcome)
         return results
 
 
