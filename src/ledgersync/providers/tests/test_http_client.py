@@ -172,3 +172,9 @@ def test_logs_never_show_tokens(caplog):
     for secret in ("access-old", "access-new", "refresh-old", "refresh-new", "code=abc"):
         assert secret not in text
     assert "QuickBooks GET http://provider.test/thing?code=*** -> 200" in ours
+
+
+def test_a_reply_carries_the_providers_own_id_for_the_request():
+    provider = Provider(httpx.Response(200, json={}, headers={"Xero-Correlation-Id": "c-42"}))
+    reply = client(provider).request("GET", "/thing")
+    assert (reply.request_id, reply.status) == ("c-42", 200)

@@ -205,3 +205,8 @@ def test_tokens_refreshed_by_a_push_thread_are_handed_over_on_the_calling_thread
     assert [r.ok for r in results] == [True, True, True]
     # One refresh for all three threads, handed over once, on this thread.
     assert handed == [(connector.credentials, threading.current_thread())]
+
+
+def test_the_connector_leaves_the_shared_clients_refresh_alone(connector):
+    # One refresh rule, in ApiClient: a connector-side replacement would be a second one.
+    assert "refresh" not in vars(connector.api)
