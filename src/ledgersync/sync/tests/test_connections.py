@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from ledgersync.providers.base import AuthError
-from ledgersync.providers.contract import _consent_form
 from ledgersync.providers.registry import connector_for
+from ledgersync.providers.tests.contract import _consent_form
 from ledgersync.records.models import Account
 from ledgersync.sync import connections, linking
 from ledgersync.sync.models import AccsIdLink, AuditEvent, Connection, ConnectionStatus

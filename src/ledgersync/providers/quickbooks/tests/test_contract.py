@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgersync.providers.contract import ConnectorContract, ContractFixtures
+from ledgersync.providers.tests.contract import ConnectorContract, ContractFixtures
 
 
 class TestQuickBooksContract(ConnectorContract):

@@ -3,8 +3,8 @@ request on a real loopback socket."""
 
 from __future__ import annotations
 
-from ledgersync.providers.contract import ConnectorContract, ContractFixtures
 from ledgersync.providers.sage.connector import NO_TYPED_ID
+from ledgersync.providers.tests.contract import ConnectorContract, ContractFixtures
 
 
 class TestSageContract(ConnectorContract):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 
-from ledgersync.providers.contract import ConnectorContract, ContractFixtures
+from ledgersync.providers.tests.contract import ConnectorContract, ContractFixtures
 from ledgersync.sandbox.xero.tests.spec import CheckingTransport
 
 CONTACT_ID = "0B8A0743-25B6-5983-80D6-714A0CDD613D"
