@@ -188,6 +188,32 @@ class HttpConnector(Connector):
                 )
             yield position, line, account
 
+    # The refusals every provider words the same way, so the Sync page reads alike for each.
+
+    def _check_number_length(self, document: OutboundDocument, limit: int) -> None:
+        """Raises PermanentError when the document's number is longer than ``limit``."""
+        if len(document.number) > limit:
+            raise PermanentError(
+                f"Document number {document.number} is longer than "
+                f"{self.capabilities.display_name} allows ({limit})"
+            )
+
+    def _default_tax_id(self, account: LedgerAccount) -> str:
+        """The tax code id a line without one takes from its nominal; raises PermanentError
+        when the nominal has none (the connector's own check 6)."""
+        if account.tax_code_id is None:
+            raise PermanentError(
+                f"Nominal code {account.code} has no tax rate in {self.capabilities.display_name}"
+            )
+        return account.tax_code_id
+
+    def _unknown_tax(self, wanted: str | None, position: int) -> PermanentError:
+        """The refusal of a line whose tax code the package does not have."""
+        return PermanentError(
+            f"Tax code {wanted} (line {position}) does not exist in "
+            f"{self.capabilities.display_name}"
+        )
+
 
 def failed(document: OutboundDocument, error: ProviderError) -> PushResult:
     """The result of a document that was not pushed (or may not have been)."""

@@ -188,10 +188,7 @@ class QuickBooksConnector(HttpConnector):
 
     def _prepare(self, document: OutboundDocument) -> dict:
         """The document's QBO body; raises the error that stops this document alone."""
-        if len(document.number) > DOC_NUMBER_MAX:
-            raise PermanentError(
-                f"Document number {document.number} is longer than QuickBooks allows ({DOC_NUMBER_MAX})"
-            )
+        self._check_number_length(document, DOC_NUMBER_MAX)
         tax_ids = [
             self._tax_id(line.tax_code, account, position)
             for position, line, account in self._lines_with_accounts(document)
@@ -208,16 +205,11 @@ class QuickBooksConnector(HttpConnector):
         )
 
     def _tax_id(self, wanted: str | None, account, position: int) -> str:
-        reference = self.reference_data()
         if wanted is None:
-            if account.tax_code_id is None:
-                raise PermanentError(f"Nominal code {account.code} has no tax rate in QuickBooks")
-            return account.tax_code_id
-        tax = reference.tax_code(wanted)
+            return self._default_tax_id(account)
+        tax = self.reference_data().tax_code(wanted)
         if tax is None:
-            raise PermanentError(
-                f"Tax code {wanted} (line {position}) does not exist in QuickBooks"
-            )
+            raise self._unknown_tax(wanted, position)
         return tax.id
 
     def _item_for(self, account) -> str:

@@ -210,10 +210,7 @@ class SageConnector(HttpConnector):
         limit = mapping.VENDOR_REFERENCE_MAX
         if document.doc_type is not DocType.SUPPLIER_INVOICE:
             limit = mapping.REFERENCE_MAX
-        if len(document.number) > limit:
-            raise PermanentError(
-                f"Document number {document.number} is longer than Sage allows ({limit})"
-            )
+        self._check_number_length(document, limit)
         scope = mapping.SCOPE_FOR_DOC[document.doc_type]
         account_ids, taxes = [], []
         for position, line, account in self._lines_with_accounts(document):
@@ -229,13 +226,11 @@ class SageConnector(HttpConnector):
     def _line_tax(self, wanted: str | None, account, position: int) -> mapping.LineTax:
         reference = self.reference_data()
         if wanted is None:
-            if account.tax_code_id is None:
-                raise PermanentError(f"Nominal code {account.code} has no tax rate in Sage")
-            tax = reference.tax_code_by_id(account.tax_code_id)
+            tax = reference.tax_code_by_id(self._default_tax_id(account))
         else:
             tax = reference.tax_code(wanted)
         if tax is None or tax.rate is None:
-            raise PermanentError(f"Tax code {wanted} (line {position}) does not exist in Sage")
+            raise self._unknown_tax(wanted, position)
         return mapping.LineTax(tax.id, tax.rate)
 
     def _duplicates(

@@ -26,3 +26,15 @@ def test_no_shipped_provider_module_imports_pytest():
     # The contract suite is test code: it lives in providers/tests, never beside connectors.
     assert len(shipped_modules()) > 10
     assert [p.name for p in shipped_modules() if "pytest" in imported_roots(p)] == []
+
+
+def test_the_refusals_every_provider_shares_are_worded_only_in_the_http_connector():
+    # A provider writing its own "has no tax rate" again would drift from the others.
+    phrases = ("has no tax rate in", "is longer than", "Tax code {")
+    wording = {
+        p.relative_to(PROVIDERS).as_posix()
+        for p in shipped_modules()
+        for phrase in phrases
+        if phrase in p.read_text()
+    }
+    assert wording == {"connector.py"}

@@ -213,9 +213,7 @@ class XeroConnector(HttpConnector):
         self, line: OutboundLine, account: LedgerAccount, doc_type: DocType, position: int
     ) -> str:
         if line.tax_code is None:
-            if account.tax_code_id is None:
-                raise PermanentError(f"Nominal code {account.code} has no tax rate in Xero")
-            return account.tax_code_id
+            return self._default_tax_id(account)
         side = mapping.side_of(doc_type)
         if side in self._tax_sides.get(line.tax_code, ()):
             return line.tax_code  # already a Xero TaxType
@@ -227,9 +225,7 @@ class XeroConnector(HttpConnector):
             if tax.code == line.tax_code and side in self._tax_sides.get(tax.id, ())
         ]
         if not usable:
-            raise PermanentError(
-                f"Tax code {line.tax_code} (line {position}) does not exist in Xero"
-            )
+            raise self._unknown_tax(line.tax_code, position)
         return account.tax_code_id if account.tax_code_id in usable else usable[0]
 
     def _send(
