@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ledgersync.providers.errors import (
     AuthError,
@@ -137,12 +137,26 @@ class Company:
 
 @dataclass(frozen=True)
 class Address:
+    """A postal address. A provider's ``mapping.py`` names its own field for each part (a
+    ``{part: field}`` table) and reads and writes through ``read`` and ``fields``."""
+
     line1: str = ""
     line2: str = ""
     city: str = ""
     region: str = ""
     postcode: str = ""
     country: str = ""
+
+    @classmethod
+    def read(cls, row: Mapping[str, Any], names: Mapping[str, str]) -> Address:
+        """The address in a provider's JSON ``row``; a missing or null field is ""."""
+        return cls(**{part: str(row.get(name) or "") for part, name in names.items()})
+
+    def fields(self, names: Mapping[str, str]) -> dict[str, str]:
+        """The parts that are filled in, under the provider's field ``names`` (empty parts
+        are left out rather than sent as blanks that would overwrite what is there)."""
+        parts = ((name, getattr(self, part)) for part, name in names.items())
+        return {name: value for name, value in parts if value}
 
 
 @dataclass(frozen=True)

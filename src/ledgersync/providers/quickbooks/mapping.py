@@ -37,6 +37,15 @@ ENTITY_FOR_DOC = {
 }
 DOC_FOR_ENTITY = {entity: doc_type for doc_type, entity in ENTITY_FOR_DOC.items()}
 ENTITY_FOR_KIND = {ContactKind.CUSTOMER: "Customer", ContactKind.SUPPLIER: "Vendor"}
+# BillAddr's field for each part of an Address.
+ADDRESS_FIELDS = {
+    "line1": "Line1",
+    "line2": "Line2",
+    "city": "City",
+    "region": "CountrySubDivisionCode",
+    "postcode": "PostalCode",
+    "country": "Country",
+}
 
 # Fault.type -> the HTTP status the same failure has outside a batch, so per-item faults go
 # through the one status mapping in http.py.
@@ -158,20 +167,9 @@ def parse_contact(row: Mapping[str, Any], kind: ContactKind) -> Contact:
         kind=kind,
         email=(row.get("PrimaryEmailAddr") or {}).get("Address", ""),
         phone=(row.get("PrimaryPhone") or {}).get("FreeFormNumber", ""),
-        address=_parse_address(addr) if addr else None,
+        address=Address.read(addr, ADDRESS_FIELDS) if addr else None,
         parent_id=(row.get("ParentRef") or {}).get("value"),
         active=bool(row.get("Active", True)),
-    )
-
-
-def _parse_address(addr: Mapping[str, Any]) -> Address:
-    return Address(
-        line1=addr.get("Line1", ""),
-        line2=addr.get("Line2", ""),
-        city=addr.get("City", ""),
-        region=addr.get("CountrySubDivisionCode", ""),
-        postcode=addr.get("PostalCode", ""),
-        country=addr.get("Country", ""),
     )
 
 
@@ -265,22 +263,10 @@ def contact_body(new: NewContact) -> dict[str, Any]:
     if new.phone:
         body["PrimaryPhone"] = {"FreeFormNumber": new.phone[:30]}
     if new.address:
-        body["BillAddr"] = _address_body(new.address)
+        body["BillAddr"] = new.address.fields(ADDRESS_FIELDS)
     if new.parent_id and new.kind is ContactKind.CUSTOMER:
         body.update(Job=True, ParentRef={"value": new.parent_id}, BillWithParent=True)
     return body
-
-
-def _address_body(address: Address) -> dict[str, str]:
-    fields = {
-        "Line1": address.line1,
-        "Line2": address.line2,
-        "City": address.city,
-        "CountrySubDivisionCode": address.region,
-        "PostalCode": address.postcode,
-        "Country": address.country,
-    }
-    return {key: value for key, value in fields.items() if value}
 
 
 def care_of_update(customer: Contact, parent_id: str, sync_token: str) -> dict[str, Any]:

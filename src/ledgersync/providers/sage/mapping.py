@@ -53,6 +53,16 @@ SCOPE_FOR_DOC = {
     DocType.SUPPLIER_INVOICE: "expenses",
 }
 CONTACT_TYPE_FOR_KIND = {ContactKind.CUSTOMER: "CUSTOMER", ContactKind.SUPPLIER: "VENDOR"}
+# main_address's field for each part of an Address; Sage answers the country as an object
+# ({"id": "GB", ...}) but takes it as country_id.
+ADDRESS_FIELDS = {
+    "line1": "address_line_1",
+    "line2": "address_line_2",
+    "city": "city",
+    "region": "region",
+    "postcode": "postal_code",
+    "country": "country_id",
+}
 # Sage's fixed UK tax rate ids and ledgersync's VAT codes.
 VAT_CODE_FOR_RATE = {
     "GB_STANDARD": "S",
@@ -155,14 +165,8 @@ def parse_contact(row: Mapping[str, Any], kind: ContactKind) -> Contact:
 
 def _parse_address(address: Mapping[str, Any]) -> Address:
     country = address.get("country") or {}
-    return Address(
-        line1=address.get("address_line_1") or "",
-        line2=address.get("address_line_2") or "",
-        city=address.get("city") or "",
-        region=address.get("region") or "",
-        postcode=address.get("postal_code") or "",
-        country=country.get("id", "") if isinstance(country, dict) else str(country),
-    )
+    country_id = country.get("id", "") if isinstance(country, dict) else str(country)
+    return Address.read({**address, "country_id": country_id}, ADDRESS_FIELDS)
 
 
 def web_link(row: Mapping[str, Any]) -> str | None:
@@ -241,20 +245,8 @@ def contact_body(new: NewContact, key: str) -> dict[str, Any]:
             person["telephone"] = new.phone
         contact["main_contact_person"] = person
     if new.address:
-        contact["main_address"] = _address_body(new.address)
+        contact["main_address"] = new.address.fields(ADDRESS_FIELDS)
     return {"contact": contact}
-
-
-def _address_body(address: Address) -> dict[str, str]:
-    fields = {
-        "address_line_1": address.line1,
-        "address_line_2": address.line2,
-        "city": address.city,
-        "region": address.region,
-        "postal_code": address.postcode,
-        "country_id": address.country,
-    }
-    return {key: value for key, value in fields.items() if value}
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,15 @@ COLLECTION_FOR_DOC = {
 }
 ID_FIELD = {"Invoices": "InvoiceID", "CreditNotes": "CreditNoteID"}
 NUMBER_FIELD = {"Invoices": "InvoiceNumber", "CreditNotes": "CreditNoteNumber"}
+# An Addresses element's field for each part of an Address.
+ADDRESS_FIELDS = {
+    "line1": "AddressLine1",
+    "line2": "AddressLine2",
+    "city": "City",
+    "region": "Region",
+    "postcode": "PostalCode",
+    "country": "Country",
+}
 # UK TaxTypes by ledgersync VAT code (notes/demo-data.md); custom rates have none.
 VAT_CODES = {
     "OUTPUT2": "S",
@@ -134,14 +143,7 @@ def _address(rows: Sequence[Mapping[str, Any]]) -> Address | None:
     for kind in ("POBOX", "STREET"):
         row = next((a for a in rows if a.get("AddressType") == kind), None)
         if row and any(row.get(k) for k in ("AddressLine1", "City", "PostalCode")):
-            return Address(
-                line1=row.get("AddressLine1", ""),
-                line2=row.get("AddressLine2", ""),
-                city=row.get("City", ""),
-                region=row.get("Region", ""),
-                postcode=row.get("PostalCode", ""),
-                country=row.get("Country", ""),
-            )
+            return Address.read(row, ADDRESS_FIELDS)
     return None
 
 
@@ -152,16 +154,7 @@ def contact_body(new: NewContact) -> dict[str, Any]:
     if new.phone:
         contact["Phones"] = [{"PhoneType": "DEFAULT", "PhoneNumber": new.phone}]
     if new.address is not None:
-        a = new.address
-        fields = {
-            "AddressLine1": a.line1,
-            "AddressLine2": a.line2,
-            "City": a.city,
-            "Region": a.region,
-            "PostalCode": a.postcode,
-            "Country": a.country,
-        }
-        contact["Addresses"] = [{"AddressType": "POBOX", **{k: v for k, v in fields.items() if v}}]
+        contact["Addresses"] = [{"AddressType": "POBOX", **new.address.fields(ADDRESS_FIELDS)}]
     return {"Contacts": [contact]}
 
 
