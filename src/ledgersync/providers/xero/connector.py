@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ledgersync.ids import is_guid
 from ledgersync.providers.base import (
     Company,
     Contact,
@@ -104,7 +105,7 @@ class XeroConnector(HttpConnector):
         return self._contacts
 
     def get_contact(self, contact_id: str, kind: ContactKind) -> Contact | None:
-        if not _is_guid(contact_id):
+        if not is_guid(contact_id.strip()):
             return None  # Xero ids are GUIDs; anything else cannot exist
         try:
             rows = self.client.get(f"Contacts/{contact_id.strip()}").get("Contacts") or []
@@ -127,7 +128,7 @@ class XeroConnector(HttpConnector):
 
     def validate_accs_id(self, text: str) -> str:
         value = text.strip()
-        if not _is_guid(value):
+        if not is_guid(value):
             raise InvalidAccsId(
                 f"AccountsID ({value}) is not correct, Xero requires a contact ID such as {EXAMPLE_CONTACT_ID}"
             )
@@ -263,14 +264,3 @@ def _element_outcome(answer: dict | None, resent: bool) -> ProviderError:
         # Our first, unanswered attempt may be the document now holding this number.
         return UncertainError(message, code="ValidationException", status=200)
     return PermanentError(message, code="ValidationException", status=200)
-
-
-def _is_guid(text: str) -> bool:
-    value = text.strip()
-    if len(value) != 36:
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

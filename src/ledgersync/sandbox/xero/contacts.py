@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ledgersync.ids import is_guid
 from ledgersync.sandbox.xero.errors import ElementInvalid, PostDataInvalid
 from ledgersync.sandbox.xero.store import Organisation
-from ledgersync.sandbox.xero.wire import is_guid
 
 STATUSES = ("ACTIVE", "ARCHIVED", "GDPRREQUEST")
 # Fields a client may set, with their maximum lengths (the spec's Contact schema).

@@ -70,16 +70,6 @@ def parse_decimal(value: Any, name: str) -> Decimal:
         raise BadValue(f"Input string '{value}' for {name} was not in a correct format.") from None
 
 
-def is_guid(value: object) -> bool:
-    if not isinstance(value, str) or len(value) != 36:
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 def envelope(provider_name: str, now: datetime, collection: str, items: list, **extra: Any) -> dict:
     """``{"Id", "Status", "ProviderName", "DateTimeUTC", ...extra, collection: items}``."""
     return {
