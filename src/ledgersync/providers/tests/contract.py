@@ -35,6 +35,7 @@ from ledgersync.providers.base import (
     NewContact,
     OutboundDocument,
     OutboundLine,
+    PushResult,
 )
 from ledgersync.providers.config import sandbox_config
 from ledgersync.providers.errors import (
@@ -234,6 +235,15 @@ class ConnectorContract:
             reference="PO 77",
             lines=(line,),
         )
+
+    def push_after_fault(
+        self, connector: Connector, sandbox: Sandbox, number: str, fault: str, count: int
+    ) -> PushResult:
+        """Push one invoice with reference data already read, so ``fault`` meets the write."""
+        document = self.invoice(connector, number)
+        connector.reference_data()
+        sandbox.fault(fault, count=count)
+        return connector.push([document])[0]
 
     # --- OAuth -----------------------------------------------------------------------------
 
@@ -460,10 +470,7 @@ class ConnectorContract:
         assert caught.value.kind is ErrorKind.RETRIABLE
 
     def test_a_500_before_the_write_is_resent_with_the_same_key(self, connector, sandbox):
-        document = self.invoice(connector, "S2006")
-        connector.reference_data()
-        sandbox.fault("error_before_write", count=1)
-        result = connector.push([document])[0]
+        result = self.push_after_fault(connector, sandbox, "S2006", "error_before_write", 1)
         assert result.ok
         assert connector.existing_numbers(DocType.SALES_INVOICE, ["S2006"]) == {"S2006"}
         f = self.fixtures
@@ -474,10 +481,7 @@ class ConnectorContract:
         assert sent[0][1:] == sent[1][1:]
 
     def test_a_write_that_never_gets_an_answer_is_uncertain(self, connector, sandbox):
-        document = self.invoice(connector, "S2007")
-        connector.reference_data()
-        sandbox.fault("error_before_write", count=10)
-        result = connector.push([document])[0]
+        result = self.push_after_fault(connector, sandbox, "S2007", "error_before_write", 10)
         assert result.error.kind is ErrorKind.UNCERTAIN
         assert connector.find_document(DocType.SALES_INVOICE, "S2007") is None
 
@@ -485,20 +489,14 @@ class ConnectorContract:
         self, server, live
     ):
         connector = self.connect(live, [], root=server.url)
-        document = self.invoice(connector, "S2008")
-        connector.reference_data()
-        live.fault("drop_after_write", count=10)
-        result = connector.push([document])[0]
+        result = self.push_after_fault(connector, live, "S2008", "drop_after_write", 10)
         assert isinstance(result.error, UncertainError)
         found = connector.find_document(DocType.SALES_INVOICE, "S2008")
         assert (found.number, found.total) == ("S2008", Decimal("180.00"))
 
     def test_e2e_a_dropped_answer_is_replayed_not_duplicated(self, server, live):
         connector = self.connect(live, [], root=server.url)
-        document = self.invoice(connector, "S2009")
-        connector.reference_data()
-        live.fault("drop_after_write", count=1)
-        result = connector.push([document])[0]
+        result = self.push_after_fault(connector, live, "S2009", "drop_after_write", 1)
         assert result.ok
         assert connector.existing_numbers(DocType.SALES_INVOICE, ["S2009"]) == {"S2009"}
 
