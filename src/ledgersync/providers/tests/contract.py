@@ -16,7 +16,7 @@ form like a browser would. The data they expect is the shared demo seed
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -52,6 +52,31 @@ from ledgersync.providers.registry import connector_for
 
 IN_PROCESS_ROOT = "http://sandbox.invalid"
 REDIRECT_URI = "http://127.0.0.1:8000/connections/callback"
+
+
+def outbound_document(
+    number: str,
+    contact_id: str,
+    lines: Iterable[OutboundLine],
+    key: str,
+    *,
+    doc_type: DocType = DocType.SALES_INVOICE,
+    care_of: str | None = None,
+    reference: str = "PO 77",
+) -> OutboundDocument:
+    """A document as the provider tests push it: issued 1 March 2025, due on the 31st, GBP."""
+    return OutboundDocument(
+        idempotency_key=key,
+        doc_type=doc_type,
+        number=number,
+        contact_id=contact_id,
+        care_of_contact_id=care_of,
+        issue_date=date(2025, 3, 1),
+        due_date=date(2025, 3, 31),
+        currency="GBP",
+        reference=reference,
+        lines=tuple(lines),
+    )
 
 
 @dataclass(frozen=True)
@@ -223,18 +248,8 @@ class ConnectorContract:
             nominal or default_nominal,
             f.vat_code,
         )
-        return OutboundDocument(
-            idempotency_key=key or f"contract-{number}",
-            doc_type=doc_type,
-            number=number,
-            contact_id=contact,
-            care_of_contact_id=care_of,
-            issue_date=date(2025, 3, 1),
-            due_date=date(2025, 3, 31),
-            currency="GBP",
-            reference="PO 77",
-            lines=(line,),
-        )
+        key = key or f"contract-{number}"
+        return outbound_document(number, contact, [line], key, doc_type=doc_type, care_of=care_of)
 
     def push_after_fault(
         self, connector: Connector, sandbox: Sandbox, number: str, fault: str, count: int

@@ -6,17 +6,17 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from ledgersync.providers.base import ContactKind, DocType, OutboundDocument, OutboundLine
+from ledgersync.providers.base import ContactKind, DocType, OutboundLine
 from ledgersync.providers.errors import InvalidAccsId, PermanentError
 from ledgersync.providers.sage.client import TokenBucket
 from ledgersync.providers.sage.connector import NO_TYPED_ID, SageConnector
 from ledgersync.providers.sage.tests.conftest import ROOT, connect
+from ledgersync.providers.tests.contract import outbound_document
 from ledgersync.sandbox import make_app
 
 
@@ -52,18 +52,9 @@ def invoice(connector, number: str, *, nominal="4000", tax="S", key=None, kind=N
             "Builders Merchants Direct" if doc_type is DocType.SUPPLIER_INVOICE else "Harbour Cafe"
         )
         contact = connector.find_contacts(name, doc_type.contact_kind)[0].contact.id
-    return OutboundDocument(
-        idempotency_key=key or f"key-{number}",
-        doc_type=doc_type,
-        number=number,
-        contact_id=contact,
-        care_of_contact_id=None,
-        issue_date=date(2025, 3, 1),
-        due_date=date(2025, 3, 31),
-        currency="GBP",
-        reference="",
-        lines=(OutboundLine("Labour", Decimal("2"), Decimal("75.00"), nominal, tax),),
-    )
+    line = OutboundLine("Labour", Decimal("2"), Decimal("75.00"), nominal, tax)
+    key = key or f"key-{number}"
+    return outbound_document(number, contact, [line], key, doc_type=doc_type, reference="")
 
 
 def test_accs_ids_cannot_be_typed_for_sage(connector):

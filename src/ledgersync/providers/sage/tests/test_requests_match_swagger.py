@@ -8,7 +8,6 @@ on its own (path, query parameters, and the body against the closed request sche
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from urllib.parse import parse_qsl
 
@@ -26,6 +25,7 @@ from ledgersync.providers.base import (
 from ledgersync.providers.sage.client import OPERATIONS
 from ledgersync.providers.sage.tests import swagger
 from ledgersync.providers.sage.tests.conftest import connect
+from ledgersync.providers.tests.contract import outbound_document
 from ledgersync.sandbox import make_app
 
 BASE = "/v3.1"
@@ -49,18 +49,7 @@ class Recorder(httpx.BaseTransport):
 
 
 def _document(doc_type: DocType, number: str, contact: str, lines) -> OutboundDocument:
-    return OutboundDocument(
-        idempotency_key=f"swagger-{number}",
-        doc_type=doc_type,
-        number=number,
-        contact_id=contact,
-        care_of_contact_id=None,
-        issue_date=date(2025, 3, 1),
-        due_date=date(2025, 3, 31),
-        currency="GBP",
-        reference="PO 77",
-        lines=tuple(lines),
-    )
+    return outbound_document(number, contact, lines, f"swagger-{number}", doc_type=doc_type)
 
 
 def _drive(connector) -> None:
