@@ -130,7 +130,8 @@ class XeroConnector(HttpConnector):
         value = text.strip()
         if not is_guid(value):
             raise InvalidAccsId(
-                f"AccountsID ({value}) is not correct, Xero requires a contact ID such as {EXAMPLE_CONTACT_ID}"
+                f"AccountsID ({value}) is not correct, Xero requires a contact ID such as "
+                f"{EXAMPLE_CONTACT_ID}"
             )
         return value.lower()
 
