@@ -12,7 +12,7 @@ import time
 from django.core.cache import cache
 from ninja.security import HttpBearer
 
-from ledgersync.api.errors import ApiError
+from ledgersync.api.errors import ApiError, not_found
 from ledgersync.api.keys import authenticate
 from ledgersync.api.models import ApiKey
 from ledgersync.env import env_int
@@ -68,3 +68,12 @@ WRITE = ApiKeyAuth(write=True)
 
 def organisation_of(request) -> Organisation:
     return request.auth.organisation
+
+
+def owned(request, rows, pk: int, what: str):
+    """Row ``pk`` of ``rows`` (a manager or queryset offering ``for_org``) if it belongs to
+    the caller's organisation, else a 404 naming ``what``: another tenant's ids look absent."""
+    found = rows.for_org(organisation_of(request)).filter(pk=pk).first()
+    if found is None:
+        raise not_found(what)
+    return found

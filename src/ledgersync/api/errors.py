@@ -21,6 +21,7 @@ from ledgersync.providers.errors import (
     ProviderError,
     RateLimited,
 )
+from ledgersync.records.services import DocumentLocked
 
 
 class FieldError(Schema):
@@ -194,6 +195,9 @@ def install(api) -> None:
     def on_provider(request, exc: ProviderError):
         return respond(request, provider_failure(exc))
 
+    def on_locked(request, exc: DocumentLocked):
+        return respond(request, ApiError(409, exc.reason.value, exc.message))
+
     api.add_exception_handler(ApiError, on_api_error)
     api.add_exception_handler(NinjaValidationError, on_schema_error)
     api.add_exception_handler(DjangoValidationError, on_django_validation)
@@ -201,3 +205,4 @@ def install(api) -> None:
     api.add_exception_handler(HttpError, on_http)
     api.add_exception_handler(Http404, on_404)
     api.add_exception_handler(ProviderError, on_provider)
+    api.add_exception_handler(DocumentLocked, on_locked)

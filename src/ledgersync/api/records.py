@@ -6,11 +6,10 @@ from django.db import IntegrityError, transaction
 from ninja import Path, Query, Router, Status
 
 from ledgersync.api import output
-from ledgersync.api.auth import READ, WRITE, organisation_of
-from ledgersync.api.errors import ERRORS, ApiError, invalid, not_found
+from ledgersync.api.auth import READ, WRITE, organisation_of, owned
+from ledgersync.api.errors import ERRORS, ApiError, invalid
 from ledgersync.api.schemas import (
     AccountFilter,
-    AccountIn,
     AccountOut,
     AccountPage,
     AccountPatch,
@@ -21,7 +20,6 @@ from ledgersync.api.schemas import (
     NominalCodePatch,
     PartyFilter,
     PartyPatch,
-    SupplierIn,
     SupplierOut,
     SupplierPage,
     TaxCodeIn,
@@ -29,31 +27,35 @@ from ledgersync.api.schemas import (
     TaxCodePage,
     TaxCodePatch,
 )
+from ledgersync.records.inputs import AccountIn, SupplierIn
 from ledgersync.records.models import Account, NominalCode, Supplier, TaxCode
 from ledgersync.records.parties import save_account, save_supplier
 
 router = Router(tags=["records"])
 MAX_ID = 2**53
 ID = Path(..., ge=1, le=MAX_ID)
+ACCOUNTS = Account.objects.select_related("company")
 
 
-def _account(request, account_id: int) -> Account:
-    found = (
-        Account.objects.for_org(organisation_of(request))
-        .select_related("company")
-        .filter(pk=account_id)
-        .first()
-    )
-    if found is None:
-        raise not_found("account")
-    return found
+def _party_rows(rows, filters: PartyFilter):
+    """Accounts or suppliers by number, narrowed to one number or part of the name."""
+    rows = rows.order_by("number", "pk")
+    if filters.number:
+        rows = rows.filter(number=filters.number)
+    if filters.q:
+        rows = rows.filter(name__icontains=filters.q)
+    return rows
 
 
-def _supplier(request, supplier_id: int) -> Supplier:
-    found = Supplier.objects.for_org(organisation_of(request)).filter(pk=supplier_id).first()
-    if found is None:
-        raise not_found("supplier")
-    return found
+def _refuse_duplicate(rows, number: str, label: str) -> None:
+    existing = rows.filter(number=number).first()
+    if existing is not None:
+        raise ApiError(
+            409,
+            "duplicate",
+            f"{label} {number} already exists (id {existing.pk}); PATCH it to change it.",
+            "number",
+        )
 
 
 # -- accounts ---------------------------------------------------------------------------------
@@ -63,11 +65,7 @@ def _supplier(request, supplier_id: int) -> Supplier:
 def list_accounts(request, filters: Query[AccountFilter]):
     """Accounts, by number; filter by number, part of the name, kind or company."""
     organisation = organisation_of(request)
-    rows = Account.objects.for_org(organisation).select_related("company").order_by("number", "pk")
-    if filters.number:
-        rows = rows.filter(number=filters.number)
-    if filters.q:
-        rows = rows.filter(name__icontains=filters.q)
+    rows = _party_rows(ACCOUNTS.for_org(organisation), filters)
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if filters.company:
@@ -80,28 +78,21 @@ def list_accounts(request, filters: Query[AccountFilter]):
 def create_account(request, data: AccountIn):
     """Create a company or a site (a site names its company's account number)."""
     organisation = organisation_of(request)
-    existing = Account.objects.for_org(organisation).filter(number=data.number).first()
-    if existing is not None:
-        raise ApiError(
-            409,
-            "duplicate",
-            f"Account {data.number} already exists (id {existing.pk}); PATCH it to change it.",
-            "number",
-        )
-    account, _ = save_account(organisation, data.dict())
+    _refuse_duplicate(Account.objects.for_org(organisation), data.number, "Account")
+    account, _ = save_account(organisation, data.model_dump())
     return Status(201, output.account_out(account, {}))
 
 
 @router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, auth=READ)
 def get_account(request, account_id: int = ID):
-    account = _account(request, account_id)
+    account = owned(request, ACCOUNTS, account_id, "account")
     return output.account_out(account, output.accs_ids(account.organisation, "account"))
 
 
 @router.patch("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, auth=WRITE)
 def update_account(request, data: AccountPatch, account_id: int = ID):
     """Change an account; only the fields sent change."""
-    account = _account(request, account_id)
+    account = owned(request, ACCOUNTS, account_id, "account")
     save_account(account.organisation, data.dict(exclude_unset=True), account)
     return output.account_out(account, output.accs_ids(account.organisation, "account"))
 
@@ -112,11 +103,7 @@ def update_account(request, data: AccountPatch, account_id: int = ID):
 @router.get("/suppliers", response={200: SupplierPage, **ERRORS}, auth=READ)
 def list_suppliers(request, filters: Query[PartyFilter]):
     organisation = organisation_of(request)
-    rows = Supplier.objects.for_org(organisation).order_by("number", "pk")
-    if filters.number:
-        rows = rows.filter(number=filters.number)
-    if filters.q:
-        rows = rows.filter(name__icontains=filters.q)
+    rows = _party_rows(Supplier.objects.for_org(organisation), filters)
     links = output.accs_ids(organisation, "supplier")
     return output.page(rows, filters, lambda s: output.supplier_out(s, links))
 
@@ -124,27 +111,20 @@ def list_suppliers(request, filters: Query[PartyFilter]):
 @router.post("/suppliers", response={201: SupplierOut, **ERRORS}, auth=WRITE)
 def create_supplier(request, data: SupplierIn):
     organisation = organisation_of(request)
-    existing = Supplier.objects.for_org(organisation).filter(number=data.number).first()
-    if existing is not None:
-        raise ApiError(
-            409,
-            "duplicate",
-            f"Supplier {data.number} already exists (id {existing.pk}); PATCH it to change it.",
-            "number",
-        )
-    supplier, _ = save_supplier(organisation, data.dict())
+    _refuse_duplicate(Supplier.objects.for_org(organisation), data.number, "Supplier")
+    supplier, _ = save_supplier(organisation, data.model_dump())
     return Status(201, output.supplier_out(supplier, {}))
 
 
 @router.get("/suppliers/{supplier_id}", response={200: SupplierOut, **ERRORS}, auth=READ)
 def get_supplier(request, supplier_id: int = ID):
-    supplier = _supplier(request, supplier_id)
+    supplier = owned(request, Supplier.objects, supplier_id, "supplier")
     return output.supplier_out(supplier, output.accs_ids(supplier.organisation, "supplier"))
 
 
 @router.patch("/suppliers/{supplier_id}", response={200: SupplierOut, **ERRORS}, auth=WRITE)
 def update_supplier(request, data: PartyPatch, supplier_id: int = ID):
-    supplier = _supplier(request, supplier_id)
+    supplier = owned(request, Supplier.objects, supplier_id, "supplier")
     save_supplier(supplier.organisation, data.dict(exclude_unset=True), supplier)
     return output.supplier_out(supplier, output.accs_ids(supplier.organisation, "supplier"))
 
@@ -153,10 +133,7 @@ def update_supplier(request, data: PartyPatch, supplier_id: int = ID):
 
 
 def _tax(request, tax_id: int) -> TaxCode:
-    found = TaxCode.objects.for_org(organisation_of(request)).filter(pk=tax_id).first()
-    if found is None:
-        raise not_found("tax code")
-    return found
+    return owned(request, TaxCode.objects, tax_id, "tax code")
 
 
 @router.get("/tax-codes", response={200: TaxCodePage, **ERRORS}, auth=READ)
@@ -200,16 +177,11 @@ def update_tax_code(request, data: TaxCodePatch, tax_code_id: int = ID):
 # -- nominal codes ----------------------------------------------------------------------------
 
 
+NOMINALS = NominalCode.objects.select_related("default_tax_code")
+
+
 def _nominal(request, nominal_id: int) -> NominalCode:
-    found = (
-        NominalCode.objects.for_org(organisation_of(request))
-        .select_related("default_tax_code")
-        .filter(pk=nominal_id)
-        .first()
-    )
-    if found is None:
-        raise not_found("nominal code")
-    return found
+    return owned(request, NOMINALS, nominal_id, "nominal code")
 
 
 def _tax_by_code(organisation, code: str | None) -> TaxCode | None:
@@ -223,11 +195,7 @@ def _tax_by_code(organisation, code: str | None) -> TaxCode | None:
 
 @router.get("/nominal-codes", response={200: NominalCodePage, **ERRORS}, auth=READ)
 def list_nominal_codes(request, filters: Query[CodeFilter]):
-    rows = (
-        NominalCode.objects.for_org(organisation_of(request))
-        .select_related("default_tax_code")
-        .order_by("code", "pk")
-    )
+    rows = NOMINALS.for_org(organisation_of(request)).order_by("code", "pk")
     if filters.code:
         rows = rows.filter(code=filters.code)
     return output.page(rows, filters, output.nominal_out)

@@ -1,8 +1,8 @@
-"""What the API takes and returns. The importer reads JSON files with the same input schemas.
+"""What the API takes and returns. Money goes out as strings ("95.00"), never floats.
 
-Strings are bounded to their columns and may not hold NUL or (in identifiers) control
-characters, so no input can reach the database in a shape it refuses. Money goes out as
-strings ("95.00"), never floats.
+The inputs records code shares (accounts, suppliers, documents and their lines) live in
+records/inputs.py, with the string rules used here too; the importer reads JSON files with
+them and the services take them, so the API, the importer and the web accept the same data.
 """
 
 from __future__ import annotations
@@ -10,54 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 
-from ledgersync.records.models import DocType, SentVia
+from ledgersync.records.inputs import (
+    AccountKind,
+    Country,
+    DocTypeName,
+    Email,
+    Ident,
+    SentViaName,
+)
+from ledgersync.records.inputs import bounded_text as _text
+from ledgersync.records.models import DocType
 from ledgersync.sync.status import StatusCode
-
-NO_NUL = r"^[^\x00]*$"
-NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
-# Line net is stored with 14 digits, 2 after the point.
-MAX_NET = Decimal("999999999999.99")
-
-
-def _text(max_length: int, *, min_length: int = 0, pattern: str = NO_CONTROL):
-    return Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=pattern
-        ),
-    ]
-
-
-def _email(value: str) -> str:
-    if value:
-        try:
-            validate_email(value)
-        except DjangoValidationError:
-            raise ValueError(f"{value!r} is not an email address") from None
-    return value
-
-
-Ident = _text(20, min_length=1)
-Email = Annotated[_text(254), AfterValidator(_email)]
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-
-
-class DocTypeName(StrEnum):
-    sales_invoice = "sales_invoice"
-    sales_credit_note = "sales_credit_note"
-    supplier_invoice = "supplier_invoice"
-
-
-class AccountKind(StrEnum):
-    company = "company"
-    site = "site"
 
 
 class NominalKind(StrEnum):
@@ -65,7 +33,6 @@ class NominalKind(StrEnum):
     purchase = "purchase"
 
 
-SentViaName = StrEnum("SentViaName", {v: v for v in SentVia.values})
 StatusName = StrEnum("StatusName", {v: v for v in StatusCode.values})
 
 
@@ -81,43 +48,6 @@ class Paging(Schema):
 
 
 # -- accounts and suppliers ------------------------------------------------------------------
-
-
-class PartyFields(Schema):
-    name: _text(200, min_length=1)
-    email: Email = ""
-    phone: _text(40) = ""
-    address_line1: _text(200) = ""
-    address_line2: _text(200) = ""
-    city: _text(100) = ""
-    region: _text(100) = ""
-    postcode: _text(20) = ""
-    country: Country = "GB"
-    vat_number: _text(20) = ""
-
-
-class SupplierIn(PartyFields):
-    number: Ident
-
-
-class AccountIn(PartyFields):
-    number: Ident
-    kind: AccountKind = AccountKind.company
-    company: Ident | None = Field(None, description="A site's company (its account number).")
-
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {"number": "A2001", "name": "Seaview Hotel", "email": "accounts@seaview.example"},
-                {
-                    "number": "A2002",
-                    "name": "Seaview Hotel - Annexe",
-                    "kind": "site",
-                    "company": "A1001",
-                },
-            ]
-        }
-    }
 
 
 class PartyPatch(Schema):
@@ -240,125 +170,6 @@ class CodeFilter(Paging):
 
 
 # -- documents -------------------------------------------------------------------------------
-
-
-class LineIn(Schema):
-    """One document line; ``service_dict()`` is what records.services takes."""
-
-    text: _text(4000, pattern=NO_NUL) = ""
-    quantity: Annotated[Decimal, Field(max_digits=12, decimal_places=4)] = Decimal(1)
-    unit_price: Annotated[Decimal, Field(max_digits=14, decimal_places=4)]
-    nominal: _text(20, min_length=1)
-    tax_code: _text(10) | None = None
-
-    @model_validator(mode="after")
-    def _net_fits(self):
-        if abs(self.quantity * self.unit_price) > MAX_NET:
-            raise ValueError("quantity x unit_price is too large (at most 999,999,999,999.99)")
-        return self
-
-    def service_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "quantity": str(self.quantity),
-            "unit_price": str(self.unit_price),
-            "nominal": self.nominal,
-            "tax_code": self.tax_code,
-        }
-
-
-class DocumentIn(Schema):
-    type: DocTypeName
-    number: _text(21) = Field(
-        "", description="Blank for sales documents: the next number is taken."
-    )
-    account: Ident | None = Field(
-        None, description="Sales documents: the customer's account number."
-    )
-    supplier: Ident | None = Field(None, description="Supplier invoices: the supplier's number.")
-    care_of: Ident | None = None
-    issue_date: dt.date | None = None
-    due_date: dt.date | None = None
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")] = "GBP"
-    reference: _text(100) = ""
-    external_ref: _text(100) | None = Field(
-        None, description="Your own id for it; sending the same one again returns this document."
-    )
-    lines: list[LineIn] = Field(min_length=1, max_length=500)
-    sent_via: SentViaName | None = Field(None, description="Mark it sent on creation.")
-    mark_for_sync: bool = False
-
-    def service_payload(self) -> dict[str, Any]:
-        """The dict records.services.create_document takes; ValidationError when the party
-        does not fit the type."""
-        doc_type = DocType(self.type.value)
-        if doc_type == DocType.SUPPLIER_INVOICE and self.account:
-            raise DjangoValidationError(
-                {"account": ["A supplier invoice names a supplier, not an account"]}
-            )
-        if doc_type != DocType.SUPPLIER_INVOICE and self.supplier:
-            raise DjangoValidationError(
-                {"supplier": [f"A {doc_type.label.lower()} names an account, not a supplier"]}
-            )
-        return {
-            "type": doc_type.value,
-            "number": self.number,
-            "account": self.account,
-            "supplier": self.supplier,
-            "care_of": self.care_of,
-            "issue_date": self.issue_date,
-            "due_date": self.due_date,
-            "currency": self.currency,
-            "reference": self.reference,
-            "external_ref": self.external_ref,
-            "lines": [line.service_dict() for line in self.lines],
-        }
-
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "type": "sales_invoice",
-                    "account": "A1001",
-                    "external_ref": "job-4411",
-                    "reference": "Job 4411",
-                    "lines": [
-                        {
-                            "text": "Boiler service",
-                            "quantity": "1",
-                            "unit_price": "95.00",
-                            "nominal": "4000",
-                        }
-                    ],
-                }
-            ]
-        }
-    }
-
-    @model_validator(mode="after")
-    def _dates_in_range(self):
-        for date in (self.issue_date, self.due_date):
-            if date is not None and not 1900 <= date.year <= 2999:
-                raise ValueError("dates must fall between the years 1900 and 2999")
-        return self
-
-
-class DocumentPatch(Schema):
-    account: Ident | None = None
-    supplier: Ident | None = None
-    care_of: _text(20) | None = Field(None, description='An account number, or "" to remove it.')
-    issue_date: dt.date | None = None
-    due_date: dt.date | None = None
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")] | None = None
-    reference: _text(100) | None = None
-    lines: list[LineIn] | None = Field(None, min_length=1, max_length=500)
-
-    @model_validator(mode="after")
-    def _dates_in_range(self):
-        for date in (self.issue_date, self.due_date):
-            if date is not None and not 1900 <= date.year <= 2999:
-                raise ValueError("dates must fall between the years 1900 and 2999")
-        return self
 
 
 class LineOut(Schema):

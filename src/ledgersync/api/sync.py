@@ -8,8 +8,8 @@ from django.db import transaction
 from ninja import Path, Query, Router, Status
 
 from ledgersync.api import output
-from ledgersync.api.auth import READ, WRITE, organisation_of
-from ledgersync.api.errors import ERRORS, PROVIDER_ERRORS, ApiError, not_found
+from ledgersync.api.auth import READ, WRITE, organisation_of, owned
+from ledgersync.api.errors import ERRORS, PROVIDER_ERRORS, ApiError
 from ledgersync.api.schemas import (
     DOC_TYPES,
     ConnectionOut,
@@ -97,11 +97,7 @@ def _live(organisation):
 
 
 def _party(request, kind: str, party_id: int):
-    model = Account if kind == "account" else Supplier
-    found = model.objects.for_org(organisation_of(request)).filter(pk=party_id).first()
-    if found is None:
-        raise not_found(kind)
-    return found
+    return owned(request, (Account if kind == "account" else Supplier).objects, party_id, kind)
 
 
 def _match(match) -> dict:
@@ -138,27 +134,24 @@ def _link(request, kind: str, party_id: int, data: LinkIn):
 
 
 def _make_link(connection, connector: Connector, party, data: LinkIn):
-    if data.method == "create_new":
-        return linking.create_new(connection, connector, party)
-    if data.method == "accs_id":
-        if not data.accs_id:
-            raise ApiError(422, "invalid", "Send the AccsID to link by in accs_id.", "accs_id")
-        return linking.set_typed_accs_id(connection, connector, party, data.accs_id)
-    remote_id = data.remote_id
-    if not remote_id:
-        exact = linking.suggestions(connector, party).exact
-        if exact is None:
-            raise ApiError(
-                409,
-                "no_exact_match",
-                f"{connector.capabilities.display_name} has no contact named exactly '{party.name}'; "
-                "pick a suggestion's id as remote_id, or use create_new.",
-                "remote_id",
-            )
-        remote_id = exact.contact.id
-    return linking.link_existing(
-        connection, connector, party, remote_id, method=linking.LinkMethod.LINK_THIS
-    )
+    if data.method == "accs_id" and not data.accs_id:
+        raise ApiError(422, "invalid", "Send the AccsID to link by in accs_id.", "accs_id")
+    try:
+        return linking.link(
+            connection,
+            connector,
+            party,
+            linking.LinkAction(data.method),
+            remote_id=data.remote_id or "",
+            accs_id=data.accs_id or "",
+        )
+    except linking.NoExactMatch as exc:
+        raise ApiError(
+            409,
+            "no_exact_match",
+            f"{exc}; pick a suggestion's id as remote_id, or use create_new.",
+            "remote_id",
+        ) from None
 
 
 def _unlink(request, kind: str, party_id: int):
@@ -240,10 +233,7 @@ def start_run(request, data: RunIn):
 
 
 def _run(request, run_id: int) -> SyncRun:
-    found = SyncRun.objects.for_org(organisation_of(request)).filter(pk=run_id).first()
-    if found is None:
-        raise not_found("sync run")
-    return found
+    return owned(request, SyncRun.objects, run_id, "sync run")
 
 
 @router.get("/sync/runs", response={200: RunPage, **ERRORS}, auth=READ)

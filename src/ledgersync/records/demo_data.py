@@ -18,7 +18,6 @@ from django.utils import timezone
 from ledgersync.records.models import (
     Account,
     DocType,
-    Document,
     NominalCode,
     NumberSequence,
     Organisation,
@@ -326,7 +325,7 @@ def _seed_documents(organisation: Organisation) -> None:
     today = timezone.localdate()
     for age, (number, doc_type, party, care_of, sent, lines) in enumerate(reversed(DOCUMENTS)):
         issued = today - dt.timedelta(days=age + 1)
-        document = create_document(
+        create_document(
             organisation,
             {
                 "type": doc_type,
@@ -336,13 +335,9 @@ def _seed_documents(organisation: Organisation) -> None:
                 "issue_date": issued,
                 "due_date": issued + dt.timedelta(days=30),
                 "lines": lines,
+                "sent_via": SentVia.EMAIL if sent else None,
+                "mark_for_sync": True,
             },
-        )
-        Document.objects.filter(pk=document.pk).update(
-            sent_at=timezone.now() if sent else None,
-            sent_via=SentVia.EMAIL if sent else "",
-            marked_for_sync=True,
-            marked_at=timezone.now(),
         )
     # Sales sequences continue after the seeded numbers.
     NumberSequence.objects.update_or_create(

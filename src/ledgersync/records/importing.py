@@ -22,12 +22,11 @@ from typing import Any
 import pydantic
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from ledgersync.api.schemas import AccountIn, DocumentIn, LineIn, SupplierIn
-from ledgersync.records.models import DocType, Document, Organisation
+from ledgersync.records.inputs import AccountIn, DocumentIn, LineIn, SupplierIn
+from ledgersync.records.models import Organisation
 from ledgersync.records.parties import Change, upsert_account, upsert_supplier
-from ledgersync.records.services import create_document
+from ledgersync.records.services import create_document, existing_document
 
 PARTY_COLUMNS = [
     "number",
@@ -403,40 +402,23 @@ def _line_of(record: Record, name: str | None) -> int:
 
 
 def _account(organisation, data, user) -> Change:
-    return upsert_account(organisation, AccountIn.model_validate(data).dict(exclude_unset=True))[1]
+    return upsert_account(
+        organisation, AccountIn.model_validate(data).model_dump(exclude_unset=True)
+    )[1]
 
 
 def _supplier(organisation, data, user) -> Change:
-    return upsert_supplier(organisation, SupplierIn.model_validate(data).dict(exclude_unset=True))[
-        1
-    ]
+    return upsert_supplier(
+        organisation, SupplierIn.model_validate(data).model_dump(exclude_unset=True)
+    )[1]
 
 
 def _document(organisation, data, user) -> Change:
     document_in = DocumentIn.model_validate(data)
-    payload = document_in.service_payload()
-    if _existing(organisation, payload) is not None:
+    if existing_document(organisation, document_in.service_payload()) is not None:
         return Change.UNCHANGED  # documents are never changed by an import; use the API
-    document = create_document(organisation, payload, user=user)
-    now = timezone.now()
-    if document_in.sent_via:
-        document.sent_at, document.sent_via = now, document_in.sent_via.value
-    if document_in.mark_for_sync:
-        document.marked_for_sync, document.marked_at = True, now
-    document.save()
+    create_document(organisation, document_in, user=user)
     return Change.CREATED
-
-
-def _existing(organisation, payload) -> Document | None:
-    rows = Document.objects.for_org(organisation)
-    if payload["external_ref"]:
-        return rows.filter(external_ref=payload["external_ref"]).first()
-    if not payload["number"]:
-        return None
-    rows = rows.filter(doc_type=payload["type"], number=payload["number"])
-    if payload["type"] == DocType.SUPPLIER_INVOICE:
-        rows = rows.filter(supplier__number=payload["supplier"])
-    return rows.first()
 
 
 APPLY = {"account": _account, "supplier": _supplier, "document": _document}

@@ -1,21 +1,31 @@
-"""Creating records from untrusted input: validate everything, then save in one transaction.
+"""Every change to a document goes through here: create, update, mark sent, mark for sync.
 
-Callers (web forms, the REST API, the importer, the demo seed) pass plain dicts; a
-`django.core.exceptions.ValidationError` keyed by field says what to fix, and nothing is
-half saved.
+Callers (web forms, the REST API, the importer, the demo seed) pass plain dicts or the typed
+inputs of records/inputs.py; a `django.core.exceptions.ValidationError` keyed by field says
+what to fix, and nothing is half saved. The rules hold whoever calls:
+
+- a change locks the document's row first, so two changes (or a change and a sync) queue;
+- a document the package has, or that is being sent to it, refuses changes
+  (`DocumentLocked`, whose words are written once, here);
+- marking sent again keeps the first sent date;
+- every change touches `updated_at`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
+from ledgersync.records.inputs import DocumentIn
 from ledgersync.records.models import (
     Account,
     DocType,
@@ -24,10 +34,16 @@ from ledgersync.records.models import (
     NominalCode,
     NumberSequence,
     Organisation,
+    SentVia,
     Supplier,
     TaxCode,
 )
 from ledgersync.records.money import parse_decimal
+
+# Whether a document may change depends on its sync state; sync.models depends only on
+# records.models, so reading it here makes no import cycle.
+from ledgersync.sync.models import Attempt, AttemptState, DocumentState
+from ledgersync.sync.status import StatusCode
 
 DEFAULT_PREFIXES = {DocType.SALES_INVOICE: ("S", 4), DocType.SALES_CREDIT_NOTE: ("C", 4)}
 
@@ -148,13 +164,18 @@ def _out_of_range(quantity: Decimal, unit_price: Decimal, text: str) -> str | No
     return None
 
 
-def create_document(organisation: Organisation, data: Mapping[str, Any], *, user=None) -> Document:
-    """Create a document with its lines from a dict; raise ValidationError saying what to fix.
+def create_document(
+    organisation: Organisation, data: DocumentIn | Mapping[str, Any], *, user=None
+) -> Document:
+    """Create a document with its lines; raise ValidationError saying what to fix.
 
     Keys: type, number (optional for sales: allocated), account or supplier (their numbers),
     care_of, issue_date, due_date, currency, reference, external_ref, lines
-    [{text, quantity, unit_price, nominal, tax_code}].
+    [{text, quantity, unit_price, nominal, tax_code}], and sent_via / mark_for_sync to mark
+    it sent or for sync as it is made.
     """
+    if isinstance(data, DocumentIn):
+        data = data.service_payload()
     errors: dict[str, list[str]] = {}
     try:
         doc_type = DocType(data.get("type"))
@@ -165,19 +186,12 @@ def create_document(organisation: Organisation, data: Mapping[str, Any], *, user
     account, supplier = _party(organisation, doc_type, data, errors)
     if account is not None and account.kind == Account.Kind.SITE and account.company_id is None:
         errors.setdefault("account", []).append("A site must belong to a company")
-    care_of = None
-    if data.get("care_of"):
-        care_of = Account.objects.for_org(organisation).filter(number=data["care_of"]).first()
-        if care_of is None:
-            errors.setdefault("care_of", []).append(f"No account numbered {data['care_of']!r}")
+    care_of = _care_of(organisation, data.get("care_of"), errors)
     issue_date = _parse_date(data.get("issue_date") or dt.date.today(), "issue_date", errors)
     due_date = _parse_date(data.get("due_date"), "due_date", errors)
     number = str(data.get("number") or "").strip()
     external_ref = data.get("external_ref") or None
-    if (
-        external_ref
-        and Document.objects.for_org(organisation).filter(external_ref=external_ref).exists()
-    ):
+    if external_ref and document_with_ref(organisation, external_ref) is not None:
         errors.setdefault("external_ref", []).append(
             f"A document with external_ref {external_ref!r} exists"
         )
@@ -187,40 +201,63 @@ def create_document(organisation: Organisation, data: Mapping[str, Any], *, user
         errors.setdefault("number", []).append("number must be at most 21 characters")
     if len(str(data.get("reference") or "")) > 100:
         errors.setdefault("reference", []).append("reference must be at most 100 characters")
-    currency = str(data.get("currency") or "GBP")
-    if len(currency) != 3 or not currency.isalpha():
-        errors.setdefault("currency", []).append(
-            f"currency must be a 3-letter code like GBP, not {currency!r}"
-        )
+    currency = _currency(data.get("currency") or "GBP", errors)
     lines = _lines(organisation, doc_type, data.get("lines") or [], errors)
     if errors:
         raise ValidationError(errors)
 
+    document = Document(
+        organisation=organisation,
+        doc_type=doc_type,
+        account=account,
+        supplier=supplier,
+        care_of=care_of,
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=currency,
+        reference=str(data.get("reference") or ""),
+        external_ref=external_ref,
+        created_by=user,
+    )
+    now = timezone.now()
+    if data.get("sent_via"):
+        document.sent_at, document.sent_via = now, SentVia(data["sent_via"])
+    if data.get("mark_for_sync"):
+        document.marked_for_sync, document.marked_at = True, now
     try:
         with transaction.atomic():
-            document = Document(
-                organisation=organisation,
-                doc_type=doc_type,
-                number=number or allocate_number(organisation, doc_type),
-                account=account,
-                supplier=supplier,
-                care_of=care_of,
-                issue_date=issue_date,
-                due_date=due_date,
-                currency=str(data.get("currency") or "GBP").upper(),
-                reference=str(data.get("reference") or ""),
-                external_ref=external_ref,
-                created_by=user,
-            )
+            document.number = number or allocate_number(organisation, doc_type)
             document.save()
-            for line in lines:
-                line.document = document
-                line.save()
+            _save_lines(document, lines)
     except IntegrityError:
         raise ValidationError(
             {"number": [_clash_message(organisation, doc_type, number, supplier)]}
         ) from None
     return document
+
+
+def _care_of(organisation, number, errors) -> Account | None:
+    if not number:
+        return None
+    found = Account.objects.for_org(organisation).filter(number=number).first()
+    if found is None:
+        errors.setdefault("care_of", []).append(f"No account numbered {number!r}")
+    return found
+
+
+def _currency(raw: Any, errors: dict[str, list[str]]) -> str:
+    currency = str(raw)
+    if len(currency) != 3 or not currency.isalpha():
+        errors.setdefault("currency", []).append(
+            f"currency must be a 3-letter code like GBP, not {currency!r}"
+        )
+    return currency.upper()
+
+
+def _save_lines(document: Document, lines: list[Line]) -> None:
+    for line in lines:
+        line.document = document
+        line.save()
 
 
 def _clash_message(organisation, doc_type, number, supplier) -> str:
@@ -229,14 +266,171 @@ def _clash_message(organisation, doc_type, number, supplier) -> str:
     return f"{DocType(doc_type).label} {number} already exists"
 
 
-def replace_lines(document: Document, raw_lines: Sequence[Mapping[str, Any]]) -> None:
-    """Swap a document's lines for new ones, all or nothing."""
+# -- finding a document a caller names ---------------------------------------------------------
+
+
+def document_with_ref(organisation: Organisation, external_ref: str | None) -> Document | None:
+    """The document the calling system knows by its own id."""
+    if not external_ref:
+        return None
+    return Document.objects.for_org(organisation).filter(external_ref=external_ref).first()
+
+
+def number_taken(organisation: Organisation, payload: Mapping[str, Any]) -> Document | None:
+    """The document that already has this type and number (a supplier's own reference, for
+    supplier invoices)."""
+    if not payload.get("number"):
+        return None
+    rows = Document.objects.for_org(organisation).filter(
+        doc_type=payload["type"], number=payload["number"]
+    )
+    if payload["type"] == DocType.SUPPLIER_INVOICE:
+        rows = rows.filter(supplier__number=payload["supplier"])
+    return rows.first()
+
+
+def existing_document(organisation: Organisation, payload: Mapping[str, Any]) -> Document | None:
+    """The document a create would repeat: by external_ref when given, else by number."""
+    if payload.get("external_ref"):
+        return document_with_ref(organisation, payload["external_ref"])
+    return number_taken(organisation, payload)
+
+
+# -- changing a document -------------------------------------------------------------------------
+
+
+class LockReason(StrEnum):
+    """Why a document refuses changes; the values are the API's error codes."""
+
+    SYNCED = "already_synced"
+    IN_FLIGHT = "sync_in_progress"
+
+
+class DocumentLocked(Exception):
+    """A change to a document the package has, or that is being sent to it."""
+
+    def __init__(self, document: Document, reason: LockReason, remote_id: str = "") -> None:
+        self.document, self.reason, self.remote_id = document, reason, remote_id
+        if reason == LockReason.SYNCED:
+            self.message = (
+                f"{document} is already in the package (id {remote_id}); it cannot change here."
+            )
+        else:
+            self.message = (
+                f"{document} is being sent to the package; try again when the sync has finished."
+            )
+        super().__init__(self.message)
+
+
+class NumberTaken(ValidationError):
+    """A change that would give the party two documents with one number."""
+
+
+def ensure_changeable(document: Document) -> None:
+    """Raise DocumentLocked when the package has the document or a push of it is unanswered."""
+    state = DocumentState.objects.filter(document=document).first()
+    if state is not None and state.status_code == StatusCode.SYNCED:
+        raise DocumentLocked(document, LockReason.SYNCED, state.remote_id)
+    busy = Attempt.objects.filter(
+        document=document, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN]
+    )
+    if busy.exists():
+        raise DocumentLocked(document, LockReason.IN_FLIGHT)
+
+
+@contextmanager
+def _changing(document: Document) -> Iterator[Document]:
+    """The document's row, locked for the rest of the transaction and checked changeable."""
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        ensure_changeable(locked)
+        yield locked
+
+
+def mark_sent(document: Document, via: SentVia | str = SentVia.HAND) -> Document:
+    """Mark it sent (email, post or by hand): check 1 for invoices. Marking it again keeps
+    the first date and way."""
+    with _changing(document) as locked:
+        if locked.sent_at is None:
+            locked.sent_at, locked.sent_via = timezone.now(), SentVia(via)
+            locked.save(update_fields=["sent_at", "sent_via", "updated_at"])
+    return locked
+
+
+def clear_sent(document: Document) -> Document:
+    """Set Sent back to No (the Print dialogue's toggle)."""
+    with _changing(document) as locked:
+        if locked.sent_at is not None:
+            locked.sent_at, locked.sent_via = None, ""
+            locked.save(update_fields=["sent_at", "sent_via", "updated_at"])
+    return locked
+
+
+def set_marked_for_sync(document: Document, marked: bool) -> Document:
+    """Put it on (or take it off) the Sync page's list for its type; marking it again keeps
+    the time it was first marked."""
+    with _changing(document) as locked:
+        if locked.marked_for_sync != marked:
+            locked.marked_for_sync = marked
+            locked.marked_at = timezone.now() if marked else None
+            locked.save(update_fields=["marked_for_sync", "marked_at", "updated_at"])
+    return locked
+
+
+def update_document(document: Document, changes: Mapping[str, Any]) -> Document:
+    """Change the fields given and, with "lines", replace all the lines; all or nothing.
+
+    Parties are named by number; care_of "" or None removes it, due_date None clears it.
+    Raises DocumentLocked, ValidationError, or NumberTaken (a supplier invoice moved to a
+    supplier that has its reference).
+    """
+    with _changing(document) as locked:
+        _apply_header(locked, changes)
+        lines = None
+        if changes.get("lines") is not None:
+            errors: dict[str, list[str]] = {}
+            lines = _lines(locked.organisation, locked.type, changes["lines"], errors)
+            if errors:
+                raise ValidationError(errors)
+            locked.lines.all().delete()
+            _save_lines(locked, lines)
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            raise NumberTaken(
+                {"supplier": [f"{locked.party} already has a document numbered {locked.number}."]}
+            ) from None
+    return locked
+
+
+def _apply_header(document: Document, changes: Mapping[str, Any]) -> None:
+    organisation = document.organisation
     errors: dict[str, list[str]] = {}
-    lines = _lines(document.organisation, document.type, raw_lines, errors)
+    if changes.get("account") is not None:
+        account = Account.objects.for_org(organisation).filter(number=changes["account"]).first()
+        if document.type == DocType.SUPPLIER_INVOICE:
+            errors["account"] = ["A supplier invoice names a supplier, not an account"]
+        elif account is None:
+            errors["account"] = [f"No account numbered {changes['account']!r}"]
+        else:
+            document.account = account
+    if changes.get("supplier") is not None:
+        supplier = Supplier.objects.for_org(organisation).filter(number=changes["supplier"]).first()
+        if document.type != DocType.SUPPLIER_INVOICE:
+            errors["supplier"] = ["Only a supplier invoice names a supplier"]
+        elif supplier is None:
+            errors["supplier"] = [f"No supplier numbered {changes['supplier']!r}"]
+        else:
+            document.supplier = supplier
+    if "care_of" in changes:
+        document.care_of = _care_of(organisation, changes["care_of"], errors)
+    for field in ("issue_date", "reference"):
+        if changes.get(field) is not None:
+            setattr(document, field, changes[field])
+    if "due_date" in changes:
+        document.due_date = changes["due_date"]
+    if changes.get("currency"):
+        document.currency = _currency(changes["currency"], errors)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        document.lines.all().delete()
-        for line in lines:
-            line.document = document
-            line.save()

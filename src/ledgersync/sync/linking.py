@@ -2,13 +2,16 @@
 
 The actions popup offers: Suggestions (similar names), Link This (an exact name match),
 Create New (make the contact in the package), and typing an AccsID (where the provider's
-ids can be typed; not Sage). Every change is written to the audit log.
+ids can be typed; not Sage). The web popup, the record's AccsID field and the REST API all
+call `link` / `save_raw_accs_id` / `unlink` here, so every change is written to the audit
+log exactly once, and saving the AccsID a record already has writes nothing.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import transaction
 
@@ -26,6 +29,19 @@ from ledgersync.sync.models import AccsIdLink, AuditEvent, Connection, LinkMetho
 
 class LinkError(Exception):
     """A link that cannot be made, with a message that says what to do instead."""
+
+
+class NoExactMatch(LinkError):
+    """Link This without a chosen contact, and the package has none with exactly that name."""
+
+
+class LinkAction(StrEnum):
+    """The popup's (and the API's) ways to link a record."""
+
+    LINK_THIS = "link_this"
+    SUGGESTION = "suggestion"
+    CREATE_NEW = "create_new"
+    ACCS_ID = "accs_id"
 
 
 def kind_of(party: Account | Supplier) -> ContactKind:
@@ -56,12 +72,24 @@ def suggestions(connector: Connector, party: Account | Supplier) -> Suggestions:
     return Suggestions(connector.find_contacts(party.name, kind_of(party)))
 
 
+def _audit(connection: Connection, user, action: str, detail: str) -> None:
+    AuditEvent.objects.create(
+        organisation=connection.organisation,
+        user=user if user and user.is_authenticated else None,
+        action=action,
+        detail=detail,
+    )
+
+
 def _save_link(connection, party, remote_id: str, method: LinkMethod, user) -> AccsIdLink:
     if party.organisation_id != connection.organisation_id:
         raise LinkError("That record belongs to another organisation.")
+    current = current_link(connection, party)
+    if current is not None and current.remote_id == remote_id:
+        return current  # nothing changes, so nothing to audit
     field = "supplier" if isinstance(party, Supplier) else "account"
     with transaction.atomic():
-        link, _ = AccsIdLink.objects.update_or_create(
+        saved, _ = AccsIdLink.objects.update_or_create(
             provider=connection.provider,
             company_id=connection.company_id,
             **{field: party},
@@ -72,13 +100,41 @@ def _save_link(connection, party, remote_id: str, method: LinkMethod, user) -> A
                 "linked_by": user if user and user.is_authenticated else None,
             },
         )
-        AuditEvent.objects.create(
-            organisation=connection.organisation,
-            user=link.linked_by,
-            action=f"link:{method}",
-            detail=f"{party} linked to {connection.get_provider_display()} id {remote_id} ({method.label})",
+        provider = connection.get_provider_display()
+        _audit(
+            connection,
+            user,
+            f"link:{method}",
+            f"{party} linked to {provider} id {remote_id} ({method.label})",
         )
-    return link
+    return saved
+
+
+def link(
+    connection: Connection,
+    connector: Connector,
+    party,
+    action: LinkAction,
+    *,
+    remote_id: str = "",
+    accs_id: str = "",
+    user=None,
+) -> AccsIdLink:
+    """One linking action: Link This (the chosen contact, else the exact name match), a
+    suggestion, Create New, or a typed AccsID."""
+    if action == LinkAction.CREATE_NEW:
+        return create_new(connection, connector, party, user=user)
+    if action == LinkAction.ACCS_ID:
+        return set_typed_accs_id(connection, connector, party, accs_id, user=user)
+    if not remote_id and action == LinkAction.LINK_THIS:
+        exact = suggestions(connector, party).exact
+        if exact is None:
+            name = connector.capabilities.display_name
+            raise NoExactMatch(f"{name} has no contact named exactly '{party.name}'")
+        remote_id = exact.contact.id
+    return link_existing(
+        connection, connector, party, remote_id, user=user, method=LinkMethod(action.value)
+    )
 
 
 def link_existing(
@@ -143,17 +199,13 @@ def set_typed_accs_id(
 
 
 def unlink(connection: Connection, party, *, user=None) -> bool:
-    link = current_link(connection, party)
-    if link is None:
+    """Remove the record's AccsID; False when it had none."""
+    found = current_link(connection, party)
+    if found is None:
         return False
     with transaction.atomic():
-        link.delete()
-        AuditEvent.objects.create(
-            organisation=connection.organisation,
-            user=user if user and user.is_authenticated else None,
-            action="unlink",
-            detail=f"{party}: AccsID {link.remote_id} removed",
-        )
+        found.delete()
+        _audit(connection, user, "unlink", f"{party}: AccsID {found.remote_id} removed")
     return True
 
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 from ledgersync.providers.base import ProviderError
 from ledgersync.records.models import Document, Perm
 from ledgersync.sync import connections, engine, linking
-from ledgersync.sync.models import LinkMethod
 from ledgersync.web.access import organisation_of, require
 from ledgersync.web.actions_support import (
     failures_of,
@@ -22,8 +21,6 @@ from ledgersync.web.actions_support import (
     party_for,
 )
 from ledgersync.web.sync_support import open_connector, package_problem, provider_name
-
-ACTION_METHODS = {"link_this": LinkMethod.LINK_THIS, "suggestion": LinkMethod.SUGGESTION}
 
 
 def _document(request, pk: int) -> Document:
@@ -142,20 +139,21 @@ def link(request, pk: int):
 
 
 def _do(request, connection, connector, party, name: str) -> str:
-    action = request.POST.get("action", "")
-    user = request.user
-    if action in ACTION_METHODS:
-        remote_id = request.POST.get("remote_id", "").strip()
-        linking.link_existing(
-            connection, connector, party, remote_id, user=user, method=ACTION_METHODS[action]
-        )
-        return f"{party.name} is linked to {name} (AccsID {remote_id})."
-    if action == "create_new":
-        made = linking.create_new(connection, connector, party, user=user)
+    try:
+        action = linking.LinkAction(request.POST.get("action", ""))
+    except ValueError:
+        raise linking.LinkError(
+            "Choose Link This, a suggestion, Create New or an AccsID."
+        ) from None
+    made = linking.link(
+        connection,
+        connector,
+        party,
+        action,
+        remote_id=request.POST.get("remote_id", "").strip(),
+        accs_id=request.POST.get("accs_id", ""),
+        user=request.user,
+    )
+    if action == linking.LinkAction.CREATE_NEW:
         return f"{party.name} was created in {name} and linked (AccsID {made.remote_id})."
-    if action == "accs_id":
-        made = linking.set_typed_accs_id(
-            connection, connector, party, request.POST.get("accs_id", ""), user=user
-        )
-        return f"{party.name} is linked to {name} (AccsID {made.remote_id})."
-    raise linking.LinkError("Choose Link This, a suggestion, Create New or an AccsID.")
+    return f"{party.name} is linked to {name} (AccsID {made.remote_id})."

@@ -1,7 +1,7 @@
 """The document create / edit form: a header form plus lines posted as lines-N-field.
 
-Saving goes through records.services (create_document, replace_lines), so the web, the
-API and the importer validate documents the same way.
+Saving goes through records.services (create_document, update_document), so the web, the
+API and the importer validate documents, and refuse changes to synced ones, the same way.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from ledgersync.records.models import Account, DocType, Document, NominalCode, Supplier, TaxCode
-from ledgersync.records.services import create_document, replace_lines
+from ledgersync.records.services import create_document, update_document
 
 LINE_FIELDS = ("text", "quantity", "unit_price", "nominal", "tax_code")
 
@@ -136,40 +135,29 @@ def save_document(
     organisation, form: DocumentHeaderForm, rows: list[LineRow], *, document: Document | None, user
 ) -> Document:
     """Create or update; raises ValidationError with messages for the top of the form
-    (line errors are written onto ``rows``)."""
+    (line errors are written onto ``rows``), or DocumentLocked when it may not change."""
     data = form.cleaned_data
-    if document is None:
-        payload = {
-            "type": data["type"],
-            "number": data["number"],
-            "account": data["account"].number if data.get("account") else None,
-            "supplier": data["supplier"].number if data.get("supplier") else None,
-            "care_of": data["care_of"].number if data.get("care_of") else None,
-            "issue_date": data["issue_date"],
-            "due_date": data["due_date"],
-            "currency": data["currency"],
-            "reference": data["reference"],
-            "lines": _raw(rows),
-        }
-        try:
+    fields = {
+        "care_of": data["care_of"].number if data.get("care_of") else "",
+        "issue_date": data["issue_date"],
+        "due_date": data["due_date"],
+        "currency": data["currency"],
+        "reference": data["reference"],
+        "lines": _raw(rows),
+    }
+    doc_type = document.doc_type if document else data["type"]
+    # Only the party the type names: the other select may still hold a stale choice.
+    if doc_type == DocType.SUPPLIER_INVOICE:
+        fields["supplier"] = data["supplier"].number if data.get("supplier") else None
+    else:
+        fields["account"] = data["account"].number if data.get("account") else None
+    try:
+        if document is None:
+            payload = {"type": data["type"], "number": data["number"], **fields}
             return create_document(organisation, payload, user=user)
-        except ValidationError as exc:
-            raise ValidationError(_spread_errors(exc.message_dict, rows)) from None
-    with transaction.atomic():
-        if document.doc_type == DocType.SUPPLIER_INVOICE:
-            document.supplier = data["supplier"]
-        else:
-            document.account = data["account"]
-        document.care_of = data.get("care_of")
-        for name in ("issue_date", "due_date", "reference"):
-            setattr(document, name, data[name])
-        document.currency = data["currency"].upper()
-        document.save()
-        try:
-            replace_lines(document, _raw(rows))
-        except ValidationError as exc:
-            raise ValidationError(_spread_errors(exc.message_dict, rows)) from None
-    return document
+        return update_document(document, fields)
+    except ValidationError as exc:
+        raise ValidationError(_spread_errors(exc.message_dict, rows)) from None
 
 
 def choices_for_lines(organisation) -> dict:

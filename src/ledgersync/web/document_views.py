@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ledgersync.providers.base import ProviderError
+from ledgersync.records import services
 from ledgersync.records.models import DocType, Document, Perm, SentVia
 from ledgersync.sync import connections, engine
 from ledgersync.sync.models import Attempt, DocumentState
@@ -129,9 +130,11 @@ def document_edit(request, pk: int):
 
 def _edit(request, document: Document | None):
     organisation = organisation_of(request)
-    if document is not None and _is_synced(document):
-        messages.error(request, f"{document} is already in the package; change it there.")
-        return redirect("document", document.pk)
+    if document is not None:
+        try:
+            services.ensure_changeable(document)
+        except services.DocumentLocked as exc:
+            return _refused(request, exc)
     if request.method != "POST":
         initial = {
             "issue_date": timezone.localdate(),
@@ -164,10 +167,17 @@ def _edit(request, document: Document | None):
         return _form_page(request, organisation, form, rows, document)
     try:
         saved = save_document(organisation, form, rows, document=document, user=request.user)
+    except services.DocumentLocked as exc:  # synced, or a sync began, while the form was open
+        return _refused(request, exc)
     except ValidationError as exc:
         return _form_page(request, organisation, form, rows, document, errors=exc.messages)
     messages.success(request, f"Saved {saved}.")
     return redirect("document", saved.pk)
+
+
+def _refused(request, exc: services.DocumentLocked, to: str = "document"):
+    messages.error(request, exc.message)
+    return redirect(to, exc.document.pk)
 
 
 def _is_synced(document: Document) -> bool:
@@ -203,17 +213,29 @@ def _recheck_after_change(document: Document) -> None:
 @login_required
 @require_POST
 def document_sent(request, pk: int):
+    """The Print dialogue's Sent toggle: Yes marks it sent by hand (keeping an earlier date),
+    No clears it."""
     document = _document(request, pk)
-    sent = request.POST.get("sent") == "yes"
-    Document.objects.filter(pk=document.pk).update(
-        sent_at=timezone.now() if sent else None,
-        sent_via=SentVia.HAND if sent else "",
-    )
+    try:
+        if request.POST.get("sent") == "yes":
+            services.mark_sent(document, SentVia.HAND)
+        else:
+            services.clear_sent(document)
+    except services.DocumentLocked as exc:
+        if request.htmx:
+            return _toolbar(request, document, error=exc.message)
+        return _refused(request, exc, "document-print")
     document = _document(request, pk)
     _recheck_after_change(document)
     if request.htmx:
-        return render(request, "web/document_print.html#toolbar", {"document": document})
+        return _toolbar(request, document)
     return redirect("document-print", pk)
+
+
+def _toolbar(request, document: Document, error: str = ""):
+    return render(
+        request, "web/document_print.html#toolbar", {"document": document, "error": error}
+    )
 
 
 @login_required
@@ -233,7 +255,12 @@ def document_email(request, pk: int):
         to=[party.email],
     )
     message.send()
-    Document.objects.filter(pk=document.pk).update(sent_at=timezone.now(), sent_via=SentVia.EMAIL)
+    try:
+        services.mark_sent(document, SentVia.EMAIL)
+    except services.DocumentLocked:
+        # A copy to the customer is fine; the package's copy, and its sent state, stay.
+        messages.success(request, f"Emailed {document} to {party.email}.")
+        return redirect("document-print", pk)
     _recheck_after_change(_document(request, pk))
     messages.success(request, f"Emailed {document} to {party.email}; it is marked as sent.")
     return redirect("document-print", pk)
@@ -259,10 +286,13 @@ def _email_body(document: Document) -> str:
 def document_mark(request, pk: int):
     require(request, Perm.RUN_SYNC)
     document = _document(request, pk)
-    marked = request.POST.get("marked") == "yes"
-    Document.objects.filter(pk=document.pk).update(
-        marked_for_sync=marked, marked_at=timezone.now() if marked else None
-    )
+    error = ""
+    try:
+        services.set_marked_for_sync(document, request.POST.get("marked") == "yes")
+    except services.DocumentLocked as exc:
+        if not request.htmx:
+            return _refused(request, exc)
+        error = exc.message
     document = _document(request, pk)
     if request.htmx:
         return render(
@@ -271,6 +301,7 @@ def document_mark(request, pk: int):
             {
                 "document": document,
                 "state": DocumentState.objects.filter(document=document).first(),
+                "error": error,
             },
         )
     return redirect("document", pk)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ledgersync.records.models import Account, Document, Line
-from ledgersync.records.services import create_document, replace_lines
+from ledgersync.records.services import create_document, update_document
 from ledgersync.records.tests.factories import invoice_data, make_org
 
 pytestmark = pytest.mark.django_db
@@ -139,12 +139,14 @@ def test_replacing_lines_is_all_or_nothing():
     org = make_org()
     doc = create_document(org, invoice_data())
     with pytest.raises(ValidationError):
-        replace_lines(
+        update_document(
             doc,
-            [
-                {"text": "ok", "unit_price": "1", "nominal": "4000"},
-                {"text": "bad", "unit_price": "x", "nominal": "4000"},
-            ],
+            {
+                "lines": [
+                    {"text": "ok", "unit_price": "1", "nominal": "4000"},
+                    {"text": "bad", "unit_price": "x", "nominal": "4000"},
+                ]
+            },
         )
     assert list(doc.lines.values_list("text", flat=True)) == ["Boiler service"]
 

@@ -1,0 +1,236 @@
+"""Typed input for records: what the REST API, the importer and the services take.
+
+They live here, below the API, so records code (records/services.py, records/importing.py)
+can use them without importing the web framework; api/schemas.py reuses them as they are.
+Strings are bounded to their columns and may not hold NUL or (in identifiers) control
+characters, so no input can reach the database in a shape it refuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+
+from ledgersync.records.models import DocType, SentVia
+
+NO_NUL = r"^[^\x00]*$"
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+# Line net is stored with 14 digits, 2 after the point.
+MAX_NET = Decimal("999999999999.99")
+
+
+def bounded_text(max_length: int, *, min_length: int = 0, pattern: str = NO_CONTROL):
+    """A stripped string that fits its column."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=pattern
+        ),
+    ]
+
+
+def _email(value: str) -> str:
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError(f"{value!r} is not an email address") from None
+    return value
+
+
+Ident = bounded_text(20, min_length=1)
+Email = Annotated[bounded_text(254), AfterValidator(_email)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
+
+
+class DocTypeName(StrEnum):
+    sales_invoice = "sales_invoice"
+    sales_credit_note = "sales_credit_note"
+    supplier_invoice = "supplier_invoice"
+
+
+class AccountKind(StrEnum):
+    company = "company"
+    site = "site"
+
+
+SentViaName = StrEnum("SentViaName", {v: v for v in SentVia.values})
+
+
+# -- accounts and suppliers ------------------------------------------------------------------
+
+
+class PartyFields(BaseModel):
+    name: bounded_text(200, min_length=1)
+    email: Email = ""
+    phone: bounded_text(40) = ""
+    address_line1: bounded_text(200) = ""
+    address_line2: bounded_text(200) = ""
+    city: bounded_text(100) = ""
+    region: bounded_text(100) = ""
+    postcode: bounded_text(20) = ""
+    country: Country = "GB"
+    vat_number: bounded_text(20) = ""
+
+
+class SupplierIn(PartyFields):
+    number: Ident
+
+
+class AccountIn(PartyFields):
+    number: Ident
+    kind: AccountKind = AccountKind.company
+    company: Ident | None = Field(None, description="A site's company (its account number).")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"number": "A2001", "name": "Seaview Hotel", "email": "accounts@seaview.example"},
+                {
+                    "number": "A2002",
+                    "name": "Seaview Hotel - Annexe",
+                    "kind": "site",
+                    "company": "A1001",
+                },
+            ]
+        }
+    }
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+class LineIn(BaseModel):
+    """One document line; ``service_dict()`` is what records.services takes."""
+
+    text: bounded_text(4000, pattern=NO_NUL) = ""
+    quantity: Annotated[Decimal, Field(max_digits=12, decimal_places=4)] = Decimal(1)
+    unit_price: Annotated[Decimal, Field(max_digits=14, decimal_places=4)]
+    nominal: bounded_text(20, min_length=1)
+    tax_code: bounded_text(10) | None = None
+
+    @model_validator(mode="after")
+    def _net_fits(self):
+        if abs(self.quantity * self.unit_price) > MAX_NET:
+            raise ValueError("quantity x unit_price is too large (at most 999,999,999,999.99)")
+        return self
+
+    def service_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "quantity": str(self.quantity),
+            "unit_price": str(self.unit_price),
+            "nominal": self.nominal,
+            "tax_code": self.tax_code,
+        }
+
+
+class _DatesInRange(BaseModel):
+    """Issue and due dates (declared by each subclass) the database and every package accept."""
+
+    @model_validator(mode="after")
+    def _dates_in_range(self):
+        for date in (self.issue_date, self.due_date):
+            if date is not None and not 1900 <= date.year <= 2999:
+                raise ValueError("dates must fall between the years 1900 and 2999")
+        return self
+
+
+class DocumentIn(_DatesInRange):
+    type: DocTypeName
+    number: bounded_text(21) = Field(
+        "", description="Blank for sales documents: the next number is taken."
+    )
+    account: Ident | None = Field(
+        None, description="Sales documents: the customer's account number."
+    )
+    supplier: Ident | None = Field(None, description="Supplier invoices: the supplier's number.")
+    care_of: Ident | None = None
+    issue_date: dt.date | None = None
+    due_date: dt.date | None = None
+    currency: Currency = "GBP"
+    reference: bounded_text(100) = ""
+    external_ref: bounded_text(100) | None = Field(
+        None, description="Your own id for it; sending the same one again returns this document."
+    )
+    lines: list[LineIn] = Field(min_length=1, max_length=500)
+    sent_via: SentViaName | None = Field(None, description="Mark it sent on creation.")
+    mark_for_sync: bool = False
+
+    def service_payload(self) -> dict[str, Any]:
+        """The dict records.services.create_document takes; ValidationError when the party
+        does not fit the type."""
+        doc_type = DocType(self.type.value)
+        if doc_type == DocType.SUPPLIER_INVOICE and self.account:
+            raise DjangoValidationError(
+                {"account": ["A supplier invoice names a supplier, not an account"]}
+            )
+        if doc_type != DocType.SUPPLIER_INVOICE and self.supplier:
+            raise DjangoValidationError(
+                {"supplier": [f"A {doc_type.label.lower()} names an account, not a supplier"]}
+            )
+        return {
+            "type": doc_type.value,
+            "number": self.number,
+            "account": self.account,
+            "supplier": self.supplier,
+            "care_of": self.care_of,
+            "issue_date": self.issue_date,
+            "due_date": self.due_date,
+            "currency": self.currency,
+            "reference": self.reference,
+            "external_ref": self.external_ref,
+            "lines": [line.service_dict() for line in self.lines],
+            "sent_via": self.sent_via.value if self.sent_via else None,
+            "mark_for_sync": self.mark_for_sync,
+        }
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "type": "sales_invoice",
+                    "account": "A1001",
+                    "external_ref": "job-4411",
+                    "reference": "Job 4411",
+                    "lines": [
+                        {
+                            "text": "Boiler service",
+                            "quantity": "1",
+                            "unit_price": "95.00",
+                            "nominal": "4000",
+                        }
+                    ],
+                }
+            ]
+        }
+    }
+
+
+class DocumentPatch(_DatesInRange):
+    account: Ident | None = None
+    supplier: Ident | None = None
+    care_of: bounded_text(20) | None = Field(
+        None, description='An account number, or "" to remove it.'
+    )
+    issue_date: dt.date | None = None
+    due_date: dt.date | None = None
+    currency: Currency | None = None
+    reference: bounded_text(100) | None = None
+    lines: list[LineIn] | None = Field(None, min_length=1, max_length=500)
+
+    def service_changes(self) -> dict[str, Any]:
+        """What records.services.update_document takes: the fields sent, where null means
+        "leave it" except for care_of, where it removes the care-of account."""
+        sent = self.model_dump(exclude_unset=True, exclude={"lines"})
+        changes = {k: v for k, v in sent.items() if v is not None or k == "care_of"}
+        if self.lines is not None:
+            changes["lines"] = [line.service_dict() for line in self.lines]
+        return changes
