@@ -5,24 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ledgersync.records.models import Account, Document, NominalCode, Supplier, TaxCode
+from ledgersync.records.parties import PARTY_FIELDS
 from ledgersync.sync.connections import live_connection
 from ledgersync.sync.models import AccsIdLink, DocumentState, SyncRun
 from ledgersync.sync.status import Failure, StatusCode
 
-PARTY_KEYS = (
-    "id",
-    "number",
-    "name",
-    "email",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "vat_number",
-)
+PARTY_KEYS = ("id", "number", *PARTY_FIELDS)
 
 
 def money(value: Decimal) -> str:

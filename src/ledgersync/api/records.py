@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from ninja import Path, Query, Router, Status
 
 from ledgersync.api import output
@@ -34,28 +38,60 @@ from ledgersync.records.parties import save_account, save_supplier
 router = Router(tags=["records"])
 MAX_ID = 2**53
 ID = Path(..., ge=1, le=MAX_ID)
-ACCOUNTS = Account.objects.select_related("company")
 
 
-def _party_rows(rows, filters: PartyFilter):
-    """Accounts or suppliers by number, narrowed to one number or part of the name."""
-    rows = rows.order_by("number", "pk")
-    if filters.number:
-        rows = rows.filter(number=filters.number)
-    if filters.q:
-        rows = rows.filter(name__icontains=filters.q)
-    return rows
+@dataclass(frozen=True)
+class PartyKind:
+    """What the account and supplier endpoints differ in."""
+
+    name: str  # "account" or "supplier": the AccsID link field, and the 404's wording
+    rows: QuerySet
+    save: Callable
+    out: Callable
+
+    def create(self, request, data) -> Status:
+        organisation = organisation_of(request)
+        existing = self.rows.for_org(organisation).filter(number=data.number).first()
+        if existing is not None:
+            raise ApiError(
+                409,
+                "duplicate",
+                f"{self.name.capitalize()} {data.number} already exists (id {existing.pk}); "
+                "PATCH it to change it.",
+                "number",
+            )
+        party, _ = self.save(organisation, data.model_dump())
+        return Status(201, self.out(party, {}))
+
+    def show(self, request, party_id: int) -> dict:
+        return self._out(owned(request, self.rows, party_id, self.name))
+
+    def update(self, request, party_id: int, data) -> dict:
+        """Change only the fields sent."""
+        party = owned(request, self.rows, party_id, self.name)
+        self.save(party.organisation, data.dict(exclude_unset=True), party)
+        return self._out(party)
+
+    def _out(self, party) -> dict:
+        return self.out(party, output.accs_ids(party.organisation, self.name))
+
+    def listed(self, request, filters: PartyFilter, narrow=None) -> dict:
+        """By number, narrowed to one number or part of the name (and by ``narrow``)."""
+        organisation = organisation_of(request)
+        rows = self.rows.for_org(organisation).order_by("number", "pk")
+        if filters.number:
+            rows = rows.filter(number=filters.number)
+        if filters.q:
+            rows = rows.filter(name__icontains=filters.q)
+        rows = narrow(rows) if narrow else rows
+        links = output.accs_ids(organisation, self.name)
+        return output.page(rows, filters, lambda party: self.out(party, links))
 
 
-def _refuse_duplicate(rows, number: str, label: str) -> None:
-    existing = rows.filter(number=number).first()
-    if existing is not None:
-        raise ApiError(
-            409,
-            "duplicate",
-            f"{label} {number} already exists (id {existing.pk}); PATCH it to change it.",
-            "number",
-        )
+ACCOUNTS = PartyKind(
+    "account", Account.objects.select_related("company"), save_account, output.account_out
+)
+SUPPLIERS = PartyKind("supplier", Supplier.objects.all(), save_supplier, output.supplier_out)
 
 
 # -- accounts ---------------------------------------------------------------------------------
@@ -64,37 +100,32 @@ def _refuse_duplicate(rows, number: str, label: str) -> None:
 @router.get("/accounts", response={200: AccountPage, **ERRORS}, auth=READ)
 def list_accounts(request, filters: Query[AccountFilter]):
     """Accounts, by number; filter by number, part of the name, kind or company."""
-    organisation = organisation_of(request)
-    rows = _party_rows(ACCOUNTS.for_org(organisation), filters)
-    if filters.kind:
-        rows = rows.filter(kind=filters.kind)
-    if filters.company:
-        rows = rows.filter(company__number=filters.company)
-    links = output.accs_ids(organisation, "account")
-    return output.page(rows, filters, lambda a: output.account_out(a, links))
+
+    def narrow(rows):
+        if filters.kind:
+            rows = rows.filter(kind=filters.kind)
+        if filters.company:
+            rows = rows.filter(company__number=filters.company)
+        return rows
+
+    return ACCOUNTS.listed(request, filters, narrow)
 
 
 @router.post("/accounts", response={201: AccountOut, **ERRORS}, auth=WRITE)
 def create_account(request, data: AccountIn):
     """Create a company or a site (a site names its company's account number)."""
-    organisation = organisation_of(request)
-    _refuse_duplicate(Account.objects.for_org(organisation), data.number, "Account")
-    account, _ = save_account(organisation, data.model_dump())
-    return Status(201, output.account_out(account, {}))
+    return ACCOUNTS.create(request, data)
 
 
 @router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, auth=READ)
 def get_account(request, account_id: int = ID):
-    account = owned(request, ACCOUNTS, account_id, "account")
-    return output.account_out(account, output.accs_ids(account.organisation, "account"))
+    return ACCOUNTS.show(request, account_id)
 
 
 @router.patch("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, auth=WRITE)
 def update_account(request, data: AccountPatch, account_id: int = ID):
     """Change an account; only the fields sent change."""
-    account = owned(request, ACCOUNTS, account_id, "account")
-    save_account(account.organisation, data.dict(exclude_unset=True), account)
-    return output.account_out(account, output.accs_ids(account.organisation, "account"))
+    return ACCOUNTS.update(request, account_id, data)
 
 
 # -- suppliers --------------------------------------------------------------------------------
@@ -102,31 +133,22 @@ def update_account(request, data: AccountPatch, account_id: int = ID):
 
 @router.get("/suppliers", response={200: SupplierPage, **ERRORS}, auth=READ)
 def list_suppliers(request, filters: Query[PartyFilter]):
-    organisation = organisation_of(request)
-    rows = _party_rows(Supplier.objects.for_org(organisation), filters)
-    links = output.accs_ids(organisation, "supplier")
-    return output.page(rows, filters, lambda s: output.supplier_out(s, links))
+    return SUPPLIERS.listed(request, filters)
 
 
 @router.post("/suppliers", response={201: SupplierOut, **ERRORS}, auth=WRITE)
 def create_supplier(request, data: SupplierIn):
-    organisation = organisation_of(request)
-    _refuse_duplicate(Supplier.objects.for_org(organisation), data.number, "Supplier")
-    supplier, _ = save_supplier(organisation, data.model_dump())
-    return Status(201, output.supplier_out(supplier, {}))
+    return SUPPLIERS.create(request, data)
 
 
 @router.get("/suppliers/{supplier_id}", response={200: SupplierOut, **ERRORS}, auth=READ)
 def get_supplier(request, supplier_id: int = ID):
-    supplier = owned(request, Supplier.objects, supplier_id, "supplier")
-    return output.supplier_out(supplier, output.accs_ids(supplier.organisation, "supplier"))
+    return SUPPLIERS.show(request, supplier_id)
 
 
 @router.patch("/suppliers/{supplier_id}", response={200: SupplierOut, **ERRORS}, auth=WRITE)
 def update_supplier(request, data: PartyPatch, supplier_id: int = ID):
-    supplier = owned(request, Supplier.objects, supplier_id, "supplier")
-    save_supplier(supplier.organisation, data.dict(exclude_unset=True), supplier)
-    return output.supplier_out(supplier, output.accs_ids(supplier.organisation, "supplier"))
+    return SUPPLIERS.update(request, supplier_id, data)
 
 
 # -- tax codes --------------------------------------------------------------------------------

@@ -25,22 +25,10 @@ from django.db import transaction
 
 from ledgersync.records.inputs import AccountIn, DocumentIn, LineIn, SupplierIn
 from ledgersync.records.models import Organisation
-from ledgersync.records.parties import Change, upsert_account, upsert_supplier
+from ledgersync.records.parties import PARTY_FIELDS, Change, upsert_account, upsert_supplier
 from ledgersync.records.services import create_document, existing_document
 
-PARTY_COLUMNS = [
-    "number",
-    "name",
-    "email",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "vat_number",
-]
+PARTY_COLUMNS = ["number", *PARTY_FIELDS]
 ACCOUNT_COLUMNS = [*PARTY_COLUMNS, "kind", "company"]
 DOCUMENT_COLUMNS = [
     "type",
@@ -119,8 +107,9 @@ def decode(raw: bytes, encoding: str | None = None) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ImportFileError(
-            f"The file is not {name} text: byte 0x{raw[exc.start]:02X} on line {line} cannot be read. "
-            "Save it as UTF-8 (in Excel: 'CSV UTF-8'), or give its encoding with --encoding, e.g. cp1252."
+            f"The file is not {name} text: byte 0x{raw[exc.start]:02X} on line {line} "
+            "cannot be read. Save it as UTF-8 (in Excel: 'CSV UTF-8'), or give its encoding "
+            "with --encoding, e.g. cp1252."
         ) from None
 
 
@@ -148,7 +137,8 @@ def read_csv(text: str) -> list[Record]:
     unknown = [name for name in header if name not in CSV_COLUMNS]
     if "record" not in header or unknown:
         raise ImportFileError(
-            f"The first row must name the columns, including 'record'; unknown: {', '.join(unknown) or 'none'}. "
+            "The first row must name the columns, including 'record'; "
+            f"unknown: {', '.join(unknown) or 'none'}. "
             "See docs/import.md for the column layout."
         )
     records: list[Record] = []
@@ -220,7 +210,8 @@ def _add_line(records, documents, cells, line, bad) -> None:
 
 
 def read_json(text: str) -> list[Record]:
-    """``{"accounts": [...], "suppliers": [...], "documents": [...]}``, items as the API takes them."""
+    """``{"accounts": [...], "suppliers": [...], "documents": [...]}``, items as the API
+    takes them."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

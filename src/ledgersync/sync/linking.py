@@ -149,7 +149,8 @@ def link_existing(
     """Link to a contact the package has (Link This or a chosen suggestion)."""
     if connector.get_contact(remote_id, kind_of(party)) is None:
         raise LinkError(
-            f"{connector.capabilities.display_name} has no such contact any more; refresh the suggestions."
+            f"{connector.capabilities.display_name} has no such contact any more; "
+            "refresh the suggestions."
         )
     return _save_link(connection, party, remote_id, method, user)
 
