@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
-from ledgersync.records.models import Organisation
+from ledgersync.records.models import Document, Organisation
 
 # What each refusal says, so the 403 page tells the user whom to ask.
 ASK_ADMIN = "You do not have permission for this page; ask your Administrator to enable it."
@@ -22,3 +23,13 @@ def require(request, perm: str) -> None:
     """Refuse the request (403) unless the user holds ``perm`` (a records.models.Perm)."""
     if not request.user.has_perm(perm):
         raise PermissionDenied(ASK_ADMIN)
+
+
+def document_for(request, pk: int) -> Document:
+    """Document ``pk`` of the user's organisation, with what its pages show (404 otherwise)."""
+    queryset = (
+        Document.objects.for_org(organisation_of(request))
+        .select_related("account", "supplier", "care_of", "sync_state")
+        .prefetch_related("lines__nominal", "lines__tax_code")
+    )
+    return get_object_or_404(queryset, pk=pk)

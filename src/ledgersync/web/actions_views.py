@@ -8,28 +8,19 @@ with the grid row swapped out of band so its StatusCode changes in place.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from ledgersync.providers.base import ProviderError
 from ledgersync.records.models import Document, Perm
 from ledgersync.sync import connections, engine, linking
-from ledgersync.web.access import organisation_of, require
+from ledgersync.web.access import document_for, require
 from ledgersync.web.actions_support import (
     failures_of,
     panels,
     party_for,
 )
 from ledgersync.web.sync_support import open_connector, package_problem, provider_name
-
-
-def _document(request, pk: int) -> Document:
-    queryset = (
-        Document.objects.for_org(organisation_of(request))
-        .select_related("account", "supplier", "care_of", "sync_state")
-        .prefetch_related("lines__nominal", "lines__tax_code")
-    )
-    return get_object_or_404(queryset, pk=pk)
 
 
 def _render(
@@ -76,7 +67,7 @@ def _render(
 @require_GET
 def actions(request, pk: int):
     require(request, Perm.VIEW_SYNC)
-    document = _document(request, pk)
+    document = document_for(request, pk)
     connection = connections.live_connection(document.organisation)
     connector, problem = None, ""
     try:
@@ -91,7 +82,7 @@ def actions(request, pk: int):
 def link(request, pk: int):
     """One linking action from the popup, then the document's checks again."""
     require(request, Perm.LINK_ACCOUNTS)
-    document = _document(request, pk)
+    document = document_for(request, pk)
     organisation = document.organisation
     connection = connections.live_connection(organisation)
     name = provider_name(organisation, connection)
@@ -132,7 +123,7 @@ def link(request, pk: int):
         engine.recheck(document, connector, connection)
     except ProviderError as exc:
         notice += f" The checks could not run again just now ({exc.message}); Sync will run them."
-    document = _document(request, pk)
+    document = document_for(request, pk)
     return _render(
         request, document, connection=connection, connector=connector, notice=notice, refreshed=True
     )

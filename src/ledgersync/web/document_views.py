@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,7 +21,7 @@ from ledgersync.records.models import DocType, Document, Perm, SentVia
 from ledgersync.sync import connections, engine
 from ledgersync.sync.models import Attempt, DocumentState
 from ledgersync.sync.status import StatusCode
-from ledgersync.web.access import organisation_of, require
+from ledgersync.web.access import document_for, organisation_of, require
 from ledgersync.web.document_forms import (
     DocumentHeaderForm,
     LineRow,
@@ -33,15 +33,6 @@ from ledgersync.web.document_forms import (
 
 LIST_PAGE_SIZE = 50
 YES_NO = {"yes": True, "no": False}
-
-
-def _document(request, pk: int) -> Document:
-    queryset = (
-        Document.objects.for_org(organisation_of(request))
-        .select_related("account", "supplier", "care_of", "sync_state")
-        .prefetch_related("lines__nominal", "lines__tax_code")
-    )
-    return get_object_or_404(queryset, pk=pk)
 
 
 def _filtered(organisation, params):
@@ -88,7 +79,7 @@ def document_list(request):
 
 @login_required
 def document_detail(request, pk: int):
-    document = _document(request, pk)
+    document = document_for(request, pk)
     return render(
         request,
         "web/document_detail.html",
@@ -125,7 +116,7 @@ def document_create(request):
 
 @login_required
 def document_edit(request, pk: int):
-    return _edit(request, _document(request, pk))
+    return _edit(request, document_for(request, pk))
 
 
 def _edit(request, document: Document | None):
@@ -190,7 +181,7 @@ def _is_synced(document: Document) -> bool:
 @login_required
 def document_print(request, pk: int):
     """A clean printable view with the Sent toggle and Email (the guide's Print dialogue)."""
-    return render(request, "web/document_print.html", {"document": _document(request, pk)})
+    return render(request, "web/document_print.html", {"document": document_for(request, pk)})
 
 
 def _recheck_after_change(document: Document) -> None:
@@ -215,7 +206,7 @@ def _recheck_after_change(document: Document) -> None:
 def document_sent(request, pk: int):
     """The Print dialogue's Sent toggle: Yes marks it sent by hand (keeping an earlier date),
     No clears it."""
-    document = _document(request, pk)
+    document = document_for(request, pk)
     try:
         if request.POST.get("sent") == "yes":
             services.mark_sent(document, SentVia.HAND)
@@ -225,7 +216,7 @@ def document_sent(request, pk: int):
         if request.htmx:
             return _toolbar(request, document, error=exc.message)
         return _refused(request, exc, "document-print")
-    document = _document(request, pk)
+    document = document_for(request, pk)
     _recheck_after_change(document)
     if request.htmx:
         return _toolbar(request, document)
@@ -242,7 +233,7 @@ def _toolbar(request, document: Document, error: str = ""):
 @require_POST
 def document_email(request, pk: int):
     """Email the document to its account through Django's email backend, and mark it sent."""
-    document = _document(request, pk)
+    document = document_for(request, pk)
     party = document.party
     if document.doc_type == DocType.SUPPLIER_INVOICE or not party.email:
         messages.error(
@@ -261,7 +252,7 @@ def document_email(request, pk: int):
         # A copy to the customer is fine; the package's copy, and its sent state, stay.
         messages.success(request, f"Emailed {document} to {party.email}.")
         return redirect("document-print", pk)
-    _recheck_after_change(_document(request, pk))
+    _recheck_after_change(document_for(request, pk))
     messages.success(request, f"Emailed {document} to {party.email}; it is marked as sent.")
     return redirect("document-print", pk)
 
@@ -285,7 +276,7 @@ def _email_body(document: Document) -> str:
 @require_POST
 def document_mark(request, pk: int):
     require(request, Perm.RUN_SYNC)
-    document = _document(request, pk)
+    document = document_for(request, pk)
     error = ""
     try:
         services.set_marked_for_sync(document, request.POST.get("marked") == "yes")
@@ -293,7 +284,7 @@ def document_mark(request, pk: int):
         if not request.htmx:
             return _refused(request, exc)
         error = exc.message
-    document = _document(request, pk)
+    document = document_for(request, pk)
     if request.htmx:
         return render(
             request,
