@@ -15,13 +15,10 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from ledgersync.providers.errors import (
-    AuthError,
-    PermanentError,
-    ProviderError,
-    RateLimited,
-)
+from ledgersync.providers.errors import ProviderError
 from ledgersync.records.services import DocumentLocked
+from ledgersync.sync import connections
+from ledgersync.sync.status import NotConnected, failure_for, rule_for, wait_seconds
 
 
 class FieldError(Schema):
@@ -93,29 +90,21 @@ def invalid(errors: dict[str, list[str]]) -> ApiError:
     return ApiError(422, "invalid", first["message"], first["field"], details=details)
 
 
-def provider_failure(error: ProviderError) -> ApiError:
-    """What the package said, as an API answer."""
-    if isinstance(error, RateLimited):
-        wait = max(1, int(error.retry_after or 1))
-        return ApiError(
-            429,
-            "provider_rate_limited",
-            f"The package asked us to slow down; try again in {wait} s.",
-            headers={"Retry-After": str(wait)},
-        )
-    if isinstance(error, AuthError):
-        return ApiError(
-            409,
-            "relink_needed",
-            "The package no longer accepts ledgersync's access: connect again.",
-        )
-    if isinstance(error, PermanentError):
-        return ApiError(422, "provider_rejected", f"The package refused it: {error.message}")
+def package_failure(error: ProviderError | NotConnected, provider_name: str) -> ApiError:
+    """Trouble with the package as an API answer: status, code and words from status.RULES."""
+    rule = rule_for(error)
+    wait = wait_seconds(error)
     return ApiError(
-        502,
-        "provider_unavailable",
-        f"The package did not answer properly ({error.message}); try again.",
+        rule.http_status,
+        rule.api_code,
+        failure_for(error, provider_name).message,
+        headers={"Retry-After": str(wait)} if wait else None,
     )
+
+
+def _provider_name(request) -> str:
+    organisation = request.auth.organisation
+    return connections.provider_name(organisation, connections.live_connection(organisation))
 
 
 def _field_of(loc: tuple | list) -> str | None:
@@ -192,8 +181,8 @@ def install(api) -> None:
             request, ApiError(404, "not_found", "Nothing here: check the path and the id.")
         )
 
-    def on_provider(request, exc: ProviderError):
-        return respond(request, provider_failure(exc))
+    def on_package(request, exc: ProviderError | NotConnected):
+        return respond(request, package_failure(exc, _provider_name(request)))
 
     def on_locked(request, exc: DocumentLocked):
         return respond(request, ApiError(409, exc.reason.value, exc.message))
@@ -204,5 +193,6 @@ def install(api) -> None:
     api.add_exception_handler(AuthenticationError, on_auth)
     api.add_exception_handler(HttpError, on_http)
     api.add_exception_handler(Http404, on_404)
-    api.add_exception_handler(ProviderError, on_provider)
     api.add_exception_handler(DocumentLocked, on_locked)
+    api.add_exception_handler(ProviderError, on_package)
+    api.add_exception_handler(NotConnected, on_package)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.db import transaction
 from ninja import Path, Query, Router, Status
 
@@ -24,12 +22,11 @@ from ledgersync.api.schemas import (
     RunPage,
     SuggestionsOut,
 )
-from ledgersync.providers.base import AuthError, Connector
-from ledgersync.providers.registry import display_name
+from ledgersync.providers.base import Connector
 from ledgersync.records.models import Account, Supplier
 from ledgersync.sync import connections, engine, linking, tasks
 from ledgersync.sync.models import LIVE_RUN_STATES, ConnectionStatus, SyncRun, Trigger
-from ledgersync.sync.status import NOT_CHECKED
+from ledgersync.sync.status import count_codes
 
 router = Router(tags=["sync"])
 ID = Path(..., ge=1, le=2**53)
@@ -40,7 +37,7 @@ ID = Path(..., ge=1, le=2**53)
 
 def queue_counts(organisation, doc_type) -> dict[str, int]:
     codes = engine.queue(organisation, doc_type).values_list("sync_state__status_code", flat=True)
-    return dict(Counter(code or NOT_CHECKED for code in codes))
+    return count_codes(codes)
 
 
 @router.get("/sync/queues/{doc_type}", response={200: QueueOut, **ERRORS}, auth=READ)
@@ -76,24 +73,12 @@ def get_queue(request, doc_type: DocTypeName, filters: Query[QueueFilter]):
 
 
 def _live(organisation):
+    """The live connection and a connector for it. NotConnected and AuthError become their
+    API answers in api/errors.py, like every other trouble with the package."""
     connection = connections.live_connection(organisation)
     if connection is None:
-        raise ApiError(
-            409,
-            "not_connected",
-            "Not connected to the accounting package: an Administrator or Accounts user connects "
-            "on the Sync Accounts API page.",
-        )
-    try:
-        return connection, connections.connector_for_connection(connection)
-    except connections.NotConnected:
-        raise ApiError(409, "not_connected", "Not connected to the accounting package.") from None
-    except AuthError:
-        raise ApiError(
-            409,
-            "relink_needed",
-            "The package no longer accepts ledgersync's access: connect again.",
-        ) from None
+        raise connections.NotConnected(f"{organisation} is not connected")
+    return connection, connections.connector_for_connection(connection)
 
 
 def _party(request, kind: str, party_id: int):
@@ -158,7 +143,7 @@ def _unlink(request, kind: str, party_id: int):
     party = _party(request, kind, party_id)
     connection = connections.live_connection(party.organisation)
     if connection is None:
-        raise ApiError(409, "not_connected", "Not connected to the accounting package.")
+        raise connections.NotConnected(f"{party.organisation} is not connected")
     if not linking.unlink(connection, party):
         raise ApiError(404, "not_linked", f"{party} has no AccsID in this package.")
     return Status(204, None)
@@ -220,8 +205,6 @@ def start_run(request, data: RunIn):
                 organisation, DOC_TYPES[data.type], auto=data.auto, trigger=Trigger.API
             )
             tasks.enqueue(run)
-    except connections.NotConnected:
-        raise ApiError(409, "not_connected", "Not connected to the accounting package.") from None
     except engine.RunInProgress as exc:
         raise ApiError(
             409,
@@ -272,10 +255,9 @@ def get_connection(request):
     """The organisation's link to its accounting package."""
     organisation = organisation_of(request)
     connection = connections.live_connection(organisation)
-    provider = connection.provider if connection else organisation.provider
     body = {
-        "provider": provider,
-        "provider_name": display_name(provider),
+        "provider": connection.provider if connection else organisation.provider,
+        "provider_name": connections.provider_name(organisation, connection),
         "status": ConnectionStatus.DISCONNECTED.value,
         "status_detail": "",
         "company_id": None,

@@ -11,10 +11,9 @@ import contextlib
 import logging
 import sys
 import time
-from collections import Counter
 
 from ledgersync.commands.common import CommandError, organisation, run_command, table
-from ledgersync.sync.status import NOT_CHECKED
+from ledgersync.sync.status import count_codes, failure_for
 
 BAR_WIDTH = 30
 sleep = time.sleep  # tests replace it
@@ -94,11 +93,9 @@ def _sync(args) -> int:
     for doc_type in _doc_types(args.type):
         try:
             run = engine.start_run(org, doc_type, auto=args.auto, trigger=Trigger.CLI)
-        except connections.NotConnected:
-            raise CommandError(
-                f"{org.name} is not connected to its accounting package; connect on the "
-                "Sync Accounts API page first"
-            ) from None
+        except connections.NotConnected as exc:
+            name = connections.provider_name(org)
+            raise CommandError(f"{org.name}: {failure_for(exc, name).message}") from None
         except engine.RunInProgress as exc:
             raise CommandError(
                 f"a sync is already running (run {exc.run.pk}); wait for it or stop it"
@@ -175,7 +172,7 @@ def cmd_status(args) -> int:
     rows = []
     for doc_type in DocType:
         codes = engine.queue(org, doc_type).values_list("sync_state__status_code", flat=True)
-        counts = Counter(code or NOT_CHECKED for code in codes)
+        counts = count_codes(codes)
         if not counts:
             rows.append([doc_type.label, "-", 0])
         for code, count in sorted(counts.items()):

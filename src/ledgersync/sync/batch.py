@@ -33,14 +33,13 @@ from ledgersync.providers.base import (
     RateLimited,
     RemoteDocument,
     RetriableError,
-    UncertainError,
 )
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import Document
 from ledgersync.sync.checks import Checker, link_key, links_for, local_failures
 from ledgersync.sync.models import Attempt, AttemptState, Connection, DocumentState, SyncRun
 from ledgersync.sync.recording import RecordingTransport
-from ledgersync.sync.status import Failure, StatusCode
+from ledgersync.sync.status import Failure, StatusCode, failure_for
 
 
 @dataclass
@@ -81,26 +80,13 @@ class BatchWork:
         self.links = links_for(self.connection, parties)
         try:
             self._push(self._check(self._reconcile(batch)))
-        except AuthError as exc:
-            self.auth_error = exc
-            self._mark_open(
-                batch,
-                StatusCode.RELINK_NEEDED,
-                f"{self.name} no longer accepts ledgersync's access: connect again.",
-            )
-        except RateLimited as exc:
-            self._wait_for(exc)
-            self._mark_open(
-                batch,
-                StatusCode.RATE_LIMITED,
-                f"{self.name} asked us to slow down; trying again shortly.",
-            )
-        except RetriableError as exc:
-            self._mark_open(
-                batch,
-                StatusCode.RATE_LIMITED,
-                f"Could not reach {self.name} ({exc.message}); trying again.",
-            )
+        except (AuthError, RetriableError) as exc:
+            # The package turned the whole batch away (refused, busy or unreachable).
+            if isinstance(exc, AuthError):
+                self.auth_error = exc
+            if isinstance(exc, RateLimited):
+                self._wait_for(exc)
+            self._mark_open(batch, failure_for(exc, self.name))
         finally:
             self.run.api_calls += self.connector.api_calls - calls_before
         return Outcome(sorted(set(self.unresolved)), wait=self.wait, auth_error=self.auth_error)
@@ -277,56 +263,32 @@ class BatchWork:
         )
 
     def _failed(self, document: Document, attempt: Attempt, error: ProviderError) -> None:
-        if isinstance(error, UncertainError):
-            self._close(attempt, AttemptState.UNCERTAIN, StatusCode.UNCERTAIN, error.message)
-            DocumentState.record(
-                document,
-                [
-                    Failure(
-                        StatusCode.UNCERTAIN,
-                        f"No answer from {self.name}; ledgersync will check before sending it again.",
-                    )
-                ],
-            )
-            self._count(document)
-            return
-        code = _status_for(error)
-        self._close(attempt, AttemptState.FAILED, code, error.message)
+        failure = failure_for(error, self.name)
+        uncertain = failure.code == StatusCode.UNCERTAIN
+        state = AttemptState.UNCERTAIN if uncertain else AttemptState.FAILED
+        self._close(attempt, state, failure.code, error.message)
         if isinstance(error, AuthError):
             self.auth_error = self.auth_error or error
-            DocumentState.record(
-                document,
-                [
-                    Failure(
-                        code, f"{self.name} no longer accepts ledgersync's access: connect again."
-                    )
-                ],
-            )
-            return
-        if isinstance(error, RateLimited):
+        elif isinstance(error, RateLimited):
             self._wait_for(error)
-            DocumentState.record(
-                document,
-                [Failure(code, f"{self.name} asked us to slow down; trying again shortly.")],
-            )
+        elif uncertain or isinstance(error, RetriableError):
+            self._count(document)  # tried again later in the run
+        elif self._landed_late(document):
             return
-        if isinstance(error, RetriableError):
-            DocumentState.record(
-                document,
-                [Failure(code, f"Could not reach {self.name} ({error.message}); trying again.")],
-            )
-            self._count(document)
-            return
-        if document.pk in self.retry_keys:
-            # A refusal of a repeat ("number already used") may be the first send landing
-            # late: look again before calling it rejected.
-            found = self._find(document)
-            if found is not None:
-                self._adopt(document, found, None)
-                return
-        DocumentState.record(document, [Failure(code, f"{self.name} rejected it: {error.message}")])
-        self._final(document)
-        self.run.failed_count += 1
+        else:
+            self._final(document)
+            self.run.failed_count += 1
+        DocumentState.record(document, [failure])
+
+    def _landed_late(self, document: Document) -> bool:
+        """A refusal of a repeat ("number already used") may be the first send landing
+        late: look again before calling it rejected, and adopt what is found."""
+        if document.pk not in self.retry_keys:
+            return False
+        found = self._find(document)
+        if found is not None:
+            self._adopt(document, found, None)
+        return found is not None
 
     # -- writing outcomes -------------------------------------------------------------------
 
@@ -367,13 +329,13 @@ class BatchWork:
         self._final(document)
         self.run.synced_count += 1
 
-    def _mark_open(self, documents: list[Document], code: StatusCode, message: str) -> None:
+    def _mark_open(self, documents: list[Document], failure: Failure) -> None:
         """Say why documents still open in this batch are waiting; leave the settled alone."""
         for document in documents:
             if not self.run.is_done_with(document.pk):
-                DocumentState.record(document, local_failures_or(document, Failure(code, message)))
+                DocumentState.record(document, local_failures_or(document, failure))
                 self.unresolved.append(document.pk)
-                if code != StatusCode.RATE_LIMITED or not self.run.auto:
+                if failure.code != StatusCode.RATE_LIMITED or not self.run.auto:
                     self._count(document)
 
     def _wait_for(self, error: RateLimited) -> None:
@@ -390,13 +352,3 @@ class BatchWork:
 def local_failures_or(document: Document, failure: Failure) -> list[Failure]:
     """Checks 1 and 7 still show while the package is unreachable."""
     return local_failures(document) or [failure]
-
-
-def _status_for(error: ProviderError) -> StatusCode:
-    if isinstance(error, RateLimited | RetriableError):
-        return StatusCode.RATE_LIMITED
-    if isinstance(error, UncertainError):
-        return StatusCode.UNCERTAIN
-    if isinstance(error, AuthError):
-        return StatusCode.RELINK_NEEDED
-    return StatusCode.REJECTED

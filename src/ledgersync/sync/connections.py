@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ledgersync.providers.base import AuthError, Connector, Credentials, ProviderError
-from ledgersync.providers.registry import connector_for
+from ledgersync.providers.registry import connector_for, display_name
 from ledgersync.records.models import Organisation
 from ledgersync.sync.models import AuditEvent, Connection, ConnectionStatus
+from ledgersync.sync.status import NotConnected  # defined beside its status rule
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +30,17 @@ log = logging.getLogger(__name__)
 REFRESH_MARGIN = dt.timedelta(seconds=240)
 
 
-class NotConnected(Exception):
-    """The organisation has no live connection to its package."""
-
-
 def live_connection(organisation: Organisation) -> Connection | None:
     return (
         Connection.objects.for_org(organisation)
         .exclude(status=ConnectionStatus.DISCONNECTED)
         .first()
     )
+
+
+def provider_name(organisation: Organisation, connection: Connection | None = None) -> str:
+    """The display name of the package in use (the connection's, else the one chosen)."""
+    return display_name(connection.provider if connection else organisation.provider)
 
 
 def credentials_of(connection: Connection) -> Credentials | None:
@@ -92,7 +94,8 @@ def connector_for_connection(
     if not connection.is_live or not connection.refresh_token:
         raise NotConnected(f"{connection.organisation} is not connected")
     if connection.status == ConnectionStatus.RELINK_NEEDED:
-        raise AuthError("The package no longer accepts ledgersync's access: connect again.")
+        # The package's own reason was kept when it refused; the sentence is status.py's.
+        raise AuthError(connection.status_detail or "relink needed")
     if fresh:
         connection = refresh_if_due(connection)
     return connector_for(

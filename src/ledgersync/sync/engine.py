@@ -44,7 +44,7 @@ from ledgersync.sync.models import (
     Trigger,
 )
 from ledgersync.sync.recording import RecordingTransport
-from ledgersync.sync.status import Failure, StatusCode
+from ledgersync.sync.status import PRESS_SYNC_AGAIN, Failure, StatusCode, failure_for
 
 log = logging.getLogger(__name__)
 
@@ -298,10 +298,7 @@ def _work(lease: Lease) -> StepResult:
     try:
         connector = connections.connector_for_connection(run.connection, transport=recorder)
     except (connections.NotConnected, AuthError) as exc:
-        lease.finish(
-            RunState.FAILED,
-            getattr(exc, "message", "") or "Not connected to the accounting package.",
-        )
+        lease.finish(RunState.FAILED, _failure_of(run, exc).message)
         return OVER
     except ProviderError as exc:  # the token endpoint is down or busy: try again later
         log.info("run %s: could not refresh the token (%s); backing off", run.pk, exc.kind)
@@ -362,7 +359,7 @@ def _after_batch(lease: Lease, outcome, built_with) -> StepResult | None:
         if connections.refresh_token_now(run.connection) != built_with:
             return _again(1.0)  # another process rotated the tokens under us: start afresh
         connections.mark_relink_needed(run.connection, outcome.auth_error.message)
-        lease.finish(RunState.FAILED, outcome.auth_error.message)
+        lease.finish(RunState.FAILED, _failure_of(run, outcome.auth_error).message)
         return OVER
     if outcome.wait:
         return _again(outcome.wait)
@@ -370,6 +367,10 @@ def _after_batch(lease: Lease, outcome, built_with) -> StepResult | None:
         lease.finish(RunState.FINISHED, "Done.")
         return OVER
     return None
+
+
+def _failure_of(run: SyncRun, error: Exception) -> Failure:
+    return failure_for(error, connections.provider_name(run.organisation, run.connection))
 
 
 def _backoff(rounds: int) -> float:
@@ -401,9 +402,7 @@ def _say_press_sync(run: SyncRun) -> None:
     leftover = run.open_ids()
     DocumentState.objects.filter(
         document_id__in=leftover, status_code=StatusCode.RATE_LIMITED
-    ).update(
-        message="Not sent yet: the package was busy or could not be reached. Press Sync to try again."
-    )
+    ).update(message=PRESS_SYNC_AGAIN)
 
 
 def set_failures(document: Document, failures: list[Failure]) -> None:
@@ -415,7 +414,8 @@ def recheck(
 ) -> list[Failure]:
     """Run the checks for one document at once (after the user fixed something)."""
     if connector is None or connection is None:
-        failures = local_failures(document) or [Failure(StatusCode.NOT_CONNECTED, "Not connected")]
+        name = connections.provider_name(document.organisation, connection)
+        failures = local_failures(document) or [failure_for(connections.NotConnected(), name)]
     else:
         failures = Checker(connector, connection).check([document])[document.pk]
     set_failures(document, failures)

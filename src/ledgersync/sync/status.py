@@ -1,15 +1,39 @@
 """Why a document has not synced: one enum, and the words a person can act on.
 
 The checks (1-7 of DESIGN.md) produce the first seven families; the push itself produces
-the rest. Messages are built here and nowhere else, so the grid, the popup, the API and the
-audit log all say the same thing.
+the rest. Messages are built here and nowhere else, so the grid, the popup, the API, the
+command line and the audit log all say the same thing.
+
+Trouble with the package is decided once, in ``RULES``: the error's class names its status
+code, its sentence (with the package's display name) and the API's answer. Everything else
+asks ``failure_for(error, provider_name)`` or ``rule_for(error)``::
+
+    error class        status code          API answer
+    NotConnected       NOT_CONNECTED        409 not_connected
+    AuthError          RELINK_NEEDED        409 relink_needed
+    RateLimited        RATE_LIMITED         429 provider_rate_limited (+ Retry-After)
+    RetriableError     RATE_LIMITED         502 provider_unavailable
+    UncertainError     UNCERTAIN            502 provider_unavailable
+    InvalidAccsId      ACCOUNT_ID_INVALID   422 provider_rejected
+    ProviderError      REJECTED             422 provider_rejected
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+
+from ledgersync.providers.errors import (
+    AuthError,
+    InvalidAccsId,
+    ProviderError,
+    RateLimited,
+    RetriableError,
+    UncertainError,
+)
 
 
 class StatusCode(models.TextChoices):
@@ -86,8 +110,107 @@ class Failure:
 
 NOT_SENT_MESSAGE = "Cannot sync until marked as sent."
 
-# Shown for a queued document that no run has checked yet (it has no status code).
+# Shown for a queued document that no run has checked yet (it has no status code), and for
+# one whose every check passed (its status code is blank but it has been checked).
 NOT_CHECKED = "NOT_CHECKED"
+NOT_CHECKED_MESSAGE = "Not checked yet: press Sync."
+READY = "READY"
+READY_MESSAGE = "Every check passes: Sync will send it."
+
+# A finished Sync (not Auto Sync) leaves nobody to retry what the package turned away.
+PRESS_SYNC_AGAIN = (
+    "Not sent yet: the package was busy or could not be reached. Press Sync to try again."
+)
+
+
+def count_codes(codes: Iterable[str]) -> dict[str, int]:
+    """Documents per status code, the unchecked under NOT_CHECKED (queue summaries)."""
+    return dict(Counter(code or NOT_CHECKED for code in codes))
+
+
+class NotConnected(Exception):
+    """The organisation has no live connection to its package."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one kind of trouble with the package means, everywhere it is shown.
+
+    ``template`` may use ``{provider}`` (the package's display name), ``{detail}`` (the
+    error's own words) and ``{wait}`` (whole seconds the package asked us to wait).
+    """
+
+    code: StatusCode
+    template: str
+    api_code: str
+    http_status: int
+
+
+# Looked up along the error's class hierarchy, so RateLimited finds its own row before that of
+# RetriableError, and InvalidAccsId its own before ProviderError's.
+RULES: dict[type[Exception], Rule] = {
+    NotConnected: Rule(
+        StatusCode.NOT_CONNECTED,
+        "Not connected to {provider}: connect on the Sync Accounts API page first.",
+        "not_connected",
+        409,
+    ),
+    AuthError: Rule(
+        StatusCode.RELINK_NEEDED,
+        "{provider} no longer accepts ledgersync's access: connect again.",
+        "relink_needed",
+        409,
+    ),
+    RateLimited: Rule(
+        StatusCode.RATE_LIMITED,
+        "{provider} asked ledgersync to slow down for {wait} s.",
+        "provider_rate_limited",
+        429,
+    ),
+    # Unreachable is RATE_LIMITED for a document (ledgersync tries again), but the API tells
+    # it apart from being asked to slow down, as docs/api.md promises.
+    RetriableError: Rule(
+        StatusCode.RATE_LIMITED,
+        "{provider} could not be asked just now ({detail}).",
+        "provider_unavailable",
+        502,
+    ),
+    UncertainError: Rule(
+        StatusCode.UNCERTAIN,
+        "No answer from {provider}; ledgersync will check before sending it again.",
+        "provider_unavailable",
+        502,
+    ),
+    # The connector's own words already name the package and the shape it wants.
+    InvalidAccsId: Rule(StatusCode.ACCOUNT_ID_INVALID, "{detail}", "provider_rejected", 422),
+    ProviderError: Rule(
+        StatusCode.REJECTED, "{provider} rejected it: {detail}", "provider_rejected", 422
+    ),
+}
+
+
+def rule_for(error: Exception) -> Rule:
+    """The row of RULES for ``error``; TypeError for an exception that is not trouble with
+    the package (a bug should surface, not be shown as a status)."""
+    for cls in type(error).__mro__:
+        if cls in RULES:
+            return RULES[cls]
+    raise TypeError(f"no status rule for {type(error).__name__}") from error
+
+
+def wait_seconds(error: Exception) -> int:
+    """Whole seconds to wait after a RateLimited (at least 1); 0 for any other error."""
+    if not isinstance(error, RateLimited):
+        return 0
+    return max(1, int(error.retry_after or 1))
+
+
+def failure_for(error: Exception, provider_name: str) -> Failure:
+    """The status code and sentence for ``error`` met while talking to ``provider_name``."""
+    rule = rule_for(error)
+    detail = getattr(error, "message", "") or str(error)
+    message = rule.template.format(provider=provider_name, detail=detail, wait=wait_seconds(error))
+    return Failure(rule.code, message)
 
 
 def party_label(party, *, supplier: bool) -> str:

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_GET, require_POST
 from ledgersync.providers.base import ProviderError
 from ledgersync.records.models import Document, Perm
 from ledgersync.sync import connections, engine, linking
+from ledgersync.sync.connections import provider_name
+from ledgersync.sync.status import failure_for
 from ledgersync.web.access import document_for, require
 from ledgersync.web.actions_support import (
     failures_of,
     panels,
     party_for,
 )
-from ledgersync.web.sync_support import open_connector, package_problem, provider_name
+from ledgersync.web.sync_support import open_connector
 
 
 def _render(
@@ -39,7 +41,7 @@ def _render(
         try:
             party_panels = panels(document, failures, connection, connector)
         except ProviderError as exc:
-            problem = package_problem(exc, provider_name(document.organisation, connection))
+            problem = failure_for(exc, provider_name(document.organisation, connection)).message
             party_panels = panels(document, failures, connection, None)
     else:
         party_panels = panels(document, failures, connection, None)
@@ -73,7 +75,7 @@ def actions(request, pk: int):
     try:
         connector = open_connector(connection)
     except (connections.NotConnected, ProviderError) as exc:
-        problem = package_problem(exc, provider_name(document.organisation, connection))
+        problem = failure_for(exc, provider_name(document.organisation, connection)).message
     return _render(request, document, connection=connection, connector=connector, problem=problem)
 
 
@@ -94,7 +96,7 @@ def link(request, pk: int):
             document,
             connection=connection,
             connector=None,
-            problem=package_problem(exc, name),
+            problem=failure_for(exc, name).message,
         )
     party = party_for(document, request.POST.get("role", ""))
     if party is None:
@@ -117,7 +119,7 @@ def link(request, pk: int):
             document,
             connection=connection,
             connector=connector,
-            error=f"{name} refused it: {exc.message}",
+            error=failure_for(exc, name).message,
         )
     try:
         engine.recheck(document, connector, connection)

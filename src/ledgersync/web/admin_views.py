@@ -19,9 +19,11 @@ from django.views.decorators.http import require_POST
 from ledgersync.providers.base import ProviderError
 from ledgersync.records.models import NominalCode, Organisation, Perm, TaxCode
 from ledgersync.sync import chart, connections
+from ledgersync.sync.connections import provider_name
 from ledgersync.sync.models import AuditEvent
+from ledgersync.sync.status import failure_for
 from ledgersync.web.access import organisation_of, require
-from ledgersync.web.sync_support import open_connector, package_problem, provider_name
+from ledgersync.web.sync_support import open_connector
 
 
 class NominalForm(forms.ModelForm):
@@ -53,17 +55,12 @@ def nominal_list(request):
     connection = connections.live_connection(organisation)
     name = provider_name(organisation, connection)
     problem = ""
-    if connection is None:
-        problem = (
-            f"Not connected to {name}: connect on the Sync page to see which codes exist there."
-        )
-    else:
-        try:
-            reference = open_connector(connection).reference_data()
-            for nominal in nominals:
-                nominal.package = chart.match(nominal.code, reference)
-        except (connections.NotConnected, ProviderError) as exc:
-            problem = package_problem(exc, name)
+    try:
+        reference = open_connector(connection).reference_data()
+        for nominal in nominals:
+            nominal.package = chart.match(nominal.code, reference)
+    except (connections.NotConnected, ProviderError) as exc:
+        problem = failure_for(exc, name).message
     return render(
         request,
         "web/nominal_list.html",
@@ -103,7 +100,7 @@ def nominal_import(request):
     try:
         result = chart.import_chart(organisation, open_connector(connection), user=request.user)
     except (connections.NotConnected, ProviderError) as exc:
-        messages.error(request, package_problem(exc, name))
+        messages.error(request, failure_for(exc, name).message)
         return redirect("nominals")
     if result.created:
         messages.success(

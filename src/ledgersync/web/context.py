@@ -1,10 +1,19 @@
-"""The left-hand menu, built per user so hidden entries match what the views allow."""
+"""What every page may use: the left-hand menu (built per user so hidden entries match what
+the views allow) and the status names."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
 from ledgersync.records.models import Perm
+from ledgersync.sync.models import ConnectionStatus
+from ledgersync.sync.status import (
+    NOT_CHECKED,
+    NOT_CHECKED_MESSAGE,
+    READY,
+    READY_MESSAGE,
+    StatusCode,
+)
 
 
 def navigation(request):
@@ -33,4 +42,17 @@ def navigation(request):
             if perm is None or user.has_perm(perm)
         ],
         "organisation": getattr(user, "organisation", None),
+    }
+
+
+def status_names(request):
+    """Status codes and the words for unchecked and ready rows, so templates compare and
+    print the names sync/status.py gives them instead of spelling them out."""
+    return {
+        "StatusCode": StatusCode,
+        "ConnectionStatus": ConnectionStatus,
+        "NOT_CHECKED": NOT_CHECKED,
+        "NOT_CHECKED_MESSAGE": NOT_CHECKED_MESSAGE,
+        "READY": READY,
+        "READY_MESSAGE": READY_MESSAGE,
     }

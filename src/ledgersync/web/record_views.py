@@ -18,9 +18,9 @@ from ledgersync.providers.base import ProviderError
 from ledgersync.records.models import Account, Perm, Supplier
 from ledgersync.records.parties import PARTY_FIELDS
 from ledgersync.sync import connections, engine, linking
+from ledgersync.sync.connections import provider_name
 from ledgersync.sync.models import AuditEvent
 from ledgersync.web.access import ASK_ADMIN, organisation_of
-from ledgersync.web.sync_support import provider_name
 
 ADDRESS_FIELDS = [name for name in PARTY_FIELDS if name != "name"]
 RECHECK_LIMIT = 50  # queued documents re-checked at once after an AccsID change

@@ -15,8 +15,7 @@ from django.db.models import Sum
 from django.http import Http404
 from django.utils import timezone
 
-from ledgersync.providers.base import AuthError, Connector, ProviderError
-from ledgersync.providers.registry import display_name
+from ledgersync.providers.base import Connector
 from ledgersync.records.models import DocType, Line, Organisation
 from ledgersync.records.money import ZERO, to_money
 from ledgersync.sync import connections, engine
@@ -51,10 +50,6 @@ def type_menu(organisation: Organisation, current: DocType) -> list[dict]:
     ]
 
 
-def provider_name(organisation: Organisation, connection: Connection | None = None) -> str:
-    return display_name(connection.provider if connection else organisation.provider)
-
-
 def grid_page(organisation: Organisation, doc_type: DocType, number) -> Page:
     """One page of the queue with each row's gross total on ``row.total``."""
     documents = engine.queue(organisation, doc_type).select_related(
@@ -79,17 +74,6 @@ def open_connector(connection: Connection | None) -> Connector:
     if connection is None:
         raise connections.NotConnected("Not connected")
     return connections.connector_for_connection(connection)
-
-
-def package_problem(exc: Exception, name: str) -> str:
-    """Words for a failure to reach the package, fit for the page (never a token)."""
-    if isinstance(exc, connections.NotConnected):
-        return f"Not connected to {name}: connect first."
-    if isinstance(exc, AuthError):
-        return f"{name} no longer accepts ledgersync's access: connect again."
-    if isinstance(exc, ProviderError):
-        return f"{name} could not be asked just now ({exc.message}). Try again in a moment."
-    raise exc
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ledgersync.env import ConfigError
-from ledgersync.providers.base import ProviderError
+from ledgersync.providers.base import AuthError, ProviderError
 from ledgersync.providers.registry import connector_for
 from ledgersync.records.models import DocType, Perm
 from ledgersync.sync import connections, engine, tasks
+from ledgersync.sync.connections import provider_name
 from ledgersync.sync.models import SyncRun
+from ledgersync.sync.status import failure_for
 from ledgersync.web.access import organisation_of, require
 from ledgersync.web.sync_support import (
     Progress,
     doc_type_from_slug,
     grid_page,
     latest_run,
-    provider_name,
     type_menu,
 )
 
@@ -63,6 +64,7 @@ def sync_page(request, doc_type: str):
             },
         )
     connection = connections.live_connection(organisation)
+    name = provider_name(organisation, connection)
     run = latest_run(organisation, current)
     return render(
         request,
@@ -71,7 +73,8 @@ def sync_page(request, doc_type: str):
             "doc_type": current,
             "menu": type_menu(organisation, current),
             "connection": connection,
-            "provider_name": provider_name(organisation, connection),
+            "provider_name": name,
+            "relink_message": failure_for(AuthError(""), name).message,
             "page": page,
             "progress": Progress.of(run) if run else None,
         },
@@ -168,8 +171,8 @@ def start_run(request, doc_type: str):
     auto = request.POST.get("auto") == "1"
     try:
         run = engine.start_run(organisation, current, user=request.user, auto=auto)
-    except connections.NotConnected:
-        messages.error(request, f"Connect to {provider_name(organisation)} first.")
+    except connections.NotConnected as exc:
+        messages.error(request, failure_for(exc, provider_name(organisation)).message)
         return _back_to_page(request, current)
     except engine.RunInProgress as exc:
         run = exc.run
