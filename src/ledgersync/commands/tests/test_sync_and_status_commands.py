@@ -66,7 +66,10 @@ def test_sync_without_a_connection_exits_2(db, capsys):
     make_org()
 
     assert main(["sync", "--org", "acme"]) == 2
-    assert "not connected" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "ledgersync sync: Acme Heating Ltd: Not connected to QuickBooks: connect on the "
+        "Sync Accounts API page first.\n"
+    )
     assert not SyncRun.objects.exists()
 
 
