@@ -19,11 +19,9 @@ from django.views.decorators.http import require_POST
 from ledgersync.providers.base import ProviderError
 from ledgersync.records.models import NominalCode, Organisation, Perm, TaxCode
 from ledgersync.sync import chart, connections
-from ledgersync.sync.connections import provider_name
 from ledgersync.sync.models import AuditEvent
-from ledgersync.sync.status import failure_for
 from ledgersync.web.access import organisation_of, require
-from ledgersync.web.sync_support import open_connector
+from ledgersync.web.sync_support import Package, open_connector
 
 
 class NominalForm(forms.ModelForm):
@@ -50,25 +48,25 @@ class NominalForm(forms.ModelForm):
 
 @login_required
 def nominal_list(request):
-    organisation = organisation_of(request)
-    nominals = list(NominalCode.objects.for_org(organisation).select_related("default_tax_code"))
-    connection = connections.live_connection(organisation)
-    name = provider_name(organisation, connection)
+    package = Package.of(request)
+    nominals = list(
+        NominalCode.objects.for_org(package.organisation).select_related("default_tax_code")
+    )
     problem = ""
     try:
-        reference = open_connector(connection).reference_data()
+        reference = open_connector(package.connection).reference_data()
         for nominal in nominals:
             nominal.package = chart.match(nominal.code, reference)
     except (connections.NotConnected, ProviderError) as exc:
-        problem = failure_for(exc, name).message
+        problem = package.problem(exc)
     return render(
         request,
         "web/nominal_list.html",
         {
             "nominals": nominals,
             "problem": problem,
-            "provider_name": name,
-            "connection": connection,
+            "provider_name": package.name,
+            "connection": package.connection,
         },
     )
 
@@ -94,13 +92,13 @@ def nominal_edit(request, pk: int | None = None):
 @require_POST
 def nominal_import(request):
     require(request, Perm.LINK_ACCOUNTS)
-    organisation = organisation_of(request)
-    connection = connections.live_connection(organisation)
-    name = provider_name(organisation, connection)
+    package = Package.of(request)
+    name = package.name
     try:
-        result = chart.import_chart(organisation, open_connector(connection), user=request.user)
+        connector = open_connector(package.connection)
+        result = chart.import_chart(package.organisation, connector, user=request.user)
     except (connections.NotConnected, ProviderError) as exc:
-        messages.error(request, failure_for(exc, name).message)
+        messages.error(request, package.problem(exc))
         return redirect("nominals")
     if result.created:
         messages.success(

@@ -20,6 +20,8 @@ from ledgersync.records.models import DocType, Line, Organisation
 from ledgersync.records.money import ZERO, to_money
 from ledgersync.sync import connections, engine
 from ledgersync.sync.models import LIVE_RUN_STATES, Connection, SyncRun
+from ledgersync.sync.status import failure_for
+from ledgersync.web.access import organisation_of
 
 GRID_PAGE_SIZE = 50
 
@@ -74,6 +76,25 @@ def open_connector(connection: Connection | None) -> Connector:
     if connection is None:
         raise connections.NotConnected("Not connected")
     return connections.connector_for_connection(connection)
+
+
+@dataclass(frozen=True)
+class Package:
+    """A request's organisation, its live connection (or None) and the package's name."""
+
+    organisation: Organisation
+    connection: Connection | None
+    name: str
+
+    @classmethod
+    def of(cls, request) -> Package:
+        organisation = organisation_of(request)
+        connection = connections.live_connection(organisation)
+        return cls(organisation, connection, connections.provider_name(organisation, connection))
+
+    def problem(self, exc: Exception) -> str:
+        """The words for trouble reaching the package (status.py's, never a token)."""
+        return failure_for(exc, self.name).message
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ from django.views.decorators.http import require_GET, require_POST
 from ledgersync.env import ConfigError
 from ledgersync.providers.base import AuthError, ProviderError
 from ledgersync.providers.registry import connector_for
-from ledgersync.records.models import DocType, Perm
+from ledgersync.records.models import DocType, Organisation, Perm
 from ledgersync.sync import connections, engine, tasks
 from ledgersync.sync.connections import provider_name
 from ledgersync.sync.models import SyncRun
 from ledgersync.sync.status import failure_for
 from ledgersync.web.access import organisation_of, require
 from ledgersync.web.sync_support import (
+    Package,
     Progress,
     doc_type_from_slug,
     grid_page,
@@ -45,12 +46,15 @@ def sync_home(request):
     return redirect("sync", doc_type=DocType.SALES_INVOICE.slug)
 
 
+def _queue_of(request, perm: str, slug: str) -> tuple[Organisation, DocType]:
+    require(request, perm)
+    return organisation_of(request), doc_type_from_slug(slug)
+
+
 @login_required
 @require_GET
 def sync_page(request, doc_type: str):
-    require(request, Perm.VIEW_SYNC)
-    organisation = organisation_of(request)
-    current = doc_type_from_slug(doc_type)
+    organisation, current = _queue_of(request, Perm.VIEW_SYNC, doc_type)
     page = grid_page(organisation, current, request.GET.get("page"))
     if request.htmx and request.htmx.target == "grid":
         return render(
@@ -63,8 +67,7 @@ def sync_page(request, doc_type: str):
                 "counts_oob": True,
             },
         )
-    connection = connections.live_connection(organisation)
-    name = provider_name(organisation, connection)
+    package = Package.of(request)
     run = latest_run(organisation, current)
     return render(
         request,
@@ -72,9 +75,9 @@ def sync_page(request, doc_type: str):
         {
             "doc_type": current,
             "menu": type_menu(organisation, current),
-            "connection": connection,
-            "provider_name": name,
-            "relink_message": failure_for(AuthError(""), name).message,
+            "connection": package.connection,
+            "provider_name": package.name,
+            "relink_message": package.problem(AuthError("")),
             "page": page,
             "progress": Progress.of(run) if run else None,
         },
@@ -143,11 +146,10 @@ def callback(request):
 @require_POST
 def disconnect(request):
     require(request, Perm.MANAGE_CONNECTION)
-    organisation = organisation_of(request)
-    connection = connections.live_connection(organisation)
-    if connection is not None:
-        connections.disconnect(connection, user=request.user)
-        messages.success(request, f"Disconnected from {provider_name(organisation, connection)}.")
+    package = Package.of(request)
+    if package.connection is not None:
+        connections.disconnect(package.connection, user=request.user)
+        messages.success(request, f"Disconnected from {package.name}.")
     return redirect(request.POST.get("next") or "sync-home")
 
 
@@ -165,9 +167,7 @@ def _progress_response(request, run: SyncRun, *, changed: bool) -> HttpResponse:
 @require_POST
 def start_run(request, doc_type: str):
     """Sync (one batch) or Auto Sync (batches until the time limit), worked in the background."""
-    require(request, Perm.RUN_SYNC)
-    organisation = organisation_of(request)
-    current = doc_type_from_slug(doc_type)
+    organisation, current = _queue_of(request, Perm.RUN_SYNC, doc_type)
     auto = request.POST.get("auto") == "1"
     try:
         run = engine.start_run(organisation, current, user=request.user, auto=auto)
