@@ -16,7 +16,7 @@ from ledgersync.providers.base import Connector, ContactKind, InvalidAccsId
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import Account, DocType, Document, Supplier
 from ledgersync.sync.models import AccsIdLink, Connection
-from ledgersync.sync.status import NOT_SENT_MESSAGE, Failure, StatusCode, party_label
+from ledgersync.sync.status import Failure, StatusCode, check_failure, party_label
 
 NUMBER_LABELS = {
     DocType.SALES_INVOICE: "Invoice",
@@ -29,14 +29,14 @@ def local_failures(document: Document) -> list[Failure]:
     """Checks 1 and 7, which need no connection."""
     failures = []
     if document.doc_type == DocType.SALES_INVOICE and not document.is_sent:
-        failures.append(Failure(StatusCode.NOT_SENT, NOT_SENT_MESSAGE))
+        failures.append(check_failure(StatusCode.NOT_SENT))
     failures.extend(_blank_lines(document))
     return failures
 
 
 def _blank_lines(document: Document) -> list[Failure]:
     return [
-        Failure(StatusCode.BLANK_LINE, f"Line {line.position} has no text")
+        check_failure(StatusCode.BLANK_LINE, line=line.position)
         for line in document.lines.all()
         if not line.text.strip()
     ]
@@ -111,10 +111,10 @@ class Checker:
         supplier = isinstance(party, Supplier)
         link = links.get(link_key(party))
         if link is None:
+            label = party_label(party, supplier=supplier)
             return [
-                Failure(
-                    StatusCode.ACCOUNT_NOT_LINKED,
-                    f"{party_label(party, supplier=supplier)} does not exist in {self.provider_name}",
+                check_failure(
+                    StatusCode.ACCOUNT_NOT_LINKED, party=label, provider=self.provider_name
                 )
             ]
         problem = self.accs_id_problem(
@@ -134,10 +134,13 @@ class Checker:
             self._contacts[key] = self.connector.get_contact(remote_id, kind) is not None
         if not self._contacts[key]:
             noun = "supplier" if kind == ContactKind.SUPPLIER else "customer"
-            return (
-                f"AccountsID ({remote_id}) is not correct, {self.provider_name} requires "
-                f"the ID of an existing {noun}"
+            unknown = check_failure(
+                StatusCode.ACCOUNT_ID_INVALID,
+                accs_id=remote_id,
+                provider=self.provider_name,
+                noun=noun,
             )
+            return unknown.message
         return None
 
     # Check 3
@@ -147,9 +150,11 @@ class Checker:
         care_of = document.care_of
         if links.get(link_key(care_of)) is None:
             return [
-                Failure(
+                check_failure(
                     StatusCode.CARE_OF_NOT_LINKED,
-                    f"Care of account '{care_of.name}' ({care_of.number}) is not linked to {self.provider_name}",
+                    name=care_of.name,
+                    number=care_of.number,
+                    provider=self.provider_name,
                 )
             ]
         return []
@@ -172,10 +177,11 @@ class Checker:
             for document in members:
                 if document.number in taken:
                     by_doc[document.pk].append(
-                        Failure(
+                        check_failure(
                             StatusCode.DUPLICATE_NUMBER,
-                            f"{NUMBER_LABELS[DocType(doc_type)]} {document.number} already exists in "
-                            f"{self.provider_name}",
+                            label=NUMBER_LABELS[DocType(doc_type)],
+                            number=document.number,
+                            provider=self.provider_name,
                         )
                     )
 
@@ -188,9 +194,11 @@ class Checker:
             account = reference.account(code)
             if account is None:
                 missing.append(
-                    Failure(
+                    check_failure(
                         StatusCode.NOMINAL_MISSING,
-                        f"Nominal code {code} (line {line.position}) does not exist in {self.provider_name}",
+                        code=code,
+                        line=line.position,
+                        provider=self.provider_name,
                     )
                 )
             elif (
@@ -198,7 +206,9 @@ class Checker:
                 and line.tax_code_id is None
                 and not account.has_tax
             ):
-                message = f"Nominal code {code} has no tax rate in {self.provider_name}"
-                if all(f.message != message for f in untaxed):
-                    untaxed.append(Failure(StatusCode.NOMINAL_NO_TAX, message))
+                failure = check_failure(
+                    StatusCode.NOMINAL_NO_TAX, code=code, provider=self.provider_name
+                )
+                if failure not in untaxed:
+                    untaxed.append(failure)
         return missing + untaxed

@@ -25,6 +25,7 @@ from ledgersync.providers.base import (
 )
 from ledgersync.records.models import Account, Supplier
 from ledgersync.sync.models import AccsIdLink, AuditEvent, Connection, LinkMethod
+from ledgersync.sync.status import StatusCode, check_failure
 
 
 class LinkError(Exception):
@@ -193,9 +194,10 @@ def set_typed_accs_id(
         raise LinkError(exc.message) from None
     if connector.get_contact(remote_id, kind_of(party)) is None:
         noun = "supplier" if isinstance(party, Supplier) else "customer"
-        raise LinkError(
-            f"AccountsID ({remote_id}) is not correct, {name} requires the ID of an existing {noun}"
+        unknown = check_failure(
+            StatusCode.ACCOUNT_ID_INVALID, accs_id=remote_id, provider=name, noun=noun
         )
+        raise LinkError(unknown.message)
     return _save_link(connection, party, remote_id, LinkMethod.TYPED, user)
 
 

@@ -108,7 +108,26 @@ class Failure:
         return REMEDIES.get(self.code, "")
 
 
-NOT_SENT_MESSAGE = "Cannot sync until marked as sent."
+# The words of checks 1-7 (DESIGN.md gives an example of each); check_failure fills them in.
+CHECK_TEMPLATES = {
+    StatusCode.NOT_SENT: "Cannot sync until marked as sent.",
+    StatusCode.ACCOUNT_NOT_LINKED: "{party} does not exist in {provider}",
+    StatusCode.ACCOUNT_ID_INVALID: (
+        "AccountsID ({accs_id}) is not correct, {provider} requires the ID of an existing {noun}"
+    ),
+    StatusCode.CARE_OF_NOT_LINKED: "Care of account '{name}' ({number}) is not linked to {provider}",
+    StatusCode.DUPLICATE_NUMBER: "{label} {number} already exists in {provider}",
+    StatusCode.NOMINAL_MISSING: "Nominal code {code} (line {line}) does not exist in {provider}",
+    StatusCode.NOMINAL_NO_TAX: "Nominal code {code} has no tax rate in {provider}",
+    StatusCode.BLANK_LINE: "Line {line} has no text",
+}
+NOT_SENT_MESSAGE = CHECK_TEMPLATES[StatusCode.NOT_SENT]
+
+
+def check_failure(status_code: StatusCode, /, **values: object) -> Failure:
+    """A failed check in its words: ``check_failure(StatusCode.BLANK_LINE, line=3)``."""
+    return Failure(status_code, CHECK_TEMPLATES[status_code].format(**values))
+
 
 # Shown for a queued document that no run has checked yet (it has no status code), and for
 # one whose every check passed (its status code is blank but it has been checked).

@@ -82,9 +82,7 @@ def test_a_refused_connection_reads_the_same_in_the_engine_the_popup_and_the_api
     assert (status, error["code"], error["message"]) == (409, "relink_needed", RELINK.message)
 
 
-def test_the_sync_page_says_the_relink_sentence_from_the_table(
-    organisation, relink_needed, client
-):
+def test_the_sync_page_says_the_relink_sentence_from_the_table(organisation, relink_needed, client):
     client.force_login(User.objects.get(username="accounts"))
 
     response = client.get("/sync/sales-invoice/")

@@ -19,6 +19,7 @@ from ledgersync.providers.errors import (
 )
 from ledgersync.sync.models import ConnectionStatus
 from ledgersync.sync.status import (
+    CHECK_TEMPLATES,
     NOT_CHECKED,
     NOT_CHECKED_MESSAGE,
     NOT_SENT_MESSAGE,
@@ -30,6 +31,7 @@ from ledgersync.sync.status import (
     Failure,
     NotConnected,
     StatusCode,
+    check_failure,
     failure_for,
     rule_for,
     wait_seconds,
@@ -50,8 +52,12 @@ def fixed_words(template: str) -> str:
     return max(re.split(r"\{\w+\}", template), key=len).strip(" .:;()")
 
 
+# A check's shortest words ("is not linked to") are too common to scan for; the longer ones
+# are not.
+CHECK_WORDS = {fixed_words(t) for t in CHECK_TEMPLATES.values()}
 SENTENCES = sorted(
     {fixed_words(rule.template) for rule in RULES.values()} - {""}
+    | {words for words in CHECK_WORDS if len(words) >= 20}
     | {NOT_SENT_MESSAGE, PRESS_SYNC_AGAIN, READY_MESSAGE, NOT_CHECKED_MESSAGE}
     | set(REMEDIES.values())
 )
@@ -144,10 +150,42 @@ def test_status_sentences_are_written_out_only_in_status_py(sentence):
     assert copies == []
 
 
+def test_checks_say_what_design_md_shows():
+    assert [
+        check_failure(StatusCode.NOT_SENT).message,
+        check_failure(
+            StatusCode.ACCOUNT_NOT_LINKED,
+            party="Customer Account 'Harbour Cafe' (A1042)",
+            provider="QuickBooks",
+        ).message,
+        check_failure(
+            StatusCode.CARE_OF_NOT_LINKED,
+            name="Lee Property Agents",
+            number="A0007",
+            provider="QuickBooks",
+        ).message,
+        check_failure(
+            StatusCode.DUPLICATE_NUMBER, label="Invoice", number="S1235", provider="Xero"
+        ).message,
+        check_failure(StatusCode.NOMINAL_MISSING, code="4010", line=2, provider="Sage").message,
+        check_failure(StatusCode.NOMINAL_NO_TAX, code="4010", provider="Xero").message,
+        check_failure(StatusCode.BLANK_LINE, line=3).message,
+    ] == [
+        "Cannot sync until marked as sent.",
+        "Customer Account 'Harbour Cafe' (A1042) does not exist in QuickBooks",
+        "Care of account 'Lee Property Agents' (A0007) is not linked to QuickBooks",
+        "Invoice S1235 already exists in Xero",
+        "Nominal code 4010 (line 2) does not exist in Sage",
+        "Nominal code 4010 has no tax rate in Xero",
+        "Line 3 has no text",
+    ]
+
+
 def test_the_relink_sentence_is_among_those_guarded():
     assert "no longer accepts ledgersync's access: connect again" in SENTENCES
     assert "connect on the Sync Accounts API page first" in SENTENCES
     assert "asked ledgersync to slow down for" in SENTENCES
+    assert "requires the ID of an existing" in SENTENCES
 
 
 BARE_NAMES = sorted(set(StatusCode.values) | set(ConnectionStatus.values) | {NOT_CHECKED, READY})
