@@ -2,13 +2,13 @@
 
 ::
 
-    ProviderError                  kind        the engine ...
-    ├── PermanentError             PERMANENT   shows REJECTED with the message; the input must change
-    │   └── InvalidAccsId          ACCS_ID     shows ACCOUNT_ID_INVALID; the typed id has the wrong shape
-    ├── RetriableError             RETRIABLE   tries again later; nothing was written
-    │   └── RateLimited            RATE_LIMITED  waits ``retry_after`` seconds, then tries again
-    ├── UncertainError             UNCERTAIN   looks the document up by number before sending it again
-    └── AuthError                  AUTH        shows RELINK_NEEDED; the connection must be made again
+    ProviderError           kind          the engine ...
+    ├── PermanentError      PERMANENT     shows REJECTED with the message; the input must change
+    │   └── InvalidAccsId   ACCS_ID       shows ACCOUNT_ID_INVALID; the typed id has the wrong shape
+    ├── RetriableError      RETRIABLE     tries again later; nothing was written
+    │   └── RateLimited     RATE_LIMITED  waits ``retry_after`` seconds, then tries again
+    ├── UncertainError      UNCERTAIN     looks the document up by number before sending it again
+    └── AuthError           AUTH          shows RELINK_NEEDED; the connection must be made again
 
 The class is the decision: callers branch on ``error.kind`` (or ``isinstance``), never on
 the message text. Which class an HTTP status becomes is decided in one place,

@@ -115,7 +115,9 @@ CHECK_TEMPLATES = {
     StatusCode.ACCOUNT_ID_INVALID: (
         "AccountsID ({accs_id}) is not correct, {provider} requires the ID of an existing {noun}"
     ),
-    StatusCode.CARE_OF_NOT_LINKED: "Care of account '{name}' ({number}) is not linked to {provider}",
+    StatusCode.CARE_OF_NOT_LINKED: (
+        "Care of account '{name}' ({number}) is not linked to {provider}"
+    ),
     StatusCode.DUPLICATE_NUMBER: "{label} {number} already exists in {provider}",
     StatusCode.NOMINAL_MISSING: "Nominal code {code} (line {line}) does not exist in {provider}",
     StatusCode.NOMINAL_NO_TAX: "Nominal code {code} has no tax rate in {provider}",
