@@ -70,6 +70,7 @@ def cmd_createuser(args) -> int:
     except ValueError as exc:
         print(f"ledgersync createuser: {exc}", file=sys.stderr)
         return 2
+    assert user.organisation is not None  # create_user always files the user under an org
     print(f"Created {user.get_role_display()} {user.username} in {user.organisation.name}.")
     return 0
 

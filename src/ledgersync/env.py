@@ -7,6 +7,7 @@ deployment stops start-up instead of running with a silent default.
 from __future__ import annotations
 
 import os
+from typing import overload
 from urllib.parse import urlsplit
 
 
@@ -30,6 +31,12 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ConfigError(f"{name}={raw!r} is not a boolean: use true or false")
 
 
+# With an int default the setting always has a value, so callers get `int` and
+# need no None check; only a caller that passes no default can see None.
+@overload
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int: ...
+@overload
+def env_int(name: str, default: None = None, *, minimum: int | None = None) -> int | None: ...
 def env_int(name: str, default: int | None = None, *, minimum: int | None = None) -> int | None:
     raw = os.environ.get(name)
     if raw is None or raw == "":

@@ -8,7 +8,11 @@ from ledgersync.records import models
 
 @admin.register(models.User)
 class LedgerUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Organisation", {"fields": ("organisation", "role")}))
+    # The stubs allow None on any ModelAdmin; UserAdmin always sets its fieldsets.
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Organisation", {"fields": ("organisation", "role")}),
+    )
     list_display = ("username", "organisation", "role", "is_active")
     list_filter = ("organisation", "role")
 

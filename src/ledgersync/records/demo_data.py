@@ -292,7 +292,7 @@ def seed_demo() -> Organisation:
             code=code,
             description=description,
             kind=kind,
-            default_tax_code=taxes.get(tax),
+            default_tax_code=taxes[tax] if tax else None,
         )
     for number, name, email, street, city, postcode in COMPANIES:
         Account.objects.create(

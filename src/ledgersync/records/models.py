@@ -347,7 +347,10 @@ class Document(models.Model):
 
     @property
     def party(self) -> Account | Supplier:
-        return self.supplier if self.doc_type == DocType.SUPPLIER_INVOICE else self.account
+        party = self.supplier if self.doc_type == DocType.SUPPLIER_INVOICE else self.account
+        # document_party_matches_type makes the matching foreign key non-null on every row.
+        assert party is not None, f"{self} has no party"
+        return party
 
     @property
     def is_sent(self) -> bool:

@@ -51,7 +51,8 @@ def audit_rows(
     rows = [_attempt_row(a) for a in attempts.iterator()] + [
         _event_row(e) for e in events.iterator()
     ]
-    yield from sorted(rows, key=lambda row: row["at"])
+    # Both row kinds hold "at" as an ISO string, so they sort in time order.
+    yield from sorted(rows, key=lambda row: str(row["at"]))
 
 
 def _attempt_row(attempt: Attempt) -> dict[str, object]:

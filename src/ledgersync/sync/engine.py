@@ -170,9 +170,10 @@ def start_run(
             live = SyncRun.objects.filter(connection=connection, state__in=LIVE_RUN_STATES).first()
             if live is not None:
                 raise RunInProgress(live) from None
-    raise RunInProgress(
-        SyncRun.objects.filter(connection=connection, state__in=LIVE_RUN_STATES).first()
-    )
+    live = SyncRun.objects.filter(connection=connection, state__in=LIVE_RUN_STATES).first()
+    if live is None:  # refused twice, yet no live run: the insert broke some other rule
+        raise RuntimeError(f"could not start a run for {organisation}")
+    raise RunInProgress(live)
 
 
 def request_stop(run: SyncRun) -> None:
@@ -276,7 +277,7 @@ def step(run_id: int, *, end_when_idle: bool = False) -> StepResult:
 
 
 def left(run: SyncRun) -> int:
-    return queue(run.organisation, run.doc_type).exclude(pk__in=final_ids(run)).count()
+    return queue(run.organisation, DocType(run.doc_type)).exclude(pk__in=final_ids(run)).count()
 
 
 def final_ids(run: SyncRun) -> list[int]:
@@ -335,7 +336,7 @@ def _before_batch(lease: Lease) -> StepResult | None:
     if run.stop_requested:
         lease.finish(RunState.STOPPED, "Stopped.")
         return OVER
-    if run.auto and timezone.now() >= run.deadline:
+    if run.auto and run.deadline is not None and timezone.now() >= run.deadline:
         lease.finish(RunState.FINISHED, "Auto Sync reached its time limit.")
         return OVER
     return None
@@ -379,13 +380,14 @@ def _backoff(rounds: int) -> float:
 
 def _next_batch(run: SyncRun) -> list[Document]:
     final = set(final_ids(run))
+    doc_type = DocType(run.doc_type)
     taken = run.tried_ids()
     if not run.auto and taken:
         # Sync is one batch: the documents it took first (those still unresolved), never
         # further down the queue.
         pending = [pk for pk in taken if pk not in final]
-        return _load(queue(run.organisation, run.doc_type).filter(pk__in=pending))
-    candidates = queue(run.organisation, run.doc_type).exclude(pk__in=final)
+        return _load(queue(run.organisation, doc_type).filter(pk__in=pending))
+    candidates = queue(run.organisation, doc_type).exclude(pk__in=final)
     return _load(candidates[: run.organisation.batch_size])
 
 

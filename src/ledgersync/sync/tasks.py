@@ -53,6 +53,8 @@ def start_scheduled(organisation: Organisation, now: dt.datetime) -> SyncRun | N
     One run per connection at a time, so the document types take turns: each due tick
     starts the type after the one the last scheduled run took.
     """
+    if organisation.schedule_minutes is None:  # no schedule set: never due
+        return None
     last = (
         SyncRun.objects.filter(organisation=organisation, trigger=Trigger.SCHEDULE)
         .order_by("-created_at")

@@ -228,7 +228,7 @@ class SandboxApp:
         if logged:
             request.get_data(cache=True)  # keep the body for the log; form parsing reuses it
         try:
-            response = self._dispatch(request, route, args)
+            response = self._dispatch(request, route, dict(args))
         except ConnectionDropped:
             if logged:
                 self._record(request, None)

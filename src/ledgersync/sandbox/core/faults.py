@@ -73,7 +73,12 @@ class Fault:
         return self.path in path
 
     def as_dict(self) -> dict:
-        data = {"id": self.id, "kind": self.kind.value, "path": self.path, "company": self.company}
+        data: dict[str, object] = {
+            "id": self.id,
+            "kind": self.kind.value,
+            "path": self.path,
+            "company": self.company,
+        }
         if self.probability is not None:
             data["probability"] = self.probability
         else:
@@ -91,7 +96,7 @@ def parse_fault(body: object, fault_id: int) -> Fault:
     if unknown:
         raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
     try:
-        kind = FaultKind(body.get("kind"))
+        kind = FaultKind(body.get("kind", ""))
     except ValueError:
         kinds = ", ".join(k.value for k in FaultKind)
         raise ValueError(f"kind must be one of: {kinds}") from None
@@ -163,6 +168,7 @@ class FaultBook:
                     if self._rng.random() >= fault.probability:
                         continue
                 else:
+                    assert fault.count is not None  # parse_fault sets count or probability
                     fault.count -= 1
                     if fault.count <= 0:
                         self._faults.remove(fault)

@@ -63,7 +63,7 @@ class RateLimiter:
                 if key in known:
                     setattr(self.limits, key, _checked(key, value))
                 elif key in self.limits.buckets:
-                    self.limits.buckets[key] = _checked(key, value)
+                    self.limits.buckets[key] = _checked_count(key, value)
                 else:
                     raise ValueError(f"unknown limit {key!r}")
         if "clock_speed" in changes:
@@ -150,6 +150,10 @@ def _checked(key: str, value: object) -> int | float | None:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise ValueError("clock_speed must be a number greater than 0")
         return float(value)
+    return _checked_count(key, value)
+
+
+def _checked_count(key: str, value: object) -> int | None:
     if value is None and key != "latency_ms":
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:

@@ -151,11 +151,13 @@ class TokenStore:
         self._by_access: dict[str, Grant] = {}
         self._by_refresh: dict[str, Grant] = {}
 
-    def check_client(self, client_id: str | None, client_secret: str | None) -> None:
+    def check_client(self, client_id: str | None, client_secret: str | None) -> str:
+        """The client id, once it and the secret match the app's; invalid_client if not."""
         ok_id = secrets.compare_digest(client_id or "", self.config.client_id)
         ok_secret = secrets.compare_digest(client_secret or "", self.config.client_secret)
         if not (ok_id and ok_secret):
             raise OAuthError("invalid_client", status=401)
+        return client_id or ""
 
     def issue_code(
         self,

@@ -133,7 +133,9 @@ def token_view(app: SandboxApp, request: Request) -> Response:
         # A PKCE app without a secret names itself in the form; the code decides if that is
         # enough (TokenStore.exchange_code / refresh with public=True).
         public = secret is None and bool(client_id) and app.settings.oauth.public_pkce_clients
-        app.tokens.check_client(client_id, app.settings.oauth.client_secret if public else secret)
+        client_id = app.tokens.check_client(
+            client_id, app.settings.oauth.client_secret if public else secret
+        )
         form = request.form
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":

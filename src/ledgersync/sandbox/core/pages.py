@@ -19,9 +19,12 @@ STYLE = (
     ".num{text-align:right}"
 )
 Company = TypeVar("Company")
+# A URL rule and the page handler for it. Handlers take different URL arguments, so a list
+# of them needs this declared type: mypy would otherwise join them to a bare `function`.
+WebRule = tuple[str, Callable[..., Response]]
 
 
-def web_routes(table: Iterable[tuple[str, Callable[..., Response]]]) -> list[Route]:
+def web_routes(table: Iterable[WebRule]) -> list[Route]:
     """GET routes for a view's (rule, handler) pairs."""
     return [Route(rule, handler, ("GET",), RouteKind.WEB) for rule, handler in table]
 

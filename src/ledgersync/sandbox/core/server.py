@@ -71,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
             query,
             self.headers.items(),
             body,
-            server=self.server.server_address[:2],
+            server=self.server.host_port,
             protocol=self.request_version,
             remote=self.client_address[0],
         )
@@ -82,6 +82,13 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     app: SandboxApp
 
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, port = self.server_address[:2]
+        # typeshed allows bytes for any address family; an AF_INET socket names its host as str.
+        assert isinstance(host, str)
+        return host, port
+
 
 class SandboxServer:
     """A sandbox listening on a real socket; ``url``, ``app`` and ``stop()``."""
@@ -90,7 +97,7 @@ class SandboxServer:
         self.app = app
         self._httpd = _Server((host, port), _Handler)
         self._httpd.app = app
-        self.host, self.port = self._httpd.server_address[:2]
+        self.host, self.port = self._httpd.host_port
         self.url = f"http://{self.host}:{self.port}"
         self._thread: threading.Thread | None = None
 

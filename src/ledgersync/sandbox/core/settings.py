@@ -10,8 +10,12 @@ import dataclasses
 import enum
 import typing
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeGuard
 
 from ledgersync.sandbox.core.oauth import OAuthConfig
+
+if TYPE_CHECKING:  # typeshed's name for "an instance of any dataclass"; not importable at run time
+    from _typeshed import DataclassInstance
 
 
 @dataclass
@@ -19,15 +23,20 @@ class SandboxSettings:
     oauth: OAuthConfig = field(default_factory=OAuthConfig)
 
 
-def settings_dict(settings: object) -> dict:
+def settings_dict(settings: DataclassInstance) -> dict:
     data = {}
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
-        data[f.name] = settings_dict(value) if dataclasses.is_dataclass(value) else _plain(value)
+        data[f.name] = settings_dict(value) if _is_group(value) else _plain(value)
     return data
 
 
-def update_settings(settings: object, changes: object) -> None:
+def _is_group(value: object) -> TypeGuard[DataclassInstance]:
+    """A nested group of settings (a dataclass instance, as `oauth` is)."""
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
+def update_settings(settings: DataclassInstance, changes: object) -> None:
     """Apply a PUT body field by field; ValueError names the first bad field.
 
     Values are checked before anything changes, so a bad body leaves settings as they were.
@@ -37,7 +46,9 @@ def update_settings(settings: object, changes: object) -> None:
         setattr(target, name, value)
 
 
-def _plan(target: object, changes: object, prefix: str) -> list[tuple[object, str, object]]:
+def _plan(
+    target: DataclassInstance, changes: object, prefix: str
+) -> list[tuple[object, str, object]]:
     if not isinstance(changes, dict):
         raise ValueError(f"{prefix or 'settings'} must be a JSON object")
     hints = typing.get_type_hints(type(target))
@@ -47,7 +58,7 @@ def _plan(target: object, changes: object, prefix: str) -> list[tuple[object, st
         if name not in fields:
             raise ValueError(f"unknown setting {prefix}{name}")
         current = getattr(target, name)
-        if dataclasses.is_dataclass(current):
+        if _is_group(current):
             plan += _plan(current, raw, f"{prefix}{name}.")
         else:
             plan.append((target, name, _coerce(f"{prefix}{name}", hints[name], raw)))

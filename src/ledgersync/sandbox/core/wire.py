@@ -17,11 +17,10 @@ class BadJson(ValueError):
 def _default(value: object) -> object:
     if isinstance(value, Decimal):
         # Providers send amounts as JSON numbers (150.0); a 2 dp Decimal survives float repr.
-        return (
-            int(value)
-            if value == value.to_integral_value() and value.as_tuple().exponent >= 0
-            else float(value)
-        )
+        # A finite Decimal with no fractional digits (exponent >= 0) is a whole number;
+        # infinities and NaN have a letter for an exponent and go out as floats.
+        exponent = value.as_tuple().exponent
+        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
     if isinstance(value, enum.Enum):
         return value.value
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")

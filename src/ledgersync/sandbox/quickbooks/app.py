@@ -213,7 +213,7 @@ class QuickBooksSandbox(SandboxApp):
 
     def preferences_view(self, request: Request, call: Call, realm_id: str) -> Response:
         def produce(ctx: WriteContext) -> dict:
-            prefs = ctx.company.get("Preferences", "1")
+            prefs = ctx.company.existing("Preferences", "1")
             sales = {
                 **prefs["SalesFormsPrefs"],
                 "CustomTxnNumbers": self.settings.custom_txn_numbers,

@@ -125,7 +125,8 @@ def sales_lines(ctx: WriteContext, data: dict, existing: dict | None, global_tax
             if detail_type != "DescriptionOnly"
             else raw.get("DescriptionLineDetail")
         )
-        if detail_type == "DescriptionOnly" or not ref_id(detail or {}, "ItemRef"):
+        item_id = ref_id(detail or {}, "ItemRef")
+        if detail_type == "DescriptionOnly" or item_id is None:
             # No item: documentation only, and QuickBooks ignores Line.Amount.
             line.update(DetailType="DescriptionOnly", DescriptionLineDetail=dict(detail or {}))
             lines.append(line)
@@ -133,7 +134,7 @@ def sales_lines(ctx: WriteContext, data: dict, existing: dict | None, global_tax
         if raw.get("Amount") is None:
             raise errors.required("Line.Amount")
         amount = money(raw["Amount"], "Line.Amount")
-        item = referenced(ctx.company, "Item", ref_id(detail, "ItemRef"), "Items")
+        item = referenced(ctx.company, "Item", item_id, "Items")
         out = {"ItemRef": ref(item, "Name")}
         if item.get("IncomeAccountRef"):
             out["ItemAccountRef"] = dict(item["IncomeAccountRef"])

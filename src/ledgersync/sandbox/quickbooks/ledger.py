@@ -99,8 +99,9 @@ def save_account(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
     )
     if acct_num is None:
         body.pop("AcctNum", None)
-    if ref_id(data, "TaxCodeRef") is not None:
-        tax_code = referenced(ctx.company, "TaxCode", ref_id(data, "TaxCodeRef"), "TaxCodes")
+    tax_code_id = ref_id(data, "TaxCodeRef")
+    if tax_code_id is not None:
+        tax_code = referenced(ctx.company, "TaxCode", tax_code_id, "TaxCodes")
         body["TaxCodeRef"] = {"value": tax_code["Id"]}
     return body
 

@@ -96,6 +96,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("error", text[column - 1], column))
             return tokens
         group = match.lastgroup
+        assert group is not None  # every alternative in TOKEN is a named group
         raw = match.group(group)
         kind = "keyword" if group == "word" and raw.lower() in KEYWORDS else group
         tokens.append(Token(kind, raw, match.start(group) + 1))
@@ -315,7 +316,7 @@ def run(company: Company, text: str) -> dict:
     for name, descending in reversed(query.order):
         present = [r for r in matched if resolve(r, name) is not None]
         absent = [r for r in matched if resolve(r, name) is None]
-        present.sort(key=lambda r, n=name: _sort_key(resolve(r, n)), reverse=descending)
+        present.sort(key=lambda r: _sort_key(resolve(r, name)), reverse=descending)
         matched = present + absent
     if query.count:
         return {"totalCount": len(matched)}

@@ -196,7 +196,7 @@ def _tax_codes(company: Company) -> None:
 
 def _chart(ctx: WriteContext) -> None:
     for number, name, account_type, subtype, tax_code in CHART:
-        data = {
+        data: dict[str, object] = {
             "Name": name,
             "AcctNum": number,
             "AccountType": account_type,

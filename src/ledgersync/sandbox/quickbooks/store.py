@@ -78,6 +78,10 @@ class Company:
     def get(self, entity: str, record_id: object) -> dict | None:
         return self.records.get(entity, {}).get(str(record_id))
 
+    def existing(self, entity: str, record_id: object) -> dict:
+        """A record the caller knows is there (the seed's, or one validated earlier)."""
+        return self.records[entity][str(record_id)]
+
     def all(self, entity: str) -> list[dict]:
         return list(self.records.get(entity, {}).values())
 

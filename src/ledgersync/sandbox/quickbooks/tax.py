@@ -55,14 +55,14 @@ def compute(
         return {"TotalTax": ZERO}
     nets: dict[str, Decimal] = {}
     for code_id, net in taxed:
-        code = company.get("TaxCode", code_id)
+        code = company.existing("TaxCode", code_id)
         rate_list = code["PurchaseTaxRateList" if purchase else "SalesTaxRateList"]["TaxRateDetail"]
         for detail in rate_list:
             rate_id = detail["TaxRateRef"]["value"]
             nets[rate_id] = nets.get(rate_id, ZERO) + net
     lines = []
     for rate_id, net in nets.items():
-        rate = company.get("TaxRate", rate_id)
+        rate = company.existing("TaxRate", rate_id)
         lines.append(_tax_line(rate, net))
     total = sum((line["Amount"] for line in lines), ZERO)
     return {"TotalTax": total, "TaxLine": lines}
@@ -75,7 +75,7 @@ def _us(company: Company, taxed: list[tuple[str | None, Decimal]], header: dict)
     code = referenced(company, "TaxCode", code_id, "TaxCodes")
     net = sum((amount for line_code, amount in taxed if line_code == "TAX"), ZERO)
     lines = [
-        _tax_line(company.get("TaxRate", d["TaxRateRef"]["value"]), net)
+        _tax_line(company.existing("TaxRate", d["TaxRateRef"]["value"]), net)
         for d in code["SalesTaxRateList"]["TaxRateDetail"]
     ]
     total = sum((line["Amount"] for line in lines), ZERO)

@@ -31,10 +31,7 @@ def reference_for(business: Business, name: str) -> str:
 def create_contact(business: Business, settings: SageSettings, data: object) -> dict:
     """POST /contacts: validate ``{"contact": {...}}`` and store the new contact."""
     problems = Problems()
-    if not isinstance(data, dict) or not isinstance(data.get("contact"), dict):
-        problems.required("contact")
-        problems.raise_any()
-    body = data["contact"]
+    body = problems.wrapped(data, "contact")
     name = problems.text(body, "name", NAME_MAX).strip()
     if not name:
         problems.required("name")
@@ -55,11 +52,11 @@ def create_contact(business: Business, settings: SageSettings, data: object) -> 
         and any(c["name"] == name for c in business.all("contacts"))
     ):
         problems.add("has already been taken", "name")
-    person = (
-        body.get("main_contact_person") if isinstance(body.get("main_contact_person"), dict) else {}
-    )
+    person = body.get("main_contact_person")
+    person = person if isinstance(person, dict) else {}
     email = problems.text(person, "email", EMAIL_MAX, "main_contact_person.email")
-    address = body.get("main_address") if isinstance(body.get("main_address"), dict) else {}
+    address = body.get("main_address")
+    address = address if isinstance(address, dict) else {}
     problems.raise_any()
     return add_contact(
         business,

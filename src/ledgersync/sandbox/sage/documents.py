@@ -109,10 +109,7 @@ def status(record_id: str) -> dict:
 def create(business: Business, settings: SageSettings, kind: Kind, data: object) -> dict:
     """Validate a POST body and store the document; raises SageError listing the problems."""
     problems = Problems()
-    if not isinstance(data, dict) or not isinstance(data.get(kind.resource), dict):
-        problems.required(kind.resource)
-        problems.raise_any()
-    body = data[kind.resource]
+    body = problems.wrapped(data, kind.resource)
     contact = _contact(business, kind, body, problems)
     issued = _date(body.get("date"), "date", problems)
     due = body.get("due_date")
@@ -306,7 +303,8 @@ def _store(
         shown = reference or vendor_reference
     else:
         body["sent"] = False
-        shown = body.get("invoice_number") or body.get("credit_note_number")
+        # _numbering gave a sales invoice its invoice_number, a credit note the other.
+        shown = body.get("invoice_number") or body["credit_note_number"]
     record = business.stamped(kind.collection, record_id, shown, body)
     record["transaction"]["displayed_as"] = shown
     return business.add(kind.collection, record)
@@ -327,10 +325,7 @@ def _numbering(business: Business, settings: SageSettings, kind: Kind) -> dict:
 def pay(business: Business, data: object) -> dict:
     """POST /contact_payments: a receipt or payment allocated against documents."""
     problems = Problems()
-    if not isinstance(data, dict) or not isinstance(data.get("contact_payment"), dict):
-        problems.required("contact_payment")
-        problems.raise_any()
-    body = data["contact_payment"]
+    body = problems.wrapped(data, "contact_payment")
     for key in ("transaction_type_id", "contact_id", "bank_account_id", "date", "total_amount"):
         if body.get(key) in (None, ""):
             problems.required(key)
@@ -339,7 +334,8 @@ def pay(business: Business, data: object) -> dict:
     contact = business.get("contacts", body["contact_id"])
     if contact is None:
         raise not_found("contact_id")
-    if business.get("bank_accounts", body["bank_account_id"]) is None:
+    bank_account = business.get("bank_accounts", body["bank_account_id"])
+    if bank_account is None:
         raise not_found("bank_account_id")
     allocated = []
     for entry in body.get("allocated_artefacts") or []:
@@ -357,9 +353,7 @@ def pay(business: Business, data: object) -> dict:
                 "$path": "",
             },
             "contact": business.base("contacts", contact),
-            "bank_account": business.base(
-                "bank_accounts", business.get("bank_accounts", body["bank_account_id"])
-            ),
+            "bank_account": business.base("bank_accounts", bank_account),
             "date": body["date"],
             "total_amount": total,
             "reference": body.get("reference") or "",

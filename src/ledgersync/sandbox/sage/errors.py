@@ -57,6 +57,14 @@ class Problems:
             self.add(f"is too long (maximum is {limit} characters)", source or key)
         return value
 
+    def wrapped(self, data: object, key: str) -> dict:
+        """The record in a ``{key: {...}}`` request body; a 422 naming ``key`` when absent."""
+        record = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(record, dict):
+            self.required(key)
+            raise SageError(422, self.items)
+        return record
+
     def raise_any(self) -> None:
         if self.items:
             raise SageError(422, self.items)

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.app import Route
-from ledgersync.sandbox.core.pages import Shell, document, facts, money, table, web_routes
+from ledgersync.sandbox.core.pages import (
+    Shell,
+    WebRule,
+    document,
+    facts,
+    money,
+    table,
+    web_routes,
+)
 from ledgersync.sandbox.sage.contacts import WEB_FOLDER
 from ledgersync.sandbox.sage.documents import KINDS
 from ledgersync.sandbox.sage.store import Business
@@ -52,7 +60,7 @@ def routes(app: SageSandbox) -> list[Route]:
     pages = WebView(app)
     folders = ",".join(FOLDER_TYPE)
     collections = ",".join(KINDS)
-    rules = [
+    rules: list[WebRule] = [
         ("/business/", pages.home),
         (f"/contacts/<any({folders}):folder>", pages.contacts),
         (f"/contacts/<any({folders}):folder>/<int:legacy>", pages.contact),

@@ -68,7 +68,7 @@ class XeroSandbox(SandboxApp):
 
     def routes(self) -> list[Route]:
         ep = Endpoints(self)
-        api = [
+        api: list[tuple[str, Handler, tuple, str]] = [
             ("/Contacts", ep.contacts, ("GET", "PUT", "POST"), "contacts"),
             ("/Contacts/<contact_id>", ep.contact, ("GET", "POST"), "contacts"),
             *(route for kind in (INVOICES, CREDIT_NOTES) for route in _document_routes(ep, kind)),

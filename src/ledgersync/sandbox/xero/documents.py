@@ -105,7 +105,7 @@ def _check_editable(kind: DocKind, existing: dict, data: dict) -> None:
 
 
 def _change_status(org: Organisation, record: dict, status: Any) -> dict:
-    allowed = {
+    allowed: dict[str, tuple[str, ...]] = {
         "DRAFT": ("DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"),
         "SUBMITTED": ("SUBMITTED", "AUTHORISED", "DRAFT", "DELETED"),
     }
@@ -241,7 +241,7 @@ def _line(
     except BadValue as bad:
         raise PostDataInvalid(str(bad)) from None
     unit = unit.quantize(Decimal(1).scaleb(-unitdp), ROUND_HALF_UP)
-    line = {
+    line: dict[str, object] = {
         "LineItemID": str(uuid.uuid4()),
         "Description": str(data.get("Description") or "").strip(),
     }

@@ -3,18 +3,23 @@ writes. ``XeroSandbox.api`` wraps every handler with the tenant, scope and error
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.wire import json_response
 from ledgersync.sandbox.xero import contacts, documents, payments, reads, writes
+from ledgersync.sandbox.xero.documents import DocKind
 from ledgersync.sandbox.xero.errors import ElementInvalid, NotFound
 from ledgersync.sandbox.xero.store import Organisation, render
 from ledgersync.sandbox.xero.wire import envelope, ms_date
 
 if TYPE_CHECKING:
     from ledgersync.sandbox.xero.app import XeroSandbox
+
+Shown = TypeVar("Shown")  # what a single-record endpoint presents: a record dict or the org
 
 CONTACT_RULES = reads.ListRules(
     "ContactID",
@@ -55,7 +60,9 @@ class Endpoints:
             envelope(settings.provider_name, self.app.clock.now(), collection, shown, **extra)
         )
 
-    def _one(self, collection: str, record: dict | None, present) -> Response:
+    def _one(
+        self, collection: str, record: Shown | None, present: Callable[[Shown], dict]
+    ) -> Response:
         if record is None:
             raise NotFound()
         return json_response(
@@ -85,7 +92,7 @@ class Endpoints:
     # ---- invoices and credit notes ----------------------------------------------------------
 
     def documents(
-        self, request: Request, org: Organisation, unitdp: int, kind: documents.DocKind
+        self, request: Request, org: Organisation, unitdp: int, kind: DocKind
     ) -> Response:
         if request.method == "GET":
             rules = INVOICE_RULES if kind is documents.INVOICES else CREDIT_NOTE_RULES
@@ -94,7 +101,7 @@ class Endpoints:
         return writes.write(self.app, request, org, DOCUMENT_WRITERS[kind], unitdp)
 
     def document(
-        self, request: Request, org: Organisation, unitdp: int, kind: documents.DocKind, doc_id: str
+        self, request: Request, org: Organisation, unitdp: int, kind: DocKind, doc_id: str
     ) -> Response:
         found = documents.find(org, kind, doc_id)
         if request.method == "GET":
@@ -184,7 +191,7 @@ def _save_contact(org: Organisation, data: dict, method: str, unitdp: int) -> di
     return contacts.save(org, data, existing)
 
 
-def _document_saver(kind: documents.DocKind):
+def _document_saver(kind: DocKind):
     def save(org: Organisation, data: dict, method: str, unitdp: int) -> dict:
         existing = None
         if method == "POST" and data.get(kind.id_field):
@@ -239,7 +246,7 @@ DOCUMENT_WRITERS = {
         kind.singular,
         _document_saver(kind),
         documents.present,
-        lambda data, messages, kind=kind: documents.failed_element(kind, data, messages),
+        functools.partial(documents.failed_element, kind),
     )
     for kind in (documents.INVOICES, documents.CREDIT_NOTES)
 }
@@ -248,20 +255,24 @@ PAYMENT_WRITER = writes.Writer(
     "Payment",
     _save_payment,
     lambda org, record, unitdp: payments.present(org, record),
-    lambda data, messages: {
-        "HasValidationErrors": True,
-        "StatusAttributeString": "ERROR",
-        "ValidationErrors": [{"Message": m} for m in messages],
-    },
+    lambda data, messages: _validation_errors(messages),
 )
 
 
 def _failed_contact(data: object, messages: list[str]) -> dict:
-    element = {
+    element: dict[str, object] = {
         k: v
         for k, v in (data if isinstance(data, dict) else {}).items()
         if k in ("Name", "EmailAddress") and isinstance(v, str)
     }
-    element.update({"HasValidationErrors": True, "StatusAttributeString": "ERROR"})
-    element["ValidationErrors"] = [{"Message": m} for m in messages]
+    element.update(_validation_errors(messages))
     return element
+
+
+def _validation_errors(messages: list[str]) -> dict[str, object]:
+    """The fields Xero adds to an element it refused, after the element's own."""
+    return {
+        "HasValidationErrors": True,
+        "StatusAttributeString": "ERROR",
+        "ValidationErrors": [{"Message": m} for m in messages],
+    }

@@ -83,7 +83,7 @@ class NotFound(Exception):
 
 
 def problem(title: str, status: int, detail: str) -> Response:
-    body = {
+    body: dict[str, object] = {
         "Type": None,
         "Title": title,
         "Status": status,

@@ -37,8 +37,9 @@ def create(org: Organisation, data: dict) -> dict:
         raise ElementInvalid("Payment amount must be greater than zero.")
     if amount > outstanding:
         raise ElementInvalid("Payment amount exceeds the amount outstanding on this document")
+    payment_id = str(uuid.uuid4())
     payment = {
-        "PaymentID": str(uuid.uuid4()),
+        "PaymentID": payment_id,
         "Date": day,
         "Amount": amount,
         "BankAmount": amount,
@@ -54,7 +55,7 @@ def create(org: Organisation, data: dict) -> dict:
     }
     _apply(org, kind, document, payment, amount)
     payment["UpdatedDateUTC"] = org.now()
-    org.payments[payment["PaymentID"]] = payment
+    org.payments[payment_id] = payment
     return payment
 
 
@@ -63,7 +64,8 @@ def _document(org: Organisation, data: dict) -> tuple[documents.DocKind, dict]:
         (documents.INVOICES, "Invoice", "InvoiceNumber"),
         (documents.CREDIT_NOTES, "CreditNote", "CreditNoteNumber"),
     ):
-        given = data.get(key) if isinstance(data.get(key), dict) else {}
+        given = data.get(key)
+        given = given if isinstance(given, dict) else {}
         wanted = given.get(kind.id_field) or given.get(number_key) or data.get(number_key)
         if wanted:
             found = documents.find(org, kind, str(wanted))

@@ -162,10 +162,18 @@ class _Parser:
             if word == "guid":
                 return str(args[0]).casefold()
             try:
-                return datetime(*(int(a) for a in args))
+                return _datetime([int(a) for a in args])
             except (TypeError, ValueError):
                 raise QueryParseFailed("DateTime(...) needs year, month and day") from None
         raise QueryParseFailed(f"Unexpected '{text}' in the where filter")
+
+
+def _datetime(numbers: list[int]) -> datetime:
+    """DateTime(year, month, day[, hour, minute, second, microsecond]) from its numbers."""
+    if not 3 <= len(numbers) <= 7:
+        raise ValueError("DateTime(...) takes three to seven numbers")
+    year, month, day, hour, minute, second, micro = numbers + [0] * (7 - len(numbers))
+    return datetime(year, month, day, hour, minute, second, micro)
 
 
 def _matches(actual: Any, expected: Any, compare: Callable, operator: str) -> bool:
@@ -194,9 +202,8 @@ def sort_records(records: list[dict], order: str, lookup: Lookup) -> list[dict]:
             raise QueryParseFailed(f"Invalid order '{part.strip()}'")
         keys.append((words[0], len(words) == 2 and words[1].upper() == "DESC"))
     for field, descending in reversed(keys):
-        records = sorted(
-            records, key=lambda r, f=field: _sort_key(lookup(r, f)), reverse=descending
-        )
+        # sorted() calls the key before the loop moves on, so closing over field is safe.
+        records = sorted(records, key=lambda r: _sort_key(lookup(r, field)), reverse=descending)
     return records
 
 

@@ -106,9 +106,10 @@ def _settings(org: Organisation) -> None:
                 {"Name": "VAT", "Rate": percent, "IsCompound": False, "IsNonRecoverable": False}
             ],
         }
-    for code, name, kind, klass, tax_type, system in CHART:
+    for code, name, kind, klass, default_tax, system in CHART:
+        account_id = seed_id(org.name, "account", code)
         account = {
-            "AccountID": seed_id(org.name, "account", code),
+            "AccountID": account_id,
             "Code": code,
             "Name": name,
             "Status": "ACTIVE",
@@ -120,8 +121,8 @@ def _settings(org: Organisation) -> None:
             "AddToWatchlist": False,
             "UpdatedDateUTC": org.created,
         }
-        if tax_type is not None:
-            account["TaxType"] = tax_type
+        if default_tax is not None:
+            account["TaxType"] = default_tax
         if system is not None:
             account["SystemAccount"] = system
         if kind == "BANK":
@@ -132,7 +133,7 @@ def _settings(org: Organisation) -> None:
                     "CurrencyCode": "GBP",
                 }
             )
-        org.accounts[account["AccountID"]] = account
+        org.accounts[account_id] = account
 
 
 def _contacts(org: Organisation) -> None:

@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.app import Route
-from ledgersync.sandbox.core.pages import Shell, document, facts, money, table, web_routes
+from ledgersync.sandbox.core.pages import (
+    Shell,
+    WebRule,
+    document,
+    facts,
+    money,
+    table,
+    web_routes,
+)
 from ledgersync.sandbox.xero.store import Organisation
 
 if TYPE_CHECKING:
@@ -33,7 +41,7 @@ SHELL = Shell("Xero", COOKIE, (("/Dashboard", "Dashboard"), ("/Contacts", "Conta
 
 def routes(app: XeroSandbox) -> list[Route]:
     pages = WebView(app)
-    rules = [
+    rules: list[WebRule] = [
         ("/Dashboard", pages.dashboard),
         ("/Contacts", pages.contacts),
         ("/Contacts/View/<contact_id>", pages.contact),
