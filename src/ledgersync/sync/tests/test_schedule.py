@@ -26,3 +26,12 @@ def test_a_schedule_starts_auto_sync_taking_the_types_in_turn(demo):
     )
     second = start_scheduled(organisation, now)
     assert second.doc_type == "sales_credit_note"
+
+
+def test_an_organisation_without_a_schedule_is_never_started_by_it(demo):
+    organisation, _ = demo
+    organisation.schedule_minutes = None
+    organisation.save()
+
+    assert start_scheduled(organisation, timezone.now()) is None
+    assert SyncRun.objects.count() == 0
