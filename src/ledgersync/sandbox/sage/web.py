@@ -18,15 +18,7 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.app import Route
-from ledgersync.sandbox.core.pages import (
-    Shell,
-    WebRule,
-    document,
-    facts,
-    money,
-    table,
-    web_routes,
-)
+from ledgersync.sandbox.core.pages import Shell, WebRule, document, facts, money, table, web_routes
 from ledgersync.sandbox.sage.contacts import WEB_FOLDER
 from ledgersync.sandbox.sage.documents import KINDS
 from ledgersync.sandbox.sage.store import Business

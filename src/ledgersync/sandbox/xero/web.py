@@ -20,15 +20,7 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.app import Route
-from ledgersync.sandbox.core.pages import (
-    Shell,
-    WebRule,
-    document,
-    facts,
-    money,
-    table,
-    web_routes,
-)
+from ledgersync.sandbox.core.pages import Shell, WebRule, document, facts, money, table, web_routes
 from ledgersync.sandbox.xero.store import Organisation
 
 if TYPE_CHECKING:
