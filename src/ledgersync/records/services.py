@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ledgersync.providers.registry import display_name
 from ledgersync.records.inputs import DocumentIn
 from ledgersync.records.models import (
     Account,
@@ -307,9 +308,12 @@ class LockReason(StrEnum):
 
 
 class DocumentLocked(Exception):
-    """A change to a document the package has, or that is being sent to it."""
+    """A change to a document the package has, or that is being sent to it (``provider``
+    is the package's display name, from the open attempt)."""
 
-    def __init__(self, document: Document, reason: LockReason, remote_id: str = "") -> None:
+    def __init__(
+        self, document: Document, reason: LockReason, remote_id: str = "", *, provider: str = ""
+    ) -> None:
         self.document, self.reason, self.remote_id = document, reason, remote_id
         if reason == LockReason.SYNCED:
             self.message = (
@@ -317,7 +321,7 @@ class DocumentLocked(Exception):
             )
         else:
             self.message = (
-                f"{document} is being sent to the package; try again when the sync has finished."
+                f"{document} is being sent to {provider or 'the package'}; try again in a moment."
             )
         super().__init__(self.message)
 
@@ -333,14 +337,20 @@ def ensure_changeable(document: Document) -> None:
         raise DocumentLocked(document, LockReason.SYNCED, state.remote_id)
     busy = Attempt.objects.filter(
         document=document, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN]
-    )
-    if busy.exists():
-        raise DocumentLocked(document, LockReason.IN_FLIGHT)
+    ).first()
+    if busy is not None:
+        raise DocumentLocked(document, LockReason.IN_FLIGHT, provider=display_name(busy.provider))
 
 
 @contextmanager
 def _changing(document: Document) -> Iterator[Document]:
-    """The document's row, locked for the rest of the transaction and checked changeable."""
+    """The document's row, locked for the rest of the transaction and checked changeable.
+
+    The check runs after the lock, inside the write transaction: the engine commits a
+    push's Attempt while holding the same row lock (sync/batch.py ``_claim``), so a change
+    either commits before the push reads the document or sees the Attempt here. On SQLite,
+    where FOR UPDATE is a no-op, the IMMEDIATE transaction takes the database's write lock
+    at its start, which orders the two the same way."""
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         ensure_changeable(locked)

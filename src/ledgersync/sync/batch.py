@@ -9,16 +9,22 @@ Exactly once, step by step:
    (A lookup can only race an original still in flight if a worker stalled past its lease;
    leases are renewed before every push, and a lapsed one is only taken over after LEASE.)
 2. The other documents go through the seven checks; failures are written to the document.
-3. An Attempt row (key, number, contact) is committed before each request goes out.
+3. An Attempt row (key, number, contact, fingerprint) is committed before each request goes
+   out, in the transaction that read the document afresh under its row lock and built the
+   outbound document from that read: an edit lands before (and is what is sent) or is
+   refused after (records/services.py sees the open Attempt). A document edited since it
+   was checked is not sent on unchecked words: it waits for the next batch's checks.
 4. Each result is written back: synced, rejected (the provider's words), uncertain (to be
-   reconciled as in 1), or waiting (429 / unreachable: tried again later in the run).
+   reconciled as in 1), or waiting (429 / unreachable: tried again later in the run). A
+   document synced or adopted whose fingerprint no longer matches the one sent says so in
+   its mismatch rather than being silently SYNCED.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -36,10 +42,12 @@ from ledgersync.providers.base import (
 )
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import Document
+from ledgersync.records.money import to_money
 from ledgersync.sync.checks import Checker, link_key, links_for, local_failures
+from ledgersync.sync.fingerprint import fingerprint, fresh
 from ledgersync.sync.models import Attempt, AttemptState, Connection, DocumentState, SyncRun
 from ledgersync.sync.recording import RecordingTransport
-from ledgersync.sync.status import Failure, StatusCode, failure_for
+from ledgersync.sync.status import Failure, Mismatch, StatusCode, failure_for
 
 
 @dataclass
@@ -133,13 +141,15 @@ class BatchWork:
             contact_id = link.remote_id if link else None
         return self.connector.find_document(RemoteDocType(document.doc_type), number, contact_id)
 
-    def _adopt(self, document: Document, found: RemoteDocument, attempt: Attempt | None) -> None:
+    def _adopt(
+        self, document: Document, found: RemoteDocument, attempt: Attempt | None, sent: str = ""
+    ) -> None:
+        """Take what the package has as this document's synced copy; ``sent`` is the
+        fingerprint of the send that put it there (the attempt's when there is one)."""
         mismatch = []
-        if found.total != document.gross_total:
-            mismatch.append(f"total {found.total} in {self.name}, {document.gross_total} here")
         link = self.links.get(link_key(document.party))
         if link and found.contact_id and found.contact_id != link.remote_id:
-            mismatch.append(f"{self.name} has it under another contact ({found.contact_id})")
+            mismatch.append(Mismatch.CONTACT.text(provider=self.name, contact=found.contact_id))
         with transaction.atomic():
             if attempt is not None:
                 self._close(
@@ -149,7 +159,8 @@ class BatchWork:
                     "Found in the package after an unanswered send; adopted.",
                     found.remote_id,
                 )
-            self._synced(document, found, mismatch="; ".join(mismatch))
+                sent = attempt.fingerprint
+            self._synced(document, found, sent=sent, also=mismatch)
 
     # -- 2. checks --------------------------------------------------------------------------
 
@@ -179,8 +190,12 @@ class BatchWork:
         size = self.connector.capabilities.max_batch
         for chunk in resends + [fresh[i : i + size] for i in range(0, len(fresh), size)]:
             self.renew()
-            outbound = [self._outbound(d) for d in chunk]
-            attempts = [self._attempt(d, o) for d, o in zip(chunk, outbound, strict=True)]
+            claimed = self._claim(chunk)
+            if not claimed:
+                continue
+            chunk = [document for document, _, _ in claimed]
+            outbound = [sending for _, sending, _ in claimed]
+            attempts = [attempt for _, _, attempt in claimed]
             self.recorder.take()  # what came before belongs to checks, not to this send
             self.recorder.request_id = ""
             started, calls_before = time.monotonic(), self.connector.api_calls
@@ -211,11 +226,28 @@ class BatchWork:
                             "",
                             result.remote.remote_id,
                         )
-                        self._synced(document, result.remote)
+                        self._synced(document, result.remote, sent=attempt.fingerprint)
                 else:
                     self._failed(document, attempt, result.error)
             if self.auth_error is not None:
                 raise self.auth_error
+
+    def _claim(self, chunk: list[Document]) -> list[tuple[Document, OutboundDocument, Attempt]]:
+        """Each document read afresh under its row lock, its outbound document built from
+        that read and its Attempt committed in the same transaction, so an edit either lands
+        before (and is what is sent) or finds the open Attempt and is refused. On SQLite the
+        transaction takes the database's write lock at its start (IMMEDIATE), which serves."""
+        claimed = []
+        with transaction.atomic():
+            for checked in chunk:
+                current = fresh(checked, lock=True)
+                sent = fingerprint(current)
+                if not _as_checked(checked, current, sent):
+                    self._count(checked)  # checked again, as it is now, by the next batch
+                    continue
+                outbound = self._outbound(current)
+                claimed.append((current, outbound, self._attempt(current, outbound, sent)))
+        return claimed
 
     def _outbound(self, document: Document) -> OutboundDocument:
         supports_care_of = self.connector.capabilities.supports_care_of
@@ -249,7 +281,7 @@ class BatchWork:
             ),
         )
 
-    def _attempt(self, document: Document, outbound: OutboundDocument) -> Attempt:
+    def _attempt(self, document: Document, outbound: OutboundDocument, sent: str) -> Attempt:
         return Attempt.objects.create(
             organisation=self.run.organisation,
             run=self.run,
@@ -259,6 +291,7 @@ class BatchWork:
             idempotency_key=outbound.idempotency_key,
             number=outbound.number,
             contact_id=outbound.contact_id,
+            fingerprint=sent,
             started_by=self.run.started_by,
         )
 
@@ -273,21 +306,21 @@ class BatchWork:
             self._wait_for(error)
         elif uncertain or isinstance(error, RetriableError):
             self._count(document)  # tried again later in the run
-        elif self._landed_late(document):
+        elif self._landed_late(document, attempt):
             return
         else:
             self._final(document)
             self.run.failed_count += 1
         DocumentState.record(document, [failure])
 
-    def _landed_late(self, document: Document) -> bool:
+    def _landed_late(self, document: Document, attempt: Attempt) -> bool:
         """A refusal of a repeat ("number already used") may be the first send landing
         late: look again before calling it rejected, and adopt what is found."""
         if document.pk not in self.retry_keys:
             return False
         found = self._find(document)
         if found is not None:
-            self._adopt(document, found, None)
+            self._adopt(document, found, None, sent=attempt.fingerprint)
         return found is not None
 
     # -- writing outcomes -------------------------------------------------------------------
@@ -305,11 +338,13 @@ class BatchWork:
         attempt.finished_at = timezone.now()
         attempt.save()
 
-    def _synced(self, document: Document, remote: RemoteDocument, mismatch: str = "") -> None:
-        if not mismatch and remote.total is not None and remote.total != document.gross_total:
-            # e.g. a package that rounds VAT on the total rather than per line: the VAT
-            # return must be reconciled, so say so on the document.
-            mismatch = f"total {remote.total} in {self.name}, {document.gross_total} here"
+    def _synced(
+        self, document: Document, remote: RemoteDocument, *, sent: str, also: Sequence[str] = ()
+    ) -> None:
+        """Write SYNCED, with every way the package's copy and ours differ; ``sent`` is the
+        fingerprint of what was sent ("" when not known: an attempt older than the field)."""
+        current = fresh(document, lock=True)  # inside the caller's transaction
+        mismatch = "; ".join([*self._differences(current, remote, sent), *also])[:500]
         DocumentState.objects.update_or_create(
             document=document,
             defaults={
@@ -329,6 +364,24 @@ class BatchWork:
         self._final(document)
         self.run.synced_count += 1
 
+    def _differences(self, current: Document, remote: RemoteDocument, sent: str) -> list[str]:
+        local = current.gross_total
+        other_total = remote.total is not None and remote.total != local
+        # Packages answer 158.4; people read 158.40.
+        theirs = to_money(remote.total) if remote.total is not None else None
+        if sent and fingerprint(current) != sent:
+            detail = (
+                Mismatch.CHANGED_TOTAL.text(provider=self.name, remote=theirs, local=local)
+                if other_total
+                else Mismatch.CHANGED_DETAILS.text()
+            )
+            return [Mismatch.CHANGED.text(provider=self.name, detail=detail)]
+        if other_total:
+            # e.g. a package that rounds VAT on the total rather than per line: the VAT
+            # return must be reconciled, so say so on the document.
+            return [Mismatch.TOTAL.text(remote=theirs, provider=self.name, local=local)]
+        return []
+
     def _mark_open(self, documents: list[Document], failure: Failure) -> None:
         """Say why documents still open in this batch are waiting; leave the settled alone."""
         for document in documents:
@@ -347,6 +400,15 @@ class BatchWork:
     def _count(self, document: Document) -> None:
         self.run.count_round(document.pk)
         self.unresolved.append(document.pk)
+
+
+def _as_checked(checked: Document, current: Document, current_fingerprint: str) -> bool:
+    """Still what the checks passed: marked for sync, sent as it was, and saying the same."""
+    return (
+        current.marked_for_sync
+        and current.sent_at == checked.sent_at
+        and current_fingerprint == fingerprint(checked)
+    )
 
 
 def local_failures_or(document: Document, failure: Failure) -> list[Failure]:

@@ -312,6 +312,10 @@ class Attempt(models.Model):
     idempotency_key = models.CharField(max_length=36, db_index=True)
     number = models.CharField(max_length=21, blank=True, help_text="The number as sent.")
     contact_id = models.CharField(max_length=100, blank=True, help_text="The AccsID as sent.")
+    # sync/fingerprint.py of the document as sent, read under its row lock in the transaction
+    # that committed this row; compared when the answer is written back. Blank on rows older
+    # than the field.
+    fingerprint = models.CharField(max_length=64, blank=True, help_text="What was sent.")
     state = models.CharField(
         max_length=12, choices=AttemptState.choices, default=AttemptState.IN_FLIGHT
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import models
 
@@ -236,3 +237,22 @@ def failure_for(error: Exception, provider_name: str) -> Failure:
 
 def party_label(party, *, supplier: bool) -> str:
     return f"{'Supplier' if supplier else 'Customer Account'} '{party.name}' ({party.number})"
+
+
+# -- what differs between the package and ledgersync (DocumentState.mismatch) ----------------
+
+
+class Mismatch(StrEnum):
+    """One reason the package and ledgersync disagree about a synced document, in its words;
+    ``Mismatch.TOTAL.text(remote=..., local=..., provider=...)`` fills one in."""
+
+    TOTAL = "total {remote} in {provider}, {local} here"
+    CONTACT = "{provider} has it under another contact ({contact})"
+    # Edited after it was sent (by a path around the edit lock, such as the admin): the
+    # package has the version sent, ledgersync shows the edit.
+    CHANGED = "changed since it was sent to {provider}: {detail}"
+    CHANGED_TOTAL = "{provider} has the total {remote}, ledgersync {local}"
+    CHANGED_DETAILS = "its details were edited here while it was being sent"
+
+    def text(self, **values: object) -> str:
+        return self.value.format(**values)

@@ -183,7 +183,9 @@ def test_a_document_being_sent_refuses_every_change_on_every_path(paths, org, pa
     paths.make(path, change, document)
 
     assert _as_it_was(document) == before
-    _assert_refused(paths, path, DocumentLocked(document, LockReason.IN_FLIGHT))
+    _assert_refused(
+        paths, path, DocumentLocked(document, LockReason.IN_FLIGHT, provider="QuickBooks")
+    )
 
 
 def _assert_refused(paths: Paths, path: str, expected: DocumentLocked) -> None:

@@ -212,8 +212,7 @@ def send_behind_the_engines_back(run, connection, document):
         renew=lambda: None,
     )
     work.links = links_for(connection, [document.party])
-    outbound = work._outbound(document)
-    attempt = work._attempt(document, outbound)
+    ((_, outbound, attempt),) = work._claim([document])
     connector.push([outbound])
     return attempt
 
