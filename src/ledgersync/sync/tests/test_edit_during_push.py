@@ -292,12 +292,12 @@ def test_the_push_waits_for_an_edit_holding_the_row_and_sends_the_edit(
 
     with transaction.atomic():  # an edit in progress: it holds the row as every change does
         Document.objects.select_for_update().get(pk=document.pk)
-        edit_around_the_lock(document, price="250.00")
+        edit_around_the_lock(document, price="250.00")  # 250 + 37 net: 344.40 gross
         held.released.set()
         time.sleep(1.0)  # the run reaches its push and must wait for this row
         assert not Attempt.objects.filter(document=document).exists()
 
     run = finish(thread, ended, held)
     assert run.synced_count == 1
-    assert shown(document) == (StatusCode.SYNCED, Decimal("300.00"), "")
-    assert in_package(connection, NUMBER) == Decimal("300.00")
+    assert shown(document) == (StatusCode.SYNCED, Decimal("344.40"), "")
+    assert in_package(connection, NUMBER) == Decimal("344.40")
