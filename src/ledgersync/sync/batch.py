@@ -44,7 +44,7 @@ from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import Document
 from ledgersync.records.money import to_money
 from ledgersync.sync.checks import Checker, link_key, links_for, local_failures
-from ledgersync.sync.fingerprint import fingerprint, fresh
+from ledgersync.sync.fingerprint import fingerprint, reread
 from ledgersync.sync.models import Attempt, AttemptState, Connection, DocumentState, SyncRun
 from ledgersync.sync.recording import RecordingTransport
 from ledgersync.sync.status import Failure, Mismatch, StatusCode, failure_for
@@ -240,14 +240,29 @@ class BatchWork:
         claimed = []
         with transaction.atomic():
             for checked in chunk:
-                current = fresh(checked, lock=True)
+                current = reread(checked, lock=True)
                 sent = fingerprint(current)
                 if not _as_checked(checked, current, sent):
                     self._count(checked)  # checked again, as it is now, by the next batch
+                    self._reopen(checked)
                     continue
                 outbound = self._outbound(current)
                 claimed.append((current, outbound, self._attempt(current, outbound, sent)))
         return claimed
+
+    def _reopen(self, document: Document) -> None:
+        """A repeat put off because the document changed: its unanswered send is open
+        again, so the next batch looks it up first and repeats it under the same key (this
+        batch's record of that key ends with it)."""
+        key = self.retry_keys.pop(document.pk, None)
+        if key is None:
+            return
+        superseded = Attempt.objects.filter(
+            document=document, idempotency_key=key, state=AttemptState.SUPERSEDED
+        ).first()  # the latest: Attempt's ordering is newest first
+        if superseded is not None:
+            superseded.state, superseded.finished_at = AttemptState.UNCERTAIN, None
+            superseded.save(update_fields=["state", "finished_at"])
 
     def _outbound(self, document: Document) -> OutboundDocument:
         supports_care_of = self.connector.capabilities.supports_care_of
@@ -343,7 +358,7 @@ class BatchWork:
     ) -> None:
         """Write SYNCED, with every way the package's copy and ours differ; ``sent`` is the
         fingerprint of what was sent ("" when not known: an attempt older than the field)."""
-        current = fresh(document, lock=True)  # inside the caller's transaction
+        current = reread(document, lock=True)  # inside the caller's transaction
         mismatch = "; ".join([*self._differences(current, remote, sent), *also])[:500]
         DocumentState.objects.update_or_create(
             document=document,

@@ -57,7 +57,7 @@ def _line(line: Line) -> list:
     ]
 
 
-def fresh(document: Document, *, lock: bool = False) -> Document:
+def reread(document: Document, *, lock: bool = False) -> Document:
     """The document and its lines as the database has them now, with what ``fingerprint``
     and the outbound document read. ``lock`` takes its row until the caller's transaction
     ends, the same lock every change in records/services.py takes first, so no edit lands

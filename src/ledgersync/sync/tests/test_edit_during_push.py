@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ from ledgersync.records.services import DocumentLocked, LockReason
 from ledgersync.records.tests.factories import make_user
 from ledgersync.sync import engine
 from ledgersync.sync.connections import connector_for_connection
-from ledgersync.sync.fingerprint import fingerprint, fresh
+from ledgersync.sync.fingerprint import fingerprint, reread
 from ledgersync.sync.models import Attempt, AttemptState, DocumentState, RunState
 from ledgersync.sync.status import StatusCode
 from ledgersync.sync.tests.conftest import inject_fault
@@ -274,7 +275,7 @@ def test_the_attempt_keeps_the_fingerprint_of_what_was_sent(prepared, sandbox, m
     attempt = Attempt.objects.get(document=document)
     assert (attempt.state, attempt.fingerprint) == (
         AttemptState.SUCCEEDED,
-        fingerprint(fresh(document)),
+        fingerprint(reread(document)),
     )
 
 
@@ -301,3 +302,32 @@ def test_the_push_waits_for_an_edit_holding_the_row_and_sends_the_edit(
     assert run.synced_count == 1
     assert shown(document) == (StatusCode.SYNCED, Decimal("344.40"), "")
     assert in_package(connection, NUMBER) == Decimal("344.40")
+
+
+def test_a_repeat_edited_during_its_checks_is_looked_up_again_and_sent_under_its_key(
+    prepared, sandbox, monkeypatch
+):
+    organisation, connection, document = prepared
+    key = str(uuid.uuid4())
+    Attempt.objects.create(  # a send whose answer never came, that never reached the package
+        organisation=organisation,
+        document=document,
+        provider=connection.provider,
+        company_id=connection.company_id,
+        idempotency_key=key,
+        number=NUMBER,
+        state=AttemptState.UNCERTAIN,
+        fingerprint=fingerprint(reread(document)),
+    )
+    held = hold(sandbox, monkeypatch, first_call)  # after the look-up, during the checks
+    thread, ended = run_in_thread(organisation)
+    assert held.holding.wait(WAIT)
+
+    assert api_edit(organisation, document, "250.00").status_code == 200
+
+    run = finish(thread, ended, held)
+    assert run.synced_count == 1
+    assert shown(document) == (StatusCode.SYNCED, Decimal("300.00"), "")
+    assert in_package(connection, NUMBER) == Decimal("300.00")
+    sent = Attempt.objects.get(document=document, state=AttemptState.SUCCEEDED)
+    assert sent.idempotency_key == key

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ledgersync.records.models import Account, Document, Line, NominalCode, TaxCode
 from ledgersync.records.services import create_document, mark_sent, set_marked_for_sync
 from ledgersync.records.tests.factories import invoice_data, make_org
-from ledgersync.sync.fingerprint import fingerprint, fresh
+from ledgersync.sync.fingerprint import fingerprint, reread
 from ledgersync.sync.tests.test_run_protocol_has_one_home import modules_matching
 
 pytestmark = pytest.mark.django_db
@@ -90,46 +90,46 @@ EDITS = {
 
 @pytest.mark.parametrize("edit", EDITS)
 def test_every_edit_the_package_would_see_changes_the_fingerprint(document, edit):
-    before = fingerprint(fresh(document))
+    before = fingerprint(reread(document))
 
     EDITS[edit](document)
 
-    assert fingerprint(fresh(document)) != before
+    assert fingerprint(reread(document)) != before
 
 
 def test_a_tax_rate_change_moves_the_gross_total_and_so_the_fingerprint(document):
-    before = fingerprint(fresh(document))
+    before = fingerprint(reread(document))
     TaxCode.objects.filter(code="S").update(rate=Decimal("17.5"))
     line = _first_line(document)
     line.save()  # the stored tax follows the rate
 
-    assert fingerprint(fresh(document)) != before
+    assert fingerprint(reread(document)) != before
 
 
 def test_marking_sent_or_for_sync_leaves_the_fingerprint_alone(document):
-    before = fingerprint(fresh(document))
+    before = fingerprint(reread(document))
 
     mark_sent(document)
     set_marked_for_sync(document, True)
     Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
 
-    assert fingerprint(fresh(document)) == before
+    assert fingerprint(reread(document)) == before
 
 
 def test_the_fingerprint_is_a_sha256_and_the_same_for_the_same_content(document):
-    value = fingerprint(fresh(document))
+    value = fingerprint(reread(document))
 
     assert re.fullmatch(r"[0-9a-f]{64}", value)
-    assert fingerprint(fresh(document)) == fingerprint(Document.objects.get(pk=document.pk))
+    assert fingerprint(reread(document)) == fingerprint(Document.objects.get(pk=document.pk))
 
 
 def test_a_copy_loaded_before_an_edit_answers_for_when_it_was_loaded(document):
-    loaded = fresh(document)
+    loaded = reread(document)
     before = fingerprint(loaded)
 
     EDITS["line unit price"](document)
 
-    assert (fingerprint(loaded), fingerprint(fresh(document)) != before) == (before, True)
+    assert (fingerprint(loaded), fingerprint(reread(document)) != before) == (before, True)
 
 
 def test_only_the_batch_takes_fingerprints_so_stored_and_compared_values_agree():
