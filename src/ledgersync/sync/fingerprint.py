@@ -53,7 +53,7 @@ def _line(line: Line) -> list:
         str(line.quantity.normalize()),
         str(line.unit_price.normalize()),
         line.nominal.code,
-        line.tax_code.code if line.tax_code_id else None,
+        line.tax_code.code if line.tax_code is not None else None,
     ]
 
 
