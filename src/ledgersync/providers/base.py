@@ -61,6 +61,8 @@ __all__ = [
     "RetriableError",
     "TaxCode",
     "TokenCallback",
+    "TokenRefresher",
+    "TokenSpender",
     "UncertainError",
 ]
 
@@ -118,6 +120,15 @@ class Credentials:
 
 TokenCallback = Callable[[Credentials], None]
 """Called with new credentials after every refresh; the caller persists them under a row lock."""
+
+TokenSpender = Callable[[Credentials], Credentials]
+"""Spends these credentials' refresh token at the provider and returns what it answers
+(AuthError on invalid_grant); adopts and persists nothing."""
+
+TokenRefresher = Callable[[Credentials, TokenSpender], Credentials]
+"""The caller's one locked refresh path, given the credentials a client holds and a way to
+spend a refresh token: returns the credentials to use now, refreshed with ``spend`` only if
+the stored ones are still those held (else the stored, newer ones)."""
 
 
 @dataclass(frozen=True)
@@ -319,11 +330,14 @@ class Connector(ABC):
         config: ProviderConfig,
         on_token_refresh: TokenCallback | None = None,
         transport: httpx.BaseTransport | None = None,
+        refresh_with: TokenRefresher | None = None,
     ) -> None:
         self.config = config
         self.credentials = credentials
         self.on_token_refresh = on_token_refresh
         self.transport = transport
+        # Every refresh (before expiry, on a 401, or asked for) goes through it when given.
+        self.refresh_with = refresh_with
 
     @property
     @abstractmethod
@@ -354,8 +368,9 @@ class Connector(ABC):
 
     @abstractmethod
     def refresh(self) -> Credentials:
-        """Refresh the access token now; calls ``on_token_refresh`` with the new credentials
-        and returns them. Raises AuthError on invalid_grant (relink needed)."""
+        """Refresh the access token now (through ``refresh_with`` when given); calls
+        ``on_token_refresh`` with the new credentials and returns them. Raises AuthError on
+        invalid_grant (relink needed)."""
 
     @abstractmethod
     def revoke(self) -> None:

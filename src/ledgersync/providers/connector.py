@@ -29,6 +29,7 @@ from ledgersync.providers.base import (
     OutboundLine,
     PushResult,
     TokenCallback,
+    TokenRefresher,
 )
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError
 from ledgersync.providers.http import ApiClient, ErrorDetail, RetryPolicy
@@ -69,9 +70,14 @@ class HttpConnector(Connector):
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        refresh_with: TokenRefresher | None = None,
     ) -> None:
         super().__init__(
-            credentials, config=config, on_token_refresh=on_token_refresh, transport=transport
+            credentials,
+            config=config,
+            on_token_refresh=on_token_refresh,
+            transport=transport,
+            refresh_with=refresh_with,
         )
         self.api = ApiClient(
             provider=self.capabilities.display_name,
@@ -79,6 +85,7 @@ class HttpConnector(Connector):
             credentials=credentials,
             describe_error=self.describe_error,
             on_token_refresh=self._tokens_refreshed,
+            refresh_with=refresh_with,
             transport=transport,
             retry=retry,
             pkce=self.capabilities.supports_pkce,

@@ -9,6 +9,10 @@ reads the provider's error body into an ``ErrorDetail``.
 Writes are retried only when ``idempotent=True`` (the provider dedupes on the key the
 connector put in the request) or when the failure proves nothing was sent.
 
+Every refresh goes through ``refresh_with`` when the caller gives one (``sync.connections``
+takes the connection's row lock, so one refresh token is spent once across processes); a
+refresh whose answer is lost is retried once with the same refresh token (``_spend``).
+
 One client may serve several threads (Sage pushes a few documents at a time): tokens are
 refreshed under the client's own lock, at most once per expiry, the call count is guarded by
 a lock, and what a caller needs to know about one request comes back in its ``Reply``, never
@@ -35,7 +39,12 @@ import httpx
 from authlib import deprecate as _authlib_deprecate  # noqa: F401  (installs its filter first)
 from authlib.common.security import generate_token
 
-from ledgersync.providers.base import AuthorizationRequest, Credentials, TokenCallback
+from ledgersync.providers.base import (
+    AuthorizationRequest,
+    Credentials,
+    TokenCallback,
+    TokenRefresher,
+)
 from ledgersync.providers.config import ProviderConfig
 from ledgersync.providers.errors import (
     AuthError,
@@ -194,6 +203,15 @@ def credentials_from_token(
     )
 
 
+def lost_refresh_message(provider: str, reason: str) -> str:
+    """What a connection marked "relink needed" says when a refresh's answer was lost and
+    the provider then refused the old refresh token (Sage retires it at once)."""
+    return (
+        f"{provider}'s answer to a token refresh was lost and {provider} no longer accepts "
+        f"the previous refresh token ({reason}); connect again"
+    )
+
+
 def _as_token(credentials: Credentials) -> dict[str, Any]:
     return {
         "access_token": credentials.access_token,
@@ -215,6 +233,7 @@ class ApiClient:
         credentials: Credentials | None,
         describe_error: Callable[[httpx.Response], ErrorDetail],
         on_token_refresh: TokenCallback | None = None,
+        refresh_with: TokenRefresher | None = None,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
         pkce: bool = False,
@@ -227,6 +246,9 @@ class ApiClient:
         self.credentials = credentials
         self.describe_error = describe_error
         self.on_token_refresh = on_token_refresh
+        # The caller's locked path (one per connection, across processes); without it the
+        # client spends its refresh token itself.
+        self.refresh_with = refresh_with
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self._api_calls = 0
@@ -245,7 +267,6 @@ class ApiClient:
             client_secret=config.client_secret,
             token_endpoint_auth_method=client_auth,
             token=_as_token(credentials) if credentials else None,
-            update_token=self._token_updated,
             # No token_endpoint and no leeway: refreshing before expiry is done here, under
             # the lock; Authlib's own refresh takes none.
             leeway=0,
@@ -401,7 +422,8 @@ class ApiClient:
         return self.credentials
 
     def refresh(self) -> Credentials:
-        """Refresh now; ``on_token_refresh`` receives the new credentials before this returns."""
+        """Refresh now (through ``refresh_with`` when given, which may hand back newer stored
+        credentials instead); ``on_token_refresh`` receives them before this returns."""
         with self._refresh_lock:
             return self._refresh_locked()
 
@@ -424,17 +446,55 @@ class ApiClient:
                 self._refresh_locked()
 
     def _refresh_locked(self) -> Credentials:
-        if self.credentials is None:
+        held = self.credentials
+        if held is None:
             raise AuthError(f"Not connected to {self.provider}")
+        if self.refresh_with is None:
+            fresh = self._spend(held)
+        else:
+            fresh = self.refresh_with(held, self._spend)
+        self._adopt(fresh)
+        return fresh
+
+    def _spend(self, credentials: Credentials) -> Credentials:
+        """Spend ``credentials``' refresh token at the provider; adopt nothing.
+
+        An answer lost after the provider may have rotated the token (dropped connection,
+        timeout, 5xx) is asked for once more with the same token: Xero keeps the old one for
+        30 minutes and QuickBooks hands back the same one for about a day, so the retry
+        carries the current tokens. Sage retires it at once: the retry's invalid_grant then
+        says the answer was lost, since only a new connection can mend that.
+        """
         try:
-            self._oauth.refresh_token(
-                self.config.token_url, refresh_token=self.credentials.refresh_token
+            return self._spend_once(credentials)
+        except RateLimited:
+            raise
+        except RetriableError as lost:
+            log.warning("%s token refresh got no answer (%s); retrying once", self.provider, lost)
+        try:
+            return self._spend_once(credentials)
+        except AuthError as refused:
+            message = lost_refresh_message(self.provider, refused.code)
+            raise AuthError(message, code=refused.code) from None
+
+    def _spend_once(self, credentials: Credentials) -> Credentials:
+        try:
+            token = self._oauth.refresh_token(
+                self.config.token_url, refresh_token=credentials.refresh_token
             )
         except OAuthError as exc:
             raise self._oauth_failure(exc) from None
         except httpx.TransportError as exc:
             raise error_for_transport(exc, self.provider, write=False) from None
-        return self.credentials
+        return credentials_from_token(token, credentials.company_id)
+
+    def _adopt(self, credentials: Credentials) -> None:
+        """Send requests with ``credentials`` from now on and hand them to the caller."""
+        self.credentials = credentials
+        self._oauth.token = _as_token(credentials)
+        log.info("%s tokens refreshed for company %s", self.provider, credentials.company_id)
+        if self.on_token_refresh is not None:
+            self.on_token_refresh(credentials)
 
     def token_service_post(
         self, url: str, *, json_body: Any = None, form: Mapping[str, str] | None = None
@@ -454,15 +514,6 @@ class ApiClient:
         if not response.is_success:
             raise self._error_for(response, write=False)
         return response
-
-    def _token_updated(
-        self, token: Mapping[str, Any], refresh_token: str | None = None, **_: Any
-    ) -> None:
-        assert self.credentials is not None  # a refresh needs credentials to start from
-        self.credentials = credentials_from_token(token, self.credentials.company_id)
-        log.info("%s tokens refreshed for company %s", self.provider, self.credentials.company_id)
-        if self.on_token_refresh is not None:
-            self.on_token_refresh(self.credentials)
 
     def _check_token_response(self, response: httpx.Response) -> httpx.Response:
         # Authlib would raise a bare HTTPStatusError here; say what it means instead.

@@ -16,7 +16,7 @@ from ledgersync.providers.facts import ProviderFacts, load
 if TYPE_CHECKING:
     import httpx
 
-    from ledgersync.providers.base import Connector, Credentials, TokenCallback
+    from ledgersync.providers.base import Connector, Credentials, TokenCallback, TokenRefresher
     from ledgersync.providers.config import ProviderConfig
 
 # One line per provider, in the order the UI lists them; each package's __init__ has FACTS.
@@ -52,9 +52,11 @@ def connector_for(
     on_token_refresh: TokenCallback | None = None,
     transport: httpx.BaseTransport | None = None,
     config: ProviderConfig | None = None,
+    refresh_with: TokenRefresher | None = None,
 ) -> Connector:
     """A connector for one connection (one per run). ``config`` defaults to
-    ``load_config(slug)`` (the environment); ``transport`` lets tests run a sandbox in-process."""
+    ``load_config(slug)`` (the environment); ``transport`` lets tests run a sandbox in-process;
+    ``refresh_with`` is the caller's locked refresh path (``sync.connections``)."""
     from ledgersync.providers.config import load_config
 
     connector_class = get_connector_class(slug)
@@ -63,4 +65,5 @@ def connector_for(
         config=config or load_config(slug),
         on_token_refresh=on_token_refresh,
         transport=transport,
+        refresh_with=refresh_with,
     )

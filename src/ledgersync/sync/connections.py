@@ -1,22 +1,37 @@
 """Connecting an organisation to its package, keeping the tokens fresh, and letting go.
 
-Tokens live encrypted on the Connection row. Every refresh happens with that row locked
-and writes the new refresh token before anything uses it, so two workers that both find
-an expiring token never each spend the same refresh token (QuickBooks and Xero rotate
-them, and the loser would be told invalid_grant).
+Tokens live encrypted on the Connection row. Every refresh of a connection, in every
+process, goes through ``_refresh_under_lock``: keep-alive, a web request and a run's start
+(``refresh_if_due``) as much as a connector refreshing near expiry or on a 401 (its
+``refresh_with`` is ``locked_refresh``). It takes the row lock, re-reads the stored tokens,
+spends the refresh token only if they are still the ones the caller holds (else it adopts
+the stored, newer ones) and writes the new ones before anything uses them. So no two
+refreshes ever spend one refresh token (QuickBooks, Xero and Sage rotate them, and the
+loser would be told invalid_grant). An invalid_grant is confirmed by re-reading the stored
+token before the connection is marked "relink needed".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 
 import httpx
+from django.db import connections as databases
 from django.db import transaction
 from django.utils import timezone
 
-from ledgersync.providers.base import AuthError, Connector, Credentials, ProviderError
+from ledgersync.providers.base import (
+    AuthError,
+    Connector,
+    Credentials,
+    ProviderError,
+    TokenRefresher,
+    TokenSpender,
+)
+from ledgersync.providers.http import REFRESH_LEEWAY_SECONDS
 from ledgersync.providers.registry import connector_for, display_name
 from ledgersync.records.models import Organisation
 from ledgersync.sync.models import AuditEvent, Connection, ConnectionStatus
@@ -24,9 +39,9 @@ from ledgersync.sync.status import NotConnected  # defined beside its status rul
 
 log = logging.getLogger(__name__)
 
-# Refresh here, under the row lock, before any HTTP client would refresh on its own (they
-# start 120-180 s before expiry, unlocked); shorter than Sage's 300 s token life so a fresh
-# token is not refreshed again at once.
+# Refresh at a run's or request's start before the HTTP client would ask to (it starts 120 s
+# before expiry, through the same lock), so a run rarely refreshes midway; shorter than
+# Sage's 300 s token life so a fresh token is not refreshed again at once.
 REFRESH_MARGIN = dt.timedelta(seconds=240)
 
 
@@ -63,24 +78,13 @@ def _store(connection: Connection, credentials: Credentials) -> None:
     connection.refreshed_at = timezone.now()
 
 
-def _persist_refresh(connection_id: int):
-    """The on_token_refresh hook: save rotated tokens under the row lock, at once."""
-
-    def persist(credentials: Credentials) -> None:
-        with transaction.atomic():
-            row = Connection.objects.select_for_update().get(pk=connection_id)
-            _store(row, credentials)
-            row.save(
-                update_fields=[
-                    "access_token",
-                    "refresh_token",
-                    "access_expires_at",
-                    "refresh_expires_at",
-                    "refreshed_at",
-                ]
-            )
-
-    return persist
+TOKEN_FIELDS = [
+    "access_token",
+    "refresh_token",
+    "access_expires_at",
+    "refresh_expires_at",
+    "refreshed_at",
+]
 
 
 def connector_for_connection(
@@ -88,8 +92,9 @@ def connector_for_connection(
 ) -> Connector:
     """A connector for one run or request, refreshed first if its token is about to lapse.
 
-    Raises NotConnected when the connection is not live, and marks it "relink needed" (and
-    raises AuthError) when the package refuses the refresh.
+    Its own refreshes go through ``locked_refresh``. Raises NotConnected when the connection
+    is not live, and marks it "relink needed" (and raises AuthError) when the package
+    refuses the refresh.
     """
     if not connection.is_live or not connection.refresh_token:
         raise NotConnected(f"{connection.organisation} is not connected")
@@ -101,31 +106,99 @@ def connector_for_connection(
     return connector_for(
         connection.provider,
         credentials_of(connection),
-        on_token_refresh=_persist_refresh(connection.pk),
         transport=transport,
+        refresh_with=_refresher(connection.pk),
     )
+
+
+def _refresher(connection_id: int) -> TokenRefresher:
+    """The connector's ``refresh_with``: ``locked_refresh`` on this connection. A Sage push
+    thread may call it; its database connection is closed after, as the thread ends soon."""
+    owner = threading.get_ident()
+
+    def refresh(held: Credentials, spend: TokenSpender) -> Credentials:
+        try:
+            return locked_refresh(connection_id, held, spend)
+        finally:
+            if threading.get_ident() != owner:
+                databases.close_all()
+
+    return refresh
+
+
+def locked_refresh(connection_id: int, held: Credentials, spend: TokenSpender) -> Credentials:
+    """The credentials a connector holding ``held`` should use now: the stored ones if
+    another refresh already replaced ``held`` (and they are not about to lapse), else the
+    result of spending the stored refresh token with ``spend``, saved before returning.
+
+    Raises AuthError (the connection marked "relink needed") when the package refuses.
+    """
+
+    def still_held(stored: Credentials) -> bool:
+        same = (stored.refresh_token, stored.access_token) == (
+            held.refresh_token,
+            held.access_token,
+        )
+        return same or stored.access_expires_within(REFRESH_LEEWAY_SECONDS)
+
+    row = _refresh_under_lock(connection_id, still_held, spend)
+    credentials = credentials_of(row)
+    if credentials is None:
+        raise AuthError(f"{row.get_provider_display()} is no longer connected; connect again")
+    return credentials
 
 
 def refresh_if_due(
     connection: Connection, *, margin: dt.timedelta = REFRESH_MARGIN, force: bool = False
 ) -> Connection:
     """Refresh the access token under the row lock if it expires within ``margin``."""
+
+    def due(stored: Credentials) -> bool:
+        return force or stored.access_expires_at - timezone.now() <= margin
+
+    return _refresh_under_lock(connection.pk, due)
+
+
+def _refresh_under_lock(
+    connection_id: int,
+    needed: Callable[[Credentials], bool],
+    spend: TokenSpender | None = None,
+) -> Connection:
+    """The one refresh path: lock the row, re-read the tokens, spend the stored refresh token
+    if ``needed(stored)`` says so (with ``spend``, else a connector of its own) and save the
+    answer before the lock is let go. The stored row is returned either way."""
     with transaction.atomic():
-        row = Connection.objects.select_for_update().get(pk=connection.pk)
-        due = row.access_expires_at is None or row.access_expires_at - timezone.now() <= margin
-        if not (due or force) or not row.refresh_token:
+        row = Connection.objects.select_for_update().get(pk=connection_id)
+        stored = credentials_of(row)
+        if stored is None or not needed(stored):
             return row
-        connector = connector_for(row.provider, credentials_of(row))
+        if spend is None:
+            spend = _spender(row.provider)
         try:
-            credentials = connector.refresh()
+            fresh = spend(stored)
         except AuthError as exc:
             refused = exc
         else:
-            _store(row, credentials)
-            row.save()
+            _store(row, fresh)
+            row.save(update_fields=TOKEN_FIELDS)
             return row
-    # Outside the transaction, so the mark survives the exception.
-    mark_relink_needed(row, refused.message)
+    return _confirm_refusal(row, stored, refused)
+
+
+def _spender(provider: str) -> TokenSpender:
+    """Spend a refresh token with a connector of its own (no caller holds one)."""
+    return lambda credentials: connector_for(provider, credentials).refresh()
+
+
+def _confirm_refusal(row: Connection, spent: Credentials, refused: AuthError) -> Connection:
+    """Mark "relink needed" only if the refused refresh token is still the stored one: a
+    newer one stored meanwhile (by a process not taking this path) is adopted instead."""
+    with transaction.atomic():
+        current = Connection.objects.select_for_update().get(pk=row.pk)
+        if current.refresh_token and current.refresh_token != spent.refresh_token:
+            log.info("connection %s: refused token was replaced meanwhile; adopting", row.pk)
+            return current
+        mark_relink_needed(row, refused.message)
     raise refused
 
 
