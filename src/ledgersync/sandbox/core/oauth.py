@@ -30,6 +30,11 @@ class Rotation(enum.StrEnum):
     NEVER = "never"
 
 
+# The harshest rule any provider might apply, for tests (PUT /_sandbox/settings takes it):
+# every refresh rotates and the old refresh token dies at once, as Sage's does.
+STRICT_ROTATION = {"oauth": {"rotation": Rotation.ALWAYS.value, "refresh_grace_seconds": 0}}
+
+
 class ClientAuth(enum.StrEnum):
     """Where the token and revoke endpoints look for the client id and secret."""
 

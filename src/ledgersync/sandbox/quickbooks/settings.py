@@ -24,7 +24,11 @@ class AuthFaultStyle(enum.StrEnum):
 
 
 def _oauth() -> OAuthConfig:
-    return OAuthConfig(rotation=Rotation.ALWAYS, refresh_grace_seconds=0)
+    # A refresh hands back the same refresh token until Intuit rotates it, about once a day
+    # (an Intuit engineer in intuit/oauth-jsclient#74; users in quickbooks-ruby#389), so
+    # a refresh whose answer was lost can be repeated with it. Whether the previous token
+    # keeps working after a rotation is contradicted by Intuit's own texts: no grace here.
+    return OAuthConfig(rotation=Rotation.DAILY, refresh_grace_seconds=0)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.demo_data import seed_demo
 from ledgersync.sandbox import start_server
+from ledgersync.sandbox.core.oauth import STRICT_ROTATION
 from ledgersync.sync.models import Connection, ConnectionStatus
 
 READY = list(PROVIDERS)  # every provider has a connector and a sandbox
@@ -59,3 +60,18 @@ def demo(db, sandbox):
 
 def inject_fault(sandbox, kind: str, **extra) -> None:
     httpx.post(f"{sandbox.url}/_sandbox/faults", json={"kind": kind, **extra}).raise_for_status()
+
+
+# Each sandbox's token endpoint, for faults aimed at it.
+TOKEN_PATHS = {"quickbooks": "/oauth2/v1/tokens/bearer", "xero": "/connect/token", "sage": "/token"}
+
+
+def strict_rotation(sandbox) -> None:
+    """Every refresh rotates and the old refresh token dies at once (the harshest rule)."""
+    httpx.put(f"{sandbox.url}/_sandbox/settings", json=STRICT_ROTATION).raise_for_status()
+
+
+def token_calls(sandbox) -> int:
+    """How many requests the sandbox's token endpoint has had since the reset."""
+    log = httpx.get(f"{sandbox.url}/_sandbox/requests").json()
+    return sum(1 for entry in log if entry["path"] == TOKEN_PATHS[sandbox.slug])

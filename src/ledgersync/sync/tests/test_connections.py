@@ -14,7 +14,7 @@ from ledgersync.providers.tests.contract import _consent_form
 from ledgersync.records.models import Account
 from ledgersync.sync import connections, linking
 from ledgersync.sync.models import AccsIdLink, AuditEvent, Connection, ConnectionStatus
-from ledgersync.sync.tests.conftest import inject_fault
+from ledgersync.sync.tests.conftest import inject_fault, strict_rotation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,8 +68,9 @@ def test_a_declined_consent_connects_nothing(demo, sandbox):
     assert not Connection.objects.filter(organisation=organisation).exists()
 
 
-def test_a_refresh_saves_the_rotated_token_before_it_is_used_again(demo):
+def test_a_refresh_saves_the_rotated_token_before_it_is_used_again(demo, sandbox):
     _, connection = demo
+    strict_rotation(sandbox)
     Connection.objects.filter(pk=connection.pk).update(access_expires_at=timezone.now())
     first = connections.refresh_if_due(Connection.objects.get(pk=connection.pk))
     assert first.refresh_token != connection.refresh_token

@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from ledgersync.sandbox.core.oauth import STRICT_ROTATION
+from ledgersync.sandbox.core.settings import update_settings
 from ledgersync.sandbox.quickbooks.seed import DEMO_REALM, SECOND_REALM
 from ledgersync.sandbox.quickbooks.tests.conftest import ROOT
 
@@ -139,7 +141,25 @@ def test_bad_client_credentials_are_invalid_client(http):
     assert (response.status_code, response.json()) == (401, {"error": "invalid_client"})
 
 
-def test_refresh_rotates_the_refresh_token_and_retires_the_old_one(app, http):
+def test_a_refresh_hands_back_the_same_refresh_token_within_a_day(app, http):
+    first = app.mint_tokens()
+    second = refresh(http, first["refresh_token"]).json()
+    assert second["refresh_token"] == first["refresh_token"]
+    assert second["access_token"] != first["access_token"]
+    assert refresh(http, first["refresh_token"]).status_code == 200  # the old one IS current
+
+
+def test_after_a_day_a_refresh_rotates_and_the_old_refresh_token_dies(app, http):
+    first = app.mint_tokens()
+    app.clock.advance(86400)
+    second = refresh(http, first["refresh_token"]).json()
+    assert second["refresh_token"] != first["refresh_token"]
+    assert refresh(http, first["refresh_token"]).status_code == 400
+    assert refresh(http, second["refresh_token"]).json()["refresh_token"] == second["refresh_token"]
+
+
+def test_strict_rotation_rotates_the_refresh_token_and_retires_the_old_one(app, http):
+    update_settings(app.settings, STRICT_ROTATION)
     first = app.mint_tokens()
     response = refresh(http, first["refresh_token"])
     assert response.status_code == 200
@@ -155,6 +175,7 @@ def test_refresh_rotates_the_refresh_token_and_retires_the_old_one(app, http):
 
 
 def test_a_grace_window_keeps_the_old_refresh_token_working_for_a_while(app, http):
+    update_settings(app.settings, STRICT_ROTATION)
     app.settings.oauth.refresh_grace_seconds = 60
     first = app.mint_tokens()
     second = refresh(http, first["refresh_token"]).json()
