@@ -207,8 +207,8 @@ def lost_refresh_message(provider: str, reason: str) -> str:
     """What a connection marked "relink needed" says when a refresh's answer was lost and
     the provider then refused the old refresh token (Sage retires it at once)."""
     return (
-        f"{provider}'s answer to a token refresh was lost and {provider} no longer accepts "
-        f"the previous refresh token ({reason}); connect again"
+        f"The answer to a token refresh was lost and {provider} no longer accepts the "
+        f"previous refresh token ({reason}); connect again"
     )
 
 
