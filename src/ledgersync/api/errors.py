@@ -7,7 +7,7 @@ each failure to its HTTP status; views raise ``ApiError`` and never build error 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -22,6 +22,13 @@ from ledgersync.sync.status import NotConnected, failure_for, rule_for, wait_sec
 
 
 class FieldError(Schema):
+    field: str | None
+    message: str
+
+
+class Problem(TypedDict):
+    """One entry of an error's ``details`` (``FieldError`` in the OpenAPI document)."""
+
     field: str | None
     message: str
 
@@ -53,7 +60,7 @@ class ApiError(Exception):
         message: str,
         field: str | None = None,
         *,
-        details: list[dict[str, Any]] | None = None,
+        details: list[Problem] | None = None,
         headers: dict[str, str] | None = None,
     ):
         super().__init__(message)
@@ -81,12 +88,20 @@ def not_found(what: str) -> ApiError:
 
 def invalid(errors: dict[str, list[str]]) -> ApiError:
     """422 from a Django ValidationError's message_dict (records/services.py)."""
-    details = [
-        {"field": field, "message": message}
-        for field, messages in errors.items()
-        for message in messages
-    ]
-    first = details[0] if details else {"field": None, "message": "The input is not valid."}
+    return invalid_input(
+        [
+            Problem(field=field, message=message)
+            for field, messages in errors.items()
+            for message in messages
+        ]
+    )
+
+
+def invalid_input(details: list[Problem]) -> ApiError:
+    """422 listing every problem, the first one's words and field on top."""
+    if not details:
+        return ApiError(422, "invalid", "The input is not valid.")
+    first = details[0]
     return ApiError(422, "invalid", first["message"], first["field"], details=details)
 
 
@@ -141,13 +156,10 @@ def install(api) -> None:
 
     def on_schema_error(request, exc: NinjaValidationError):
         details = [
-            {"field": _field_of(e.get("loc", ())), "message": _schema_message(e)}
+            Problem(field=_field_of(e.get("loc", ())), message=_schema_message(e))
             for e in exc.errors
         ]
-        first = details[0] if details else {"field": None, "message": "The input is not valid."}
-        return respond(
-            request, ApiError(422, "invalid", first["message"], first["field"], details=details)
-        )
+        return respond(request, invalid_input(details))
 
     def on_django_validation(request, exc: DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}

@@ -26,6 +26,11 @@ def plain(value: Decimal, min_places: int = 0) -> str:
     return text
 
 
+def number_of(party: Account | Supplier | None) -> str | None:
+    """A party's number, or None where the optional foreign key is empty."""
+    return party.number if party is not None else None
+
+
 def page(queryset, paging, convert) -> dict:
     rows = list(queryset[paging.offset : paging.offset + paging.limit])
     return {
@@ -53,7 +58,7 @@ def account_out(account: Account, links: dict[int, str]) -> dict:
     data = {key: getattr(account, key) for key in PARTY_KEYS}
     data.update(
         kind=account.kind,
-        company=account.company.number if account.company_id else None,
+        company=number_of(account.company),
         accs_id=links.get(account.pk),
     )
     return data
@@ -75,7 +80,7 @@ def nominal_out(nominal: NominalCode) -> dict:
         "code": nominal.code,
         "description": nominal.description,
         "kind": nominal.kind,
-        "default_tax_code": nominal.default_tax_code.code if nominal.default_tax_code_id else None,
+        "default_tax_code": tax.code if (tax := nominal.default_tax_code) is not None else None,
     }
 
 
@@ -130,9 +135,9 @@ def document_out(document: Document) -> dict:
         "id": document.pk,
         "type": document.doc_type,
         "number": document.number,
-        "account": document.account.number if document.account_id else None,
-        "supplier": document.supplier.number if document.supplier_id else None,
-        "care_of": document.care_of.number if document.care_of_id else None,
+        "account": number_of(document.account),
+        "supplier": number_of(document.supplier),
+        "care_of": number_of(document.care_of),
         "issue_date": document.issue_date,
         "due_date": document.due_date,
         "currency": document.currency,

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from ninja import Path, Query, Router, Status
 
 from ledgersync.api import output
@@ -32,7 +31,7 @@ from ledgersync.api.schemas import (
     TaxCodePatch,
 )
 from ledgersync.records.inputs import AccountIn, SupplierIn
-from ledgersync.records.models import Account, NominalCode, Supplier, TaxCode
+from ledgersync.records.models import Account, NominalCode, OrgQuerySet, Supplier, TaxCode
 from ledgersync.records.parties import save_account, save_supplier
 
 router = Router(tags=["records"])
@@ -45,7 +44,7 @@ class PartyKind:
     """What the account and supplier endpoints differ in."""
 
     name: str  # "account" or "supplier": the AccsID link field, and the 404's wording
-    rows: QuerySet
+    rows: OrgQuerySet
     save: Callable
     out: Callable
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from ledgersync.records.inputs import (
     AccountKind,
@@ -21,9 +21,18 @@ from ledgersync.records.inputs import (
     DocTypeName,
     Email,
     Ident,
+    NonBlank10,
+    NonBlank100,
+    NonBlank200,
     SentViaName,
+    Text10,
+    Text20,
+    Text21,
+    Text40,
+    Text100,
+    Text200,
+    text_rule,
 )
-from ledgersync.records.inputs import bounded_text as _text
 from ledgersync.records.models import DocType
 from ledgersync.sync.status import StatusCode
 
@@ -33,7 +42,8 @@ class NominalKind(StrEnum):
     purchase = "purchase"
 
 
-StatusName = StrEnum("StatusName", {v: v for v in StatusCode.values})
+# Built from the status codes so the two cannot drift; mypy cannot list such members.
+StatusName = StrEnum("StatusName", {v: v for v in StatusCode.values})  # type: ignore[misc]
 
 
 class Page(Schema):
@@ -51,16 +61,16 @@ class Paging(Schema):
 
 
 class PartyPatch(Schema):
-    name: _text(200, min_length=1) | None = None
+    name: NonBlank200 | None = None
     email: Email | None = None
-    phone: _text(40) | None = None
-    address_line1: _text(200) | None = None
-    address_line2: _text(200) | None = None
-    city: _text(100) | None = None
-    region: _text(100) | None = None
-    postcode: _text(20) | None = None
+    phone: Text40 | None = None
+    address_line1: Text200 | None = None
+    address_line2: Text200 | None = None
+    city: Text100 | None = None
+    region: Text100 | None = None
+    postcode: Text20 | None = None
     country: Country | None = None
-    vat_number: _text(20) | None = None
+    vat_number: Text20 | None = None
 
 
 class AccountPatch(PartyPatch):
@@ -101,27 +111,30 @@ class SupplierPage(Page):
 
 
 class PartyFilter(Paging):
-    number: _text(20) | None = None
-    q: _text(200) | None = Field(None, description="Part of the name.")
+    number: Text20 | None = None
+    q: Text200 | None = Field(None, description="Part of the name.")
 
 
 class AccountFilter(PartyFilter):
     kind: AccountKind | None = None
-    company: _text(20) | None = Field(None, description="Sites of this company (account number).")
+    company: Text20 | None = Field(None, description="Sites of this company (account number).")
 
 
 # -- nominal and tax codes -----------------------------------------------------------------
 
+# A percentage: 0 to 100 with up to three places, as the tax_code.rate column holds.
+TaxRate = Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=3)]
+
 
 class TaxCodeIn(Schema):
-    code: _text(10, min_length=1)
-    name: _text(100, min_length=1)
-    rate: Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=3)]
+    code: NonBlank10
+    name: NonBlank100
+    rate: TaxRate
 
 
 class TaxCodePatch(Schema):
-    name: _text(100, min_length=1) | None = None
-    rate: Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=3)] | None = None
+    name: NonBlank100 | None = None
+    rate: TaxRate | None = None
 
 
 class TaxCodeOut(Schema):
@@ -136,21 +149,16 @@ class TaxCodePage(Page):
 
 
 class NominalCodeIn(Schema):
-    code: Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9.\-]+$"
-        ),
-    ]
-    description: _text(200, min_length=1)
+    code: Annotated[str, text_rule(20, min_length=1, pattern=r"^[A-Za-z0-9.\-]+$")]
+    description: NonBlank200
     kind: NominalKind
-    default_tax_code: _text(10) | None = None
+    default_tax_code: Text10 | None = None
 
 
 class NominalCodePatch(Schema):
-    description: _text(200, min_length=1) | None = None
+    description: NonBlank200 | None = None
     kind: NominalKind | None = None
-    default_tax_code: _text(10) | None = None
+    default_tax_code: Text10 | None = None
 
 
 class NominalCodeOut(Schema):
@@ -166,7 +174,7 @@ class NominalCodePage(Page):
 
 
 class CodeFilter(Paging):
-    code: _text(20) | None = None
+    code: Text20 | None = None
 
 
 # -- documents -------------------------------------------------------------------------------
@@ -226,10 +234,10 @@ class DocumentPage(Page):
 
 class DocumentFilter(Paging):
     type: DocTypeName | None = None
-    number: _text(21) | None = None
-    account: _text(20) | None = None
-    supplier: _text(20) | None = None
-    external_ref: _text(100) | None = None
+    number: Text21 | None = None
+    account: Text20 | None = None
+    supplier: Text20 | None = None
+    external_ref: Text100 | None = None
     marked_for_sync: bool | None = None
     sent: bool | None = None
     synced: bool | None = None
@@ -283,10 +291,10 @@ class SuggestionsOut(Schema):
 
 class LinkIn(Schema):
     method: Literal["link_this", "create_new", "accs_id"]
-    remote_id: _text(100) | None = Field(
+    remote_id: Text100 | None = Field(
         None, description="link_this: the suggestion to link (default: the exact name match)."
     )
-    accs_id: _text(100) | None = Field(None, description="accs_id: the AccsID to link by.")
+    accs_id: Text100 | None = Field(None, description="accs_id: the AccsID to link by.")
 
 
 class LinkOut(Schema):

@@ -49,7 +49,7 @@ class HttpConnector(Connector):
     facts: ClassVar[ProviderFacts]
     scope: ClassVar[str]
     # Reads the provider's error body; set with ``staticmethod(mapping.describe_error)``.
-    describe_error: ClassVar[Callable[[httpx.Response], ErrorDetail]]
+    describe_error: ClassVar[staticmethod[[httpx.Response], ErrorDetail]]
     client_auth: ClassVar[str] = "client_secret_basic"
     # The callback parameters that must be present, and what to say when one is missing.
     callback_fields: ClassVar[tuple[str, ...]] = ("code",)

@@ -50,7 +50,7 @@ class ProviderError(Exception):
 
     def __eq__(self, other: object) -> bool:
         # Value equality lets tests and PushResult comparisons be exact.
-        if type(other) is not type(self):
+        if not isinstance(other, ProviderError) or type(other) is not type(self):
             return NotImplemented
         return (self.message, self.code, self.status) == (other.message, other.code, other.status)
 

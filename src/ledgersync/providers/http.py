@@ -123,17 +123,17 @@ def error_for_status(
 ) -> ProviderError:
     """The one mapping of an HTTP status onto the error tree."""
     status = detail.status or status
-    fields = {"code": detail.code, "status": status}
+    message, code = detail.message, detail.code
     if status in (401, 403):
-        return AuthError(detail.message, **fields)
+        return AuthError(message, code=code, status=status)
     if status == 429:
-        return RateLimited(detail.message, retry_after=retry_after or 60.0, **fields)
+        return RateLimited(message, retry_after=retry_after or 60.0, code=code, status=status)
     if status == 503:
         # Unavailable: the service turned the request away before doing anything.
-        return RetriableError(detail.message, **fields)
+        return RetriableError(message, code=code, status=status)
     if status >= 500 or status == 408:
-        return (UncertainError if write else RetriableError)(detail.message, **fields)
-    return PermanentError(detail.message, **fields)
+        return (UncertainError if write else RetriableError)(message, code=code, status=status)
+    return PermanentError(message, code=code, status=status)
 
 
 def error_for_transport(exc: httpx.TransportError, provider: str, *, write: bool) -> ProviderError:

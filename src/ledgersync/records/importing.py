@@ -15,6 +15,7 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,7 +235,11 @@ def read_json(text: str) -> list[Record]:
     return records
 
 
-JSON_SCHEMAS = {"accounts": AccountIn, "suppliers": SupplierIn, "documents": DocumentIn}
+JSON_SCHEMAS: dict[str, type[pydantic.BaseModel]] = {
+    "accounts": AccountIn,
+    "suppliers": SupplierIn,
+    "documents": DocumentIn,
+}
 
 
 def _checked_item(key: str, index: int, item: object) -> dict[str, Any]:
@@ -368,8 +373,11 @@ def _apply_one(organisation, record: Record, report: ImportReport, user) -> None
                 )
             )
     except ValidationError as exc:
-        messages = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-        for name, texts in messages.items():
+        # A ValidationError without fields belongs to the record as a whole (field None).
+        messages: Iterable[tuple[str | None, list[str]]] = (
+            exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+        )
+        for name, texts in messages:
             for text in texts:
                 report.errors.append(RowError(_line_of(record, name), record.label, name, text))
     else:

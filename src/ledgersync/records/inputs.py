@@ -25,14 +25,13 @@ NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 MAX_NET = Decimal("999999999999.99")
 
 
-def bounded_text(max_length: int, *, min_length: int = 0, pattern: str = NO_CONTROL):
-    """A stripped string that fits its column."""
-    return Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=pattern
-        ),
-    ]
+def text_rule(
+    max_length: int, *, min_length: int = 0, pattern: str = NO_CONTROL
+) -> StringConstraints:
+    """The constraints of a stripped string that fits its column: ``Annotated[str, rule]``."""
+    return StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=pattern
+    )
 
 
 def _email(value: str) -> str:
@@ -44,8 +43,21 @@ def _email(value: str) -> str:
     return value
 
 
-Ident = bounded_text(20, min_length=1)
-Email = Annotated[bounded_text(254), AfterValidator(_email)]
+# Stripped, control-free strings by column width; NonBlankN must keep a character once
+# stripped. Named aliases (not calls) so type checkers read them as ``str``.
+Text10 = Annotated[str, text_rule(10)]
+Text20 = Annotated[str, text_rule(20)]
+Text21 = Annotated[str, text_rule(21)]
+Text40 = Annotated[str, text_rule(40)]
+Text100 = Annotated[str, text_rule(100)]
+Text200 = Annotated[str, text_rule(200)]
+NonBlank10 = Annotated[str, text_rule(10, min_length=1)]
+NonBlank100 = Annotated[str, text_rule(100, min_length=1)]
+NonBlank200 = Annotated[str, text_rule(200, min_length=1)]
+# A line's free text may hold tabs and newlines; only NUL is refused (PostgreSQL would).
+LineText = Annotated[str, text_rule(4000, pattern=NO_NUL)]
+Ident = Annotated[str, text_rule(20, min_length=1)]
+Email = Annotated[str, text_rule(254), AfterValidator(_email)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
 
@@ -61,23 +73,24 @@ class AccountKind(StrEnum):
     site = "site"
 
 
-SentViaName = StrEnum("SentViaName", {v: v for v in SentVia.values})
+# Built from the model's choices so the two cannot drift; mypy cannot list such members.
+SentViaName = StrEnum("SentViaName", {v: v for v in SentVia.values})  # type: ignore[misc]
 
 
 # -- accounts and suppliers ------------------------------------------------------------------
 
 
 class PartyFields(BaseModel):
-    name: bounded_text(200, min_length=1)
+    name: NonBlank200
     email: Email = ""
-    phone: bounded_text(40) = ""
-    address_line1: bounded_text(200) = ""
-    address_line2: bounded_text(200) = ""
-    city: bounded_text(100) = ""
-    region: bounded_text(100) = ""
-    postcode: bounded_text(20) = ""
+    phone: Text40 = ""
+    address_line1: Text200 = ""
+    address_line2: Text200 = ""
+    city: Text100 = ""
+    region: Text100 = ""
+    postcode: Text20 = ""
     country: Country = "GB"
-    vat_number: bounded_text(20) = ""
+    vat_number: Text20 = ""
 
 
 class SupplierIn(PartyFields):
@@ -110,11 +123,11 @@ class AccountIn(PartyFields):
 class LineIn(BaseModel):
     """One document line; ``service_dict()`` is what records.services takes."""
 
-    text: bounded_text(4000, pattern=NO_NUL) = ""
+    text: LineText = ""
     quantity: Annotated[Decimal, Field(max_digits=12, decimal_places=4)] = Decimal(1)
     unit_price: Annotated[Decimal, Field(max_digits=14, decimal_places=4)]
-    nominal: bounded_text(20, min_length=1)
-    tax_code: bounded_text(10) | None = None
+    nominal: Ident
+    tax_code: Text10 | None = None
 
     @model_validator(mode="after")
     def _net_fits(self):
@@ -145,9 +158,7 @@ class _DatesInRange(BaseModel):
 
 class DocumentIn(_DatesInRange):
     type: DocTypeName
-    number: bounded_text(21) = Field(
-        "", description="Blank for sales documents: the next number is taken."
-    )
+    number: Text21 = Field("", description="Blank for sales documents: the next number is taken.")
     account: Ident | None = Field(
         None, description="Sales documents: the customer's account number."
     )
@@ -156,8 +167,8 @@ class DocumentIn(_DatesInRange):
     issue_date: dt.date | None = None
     due_date: dt.date | None = None
     currency: Currency = "GBP"
-    reference: bounded_text(100) = ""
-    external_ref: bounded_text(100) | None = Field(
+    reference: Text100 = ""
+    external_ref: Text100 | None = Field(
         None, description="Your own id for it; sending the same one again returns this document."
     )
     lines: list[LineIn] = Field(min_length=1, max_length=500)
@@ -217,13 +228,11 @@ class DocumentIn(_DatesInRange):
 class DocumentPatch(_DatesInRange):
     account: Ident | None = None
     supplier: Ident | None = None
-    care_of: bounded_text(20) | None = Field(
-        None, description='An account number, or "" to remove it.'
-    )
+    care_of: Text20 | None = Field(None, description='An account number, or "" to remove it.')
     issue_date: dt.date | None = None
     due_date: dt.date | None = None
     currency: Currency | None = None
-    reference: bounded_text(100) | None = None
+    reference: Text100 | None = None
     lines: list[LineIn] | None = Field(None, min_length=1, max_length=500)
 
     def service_changes(self) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def save_account(
     if "company" in data:
         company_number = str(data.get("company") or "").strip()
     else:
-        company_number = account.company.number if account.company_id else ""
+        company_number = account.company.number if account.company is not None else ""
     company = _company(organisation, kind, company_number, errors) if "kind" not in errors else None
     if account.pk and kind == Account.Kind.SITE and account.sites.exists():
         errors["kind"] = [f"{account.number} has sites, so it must stay a company"]

@@ -179,7 +179,8 @@ def create_document(
         data = data.service_payload()
     errors: dict[str, list[str]] = {}
     try:
-        doc_type = DocType(data.get("type"))
+        # str(): a missing type reads "None", which is no DocType either.
+        doc_type = DocType(str(data.get("type")))
     except ValueError:
         raise ValidationError(
             {"type": [f"type must be one of {', '.join(DocType.values)}, not {data.get('type')!r}"]}
@@ -206,6 +207,7 @@ def create_document(
     lines = _lines(organisation, doc_type, data.get("lines") or [], errors)
     if errors:
         raise ValidationError(errors)
+    assert issue_date is not None  # it defaults to today; None only with an error recorded
 
     document = Document(
         organisation=organisation,

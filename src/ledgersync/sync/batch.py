@@ -43,7 +43,14 @@ from ledgersync.providers.base import (
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import Document
 from ledgersync.records.money import to_money
-from ledgersync.sync.checks import Checker, link_key, links_for, local_failures
+from ledgersync.sync.checks import (
+    Checker,
+    Links,
+    link_key,
+    links_for,
+    local_failures,
+    parties_of,
+)
 from ledgersync.sync.fingerprint import fingerprint, reread
 from ledgersync.sync.models import Attempt, AttemptState, Connection, DocumentState, SyncRun
 from ledgersync.sync.recording import RecordingTransport
@@ -80,12 +87,11 @@ class BatchWork:
         self.unresolved: list[int] = []
         self.wait: float | None = None
         self.auth_error: AuthError | None = None
-        self.links: dict = {}
+        self.links: Links = {}
 
     def process(self, batch: list[Document]) -> Outcome:
         calls_before = self.connector.api_calls
-        parties = [d.party for d in batch] + [d.care_of for d in batch if d.care_of_id]
-        self.links = links_for(self.connection, parties)
+        self.links = links_for(self.connection, parties_of(batch))
         try:
             self._push(self._check(self._reconcile(batch)))
         except (AuthError, RetriableError) as exc:
@@ -217,18 +223,16 @@ class BatchWork:
                     raise error
                 continue
             for document, attempt, result in zip(chunk, attempts, results, strict=True):
-                if result.ok:
+                remote, failure = result.remote, result.error
+                if remote is not None:
                     with transaction.atomic():  # never a succeeded attempt without a synced state
                         self._close(
-                            attempt,
-                            AttemptState.SUCCEEDED,
-                            StatusCode.SYNCED,
-                            "",
-                            result.remote.remote_id,
+                            attempt, AttemptState.SUCCEEDED, StatusCode.SYNCED, "", remote.remote_id
                         )
-                        self._synced(document, result.remote, sent=attempt.fingerprint)
+                        self._synced(document, remote, sent=attempt.fingerprint)
                 else:
-                    self._failed(document, attempt, result.error)
+                    assert failure is not None  # a PushResult holds one or the other
+                    self._failed(document, attempt, failure)
             if self.auth_error is not None:
                 raise self.auth_error
 
@@ -266,14 +270,15 @@ class BatchWork:
 
     def _outbound(self, document: Document) -> OutboundDocument:
         supports_care_of = self.connector.capabilities.supports_care_of
+        care_of_party = document.care_of
         care_of = (
-            self.links.get(link_key(document.care_of))
-            if document.care_of_id and supports_care_of
+            self.links.get(link_key(care_of_party))
+            if care_of_party is not None and supports_care_of
             else None
         )
         reference = document.reference
-        if document.care_of_id and not supports_care_of:
-            reference = f"c/o {document.care_of.name} {reference}".strip()[:100]
+        if care_of_party is not None and not supports_care_of:
+            reference = f"c/o {care_of_party.name} {reference}".strip()[:100]
         return OutboundDocument(
             idempotency_key=self.retry_keys.get(document.pk) or str(uuid.uuid4()),
             doc_type=RemoteDocType(document.doc_type),
@@ -290,7 +295,7 @@ class BatchWork:
                     quantity=line.quantity,
                     unit_price=line.unit_price,
                     nominal_code=line.nominal.code,
-                    tax_code=line.tax_code.code if line.tax_code_id else None,
+                    tax_code=line.tax_code.code if line.tax_code is not None else None,
                 )
                 for line in document.lines.all()
             ),

@@ -9,7 +9,7 @@ are asked about per batch, so checking costs no API call per document.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 
 from ledgersync.providers.base import Connector, ContactKind, InvalidAccsId
@@ -42,13 +42,21 @@ def _blank_lines(document: Document) -> list[Failure]:
     ]
 
 
+# A party's AccsID link by ``link_key(party)``.
+Links = dict[tuple[str, int], AccsIdLink]
+
+
 def link_key(party: Account | Supplier) -> tuple[str, int]:
     return ("supplier" if isinstance(party, Supplier) else "account", party.pk)
 
 
-def links_for(
-    connection: Connection, parties: Iterable[Account | Supplier]
-) -> dict[tuple[str, int], AccsIdLink]:
+def parties_of(documents: Sequence[Document]) -> list[Account | Supplier]:
+    """Every party the documents name: each one's account or supplier, then the care-of
+    accounts of those that have one."""
+    return [d.party for d in documents] + [d.care_of for d in documents if d.care_of is not None]
+
+
+def links_for(connection: Connection, parties: Iterable[Account | Supplier]) -> Links:
     parties = list(parties)
     account_ids = [p.pk for p in parties if isinstance(p, Account)]
     supplier_ids = [p.pk for p in parties if isinstance(p, Supplier)]
@@ -81,8 +89,8 @@ class Checker:
         self,
         documents: Sequence[Document],
         *,
-        links: dict | None = None,
-        skip_duplicates: set[int] = frozenset(),
+        links: Links | None = None,
+        skip_duplicates: Set[int] = frozenset(),
     ) -> dict[int, list[Failure]]:
         """Every failing check of every document, in check order, keyed by document id.
 
@@ -90,8 +98,7 @@ class Checker:
         names documents whose number check must not run (a send being repeated).
         """
         if links is None:
-            parties = [d.party for d in documents] + [d.care_of for d in documents if d.care_of_id]
-            links = links_for(self.connection, parties)
+            links = links_for(self.connection, parties_of(documents))
         by_doc: dict[int, list[Failure]] = {}
         for document in documents:
             local = local_failures(document)
@@ -106,7 +113,7 @@ class Checker:
         return by_doc
 
     # Check 2
-    def _account(self, document: Document, links) -> list[Failure]:
+    def _account(self, document: Document, links: Links) -> list[Failure]:
         party = document.party
         supplier = isinstance(party, Supplier)
         link = links.get(link_key(party))
@@ -144,10 +151,12 @@ class Checker:
         return None
 
     # Check 3
-    def _care_of(self, document: Document, links) -> list[Failure]:
-        if not document.care_of_id or not self.connector.capabilities.supports_care_of:
+    def _care_of(self, document: Document, links: Links) -> list[Failure]:
+        if not self.connector.capabilities.supports_care_of:
             return []
         care_of = document.care_of
+        if care_of is None:
+            return []
         if links.get(link_key(care_of)) is None:
             return [
                 check_failure(

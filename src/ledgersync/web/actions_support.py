@@ -65,12 +65,12 @@ def panels(
 ) -> list[PartyPanel]:
     """The parties of a document; suggestions are fetched only for those that need a link."""
     codes = {f.code for f in failures}
-    roles = [(PARTY_ROLE, "Supplier" if document.supplier_id else "Customer account")]
-    if document.care_of_id:
-        roles.append((CARE_OF_ROLE, "Care of"))
+    party_title = "Supplier" if document.supplier_id else "Customer account"
+    roles: list[tuple[str, str, Account | Supplier]] = [(PARTY_ROLE, party_title, document.party)]
+    if document.care_of is not None:
+        roles.append((CARE_OF_ROLE, "Care of", document.care_of))
     result = []
-    for role, title in roles:
-        party = party_for(document, role)
+    for role, title, party in roles:
         link = linking.current_link(connection, party) if connection else None
         panel = PartyPanel(
             role=role,

@@ -45,7 +45,6 @@ def _render(
             party_panels = panels(document, failures, connection, None)
     else:
         party_panels = panels(document, failures, connection, None)
-    document.total = document.gross_total
     return render(
         request,
         "web/sync_actions.html",

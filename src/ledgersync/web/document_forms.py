@@ -39,9 +39,12 @@ class DocumentHeaderForm(forms.Form):
     def __init__(self, organisation, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         accounts = Account.objects.for_org(organisation).order_by("name")
-        self.fields["account"].queryset = accounts
-        self.fields["care_of"].queryset = accounts
-        self.fields["supplier"].queryset = Supplier.objects.for_org(organisation).order_by("name")
+        suppliers = Supplier.objects.for_org(organisation).order_by("name")
+        for name, rows in (("account", accounts), ("care_of", accounts), ("supplier", suppliers)):
+            field = self.fields[name]
+            # Declared above as ModelChoiceFields; Form.fields is typed with the base Field.
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = rows
         self.fields["type"].widget.attrs["data-doc-type"] = ""
         if editing:
             for name in ("type", "number"):
@@ -99,7 +102,7 @@ def lines_of(document: Document) -> list[LineRow]:
             quantity=str(line.quantity.normalize()),
             unit_price=str(line.unit_price.normalize()),
             nominal=line.nominal.code,
-            tax_code=line.tax_code.code if line.tax_code_id else "",
+            tax_code=line.tax_code.code if line.tax_code is not None else "",
         )
         for line in document.lines.select_related("nominal", "tax_code")
     ]

@@ -149,9 +149,9 @@ def _edit(request, document: Document | None):
             request, organisation, form, lines_of(document) if document else [], document
         )
     # Disabled fields (type and number when editing) are not posted; the form uses initial.
-    initial = {"type": document.doc_type, "number": document.number} if document else None
+    kept = {"type": document.doc_type, "number": document.number} if document else None
     form = DocumentHeaderForm(
-        organisation, request.POST, initial=initial, editing=document is not None
+        organisation, request.POST, initial=kept, editing=document is not None
     )
     rows = lines_from_post(request.POST)
     if not form.is_valid():

@@ -20,6 +20,7 @@ from ledgersync.providers.base import (
     Credentials,
     DocType,
     InvalidAccsId,
+    LedgerAccount,
     NewContact,
     OutboundDocument,
     PushResult,
@@ -129,7 +130,7 @@ class QuickBooksConnector(HttpConnector):
     def reference_data(self) -> ReferenceData:
         if self._reference is None:
             rows = self.client.select_all(["Account", "TaxCode", "TaxRate", "Item"])
-            accounts = {}
+            accounts: dict[str, LedgerAccount] = {}
             for row in rows["Account"]:
                 account = mapping.parse_account(row)
                 if account is not None and account.active:
@@ -199,7 +200,7 @@ class QuickBooksConnector(HttpConnector):
             for line in document.lines:
                 items[line.nominal_code] = self._item_for(reference.accounts[line.nominal_code])
             if document.care_of_contact_id:
-                self._place_under_care_of(document)
+                self._place_under_care_of(document, document.care_of_contact_id)
         return mapping.document_body(
             document, accounts=reference.accounts, items=items, tax_ids=tax_ids
         )
@@ -222,15 +223,16 @@ class QuickBooksConnector(HttpConnector):
             self._items[account.id] = str(row["Id"])
         return self._items[account.id]
 
-    def _place_under_care_of(self, document: OutboundDocument) -> None:
-        """QBO bills a care-of party as the parent of the client's customer record."""
+    def _place_under_care_of(self, document: OutboundDocument, care_of_id: str) -> None:
+        """QBO bills a care-of party (``care_of_id``) as the parent of the client's customer
+        record."""
         row = self._contact_row(document.contact_id, ContactKind.CUSTOMER)
         if row is None:
             raise PermanentError(f"Customer {document.contact_id} does not exist in QuickBooks")
         customer = mapping.parse_contact(row, ContactKind.CUSTOMER)
-        if customer.parent_id == document.care_of_contact_id:
+        if customer.parent_id == care_of_id:
             return
-        body = mapping.care_of_update(customer, document.care_of_contact_id, str(row["SyncToken"]))
+        body = mapping.care_of_update(customer, care_of_id, str(row["SyncToken"]))
         key = f"care-of:{document.idempotency_key}:{row['SyncToken']}"
         self.client.create("Customer", body, str(uuid.uuid5(_KEY_NAMESPACE, key)))
 

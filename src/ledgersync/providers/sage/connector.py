@@ -87,7 +87,10 @@ class SageConnector(HttpConnector):
         # consent page as the user's lead business, so ask which that is.
         self.api.exchange_code(callback_params["code"], redirect_uri, company_id="")
         business = mapping.parse_company(self.client.lead_business())
-        self.api.credentials = replace(self.api.credentials, company_id=business.id)
+        credentials = self.api.credentials
+        # exchange_code set them; the lead_business call can only have refreshed them.
+        assert credentials is not None
+        self.api.credentials = replace(credentials, company_id=business.id)
         return self.api.credentials
 
     def company(self) -> Company:
@@ -240,7 +243,8 @@ class SageConnector(HttpConnector):
         with the same key (that one is re-sent: Sage replays it), and the second of two
         documents in this push with one number (the first will hold it)."""
         wanted = [documents[i] for i in bodies]
-        errors, claimed = {}, set()
+        errors: dict[int, ProviderError] = {}
+        claimed = set()
         for index in bodies:
             document = documents[index]
             remote = self.numbers.existing(document, wanted)

@@ -67,8 +67,8 @@ class NumberBook:
                     continue
             by_number.setdefault(remote.number.casefold(), remote)
         found = {number: by_number.get(number.casefold()) for number in wanted}
-        for number, remote in found.items():
-            self._seen[_key(doc_type, number, contact_id)] = remote
+        for number, held in found.items():
+            self._seen[_key(doc_type, number, contact_id)] = held
         return found
 
     def _remote(

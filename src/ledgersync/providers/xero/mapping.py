@@ -125,7 +125,8 @@ def element_failed(element: Mapping[str, Any]) -> bool:
 
 
 def parse_contact(row: Mapping[str, Any], kind: ContactKind) -> Contact:
-    phone = next((p for p in row.get("Phones") or [] if p.get("PhoneType") == "DEFAULT"), {})
+    phones = row.get("Phones") or []
+    phone: Mapping[str, Any] = next((p for p in phones if p.get("PhoneType") == "DEFAULT"), {})
     number = " ".join(filter(None, (phone.get("PhoneAreaCode"), phone.get("PhoneNumber"))))
     return Contact(
         id=str(row["ContactID"]),
