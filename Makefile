@@ -39,7 +39,7 @@ migrations-check: $(STAMP)
 
 # The whole suite on PostgreSQL with Redis and the browser, then the database-neutral part
 # again on the embedded SQLite default.
-test: lint migrations-check test-postgres test-sqlite
+test: lint typecheck migrations-check test-postgres test-sqlite
 
 test-postgres: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) LEDGERSYNC_TEST_REDIS_URL=$(TEST_REDIS_URL) \
