@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ledgersync.records.models import Account, Organisation, Supplier
+
+PartyT = TypeVar("PartyT", Account, Supplier)
 
 PARTY_FIELDS = (
     "name",
@@ -110,11 +112,7 @@ def save_account(
 
 
 def upsert_account(organisation: Organisation, data: Mapping[str, Any]) -> tuple[Account, Change]:
-    number = str(data.get("number") or "").strip()
-    existing = (
-        Account.objects.for_org(organisation).filter(number=number).first() if number else None
-    )
-    return save_account(organisation, data, existing)
+    return save_account(organisation, data, _by_number(Account, organisation, data))
 
 
 def save_supplier(
@@ -130,8 +128,12 @@ def save_supplier(
 
 
 def upsert_supplier(organisation: Organisation, data: Mapping[str, Any]) -> tuple[Supplier, Change]:
+    return save_supplier(organisation, data, _by_number(Supplier, organisation, data))
+
+
+def _by_number(
+    model: type[PartyT], organisation: Organisation, data: Mapping[str, Any]
+) -> PartyT | None:
+    """The organisation's party with the number ``data`` names, if there is one (imports)."""
     number = str(data.get("number") or "").strip()
-    existing = (
-        Supplier.objects.for_org(organisation).filter(number=number).first() if number else None
-    )
-    return save_supplier(organisation, data, existing)
+    return model.objects.for_org(organisation).filter(number=number).first() if number else None

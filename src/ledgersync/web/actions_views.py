@@ -97,29 +97,19 @@ def link(request, pk: int):
             connector=None,
             problem=failure_for(exc, name).message,
         )
+
+    def refused(error: str):
+        return _render(request, document, connection=connection, connector=connector, error=error)
+
     party = party_for(document, request.POST.get("role", ""))
     if party is None:
-        return _render(
-            request,
-            document,
-            connection=connection,
-            connector=connector,
-            error="Choose the account to link.",
-        )
+        return refused("Choose the account to link.")
     try:
         notice = _do(request, connection, connector, party, name)
     except linking.LinkError as exc:
-        return _render(
-            request, document, connection=connection, connector=connector, error=str(exc)
-        )
+        return refused(str(exc))
     except ProviderError as exc:
-        return _render(
-            request,
-            document,
-            connection=connection,
-            connector=connector,
-            error=failure_for(exc, name).message,
-        )
+        return refused(failure_for(exc, name).message)
     try:
         engine.recheck(document, connector, connection)
     except ProviderError as exc:
