@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import httpx
 import pytest
 from django.db import connection as db
 from django.utils import timezone
@@ -29,7 +30,9 @@ STEP = (
 def test_a_worker_killed_mid_push_is_reconciled_on_restart(demo, sandbox, on_postgres):
     organisation, connection = demo
     link_exact(organisation, connection, "A1001", "A1006")
-    inject_fault(sandbox, "slow", seconds=2, count=1, path="*")
+    # Every request is slowed, so the push stays in flight long enough to be seen and killed
+    # whichever request the worker makes first (a busy machine starts the worker slowly).
+    inject_fault(sandbox, "slow", seconds=1, probability=1.0, path="*")
     run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
     settings_db = db.settings_dict
     env = {
@@ -39,7 +42,7 @@ def test_a_worker_killed_mid_push_is_reconciled_on_restart(demo, sandbox, on_pos
     }
     worker = subprocess.Popen([sys.executable, "-c", STEP.format(run_id=run.pk)], env=env)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while not Attempt.objects.filter(run=run, state=AttemptState.IN_FLIGHT).exists():
             assert time.monotonic() < deadline, "the worker never started a push"
             time.sleep(0.05)
@@ -48,7 +51,8 @@ def test_a_worker_killed_mid_push_is_reconciled_on_restart(demo, sandbox, on_pos
     finally:
         if worker.poll() is None:
             worker.kill()
-    time.sleep(2.5)  # the package finishes the request it was given
+    time.sleep(1.5)  # the package finishes the request it was given
+    httpx.delete(f"{sandbox.url}/_sandbox/faults").raise_for_status()
     SyncRun.objects.filter(pk=run.pk).update(lease_until=timezone.now())  # the lease lapses
 
     run = engine.run_until_done(run, sleep=lambda _s: None)
