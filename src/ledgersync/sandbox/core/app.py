@@ -25,7 +25,14 @@ from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core import control, oauth_views, requestlog
 from ledgersync.sandbox.core.clock import Clock
-from ledgersync.sandbox.core.faults import ConnectionDropped, Fault, FaultBook, FaultKind
+from ledgersync.sandbox.core.faults import (
+    ConnectionDropped,
+    Fault,
+    FaultBook,
+    FaultKind,
+    LateWrites,
+    WriteHeld,
+)
 from ledgersync.sandbox.core.limits import Limits, RateLimiter, Throttled
 from ledgersync.sandbox.core.oauth import (
     AccessDenied,
@@ -100,6 +107,7 @@ class SandboxApp:
         self.clock = Clock()
         self.sleeper = Sleeper()
         self.faults = FaultBook()
+        self.late_writes = LateWrites()
         self.log = RequestLog()
         self._build_state(options)
         rules, self._routes = [], {}
@@ -201,6 +209,7 @@ class SandboxApp:
     def reset(self, options: dict[str, Any] | None = None) -> None:
         """Back to the freshly seeded state: data, tokens, faults, limits, settings, log."""
         self.sleeper.wake_all()
+        self.late_writes.cancel_all()
         self.faults.clear()
         self.log.clear()
         self._build_state({**self.options, **(options or {})})
@@ -287,6 +296,11 @@ class SandboxApp:
             self.sleeper.sleep(slow.seconds)
         if FaultKind.ERROR_BEFORE_WRITE in fired or FaultKind.ERROR in fired:
             return self.server_error()
+        late: Fault | None = fired.get(FaultKind.LATE_WRITE)
+        if late is not None:
+            request.get_data(cache=True)  # the handler reads the body after the socket is gone
+            self.late_writes.hold(run, late.delay / self.clock.speed)
+            raise WriteHeld(request.path)
         response = run()
         if FaultKind.DROP_AFTER_WRITE in fired:
             raise ConnectionDropped(request.path)

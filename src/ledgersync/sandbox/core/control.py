@@ -7,6 +7,8 @@
     POST   /_sandbox/faults      {"kind", "count"? | "probability"?, "path"?, "company"?,
                                   "seconds"?}
     DELETE /_sandbox/faults      clear every fault
+    GET    /_sandbox/late_writes {"held": N}: writes a late_write fault is holding
+    POST   /_sandbox/late_writes land them all now -> {"landed": N}
     GET    /_sandbox/limits      the current limits
     PUT    /_sandbox/limits      {"per_minute"?, "per_day"?, "concurrent"?, "latency_ms"?,
                                   "clock_speed"?, provider buckets?}
@@ -41,6 +43,7 @@ def routes(app: SandboxApp) -> list[Route]:
         ("/_sandbox/reset", views.reset, ("POST",)),
         ("/_sandbox/tokens", views.tokens, ("POST",)),
         ("/_sandbox/faults", views.faults, ("GET", "POST", "DELETE")),
+        ("/_sandbox/late_writes", views.late_writes, ("GET", "POST")),
         ("/_sandbox/limits", views.limits, ("GET", "PUT")),
         ("/_sandbox/requests", views.requests, ("GET", "DELETE")),
         ("/_sandbox/settings", views.settings, ("GET", "PUT")),
@@ -116,6 +119,11 @@ class ControlViews:
         except (BadJson, ValueError) as exc:
             return _error(str(exc))
         return json_response(fault.as_dict(), 201)
+
+    def late_writes(self, request: Request) -> Response:
+        if request.method == "POST":
+            return json_response({"landed": self.app.late_writes.land_all()})
+        return json_response({"held": self.app.late_writes.count()})
 
     def limits(self, request: Request) -> Response:
         if request.method == "PUT":

@@ -9,6 +9,10 @@ contains it (or matches it as a glob when it has ``*``), so the token endpoint c
     error_before_write  500 in the provider's shape on a write; nothing is stored
     error_after_write   the write is committed, then 500
     drop_after_write    the write is committed, then the connection closes with no response
+    late_write          the write is held past the client's timeout (it sees a timeout, or on a
+                        socket a dropped connection), then committed ``delay`` sandbox seconds
+                        later (default 100; a clock speed-up shortens it): the original lands
+                        late, after the client may have looked for it and sent it again
     slow                the request sleeps ``seconds`` (default 30) before it runs
     rate_limit          the provider's 429
     revoke_token        the company's tokens stop working (401 on the API, invalid_grant on
@@ -21,8 +25,12 @@ import enum
 import fnmatch
 import itertools
 import random
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 class FaultKind(enum.StrEnum):
@@ -33,6 +41,7 @@ class FaultKind(enum.StrEnum):
     SLOW = "slow"
     RATE_LIMIT = "rate_limit"
     REVOKE_TOKEN = "revoke_token"
+    LATE_WRITE = "late_write"
 
     @property
     def needs_write(self) -> bool:
@@ -43,12 +52,19 @@ WRITE_KINDS = {
     FaultKind.ERROR_BEFORE_WRITE,
     FaultKind.ERROR_AFTER_WRITE,
     FaultKind.DROP_AFTER_WRITE,
+    FaultKind.LATE_WRITE,
 }
 DEFAULT_SLOW_SECONDS = 30.0
+DEFAULT_LATE_SECONDS = 100.0  # the proxy in issue 12 held Xero's PUTs this long
 
 
 class ConnectionDropped(Exception):
     """Raised out of the WSGI app: the server closes the socket without answering."""
+
+
+class WriteHeld(ConnectionDropped):
+    """Raised out of the WSGI app for a ``late_write``: in-process the client times out; on a
+    socket the connection closes. The write itself lands later (``LateWrites``)."""
 
 
 @dataclass
@@ -60,6 +76,7 @@ class Fault:
     path: str | None = None
     company: str | None = None
     seconds: float = DEFAULT_SLOW_SECONDS
+    delay: float = DEFAULT_LATE_SECONDS
 
     def matches(self, path: str, *, is_api: bool, is_write: bool, company: str | None) -> bool:
         if self.kind.needs_write and not is_write:
@@ -85,6 +102,8 @@ class Fault:
             data["count"] = self.count
         if self.kind is FaultKind.SLOW:
             data["seconds"] = self.seconds
+        if self.kind is FaultKind.LATE_WRITE:
+            data["delay"] = self.delay
         return data
 
 
@@ -92,7 +111,7 @@ def parse_fault(body: object, fault_id: int) -> Fault:
     """A Fault from a POST /_sandbox/faults body, or ValueError saying what is wrong."""
     if not isinstance(body, dict):
         raise ValueError('send a JSON object like {"kind": "error_before_write"}')
-    unknown = set(body) - {"kind", "count", "probability", "path", "company", "seconds"}
+    unknown = set(body) - {"kind", "count", "probability", "path", "company", "seconds", "delay"}
     if unknown:
         raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
     try:
@@ -115,9 +134,8 @@ def parse_fault(body: object, fault_id: int) -> Fault:
         count = 1
     elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError("count must be a whole number >= 1")
-    seconds = body.get("seconds", DEFAULT_SLOW_SECONDS)
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise ValueError("seconds must be a number >= 0")
+    seconds = _seconds(body, "seconds", DEFAULT_SLOW_SECONDS)
+    delay = _seconds(body, "delay", DEFAULT_LATE_SECONDS)
     for name in ("path", "company"):
         if body.get(name) is not None and not isinstance(body[name], str):
             raise ValueError(f"{name} must be a string")
@@ -128,8 +146,16 @@ def parse_fault(body: object, fault_id: int) -> Fault:
         probability=float(probability) if probability is not None else None,
         path=body.get("path"),
         company=body.get("company"),
-        seconds=float(seconds),
+        seconds=seconds,
+        delay=delay,
     )
+
+
+def _seconds(body: dict, name: str, default: float) -> float:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0")
+    return float(value)
 
 
 class FaultBook:
@@ -174,3 +200,52 @@ class FaultBook:
                         self._faults.remove(fault)
                 fired[fault.kind] = fault
         return list(fired.values())
+
+
+class LateWrites:
+    """Writes held by ``late_write`` faults; each lands on its own timer, or all at once when
+    ``land_all`` is called (tests and benchmarks choose the moment). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: dict[int, tuple[threading.Timer, Callable[[], object]]] = {}
+        self._ids = itertools.count(1)
+
+    def hold(self, land: Callable[[], object], seconds: float) -> None:
+        """Run ``land`` after ``seconds`` of real time, unless landed or cancelled first."""
+        held_id = next(self._ids)
+        timer = threading.Timer(seconds, self._land, args=(held_id,))
+        timer.daemon = True  # a held write never keeps a test run or a server from exiting
+        with self._lock:
+            self._held[held_id] = (timer, land)
+        timer.start()
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    def land_all(self) -> int:
+        """Land every held write now, oldest first; returns how many landed."""
+        with self._lock:
+            ids = sorted(self._held)
+        return sum(self._land(held_id) for held_id in ids)
+
+    def cancel_all(self) -> None:
+        """Forget every held write (a reset): none of them lands."""
+        with self._lock:
+            held, self._held = list(self._held.values()), {}
+        for timer, _ in held:
+            timer.cancel()
+
+    def _land(self, held_id: int) -> bool:
+        with self._lock:
+            entry = self._held.pop(held_id, None)
+        if entry is None:
+            return False  # landed already, or cancelled by a reset
+        timer, land = entry
+        timer.cancel()
+        try:
+            land()
+        except Exception:  # a late write that fails is lost, as on a real server
+            log.exception("a late write failed to land")
+        return True

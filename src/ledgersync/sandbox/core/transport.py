@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ledgersync.sandbox.core import wsgi
-from ledgersync.sandbox.core.faults import ConnectionDropped
+from ledgersync.sandbox.core.faults import ConnectionDropped, WriteHeld
 
 if TYPE_CHECKING:
     from ledgersync.sandbox.core.app import SandboxApp
@@ -47,6 +47,9 @@ class SandboxTransport(httpx.BaseTransport):
             if not done.wait(timeout):
                 raise httpx.ReadTimeout("timed out waiting for the sandbox", request=request)
         error = outcome.get("error")
+        if isinstance(error, WriteHeld):
+            # The write is held past any timeout the client set: it gives up waiting.
+            raise httpx.ReadTimeout("timed out waiting for the sandbox", request=request)
         if isinstance(error, ConnectionDropped):
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request

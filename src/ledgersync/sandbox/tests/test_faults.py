@@ -115,7 +115,7 @@ def test_probability_faults_fire_until_cleared(wire):
     [
         (
             {"kind": "explode"},
-            "kind must be one of: error, error_before_write, error_after_write, drop_after_write, slow, rate_limit, revoke_token",
+            "kind must be one of: error, error_before_write, error_after_write, drop_after_write, slow, rate_limit, revoke_token, late_write",
         ),
         ({"kind": "slow", "count": 0}, "count must be a whole number >= 1"),
         ({"kind": "slow", "count": 1, "probability": 0.5}, "give count or probability, not both"),
