@@ -24,8 +24,8 @@ from __future__ import annotations
 import enum
 import fnmatch
 import itertools
-import random
 import logging
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
