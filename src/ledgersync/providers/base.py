@@ -94,6 +94,13 @@ class Capabilities:
     needs_tax_on_nominal: bool
     max_batch: int
     supports_pkce: bool = False
+    # How long the provider answers a repeated idempotency key with the first answer
+    # (None: undocumented, so never relied on alone).
+    replay_window_seconds: int | None = None
+    # The longest a write whose answer was lost may take to land (the client's timeout and
+    # retries, a proxy or queue on the way, plus a margin). A document sent again while an
+    # earlier send may still land is searched for extra copies once this has passed.
+    late_write_seconds: int = 15 * 60
 
 
 @dataclass(frozen=True)

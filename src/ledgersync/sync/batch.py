@@ -4,10 +4,12 @@ Exactly once, step by step:
 1. A document with an earlier send that never got a definite answer (an Attempt left
    IN_FLIGHT by a dead worker, or UNCERTAIN) is looked up in the package by the number and
    contact that send carried. Found: adopted as synced. Not found: that attempt is closed as
-   SUPERSEDED and the document is sent again with the *same* idempotency key, alone in its
-   request, so a late-landing original is replayed by the provider rather than duplicated.
-   (A lookup can only race an original still in flight if a worker stalled past its lease;
-   leases are renewed before every push, and a lapsed one is only taken over after LEASE.)
+   SUPERSEDED and the document is sent again with the *same* idempotency key. An original
+   can still land after the lookup (a write held past the client's timeout): when every
+   document of its request is still unanswered, the request is sent again whole (same
+   documents, order and keys) so the provider replays whichever copy lands second; else the
+   document goes alone. A resend that succeeds while the original may still land is
+   marked ``recheck_after``, and ``recheck.py`` searches the package for extra copies then.
 2. The other documents go through the seven checks; failures are written to the document.
 3. An Attempt row (key, number, contact, fingerprint) is committed before each request goes
    out, in the transaction that read the document afresh under its row lock and built the
@@ -26,6 +28,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -84,6 +87,8 @@ class BatchWork:
         self.connection: Connection = run.connection
         self.name = connector.capabilities.display_name
         self.retry_keys: dict[int, str] = {}  # document id -> key of the send being repeated
+        self.earlier: dict[int, Attempt] = {}  # document id -> the unanswered send it repeats
+        self.same_request: set[int] = set()  # documents re-sent as their earlier request
         self.unresolved: list[int] = []
         self.wait: float | None = None
         self.auth_error: AuthError | None = None
@@ -134,6 +139,7 @@ class BatchWork:
                 message="Not found in the package; sent again with the same key.",
             )
             self.retry_keys[document.pk] = attempt.idempotency_key
+            self.earlier[document.pk] = attempt
             remaining.append(document)
         return remaining
 
@@ -191,12 +197,12 @@ class BatchWork:
     # -- 3 and 4. push ----------------------------------------------------------------------
 
     def _push(self, documents: list[Document]) -> None:
-        resends = [[d] for d in documents if d.pk in self.retry_keys]  # alone: their own key
         fresh = [d for d in documents if d.pk not in self.retry_keys]
         size = self.connector.capabilities.max_batch
-        for chunk in resends + [fresh[i : i + size] for i in range(0, len(fresh), size)]:
+        chunks = self._resend_chunks(documents)
+        for chunk in chunks + [fresh[i : i + size] for i in range(0, len(fresh), size)]:
             self.renew()
-            claimed = self._claim(chunk)
+            claimed = self._claim(chunk, send_id=str(uuid.uuid4()))
             if not claimed:
                 continue
             chunk = [document for document, _, _ in claimed]
@@ -225,6 +231,7 @@ class BatchWork:
             for document, attempt, result in zip(chunk, attempts, results, strict=True):
                 remote, failure = result.remote, result.error
                 if remote is not None:
+                    attempt.recheck_after = self._recheck_after(document)
                     with transaction.atomic():  # never a succeeded attempt without a synced state
                         self._close(
                             attempt, AttemptState.SUCCEEDED, StatusCode.SYNCED, "", remote.remote_id
@@ -236,7 +243,9 @@ class BatchWork:
             if self.auth_error is not None:
                 raise self.auth_error
 
-    def _claim(self, chunk: list[Document]) -> list[tuple[Document, OutboundDocument, Attempt]]:
+    def _claim(
+        self, chunk: list[Document], *, send_id: str
+    ) -> list[tuple[Document, OutboundDocument, Attempt]]:
         """Each document read afresh under its row lock, its outbound document built from
         that read and its Attempt committed in the same transaction, so an edit either lands
         before (and is what is sent) or finds the open Attempt and is refused. On SQLite the
@@ -251,7 +260,8 @@ class BatchWork:
                     self._reopen(checked)
                     continue
                 outbound = self._outbound(current)
-                claimed.append((current, outbound, self._attempt(current, outbound, sent)))
+                attempt = self._attempt(current, outbound, sent, send_id)
+                claimed.append((current, outbound, attempt))
         return claimed
 
     def _reopen(self, document: Document) -> None:
@@ -267,6 +277,51 @@ class BatchWork:
         if superseded is not None:
             superseded.state, superseded.finished_at = AttemptState.UNCERTAIN, None
             superseded.save(update_fields=["state", "finished_at"])
+
+    def _resend_chunks(self, documents: list[Document]) -> list[list[Document]]:
+        """The documents being sent again, in requests. Those whose whole earlier request is
+        still unanswered go out together as that request, while the provider replays it;
+        the others go alone (their request's other documents landed, so it did too)."""
+        waiting = {d.pk: d for d in documents if d.pk in self.retry_keys}
+        chunks: list[list[Document]] = []
+        placed: set[int] = set()
+        for pk, document in waiting.items():
+            if pk not in placed:
+                chunk = self._same_request(self.earlier[pk], waiting) or [document]
+                placed.update(d.pk for d in chunk)
+                chunks.append(chunk)
+        return chunks
+
+    def _same_request(self, earlier: Attempt, waiting: dict[int, Document]) -> list[Document]:
+        """The documents of ``earlier``'s request in their order, if all are waiting here."""
+        window = self.connector.capabilities.replay_window_seconds
+        if window is not None and timezone.now() - earlier.started_at >= timedelta(seconds=window):
+            return []  # a repeat now would be written as new, alone or not
+        members = list(
+            Attempt.objects.filter(send_id=earlier.send_id)
+            .order_by("pk")
+            .values_list("document_id", flat=True)
+        )
+        if not earlier.send_id or not all(
+            pk in waiting and self.earlier[pk].send_id == earlier.send_id for pk in members
+        ):
+            return []
+        self.same_request.update(members)
+        return [waiting[pk] for pk in members]
+
+    def _recheck_after(self, document: Document) -> datetime | None:
+        """When to search the package again for an extra copy of a document just synced by a
+        resend: after its unanswered original can no longer land. None when nothing can
+        land late, or the provider replays the original for at least that long."""
+        earlier = self.earlier.get(document.pk)
+        if earlier is None:
+            return None
+        capabilities = self.connector.capabilities
+        window, late = capabilities.replay_window_seconds, capabilities.late_write_seconds
+        if document.pk in self.same_request and window is not None and window >= late:
+            return None
+        when = earlier.started_at + timedelta(seconds=late)
+        return when if when > timezone.now() else None
 
     def _outbound(self, document: Document) -> OutboundDocument:
         supports_care_of = self.connector.capabilities.supports_care_of
@@ -301,11 +356,14 @@ class BatchWork:
             ),
         )
 
-    def _attempt(self, document: Document, outbound: OutboundDocument, sent: str) -> Attempt:
+    def _attempt(
+        self, document: Document, outbound: OutboundDocument, sent: str, send_id: str = ""
+    ) -> Attempt:
         return Attempt.objects.create(
             organisation=self.run.organisation,
             run=self.run,
             document=document,
+            send_id=send_id,
             provider=self.connection.provider,
             company_id=self.connection.company_id,
             idempotency_key=outbound.idempotency_key,

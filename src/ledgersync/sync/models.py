@@ -310,6 +310,12 @@ class Attempt(models.Model):
     # A resend after a lookup proved the first send absent reuses the key, in a new row,
     # so a late-landing original is replayed by the provider rather than duplicated.
     idempotency_key = models.CharField(max_length=36, db_index=True)
+    # The attempts of one request share it: an unanswered request is re-sent whole, as the
+    # same request (same documents, same key), so a late original is replayed, not doubled.
+    send_id = models.CharField(max_length=36, blank=True, db_index=True)
+    # Set on a send that succeeded while an earlier, unanswered send of the document could
+    # still land: then the package is searched again for extra copies (sync/recheck.py).
+    recheck_after = models.DateTimeField(null=True, blank=True, db_index=True)
     number = models.CharField(max_length=21, blank=True, help_text="The number as sent.")
     contact_id = models.CharField(max_length=100, blank=True, help_text="The AccsID as sent.")
     # sync/fingerprint.py of the document as sent, read under its row lock in the transaction

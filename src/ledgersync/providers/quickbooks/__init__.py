@@ -15,6 +15,8 @@ FACTS = ProviderFacts(
         # nominal's default, so a nominal with no tax code would post without VAT.
         needs_tax_on_nominal=True,
         max_batch=30,
+        # requestid: no retention documented, and users report repeats that were applied
+        # again (research-12 A2): replay_window_seconds stays None.
     ),
     connector="ledgersync.providers.quickbooks.connector:QuickBooksConnector",
     # reference/qbo.md sections 1 and 2

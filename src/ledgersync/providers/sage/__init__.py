@@ -16,6 +16,9 @@ FACTS = ProviderFacts(
         # refuses the line, so a nominal with no rate must be caught first (check 6).
         needs_tax_on_nominal=True,
         max_batch=10,
+        # "For the next 7 days, a repetition of this very same request will return the exact
+        # same result" (Sage's idempotency guide, research-12 A3).
+        replay_window_seconds=7 * 24 * 3600,
     ),
     connector="ledgersync.providers.sage.connector:SageConnector",
     # reference/sage.md sections 1 and 2

@@ -15,6 +15,9 @@ FACTS = ProviderFacts(
         needs_tax_on_nominal=True,
         max_batch=50,
         supports_pkce=True,
+        # Xero replays an Idempotency-Key for about 6 minutes from the first call
+        # (research-12 A1; third parties citing Xero's guide).
+        replay_window_seconds=6 * 60,
     ),
     connector="ledgersync.providers.xero.connector:XeroConnector",
     # reference/xero.md sections 1 and 2

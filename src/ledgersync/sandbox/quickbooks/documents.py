@@ -203,7 +203,9 @@ def _doc_number(
             ]
             return str(max(used or [1000]) + 1)
         return None
-    if ctx.allow_duplicate_doc_number:
+    if ctx.allow_duplicate_doc_number or (
+        entity == "Bill" and ctx.settings.bill_number_scope is BillNumberScope.NONE
+    ):
         return doc
     own = existing["Id"] if existing else None
     for other in ctx.company.all(entity):

@@ -16,6 +16,9 @@ from ledgersync.sandbox.core.settings import SandboxSettings
 class BillNumberScope(enum.StrEnum):
     VENDOR = "vendor"  # a bill number may repeat across vendors (UNCONFIRMED; the default)
     COMPANY = "company"
+    # Repeats allowed, as in a company whose "Warn if duplicate bill number is used" is off:
+    # then only an idempotent request keeps a resent bill from being a second bill.
+    NONE = "none"
 
 
 class AuthFaultStyle(enum.StrEnum):

@@ -169,7 +169,7 @@ def test_settings_can_be_read_and_changed(local):
     bad = local.plane.put("/_sandbox/settings", json={"bill_number_scope": "galaxy"})
     assert (bad.status_code, bad.json()) == (
         400,
-        {"error": "bill_number_scope must be one of: vendor, company"},
+        {"error": "bill_number_scope must be one of: vendor, company, none"},
     )
 
 
