@@ -297,6 +297,12 @@ class RemoteDocument:
     contact_id: str
     tax_total: Decimal | None = None
     balance: Decimal | None = None
+    issue_date: date | None = None  # None where the provider's lookup does not return it
+
+    @property
+    def has_payment(self) -> bool:
+        """Money is allocated to it (a payment or credit): the package will not remove it."""
+        return self.balance is not None and self.balance != self.total
 
 
 @dataclass(frozen=True)
@@ -444,3 +450,18 @@ class Connector(ABC):
     ) -> RemoteDocument | None:
         """The document with this number (for supplier invoices: from this supplier), or
         None. Used to reconcile UNCERTAIN pushes."""
+
+    @abstractmethod
+    def find_documents(
+        self, doc_type: DocType, number: str, contact_id: str | None = None
+    ) -> list[RemoteDocument]:
+        """Every live (not voided or deleted) document with this number, for supplier
+        invoices from this supplier; [] when there is none. Used to find an extra copy made
+        when an unanswered send landed after the document was sent again."""
+
+    @abstractmethod
+    def void_document(self, document: RemoteDocument) -> None:
+        """Remove an extra copy: void it where the package keeps voided documents (QuickBooks
+        invoices, Xero authorised documents, Sage sales documents), else delete it. Raises
+        PermanentError with the package's words when it refuses (e.g. a payment is
+        allocated to it); the document is then left as it was."""

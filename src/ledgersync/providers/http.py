@@ -354,6 +354,8 @@ class ApiClient:
             raise self._oauth_failure(exc) from None
 
     def _decode(self, response: httpx.Response, *, write: bool) -> Any:
+        if response.status_code == 204:
+            return None  # No Content (e.g. Sage's answer to a DELETE)
         try:
             return decode_json(response.content)
         except ValueError:

@@ -61,6 +61,20 @@ class QuickBooksClient:
         )
         return reply.body[entity]
 
+    def change(
+        self, entity: str, operation: str, body: Mapping[str, Any], request_id: str
+    ) -> dict[str, Any]:
+        """POST ``?operation=void|delete`` on one entity (body: Id and SyncToken)."""
+        params = {
+            "minorversion": MINOR_VERSION,
+            "operation": operation,
+            "requestid": request_id[:REQUEST_ID_MAX],
+        }
+        reply = self.api.request(
+            "POST", self.path(entity.lower()), params=params, json_body=dict(body), idempotent=True
+        )
+        return reply.body
+
     def batch(self, body: Mapping[str, Any], request_id: str | None) -> Reply:
         """POST /batch; the reply carries the per-item answers by bId. Queries-only batches
         are reads."""

@@ -45,6 +45,9 @@ DUPLICATE_DOC_NUMBER = "6140"
 _KEY_NAMESPACE = uuid.UUID("6f1c1f5e-3b0e-4d55-9d7e-6b1f0c2a9e41")
 
 
+OBJECT_NOT_FOUND = "610"  # also what QuickBooks says of a deleted object
+
+
 class QuickBooksConnector(HttpConnector):
     facts = FACTS
     scope = "com.intuit.quickbooks.accounting"
@@ -162,6 +165,32 @@ class QuickBooksConnector(HttpConnector):
     ) -> RemoteDocument | None:
         matches = self._documents_numbered(doc_type, [number], contact_id)
         return matches[0] if matches else None
+
+    def find_documents(
+        self, doc_type: DocType, number: str, contact_id: str | None = None
+    ) -> list[RemoteDocument]:
+        entity = mapping.ENTITY_FOR_DOC[doc_type]
+        rows = self.client.query_all(entity, mapping.in_list("DocNumber", [number]))
+        docs = [mapping.parse_document(row, doc_type) for row in rows if not mapping.voided(row)]
+        if contact_id is not None and doc_type is DocType.SUPPLIER_INVOICE:
+            docs = [doc for doc in docs if doc.contact_id == contact_id]
+        return [doc for doc in docs if doc.number.casefold() == number.casefold()]
+
+    def void_document(self, document: RemoteDocument) -> None:
+        entity = mapping.ENTITY_FOR_DOC[document.doc_type]
+        try:
+            row = self.client.get(f"{entity.lower()}/{document.remote_id}").get(entity)
+        except PermanentError as error:
+            if error.code == OBJECT_NOT_FOUND:
+                return  # deleted already
+            raise
+        if not row or mapping.voided(row):
+            return
+        # Only invoices can be voided through the API; bills and credit memos are deleted.
+        operation = "void" if entity == "Invoice" else "delete"
+        body = {"Id": str(row["Id"]), "SyncToken": str(row["SyncToken"])}
+        key = str(uuid.uuid5(_KEY_NAMESPACE, f"{operation}:{row['Id']}:{row['SyncToken']}"))
+        self.client.change(entity, operation, body, key)
 
     def _documents_numbered(
         self, doc_type: DocType, numbers: Sequence[str], contact_id: str | None

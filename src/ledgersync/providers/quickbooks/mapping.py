@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from xml.etree import ElementTree
@@ -230,7 +231,15 @@ def parse_document(row: Mapping[str, Any], doc_type: DocType) -> RemoteDocument:
         contact_id=str((contact or {}).get("value", "")),
         tax_total=Decimal(str(tax)) if tax is not None else None,
         balance=Decimal(str(balance)) if balance is not None else None,
+        issue_date=date.fromisoformat(row["TxnDate"]) if row.get("TxnDate") else None,
     )
+
+
+def voided(row: Mapping[str, Any]) -> bool:
+    """A voided transaction keeps its number with every amount zero and "Voided" in front
+    of its PrivateNote (reference/qbo.md section 2)."""
+    note = str(row.get("PrivateNote") or "")
+    return note.startswith("Voided") and Decimal(str(row.get("TotalAmt", 0))) == 0
 
 
 def parse_item_account(row: Mapping[str, Any]) -> str | None:

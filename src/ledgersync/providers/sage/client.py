@@ -104,6 +104,10 @@ class SageClient:
                 return rows
             page += 1
 
+    def delete(self, path: str, params: Mapping[str, str] | None = None) -> None:
+        """DELETE one record (a repeat of a DELETE changes nothing more)."""
+        self._request("DELETE", path, params=dict(params or {}), idempotent=True)
+
     def create(self, collection: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST one record; Sage answers 201 with the whole record."""
         return self._request("POST", f"/{collection}", json_body=dict(body), idempotent=True)

@@ -46,6 +46,9 @@ NOUN = {
 }
 
 
+VOID_REASON = "Extra copy: an unanswered send landed after it was sent again (ledgersync)"
+
+
 class SageConnector(HttpConnector):
     facts = FACTS
     scope = "full_access"
@@ -196,6 +199,24 @@ class SageConnector(HttpConnector):
         self, doc_type: DocType, number: str, contact_id: str | None = None
     ) -> RemoteDocument | None:
         return self.numbers.lookup(doc_type, [number], contact_id)[number]
+
+    def find_documents(
+        self, doc_type: DocType, number: str, contact_id: str | None = None
+    ) -> list[RemoteDocument]:
+        return self.numbers.all_numbered(doc_type, number, contact_id)
+
+    def void_document(self, document: RemoteDocument) -> None:
+        # DELETE voids a sales document (a reason is required once it is past draft) and
+        # deletes a purchase document (sage-swagger; research-12 A4).
+        path = f"/{mapping.COLLECTION_FOR_DOC[document.doc_type]}/{document.remote_id}"
+        params = (
+            {} if document.doc_type is DocType.SUPPLIER_INVOICE else {"void_reason": VOID_REASON}
+        )
+        try:
+            self.client.delete(path, params)
+        except PermanentError as error:
+            if error.status != 404:  # 404: already gone
+                raise
 
     # --- Push ------------------------------------------------------------------------------
 

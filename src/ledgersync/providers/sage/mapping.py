@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -86,7 +87,7 @@ ACCOUNT_ATTRIBUTES = (
 )
 TAX_RATE_ATTRIBUTES = "name,percentage"
 DOCUMENT_ATTRIBUTES = (
-    "reference,vendor_reference,contact,total_amount,tax_amount,outstanding_amount"
+    "reference,vendor_reference,contact,total_amount,tax_amount,outstanding_amount,date,void_reason"
 )
 
 
@@ -225,7 +226,13 @@ def parse_document(row: Mapping[str, Any], doc_type: DocType) -> RemoteDocument:
         contact_id=str((row.get("contact") or {}).get("id", "")),
         tax_total=Decimal(str(tax)) if tax is not None else None,
         balance=Decimal(str(outstanding)) if outstanding is not None else None,
+        issue_date=date.fromisoformat(str(row["date"])[:10]) if row.get("date") else None,
     )
+
+
+def is_voided(row: Mapping[str, Any]) -> bool:
+    """A voided sales document stays listed with its ``void_reason``; it counts as no copy."""
+    return bool(row.get("void_reason"))
 
 
 # --- building ------------------------------------------------------------------------------

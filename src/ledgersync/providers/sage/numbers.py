@@ -71,8 +71,25 @@ class NumberBook:
             self._seen[_key(doc_type, number, contact_id)] = held
         return found
 
+    def all_numbered(
+        self, doc_type: DocType, number: str, contact_id: str | None
+    ) -> list[RemoteDocument]:
+        """Every document holding ``number`` (purchases: from this supplier), asked afresh."""
+        supplier = contact_id if doc_type is DocType.SUPPLIER_INVOICE else None
+        return [
+            remote
+            for remote in self._remote(doc_type, [number], contact_id, live_only=True)
+            if remote.number.casefold() == number.casefold()
+            and (not supplier or remote.contact_id == supplier)
+        ]
+
     def _remote(
-        self, doc_type: DocType, numbers: Sequence[str], contact_id: str | None
+        self,
+        doc_type: DocType,
+        numbers: Sequence[str],
+        contact_id: str | None,
+        *,
+        live_only: bool = False,
     ) -> list[RemoteDocument]:
         path = f"/{mapping.COLLECTION_FOR_DOC[doc_type]}"
         params = {"attributes": mapping.DOCUMENT_ATTRIBUTES}
@@ -85,6 +102,8 @@ class NumberBook:
             rows = []
             for term in search_terms(numbers):
                 rows += self.client.list_all(path, {**params, "search": term})
+        if live_only:
+            rows = [row for row in rows if not mapping.is_voided(row)]
         return [mapping.parse_document(row, doc_type) for row in rows]
 
     def existing(

@@ -458,6 +458,36 @@ class ConnectorContract:
         assert connector.find_document(DocType.SALES_INVOICE, "S2004") == pushed
         assert connector.find_document(DocType.SALES_INVOICE, "S9999") is None
 
+    def test_find_documents_lists_every_live_copy_of_a_number(self, connector):
+        bill = connector.push(
+            [self.invoice(connector, "BMD-6102", doc_type=DocType.SUPPLIER_INVOICE)]
+        )
+        remote = bill[0].remote
+        found = connector.find_documents(DocType.SUPPLIER_INVOICE, "BMD-6102", remote.contact_id)
+        assert [(d.remote_id, d.number, d.total) for d in found] == [
+            (remote.remote_id, "BMD-6102", remote.total)
+        ]
+        assert (
+            connector.find_documents(DocType.SUPPLIER_INVOICE, "BMD-9999", remote.contact_id) == []
+        )
+
+    @pytest.mark.parametrize(
+        "doc_type, number",
+        [
+            (DocType.SUPPLIER_INVOICE, "BMD-6103"),
+            (DocType.SALES_INVOICE, "S2010"),
+            (DocType.SALES_CREDIT_NOTE, "C2010"),
+        ],
+    )
+    def test_a_voided_copy_is_no_longer_found(self, connector, doc_type, number):
+        remote = connector.push([self.invoice(connector, number, doc_type=doc_type)])[0].remote
+        contact = remote.contact_id if doc_type is DocType.SUPPLIER_INVOICE else None
+
+        connector.void_document(remote)
+
+        assert connector.find_documents(doc_type, number, contact) == []
+        connector.void_document(remote)  # a repeat finds it gone and changes nothing
+
     def test_care_of_puts_the_client_under_the_billed_party(self, connector):
         if not connector.capabilities.supports_care_of:
             return

@@ -36,7 +36,7 @@ from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.names import rank_contacts
 from ledgersync.providers.xero import FACTS, mapping
-from ledgersync.providers.xero.client import RateGate, XeroClient
+from ledgersync.providers.xero.client import API_ROOT, RateGate, XeroClient
 
 NUMBERS_PER_FILTER = 40  # InvoiceNumbers=... keeps the URL well under Xero's limit
 NUMBERS_PER_WHERE = 20
@@ -165,8 +165,34 @@ class XeroConnector(HttpConnector):
         matches = self._documents_numbered(doc_type, [number], contact_id)
         return next((doc for doc in matches if doc.number.casefold() == number.casefold()), None)
 
+    def find_documents(
+        self, doc_type: DocType, number: str, contact_id: str | None = None
+    ) -> list[RemoteDocument]:
+        matches = self._documents_numbered(doc_type, [number], contact_id, live_only=True)
+        return [doc for doc in matches if doc.number.casefold() == number.casefold()]
+
+    def void_document(self, document: RemoteDocument) -> None:
+        collection = mapping.COLLECTION_FOR_DOC[document.doc_type]
+        rows = self.client.get(f"{collection}/{document.remote_id}").get(collection) or []
+        if not rows or not mapping.is_live(rows[0], document.doc_type):
+            return  # already gone
+        element = mapping.removal(rows[0], collection)
+        key = str(uuid.uuid5(_KEY_NAMESPACE, f"void:{document.remote_id}"))
+        path = f"{API_ROOT}/{collection}/{document.remote_id}"
+        params = {"summarizeErrors": "false"}
+        reply = self.client.request("POST", path, params=params, body=element, key=key)
+        answers = reply.body.get(collection) or []
+        if not answers or mapping.element_failed(answers[0]):
+            messages = mapping.element_messages(answers[0]) if answers else []
+            raise PermanentError("; ".join(messages) or "Xero did not void the document")
+
     def _documents_numbered(
-        self, doc_type: DocType, numbers: Sequence[str], contact_id: str | None
+        self,
+        doc_type: DocType,
+        numbers: Sequence[str],
+        contact_id: str | None,
+        *,
+        live_only: bool = False,
     ) -> list[RemoteDocument]:
         collection = mapping.COLLECTION_FOR_DOC[doc_type]
         supplier = contact_id if doc_type is DocType.SUPPLIER_INVOICE else None
@@ -184,8 +210,11 @@ class XeroConnector(HttpConnector):
             field = mapping.NUMBER_FIELD[collection]
             where = f"({mapping.where_equals(field, numbers[start : start + NUMBERS_PER_WHERE])})"
             rows += self.client.get_all(collection, {"where": where})
+        # A voided document still holds its number (sales), but is no copy that counts.
         docs = [
-            mapping.parse_document(row, doc_type) for row in rows if mapping.is_live(row, doc_type)
+            mapping.parse_document(row, doc_type)
+            for row in rows
+            if mapping.is_live(row, doc_type) and not (live_only and mapping.is_voided(row))
         ]
         if supplier:
             docs = [doc for doc in docs if doc.contact_id.casefold() == supplier.casefold()]

@@ -254,6 +254,17 @@ def is_live(row: Mapping[str, Any], doc_type: DocType) -> bool:
     return row.get("Type") == TYPE_FOR_DOC[doc_type] and row.get("Status") != "DELETED"
 
 
+def is_voided(row: Mapping[str, Any]) -> bool:
+    return row.get("Status") == "VOIDED"
+
+
+def removal(row: Mapping[str, Any], collection: str) -> dict[str, Any]:
+    """The POST element that removes a document: Xero has no DELETE verb; a draft or
+    submitted document becomes DELETED, an authorised one VOIDED (reference/xero.md)."""
+    status = "VOIDED" if row.get("Status") == "AUTHORISED" else "DELETED"
+    return {ID_FIELD[collection]: row[ID_FIELD[collection]], "Status": status}
+
+
 def where_equals(field: str, values: Sequence[str]) -> str:
     """``Field=="a" OR Field=="b"`` with quotes and backslashes escaped."""
     quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)

@@ -66,7 +66,7 @@ class SageSandbox(SandboxApp):
                 ("GET", "POST"),
             ),
             Route(f"{API}/<any({','.join(READ_ONLY)}):collection>", self.list_view),
-            Route(f"{API}/<collection>/<key>", self.one_view),
+            Route(f"{API}/<collection>/<key>", self.one_view, ("GET", "DELETE")),
         ]
         oauth = self.oauth_routes(
             authorize="/oauth2/auth/central", token="/token", revoke="/revoke"
@@ -268,6 +268,8 @@ class SageSandbox(SandboxApp):
 
     def one_view(self, request: Request, call: Call, collection: str, key: str) -> Response:
         business = self.store[call.company_id]
+        if request.method == "DELETE":
+            return self._remove(request, business, collection, key)
         readable = {"contacts", "contact_payments", *documents.KINDS, *READ_ONLY}
         if collection not in readable:
             return self.not_found(request)
@@ -275,3 +277,15 @@ class SageSandbox(SandboxApp):
         if record is None:
             return errors.not_found().response()
         return self._answer(request, reads.project(record, request.args.get("attributes") or "all"))
+
+    def _remove(self, request: Request, business: Business, collection: str, key: str) -> Response:
+        kind = documents.KINDS.get(collection)
+        if kind is None:
+            return errors.no_route(request.method, request.path).response()
+        try:
+            record = documents.remove(business, kind, key, request.args.get("void_reason"))
+        except SageError as error:
+            return error.response()
+        if record is None:
+            return Response(status=204)
+        return self._answer(request, reads.project(record, "all"))

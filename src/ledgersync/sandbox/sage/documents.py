@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from ledgersync.sandbox.sage.contacts import contact_types
-from ledgersync.sandbox.sage.errors import Problems, not_found
+from ledgersync.sandbox.sage.errors import Problems, invalid, not_found
 from ledgersync.sandbox.sage.ledger import UNTAXED_KINDS
 from ledgersync.sandbox.sage.settings import SageSettings
 from ledgersync.sandbox.sage.store import GBP, Business
@@ -385,3 +385,30 @@ def _allocate(business: Business, entry: object, problems: Problems) -> dict:
         "amount": amount,
         "discount": Decimal("0"),
     }
+
+
+def remove(business: Business, kind: Kind, record_id: str, void_reason: str | None) -> dict | None:
+    """``DELETE /<collection>/{key}``: voids a sales document (``void_reason`` required once
+    past draft), deletes a purchase document (sage-swagger). Returns the voided record, or
+    None for a deletion (204). A document with money allocated to it is refused (the
+    wording is UNCONFIRMED)."""
+    record = business.get(kind.collection, record_id)
+    if record is None or record.get("void_reason"):
+        raise not_found()
+    with business.lock:
+        if record["total_paid"] or record["outstanding_amount"] != record["total_amount"]:
+            raise invalid(
+                "This transaction has payments or credits allocated and cannot be removed."
+            )
+        if kind is PURCHASE_INVOICE:
+            del business.records[kind.collection][record_id]
+            return None
+        if not void_reason:
+            raise invalid("can't be blank", "void_reason")
+        record.update(
+            void_reason=void_reason,
+            status=status("VOID"),
+            outstanding_amount=Decimal("0"),
+            editable=False,
+        )
+        return record

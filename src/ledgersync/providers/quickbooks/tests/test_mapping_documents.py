@@ -114,6 +114,7 @@ def test_it_reads_an_invoice_answer_as_a_remote_document():
         contact_id="1",
         tax_total=Decimal("0"),
         balance=Decimal("150.0"),
+        issue_date=date(2015, 7, 24),
     )
 
 

@@ -52,6 +52,7 @@ def test_a_sales_invoice_answer_reads_as_a_remote_document():
         contact_id="be4de860ee2c447288cc31385ffa9d73",
         tax_total=Decimal("1001.9"),
         balance=Decimal("6011.4"),
+        issue_date=date(2023, 9, 29),
     )
 
 
