@@ -9,7 +9,7 @@ Exactly once, step by step:
    document of its request is still unanswered, the request is sent again whole (same
    documents, order and keys) so the provider replays whichever copy lands second; else the
    document goes alone. A resend that succeeds while the original may still land is
-   marked ``recheck_after``, and ``recheck.py`` searches the package for extra copies then.
+   marked ``recheck_after``, and ``late_copies.py`` searches the package for extra copies then.
 2. The other documents go through the seven checks; failures are written to the document.
 3. An Attempt row (key, number, contact, fingerprint) is committed before each request goes
    out, in the transaction that read the document afresh under its row lock and built the

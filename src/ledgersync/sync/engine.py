@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from ledgersync.providers.base import AuthError, Connector, ProviderError
 from ledgersync.records.models import DocType, Document, Organisation
-from ledgersync.sync import connections
+from ledgersync.sync import connections, late_copies
 from ledgersync.sync.batch import BatchWork
 from ledgersync.sync.checks import Checker, local_failures
 from ledgersync.sync.models import (
@@ -306,6 +306,7 @@ def _work(lease: Lease) -> StepResult:
         return _again(_backoff(2))
     built_with = connections.refresh_token_now(run.connection)
     checker = Checker(connector, run.connection)  # one per step: contact look-ups are cached
+    _recheck(run, connector)
     step_ends = time.monotonic() + STEP_SECONDS
     while True:
         ended = _before_batch(lease)
@@ -326,6 +327,14 @@ def _work(lease: Lease) -> StepResult:
         if outcome.unresolved:
             rounds = max(run.rounds(pk) for pk in outcome.unresolved)
             return _again(_backoff(max(rounds, 1)))
+
+
+def _recheck(run: SyncRun, connector) -> None:
+    """Extra copies left by sends that landed late are removed before more goes out."""
+    try:
+        late_copies.recheck_due(run.connection, connector)
+    except AuthError:
+        pass  # the batch meets it too, and says so on its documents
 
 
 def _before_batch(lease: Lease) -> StepResult | None:

@@ -314,7 +314,7 @@ class Attempt(models.Model):
     # same request (same documents, same key), so a late original is replayed, not doubled.
     send_id = models.CharField(max_length=36, blank=True, db_index=True)
     # Set on a send that succeeded while an earlier, unanswered send of the document could
-    # still land: then the package is searched again for extra copies (sync/recheck.py).
+    # still land: then the package is searched again for extra copies (sync/late_copies.py).
     recheck_after = models.DateTimeField(null=True, blank=True, db_index=True)
     number = models.CharField(max_length=21, blank=True, help_text="The number as sent.")
     contact_id = models.CharField(max_length=100, blank=True, help_text="The AccsID as sent.")

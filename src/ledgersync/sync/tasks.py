@@ -11,7 +11,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ledgersync.records.models import DocType, Organisation
-from ledgersync.sync import connections, engine
+from ledgersync.sync import connections, engine, late_copies
 from ledgersync.sync.models import SyncRun, Trigger
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,14 @@ def enqueue(run: SyncRun) -> None:
 def keep_connections_alive() -> None:
     counts = connections.keep_alive()
     log.info("keep-alive: %s", counts)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def recheck_late_copies() -> None:
+    """Remove extra copies that unanswered sends left once they could land no more."""
+    looked = late_copies.recheck_all()
+    if looked:
+        log.info("recheck: %s sends looked at again", looked)
 
 
 @db_periodic_task(crontab(minute="*"))
