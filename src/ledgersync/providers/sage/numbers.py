@@ -78,18 +78,13 @@ class NumberBook:
         supplier = contact_id if doc_type is DocType.SUPPLIER_INVOICE else None
         return [
             remote
-            for remote in self._remote(doc_type, [number], contact_id, live_only=True)
+            for remote in self._remote(doc_type, [number], contact_id, mapping.is_voided)
             if remote.number.casefold() == number.casefold()
             and (not supplier or remote.contact_id == supplier)
         ]
 
     def _remote(
-        self,
-        doc_type: DocType,
-        numbers: Sequence[str],
-        contact_id: str | None,
-        *,
-        live_only: bool = False,
+        self, doc_type: DocType, numbers: Sequence[str], contact_id: str | None, skip=None
     ) -> list[RemoteDocument]:
         path = f"/{mapping.COLLECTION_FOR_DOC[doc_type]}"
         params = {"attributes": mapping.DOCUMENT_ATTRIBUTES}
@@ -102,9 +97,8 @@ class NumberBook:
             rows = []
             for term in search_terms(numbers):
                 rows += self.client.list_all(path, {**params, "search": term})
-        if live_only:
-            rows = [row for row in rows if not mapping.is_voided(row)]
-        return [mapping.parse_document(row, doc_type) for row in rows]
+        # ``skip`` leaves out rows that hold the number but count as no copy (voided).
+        return [mapping.parse_document(r, doc_type) for r in rows if not (skip and skip(r))]
 
     def existing(
         self, document: OutboundDocument, batch: Sequence[OutboundDocument]

@@ -168,7 +168,7 @@ class XeroConnector(HttpConnector):
     def find_documents(
         self, doc_type: DocType, number: str, contact_id: str | None = None
     ) -> list[RemoteDocument]:
-        matches = self._documents_numbered(doc_type, [number], contact_id, live_only=True)
+        matches = self._documents_numbered(doc_type, [number], contact_id, mapping.is_voided)
         return [doc for doc in matches if doc.number.casefold() == number.casefold()]
 
     def void_document(self, document: RemoteDocument) -> None:
@@ -187,12 +187,7 @@ class XeroConnector(HttpConnector):
             raise PermanentError("; ".join(messages) or "Xero did not void the document")
 
     def _documents_numbered(
-        self,
-        doc_type: DocType,
-        numbers: Sequence[str],
-        contact_id: str | None,
-        *,
-        live_only: bool = False,
+        self, doc_type: DocType, numbers: Sequence[str], contact_id: str | None, skip=None
     ) -> list[RemoteDocument]:
         collection = mapping.COLLECTION_FOR_DOC[doc_type]
         supplier = contact_id if doc_type is DocType.SUPPLIER_INVOICE else None
@@ -210,11 +205,11 @@ class XeroConnector(HttpConnector):
             field = mapping.NUMBER_FIELD[collection]
             where = f"({mapping.where_equals(field, numbers[start : start + NUMBERS_PER_WHERE])})"
             rows += self.client.get_all(collection, {"where": where})
-        # A voided document still holds its number (sales), but is no copy that counts.
+        # ``skip`` leaves out rows that hold the number but count as no copy (voided).
         docs = [
             mapping.parse_document(row, doc_type)
             for row in rows
-            if mapping.is_live(row, doc_type) and not (live_only and mapping.is_voided(row))
+            if mapping.is_live(row, doc_type) and not (skip and skip(row))
         ]
         if supplier:
             docs = [doc for doc in docs if doc.contact_id.casefold() == supplier.casefold()]
