@@ -202,7 +202,7 @@ class BatchWork:
         chunks = self._resend_chunks(documents)
         for chunk in chunks + [fresh[i : i + size] for i in range(0, len(fresh), size)]:
             self.renew()
-            claimed = self._claim(chunk, send_id=str(uuid.uuid4()))
+            claimed = self._claim(chunk)
             if not claimed:
                 continue
             chunk = [document for document, _, _ in claimed]
@@ -243,14 +243,13 @@ class BatchWork:
             if self.auth_error is not None:
                 raise self.auth_error
 
-    def _claim(
-        self, chunk: list[Document], *, send_id: str
-    ) -> list[tuple[Document, OutboundDocument, Attempt]]:
+    def _claim(self, chunk: list[Document]) -> list[tuple[Document, OutboundDocument, Attempt]]:
         """Each document read afresh under its row lock, its outbound document built from
         that read and its Attempt committed in the same transaction, so an edit either lands
         before (and is what is sent) or finds the open Attempt and is refused. On SQLite the
         transaction takes the database's write lock at its start (IMMEDIATE), which serves."""
         claimed = []
+        send_id = str(uuid.uuid4())  # one request: its attempts are re-sent together
         with transaction.atomic():
             for checked in chunk:
                 current = reread(checked, lock=True)
