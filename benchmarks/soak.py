@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -97,7 +98,8 @@ class Processes:
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     workdir = tempfile.mkdtemp(prefix="ledgersync-soak-")
-    ports = {slug: args.base_port + i for i, slug in enumerate(PROVIDERS)}
+    chosen = _free_ports(3) if args.base_port == 0 else [args.base_port + i for i in range(3)]
+    ports = dict(zip(PROVIDERS, chosen, strict=True))
     urls = {slug: f"http://127.0.0.1:{port}" for slug, port in ports.items()}
     env = {
         **os.environ,
@@ -124,10 +126,11 @@ def _arguments(argv):
     parser.add_argument("--minutes", type=float, default=12.0, help="wall-time limit")
     parser.add_argument("--kill-every", type=float, default=30.0, help="seconds between kills")
     parser.add_argument("--max-kills", type=int, default=100)
+    parser.add_argument("--min-kills", type=int, default=1, help="do not finish before these")
     parser.add_argument("--fault-probability", type=float, default=0.10, help="all kinds")
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/soak_soak")
     parser.add_argument("--queue", default="redis://127.0.0.1:6379/12")
-    parser.add_argument("--base-port", type=int, default=18612)
+    parser.add_argument("--base-port", type=int, default=18612, help="0: any free ports")
     parser.add_argument("--seed", type=int, default=12)
     return parser.parse_args(argv)
 
@@ -224,7 +227,7 @@ def _drive(args, processes, orgs, urls, budget: float, ledgersync, faulted: set)
         if time.monotonic() > faults_until and urls:
             _clear_faults(urls, late=False)
             urls = {}
-        if time.monotonic() > next_kill and figures["kills"] < args.max_kills:
+        if _kill_due(next_kill, args) and figures["kills"] < args.max_kills:
             _kill_and_restart(processes, figures, ledgersync)
             next_kill = time.monotonic() + args.kill_every
         _revive()
@@ -235,7 +238,7 @@ def _drive(args, processes, orgs, urls, budget: float, ledgersync, faulted: set)
             for org, conn in orgs.values()
             for t in (DocType.SALES_INVOICE, DocType.SUPPLIER_INVOICE)
         ]
-        if not any(pending):
+        if not any(pending) and figures["kills"] >= args.min_kills:
             if not urls:
                 break
             _clear_faults(urls, late="late_write" in faulted)
@@ -252,6 +255,27 @@ def _clear_faults(urls: dict, *, late: bool) -> None:
         httpx.delete(f"{url}/_sandbox/faults", timeout=5)
     if late:
         time.sleep(LATE_SECONDS + 15)
+
+
+def _kill_due(next_kill: float, args) -> bool:
+    """Due, and best in the middle of a push; a kill late by a whole period goes anyway."""
+    from ledgersync.sync.models import Attempt, AttemptState
+
+    now = time.monotonic()
+    if now < next_kill:
+        return False
+    in_flight = Attempt.objects.filter(state=AttemptState.IN_FLIGHT).exists()
+    return in_flight or now > next_kill + args.kill_every
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
 
 
 def _kill_and_restart(processes: Processes, figures: dict, ledgersync) -> None:
