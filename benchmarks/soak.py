@@ -175,6 +175,7 @@ def _soak(args, processes: Processes, urls: dict, ports: dict) -> dict:
     refresher.kill()
     figures["refreshes"] = _last_json_line(Path(processes.logdir) / "refresher.log")
     figures["faults"] = faults
+    figures["fault_evidence"] = {slug: _fault_evidence(url) for slug, url in urls.items()}
     figures["counts"], figures["by_provider"] = _count(orgs)
     figures["seconds"] = round(time.monotonic() - started, 1)
     figures["documents_per_provider"] = args.documents
@@ -210,6 +211,20 @@ def _inject_faults(url: str, probability: float) -> dict[str, float | str]:
         answer.raise_for_status()
         injected[kind] = share
     return injected
+
+
+def _fault_evidence(url: str) -> dict[str, int]:
+    """What the faults did, read from the sandbox's request log: a dropped write has no
+    status, error_after_write is the only 500 injected, a 429 is rate_limit (or a real
+    limit). ``slow`` leaves no mark of its own."""
+    entries = httpx.get(f"{url}/_sandbox/requests", timeout=60).json()
+    api = [e for e in entries if not e["path"].startswith("/_sandbox")]
+    return {
+        "requests": len(api),
+        "no_answer": sum(e["status"] is None for e in api),
+        "status_500": sum(e["status"] == 500 for e in api),
+        "status_429": sum(e["status"] == 429 for e in api),
+    }
 
 
 def _drive(args, processes, orgs, urls, budget: float, ledgersync, faulted: set) -> dict:

@@ -34,7 +34,9 @@ def remote_documents(connector, doc_type, numbers: list[str], contact_id: str | 
         else:
             docs += connector._documents_numbered(doc_type, chunk, contact_id)
     wanted = {n.casefold() for n in numbers}
-    return [doc for doc in docs if doc.number.casefold() in wanted]
+    # Sage's prefix search answers several chunks with the same rows: one copy is one id.
+    unique = {doc.remote_id: doc for doc in docs if doc.number.casefold() in wanted}
+    return list(unique.values())
 
 
 def _sage_live(connector, doc_type, numbers, contact_id) -> list:
