@@ -386,7 +386,7 @@ def _count(orgs: dict) -> tuple[dict, list]:
         row["false_relinks"] = soak_books.false_relink(connection)
         rows.append(row)
     soak_books.print_table(rows, sys.stderr)
-    keys = ("documents", "duplicates", "lost", "silent_divergences", "false_relinks")
+    keys = ("documents", "waiting", "duplicates", "lost", "silent_divergences", "false_relinks")
     return {k: sum(r[k] for r in rows) for k in keys}, rows
 
 

@@ -2,6 +2,7 @@
 
     duplicates          a number present more than once in the package (bills: per supplier)
     lost                marked for sync, not in the package, and no visible non-synced status
+                        (one never sent and still on the Sync page is counted as waiting)
     silent_divergences  SYNCED here, the package's total differs, and no mismatch is shown
     false_relinks       a connection marked relink needed while the sandbox accepts its grant
 
@@ -62,16 +63,19 @@ def count_organisation(organisation, connection) -> dict[str, int]:
     """Duplicates, lost and silent divergences for one organisation's marked documents."""
     from ledgersync.records.models import Document
     from ledgersync.sync.connections import connector_for_connection
-    from ledgersync.sync.models import DocumentState
+    from ledgersync.sync.models import Attempt, DocumentState
     from ledgersync.sync.status import StatusCode
 
     connection.refresh_from_db()
     connector = connector_for_connection(connection)
-    counts = {"duplicates": 0, "lost": 0, "silent_divergences": 0, "documents": 0}
+    counts = {"duplicates": 0, "lost": 0, "silent_divergences": 0, "documents": 0, "waiting": 0}
     documents = list(
         Document.objects.for_org(organisation).filter(marked_for_sync=True).with_totals()
     )
     states = {s.document_id: s for s in DocumentState.objects.filter(document__in=documents)}
+    attempted = set(
+        Attempt.objects.filter(document__in=documents).values_list("document_id", flat=True)
+    )
     groups: dict[tuple, list] = {}
     for document in documents:
         scope = _contact_scope(connection, document)
@@ -86,9 +90,11 @@ def count_organisation(organisation, connection) -> dict[str, int]:
             synced = state is not None and state.status_code == StatusCode.SYNCED
             counts["documents"] += 1
             counts["duplicates"] += copies[key] > 1
-            counts["lost"] += copies[key] == 0 and (
-                state is None or not state.status_code or synced
-            )
+            unseen = copies[key] == 0 and (state is None or not state.status_code or synced)
+            # Never sent and still on the Sync page (a time limit hit first): waiting, not lost.
+            waiting = unseen and state is None and document.pk not in attempted
+            counts["waiting"] += waiting
+            counts["lost"] += unseen and not waiting
             counts["silent_divergences"] += (
                 synced
                 and key in totals
@@ -130,7 +136,7 @@ def false_relink(connection) -> int:
 
 
 def print_table(rows: list[dict], out) -> None:
-    columns = ["provider", "documents", "duplicates", "lost", "silent_divergences"]
+    columns = ["provider", "documents", "waiting", "duplicates", "lost", "silent_divergences"]
     columns.append("false_relinks")
     print(" | ".join(f"{c:>18}" for c in columns), file=out)
     for row in rows:

@@ -24,5 +24,6 @@ def test_the_soak_ends_with_no_duplicate_loss_divergence_or_false_relink(tmp_pat
     result = subprocess.run(argv, capture_output=True, text=True, timeout=150, cwd=tmp_path)
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert {k: figures["counts"][k] for k in COUNTS} == dict.fromkeys(COUNTS, 0)
-    assert (figures["counts"]["documents"], figures["kills"]) == (30, 1)
+    counts = figures["counts"]
+    assert (counts["documents"], counts["waiting"], figures["kills"]) == (30, 0, 1)
     assert result.returncode == 0, result.stderr[-2000:]
