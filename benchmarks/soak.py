@@ -202,7 +202,7 @@ def _inject_faults(url: str, probability: float) -> dict[str, float | str]:
         if kind == "slow":
             body["seconds"] = SLOW_SECONDS
         if kind == "late_write":
-            body["seconds"] = LATE_SECONDS
+            body["delay"] = LATE_SECONDS
         answer = httpx.post(f"{url}/_sandbox/faults", json=body, timeout=5)
         if answer.status_code == 400 and kind == "late_write":
             print(f"note: {url} does not accept late_write ({answer.text}); skipped")
