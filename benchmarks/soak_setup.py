@@ -29,26 +29,13 @@ def seed_organisation(provider: str, sandbox_url: str, documents: int):
     """An organisation connected to the sandbox through /_sandbox/tokens, with one linked
     customer and supplier and ``documents`` marked for sync (two thirds sales invoices,
     one third supplier invoices)."""
-    from ledgersync.records.demo_data import NOMINALS, SUPPLIERS, TAX_CODES
-    from ledgersync.records.models import Account, NominalCode, Organisation, Supplier, TaxCode
+    from ledgersync.records.demo_data import SUPPLIERS, seed_codes
+    from ledgersync.records.models import Account, Organisation, Supplier
 
     organisation = Organisation.objects.create(
         slug=f"soak-{provider}", name=f"Soak {provider}", provider=provider, batch_size=10
     )
-    taxes = {
-        code: TaxCode.objects.create(
-            organisation=organisation, code=code, name=name, rate=Decimal(rate)
-        )
-        for code, name, rate in TAX_CODES
-    }
-    for code, description, kind, tax in NOMINALS:
-        NominalCode.objects.create(
-            organisation=organisation,
-            code=code,
-            description=description,
-            kind=kind,
-            default_tax_code=taxes[tax] if tax else None,
-        )
+    seed_codes(organisation)
     customer = Account.objects.create(
         organisation=organisation, number=CUSTOMER, name="Harbour Cafe"
     )

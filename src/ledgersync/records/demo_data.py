@@ -264,6 +264,24 @@ DOCUMENTS = [
 
 
 @transaction.atomic
+def seed_codes(organisation: Organisation) -> None:
+    """The demo chart: UK tax codes, and nominal codes each with its default tax code."""
+    taxes = {
+        code: TaxCode.objects.create(
+            organisation=organisation, code=code, name=name, rate=Decimal(rate)
+        )
+        for code, name, rate in TAX_CODES
+    }
+    for code, description, kind, tax in NOMINALS:
+        NominalCode.objects.create(
+            organisation=organisation,
+            code=code,
+            description=description,
+            kind=kind,
+            default_tax_code=taxes[tax] if tax else None,
+        )
+
+
 def seed_demo() -> Organisation:
     """Create the demo organisation, or leave it as it is if it already exists."""
     organisation, created = Organisation.objects.get_or_create(
@@ -280,20 +298,7 @@ def seed_demo() -> Organisation:
             )
     if not created:
         return organisation
-    taxes = {
-        code: TaxCode.objects.create(
-            organisation=organisation, code=code, name=name, rate=Decimal(rate)
-        )
-        for code, name, rate in TAX_CODES
-    }
-    for code, description, kind, tax in NOMINALS:
-        NominalCode.objects.create(
-            organisation=organisation,
-            code=code,
-            description=description,
-            kind=kind,
-            default_tax_code=taxes[tax] if tax else None,
-        )
+    seed_codes(organisation)
     for number, name, email, street, city, postcode in COMPANIES:
         Account.objects.create(
             organisation=organisation,
