@@ -48,7 +48,7 @@ def plain(value: Decimal, min_places: int = 0, max_places: int | None = None) ->
 
 
 def _grouped(digits: str) -> str:
-    """"1234567.5" -> "1,234,567.5" (digits without a sign)."""
+    """ "1234567.5" -> "1,234,567.5" (digits without a sign)."""
     whole, dot, fraction = digits.partition(".")
     return f"{int(whole):,}{dot}{fraction}"
 
