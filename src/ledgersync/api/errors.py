@@ -1,8 +1,10 @@
 """Every API error is JSON: ``{"error": {"code", "message", "field", "details"}}``.
 
-``code`` is stable (clients branch on it), ``message`` says what to fix, ``field`` names the
-input at fault (``lines[2].unit_price``; positions count from 1) or is null. One place maps
-each failure to its HTTP status; views raise ``ApiError`` and never build error bodies.
+``code`` is stable (clients branch on it), ``message`` says what to fix in a person's words
+("Unit price on line 2 must be a number, for example 12.50", from records/wording.py, the
+same words the web form and the importer use), ``field`` names the input at fault
+(``lines[2].unit_price``; positions count from 1) or is null. One place maps each failure to
+its HTTP status; views raise ``ApiError`` and never build error bodies.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from ledgersync.providers.errors import ProviderError
+from ledgersync.records import wording
 from ledgersync.records.services import DocumentLocked
 from ledgersync.sync import connections
 from ledgersync.sync.status import NotConnected, failure_for, rule_for, wait_seconds
@@ -128,18 +131,7 @@ def _field_of(loc: tuple | list) -> str | None:
         parts = parts[1:]
         if parts and parts[0] in ("data", "payload", "filters", "body"):
             parts = parts[1:]
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part + 1}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or None
-
-
-def _schema_message(error: dict[str, Any]) -> str:
-    message = str(error.get("msg", "is not valid"))
-    return message.removeprefix("Value error, ")
+    return wording.field_path(parts)
 
 
 def install(api) -> None:
@@ -155,9 +147,10 @@ def install(api) -> None:
         return respond(request, exc)
 
     def on_schema_error(request, exc: NinjaValidationError):
+        fields = [_field_of(e.get("loc", ())) for e in exc.errors]
         details = [
-            Problem(field=_field_of(e.get("loc", ())), message=_schema_message(e))
-            for e in exc.errors
+            Problem(field=field, message=wording.explain(e, field))
+            for e, field in zip(exc.errors, fields, strict=True)
         ]
         return respond(request, invalid_input(details))
 

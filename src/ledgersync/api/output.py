@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ledgersync.records.formats import plain
 from ledgersync.records.models import Account, Document, NominalCode, Supplier, TaxCode
 from ledgersync.records.parties import PARTY_FIELDS
 from ledgersync.sync.connections import live_connection
@@ -15,15 +16,6 @@ PARTY_KEYS = ("id", "number", *PARTY_FIELDS)
 
 def money(value: Decimal) -> str:
     return f"{value:.2f}"
-
-
-def plain(value: Decimal, min_places: int = 0) -> str:
-    """2.0000 -> "2", 95.5000 -> "95.50" (with min_places=2); never exponent notation."""
-    text = format(value.normalize(), "f")
-    places = len(text.partition(".")[2])
-    if places < min_places:
-        text = f"{value:.{min_places}f}"
-    return text
 
 
 def number_of(party: Account | Supplier | None) -> str | None:

@@ -36,11 +36,22 @@ URL_NAMES = tuple(f.name for f in fields(ProviderUrls))
 
 
 @dataclass(frozen=True)
+class AccsIdExample:
+    """Where a person reads an AccsID in the provider's web app: the page's address after the
+    host (``app/customerdetail?nameId=129``) and the id in it (``129``)."""
+
+    path: str
+    id: str
+
+
+@dataclass(frozen=True)
 class ProviderFacts:
     """One provider: its slug, what it can do (``capabilities``, which holds its display name),
     its connector class as ``"module:Class"`` (imported on first use), its real URLs, the
-    pages of its web app that show a contact (a path on ``web_url`` with ``{id}``), and the
-    offset of its sandbox's port from ``LEDGERSYNC_SANDBOX_PORT_BASE``."""
+    pages of its web app that show a contact (a path on ``web_url`` with ``{id}``), the
+    offset of its sandbox's port from ``LEDGERSYNC_SANDBOX_PORT_BASE``, and a contact id of
+    the shape the package uses (``accs_id_example``: the hint beside a typed AccsID and the
+    refusal of a wrong one show it)."""
 
     slug: str
     capabilities: Capabilities
@@ -48,10 +59,20 @@ class ProviderFacts:
     real_urls: ProviderUrls
     sandbox_port_offset: int
     contact_pages: Mapping[ContactKind, str] = field(default_factory=dict)
+    accs_id_example: str = ""
 
     @property
     def name(self) -> str:
         return self.capabilities.display_name
+
+    def accs_id_where(self, kind: ContactKind) -> AccsIdExample | None:
+        """Where the AccsID of a customer or supplier shows in the package's address bar, with
+        this provider's example id; None where it has no such page or typed ids are not
+        offered."""
+        page = self.contact_pages.get(kind)
+        if not page or not self.accs_id_example or not self.capabilities.supports_typed_accs_id:
+            return None
+        return AccsIdExample(page.format(id=self.accs_id_example).lstrip("/"), self.accs_id_example)
 
     @property
     def env_prefix(self) -> str:

@@ -24,6 +24,7 @@ import pydantic
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ledgersync.records import wording
 from ledgersync.records.inputs import AccountIn, DocumentIn, LineIn, SupplierIn
 from ledgersync.records.models import Organisation
 from ledgersync.records.parties import PARTY_FIELDS, Change, upsert_account, upsert_supplier
@@ -77,8 +78,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.field}: " if self.field else ""
-        return f"line {self.line}: {self.record}: {where}{self.message}"
+        # The message names the field in words (records/wording.py); ``field`` is for programs.
+        return f"line {self.line}: {self.record}: {self.message}"
 
 
 @dataclass
@@ -126,7 +127,11 @@ def _flag(value: str, line: int, errors: list[RowError], label: str) -> bool:
     if value.lower() in TRUE:
         return True
     if value.lower() not in FALSE:
-        errors.append(RowError(line, label, "mark_for_sync", f"use yes or no, not {value!r}"))
+        errors.append(
+            RowError(
+                line, label, "mark_for_sync", f"Mark for sync must be yes or no, not {value!r}"
+            )
+        )
     return False
 
 
@@ -155,7 +160,10 @@ def read_csv(text: str) -> list[Record]:
                 Record(
                     "row",
                     start,
-                    {"_error": f"record must be account, supplier or document, not {kind!r}"},
+                    {
+                        "_error": "The record column must say account, supplier or document, "
+                        f"not {kind!r}"
+                    },
                 )
             )
             continue
@@ -203,7 +211,8 @@ def _add_line(records, documents, cells, line, bad) -> None:
                         line,
                         record.label,
                         name,
-                        f"{value!r} differs from line {record.line} of the same document",
+                        f"{wording.label(name)} {value!r} differs from line {record.line} "
+                        "of the same document",
                     )
                 )
     record.data["lines"].append({k: cells[k] for k in LINE_COLUMNS if cells.get(k)})
@@ -246,7 +255,7 @@ def _checked_item(key: str, index: int, item: object) -> dict[str, Any]:
     """The item, or an error naming keys the schema does not have (a misspelt "lnes" must
     not be ignored quietly)."""
     if not isinstance(item, dict):
-        return {"_error": f"{key}[{index + 1}] must be an object"}
+        return {"_error": f'Item {index + 1} of "{key}" must be an object'}
     unknown = sorted(set(item) - set(JSON_SCHEMAS[key].model_fields))
     if key == "documents" and isinstance(item.get("lines"), list):
         line_keys = set(LineIn.model_fields)
@@ -255,7 +264,10 @@ def _checked_item(key: str, index: int, item: object) -> dict[str, Any]:
             - {f"lines.{k}" for k in line_keys}
         )
     if unknown:
-        return {"_error": f"unknown field(s): {', '.join(unknown)}", "_label": key[:-1]}
+        return {
+            "_error": f"Unknown field(s): {', '.join(unknown)} (docs/import.md lists the fields)",
+            "_label": key[:-1],
+        }
     return item
 
 
@@ -363,14 +375,9 @@ def _apply_one(organisation, record: Record, report: ImportReport, user) -> None
             change = APPLY[record.kind](organisation, record.data, user)
     except pydantic.ValidationError as exc:
         for error in exc.errors():
-            name = _field(error.get("loc", ()))
+            name = wording.field_path(error.get("loc", ()))
             report.errors.append(
-                RowError(
-                    _line_of(record, name),
-                    record.label,
-                    name,
-                    str(error.get("msg", "")).removeprefix("Value error, "),
-                )
+                RowError(_line_of(record, name), record.label, name, wording.explain(error, name))
             )
     except ValidationError as exc:
         # A ValidationError without fields belongs to the record as a whole (field None).
@@ -382,13 +389,6 @@ def _apply_one(organisation, record: Record, report: ImportReport, user) -> None
                 report.errors.append(RowError(_line_of(record, name), record.label, name, text))
     else:
         report.count(record.kind, change)
-
-
-def _field(loc) -> str | None:
-    out = ""
-    for part in loc:
-        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or None
 
 
 def _line_of(record: Record, name: str | None) -> int:

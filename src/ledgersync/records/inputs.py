@@ -39,7 +39,9 @@ def _email(value: str) -> str:
         try:
             validate_email(value)
         except DjangoValidationError:
-            raise ValueError(f"{value!r} is not an email address") from None
+            raise ValueError(
+                f"Email must be an address such as accounts@example.com, not {value!r}"
+            ) from None
     return value
 
 
@@ -132,7 +134,7 @@ class LineIn(BaseModel):
     @model_validator(mode="after")
     def _net_fits(self):
         if abs(self.quantity * self.unit_price) > MAX_NET:
-            raise ValueError("quantity x unit_price is too large (at most 999,999,999,999.99)")
+            raise ValueError("quantity × unit price is too large (at most 999,999,999,999.99)")
         return self
 
     def service_dict(self) -> dict[str, Any]:
@@ -152,7 +154,7 @@ class _DatesInRange(BaseModel):
     def _dates_in_range(self):
         for date in (self.issue_date, self.due_date):
             if date is not None and not 1900 <= date.year <= 2999:
-                raise ValueError("dates must fall between the years 1900 and 2999")
+                raise ValueError("Dates must fall between the years 1900 and 2999")
         return self
 
 

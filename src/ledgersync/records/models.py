@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q, Sum
 
 from ledgersync.providers.registry import choices as provider_choices
+from ledgersync.records.formats import percent
 from ledgersync.records.money import ZERO, line_net, line_tax, to_money
 
 
@@ -144,7 +145,7 @@ class TaxCode(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.rate.normalize()}%)"
+        return f"{self.code} ({percent(self.rate)})"
 
 
 class NominalCode(models.Model):

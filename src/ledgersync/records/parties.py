@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from ledgersync.records import wording
 from ledgersync.records.models import Account, Organisation, Supplier
 
 PartyT = TypeVar("PartyT", Account, Supplier)
@@ -70,7 +71,7 @@ def _apply(party, data: Mapping[str, Any], extra: dict[str, Any]) -> Change:
             setattr(party, field, value)
             changed = True
     if not party.name:
-        raise ValidationError({"name": ["name is required"]})
+        raise ValidationError({"name": [wording.required("name")]})
     if created or changed:
         try:
             with transaction.atomic():
@@ -92,10 +93,10 @@ def save_account(
     if account is None:
         account = Account(organisation=organisation, number=str(data.get("number") or "").strip())
         if not account.number:
-            errors["number"] = ["number is required"]
+            errors["number"] = [wording.required("number")]
     kind = str(data.get("kind") or account.kind or Account.Kind.COMPANY)
     if kind not in Account.Kind.values:
-        errors["kind"] = [f"kind must be company or site, not {kind!r}"]
+        errors["kind"] = [f"Kind must be company or site, not {kind!r}"]
     if "company" in data:
         company_number = str(data.get("company") or "").strip()
     else:
@@ -122,7 +123,7 @@ def save_supplier(
     if supplier is None:
         supplier = Supplier(organisation=organisation, number=str(data.get("number") or "").strip())
         if not supplier.number:
-            raise ValidationError({"number": ["number is required"]})
+            raise ValidationError({"number": [wording.required("number")]})
     change = _apply(supplier, data, {})
     return supplier, change
 

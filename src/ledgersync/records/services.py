@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ledgersync.providers.registry import display_name
+from ledgersync.records import wording
 from ledgersync.records.inputs import DocumentIn
 from ledgersync.records.models import (
     Account,
@@ -82,7 +83,7 @@ def _parse_date(raw: Any, field: str, errors: dict[str, list[str]]) -> dt.date |
     try:
         return dt.date.fromisoformat(str(raw))
     except ValueError:
-        errors.setdefault(field, []).append(f"{field} must be a date like 2026-11-26, not {raw!r}")
+        errors.setdefault(field, []).append(f"{wording.must_be_date(field)}, not {raw!r}")
         return None
 
 
@@ -110,27 +111,36 @@ def _lines(organisation, doc_type, raw_lines, errors) -> list[Line]:
     lines = []
     for position, raw in enumerate(raw_lines, start=1):
         where = f"lines[{position}]"
-        try:
-            quantity = parse_decimal(raw.get("quantity", 1), f"{where}.quantity")
-            unit_price = parse_decimal(raw.get("unit_price"), f"{where}.unit_price")
-        except ValueError as exc:
-            errors.setdefault(where, []).append(str(exc))
+        numbers = {}
+        for name, value in (
+            ("quantity", raw.get("quantity", 1)),
+            ("unit_price", raw.get("unit_price")),
+        ):
+            try:
+                numbers[name] = parse_decimal(value, name)
+            except ValueError:
+                errors.setdefault(where, []).append(wording.must_be_number(f"{where}.{name}"))
+        if len(numbers) < 2:
             continue
-        too_big = _out_of_range(quantity, unit_price, str(raw.get("text") or ""))
+        quantity, unit_price = numbers["quantity"], numbers["unit_price"]
+        too_big = _out_of_range(quantity, unit_price, str(raw.get("text") or ""), position)
         if too_big:
-            errors.setdefault(where, []).append(f"{where}: {too_big}")
+            errors.setdefault(where, []).append(too_big)
             continue
         nominal = nominals.get(str(raw.get("nominal", "")))
         if nominal is None:
             errors.setdefault(where, []).append(
-                f"Nominal code {raw.get('nominal')!r} is not in your nominal codes"
+                f"Nominal code {raw.get('nominal')!r} on line {position} is not in your "
+                "nominal codes"
             )
             continue
         tax_code = nominal.default_tax_code
         if raw.get("tax_code"):
             tax_code = taxes.get(str(raw["tax_code"]))
             if tax_code is None:
-                errors.setdefault(where, []).append(f"Tax code {raw['tax_code']!r} does not exist")
+                errors.setdefault(where, []).append(
+                    f"Tax code {raw['tax_code']!r} on line {position} is not one of your tax codes"
+                )
                 continue
         lines.append(
             Line(
@@ -153,15 +163,15 @@ MAX_NET = Decimal("1e12")
 MAX_TEXT = 4000
 
 
-def _out_of_range(quantity: Decimal, unit_price: Decimal, text: str) -> str | None:
+def _out_of_range(quantity: Decimal, unit_price: Decimal, text: str, position: int) -> str | None:
     if abs(quantity) >= MAX_QUANTITY:
-        return "quantity is too large (at most 99,999,999.9999)"
+        return f"Quantity on line {position} is too large (at most 99,999,999.9999)"
     if abs(unit_price) >= MAX_UNIT_PRICE:
-        return "unit_price is too large (at most 9,999,999,999.9999)"
+        return f"Unit price on line {position} is too large (at most 9,999,999,999.9999)"
     if abs(quantity * unit_price) >= MAX_NET:
-        return "quantity x unit_price is too large for one line"
+        return f"Quantity × unit price on line {position} is too large for one line"
     if len(text) > MAX_TEXT:
-        return f"text is {len(text)} characters; at most {MAX_TEXT}"
+        return f"Text on line {position} is {len(text)} characters; at most {MAX_TEXT}"
     return None
 
 
@@ -183,7 +193,7 @@ def create_document(
         doc_type = DocType(str(data.get("type")))
     except ValueError:
         raise ValidationError(
-            {"type": [f"type must be one of {', '.join(DocType.values)}, not {data.get('type')!r}"]}
+            {"type": [f"Type must be one of {', '.join(DocType.values)}, not {data.get('type')!r}"]}
         ) from None
     account, supplier = _party(organisation, doc_type, data, errors)
     if account is not None and account.kind == Account.Kind.SITE and account.company_id is None:
@@ -200,9 +210,9 @@ def create_document(
     if doc_type == DocType.SUPPLIER_INVOICE and not number:
         errors.setdefault("number", []).append("A supplier invoice needs the supplier's reference")
     if len(number) > 21:
-        errors.setdefault("number", []).append("number must be at most 21 characters")
+        errors.setdefault("number", []).append(wording.too_long("number", 21))
     if len(str(data.get("reference") or "")) > 100:
-        errors.setdefault("reference", []).append("reference must be at most 100 characters")
+        errors.setdefault("reference", []).append(wording.too_long("reference", 100))
     currency = _currency(data.get("currency") or "GBP", errors)
     lines = _lines(organisation, doc_type, data.get("lines") or [], errors)
     if errors:
@@ -252,7 +262,7 @@ def _currency(raw: Any, errors: dict[str, list[str]]) -> str:
     currency = str(raw)
     if len(currency) != 3 or not currency.isalpha():
         errors.setdefault("currency", []).append(
-            f"currency must be a 3-letter code like GBP, not {currency!r}"
+            f"Currency must be a three-letter code, for example GBP, not {currency!r}"
         )
     return currency.upper()
 

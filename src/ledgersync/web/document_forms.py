@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
+from ledgersync.records.formats import plain
 from ledgersync.records.models import Account, DocType, Document, NominalCode, Supplier, TaxCode
 from ledgersync.records.services import create_document, update_document
 
@@ -99,8 +100,8 @@ def lines_of(document: Document) -> list[LineRow]:
     return [
         LineRow(
             text=line.text,
-            quantity=str(line.quantity.normalize()),
-            unit_price=str(line.unit_price.normalize()),
+            quantity=plain(line.quantity),
+            unit_price=plain(line.unit_price, 2),
             nominal=line.nominal.code,
             tax_code=line.tax_code.code if line.tax_code is not None else "",
         )

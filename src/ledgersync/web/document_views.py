@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ledgersync.providers.base import ProviderError
-from ledgersync.records import services
+from ledgersync.records import formats, services
 from ledgersync.records.models import DocType, Document, Perm, SentVia
 from ledgersync.sync import connections, engine
 from ledgersync.sync.models import Attempt, DocumentState
@@ -259,13 +259,16 @@ def document_email(request, pk: int):
 
 def _email_body(document: Document) -> str:
     lines = "\n".join(
-        f"  {line.text or '-'}: {line.quantity.normalize()} x {line.unit_price} = {line.gross}"
+        f"  {line.text or '-'}: {formats.quantity(line.quantity)} x "
+        f"{formats.unit_price(line.unit_price)} = {formats.amount(line.gross)}"
         for line in document.lines.all()
     )
     return (
         f"{document} dated {document.issue_date:%d/%m/%Y}\n\n{lines}\n\n"
-        f"Net {document.net_total}  VAT {document.tax_total}  Total {document.currency} "
-        f"{document.gross_total}\n\n{document.organisation.name}\n"
+        f"Net {formats.money(document.net_total, document.currency)}  "
+        f"VAT {formats.money(document.tax_total, document.currency)}  "
+        f"Total {formats.money(document.gross_total, document.currency)}\n\n"
+        f"{document.organisation.name}\n"
     )
 
 

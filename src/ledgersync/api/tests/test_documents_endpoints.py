@@ -84,7 +84,7 @@ def test_a_supplier_invoice_names_its_supplier_and_reference(api, org):
         (
             {"lines": [{"text": "x", "unit_price": "1", "nominal": "9999"}]},
             "lines[1]",
-            "Nominal code '9999' is not in your nominal codes",
+            "Nominal code '9999' on line 1 is not in your nominal codes",
         ),
         (
             {"lines": [{"text": "x", "unit_price": "abc", "nominal": "4000"}]},

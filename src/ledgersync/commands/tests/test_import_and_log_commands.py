@@ -48,7 +48,7 @@ def test_a_bad_file_exits_1_listing_each_bad_line_and_imports_nothing(tmp_path, 
     assert main(["import", "--org", "acme", str(path)]) == 1
 
     captured = capsys.readouterr()
-    assert captured.err == f"{path}: line 4: document job-2: account: No account numbered 'A404'\n"
+    assert captured.err == f"{path}: line 4: document job-2: No account numbered 'A404'\n"
     assert "Nothing imported" in captured.out
     assert not Account.objects.filter(number="A2001").exists()
 

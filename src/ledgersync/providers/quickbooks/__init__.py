@@ -32,4 +32,5 @@ FACTS = ProviderFacts(
         ContactKind.CUSTOMER: "/app/customerdetail?nameId={id}",
         ContactKind.SUPPLIER: "/app/vendordetail?nameId={id}",
     },
+    accs_id_example="129",  # customer and vendor ids are small numbers
 )

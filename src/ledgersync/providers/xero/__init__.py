@@ -34,4 +34,5 @@ FACTS = ProviderFacts(
         ContactKind.CUSTOMER: "/Contacts/View/{id}",
         ContactKind.SUPPLIER: "/Contacts/View/{id}",
     },
+    accs_id_example="297c2dc5-cc47-4afd-8ec8-74990b8761e9",  # a ContactID is a GUID
 )

@@ -40,7 +40,6 @@ from ledgersync.providers.xero.client import API_ROOT, RateGate, XeroClient
 
 NUMBERS_PER_FILTER = 40  # InvoiceNumbers=... keeps the URL well under Xero's limit
 NUMBERS_PER_WHERE = 20
-EXAMPLE_CONTACT_ID = "297c2dc5-cc47-4afd-8ec8-74990b8761e9"
 DUPLICATE_MESSAGES = ("Invoice # must be unique.", "Credit Note # must be unique.")
 # Derives the Idempotency-Key of a batch from its documents' own keys.
 _KEY_NAMESPACE = uuid.UUID("a3d6e0f2-41c7-4b8e-9f15-7c2e5d9b0a64")
@@ -131,7 +130,7 @@ class XeroConnector(HttpConnector):
         if not is_guid(value):
             raise InvalidAccsId(
                 f"AccountsID ({value}) is not correct, Xero requires a contact ID such as "
-                f"{EXAMPLE_CONTACT_ID}"
+                f"{FACTS.accs_id_example}"
             )
         return value.lower()
 

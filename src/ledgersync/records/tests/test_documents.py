@@ -59,7 +59,7 @@ def test_it_refuses_a_non_numeric_amount_naming_the_line():
             org, invoice_data(lines=[{"text": "x", "unit_price": "ten", "nominal": "4000"}])
         )
     assert caught.value.message_dict == {
-        "lines[1]": ["lines[1].unit_price must be a number, not 'ten'"]
+        "lines[1]": ["Unit price on line 1 must be a number, for example 12.50"]
     }
     assert Document.objects.count() == Line.objects.count() == 0
 
@@ -71,7 +71,7 @@ def test_it_refuses_an_unknown_nominal_code():
             org, invoice_data(lines=[{"text": "x", "unit_price": "1", "nominal": "9999"}])
         )
     assert caught.value.message_dict == {
-        "lines[1]": ["Nominal code '9999' is not in your nominal codes"]
+        "lines[1]": ["Nominal code '9999' on line 1 is not in your nominal codes"]
     }
 
 
@@ -166,19 +166,19 @@ def test_an_external_reference_is_unique_per_organisation():
     [
         (
             {"quantity": "100000000", "unit_price": "1"},
-            "quantity is too large (at most 99,999,999.9999)",
+            "Quantity on line 1 is too large (at most 99,999,999.9999)",
         ),
         (
             {"quantity": "1", "unit_price": "1e10"},
-            "unit_price is too large (at most 9,999,999,999.9999)",
+            "Unit price on line 1 is too large (at most 9,999,999,999.9999)",
         ),
         (
             {"quantity": "99999999", "unit_price": "999999"},
-            "quantity x unit_price is too large for one line",
+            "Quantity × unit price on line 1 is too large for one line",
         ),
         (
             {"quantity": "1", "unit_price": "1", "text": "x" * 4001},
-            "text is 4001 characters; at most 4000",
+            "Text on line 1 is 4001 characters; at most 4000",
         ),
     ],
 )
@@ -186,7 +186,7 @@ def test_values_that_would_not_fit_are_refused_with_a_reason(line, reason):
     org = make_org()
     with pytest.raises(ValidationError) as caught:
         create_document(org, invoice_data(lines=[{"text": "t", "nominal": "4000", **line}]))
-    assert caught.value.message_dict == {"lines[1]": [f"lines[1]: {reason}"]}
+    assert caught.value.message_dict == {"lines[1]": [reason]}
     assert Document.objects.count() == 0
 
 
@@ -194,5 +194,5 @@ def test_a_currency_must_be_a_three_letter_code():
     with pytest.raises(ValidationError) as caught:
         create_document(make_org(), invoice_data(currency="pounds"))
     assert caught.value.message_dict == {
-        "currency": ["currency must be a 3-letter code like GBP, not 'pounds'"]
+        "currency": ["Currency must be a three-letter code, for example GBP, not 'pounds'"]
     }

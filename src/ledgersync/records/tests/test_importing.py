@@ -91,7 +91,14 @@ def test_a_file_with_bad_rows_names_each_by_line_and_imports_nothing(org):
         (11, "mark_for_sync"),
         (12, None),
     ]
-    assert str(report.errors[1]) == "line 9: document job-2: account: No account numbered 'A404'"
+    assert str(report.errors[1]) == "line 9: document job-2: No account numbered 'A404'"
+    assert str(report.errors[2]) == (
+        "line 10: document job-3: Unit price on line 1 must be a number, for example 12.50"
+    )
+    assert (
+        str(report.errors[3])
+        == "line 11: document job-4: Mark for sync must be yes or no, not 'maybe'"
+    )
     assert report.kept is False
     assert (Account.objects.count(), Supplier.objects.count(), Document.objects.count()) == (
         1,
@@ -203,6 +210,6 @@ def test_a_misspelt_json_field_is_reported_not_ignored(org):
     report = run(org, text)
 
     assert [str(e) for e in report.errors] == [
-        "line 1: document: unknown field(s): refrence, lines.txt"
+        "line 1: document: Unknown field(s): refrence, lines.txt (docs/import.md lists the fields)"
     ]
     assert Document.objects.count() == 0

@@ -121,5 +121,8 @@ def test_email_is_bounded_text_that_must_be_an_address_when_given():
     email = TypeAdapter(Email)
     assert email.validate_python(" accounts@seaview.example ") == "accounts@seaview.example"
     assert email.validate_python("") == ""
-    with pytest.raises(ValidationError, match="'not-an-address' is not an email address"):
+    with pytest.raises(
+        ValidationError,
+        match="Email must be an address such as accounts@example.com, not 'not-an-address'",
+    ):
         email.validate_python("not-an-address")

@@ -143,7 +143,7 @@ def test_documents_list_page_form_and_totals(page, quickbooks):
     shot(page, "documents-list")
 
     page.get_by_role("link", name="S1001").click()
-    expect(page.locator("#gross-total")).to_have_text("216.00")
+    expect(page.locator("#gross-total")).to_have_text("£216.00")
     expect(page.locator("#go-to-sync")).to_be_visible()
     shot(page, "document-page", full_page=True)
 
@@ -162,7 +162,7 @@ def test_documents_list_page_form_and_totals(page, quickbooks):
     shot(page, "document-form", full_page=True)
     page.get_by_role("button", name="Save").click()
     expect(page.locator("h1")).to_have_text("Sales Invoice S1011")
-    expect(page.locator("#gross-total")).to_have_text("31.20")
+    expect(page.locator("#gross-total")).to_have_text("£31.20")
     page.get_by_role("button", name="Mark for sync").click()
     expect(page.locator("#go-to-sync")).to_be_visible()
     assert Document.objects.get(organisation=organisation, number="S1011").marked_for_sync is True

@@ -4,6 +4,18 @@
 
   function dialog() { return document.getElementById("dialog"); }
 
+  // The left menu is a <details> that CSS shows open on wide screens through
+  // ::details-content; a browser without that selector gets it opened here instead.
+  if (!(window.CSS && CSS.supports && CSS.supports("selector(::details-content)"))) {
+    var wide = window.matchMedia("(min-width: 901px)");
+    var keepMenuOpen = function () {
+      var menu = document.getElementById("navmenu");
+      if (menu && wide.matches) { menu.open = true; }
+    };
+    document.addEventListener("DOMContentLoaded", keepMenuOpen);
+    if (wide.addEventListener) { wide.addEventListener("change", keepMenuOpen); }
+  }
+
   // A popup loaded into #dialog-body opens the modal dialog and takes focus.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
