@@ -160,9 +160,11 @@ class DocumentState(models.Model):
         return [Failure.from_json(item) for item in self.failures]
 
     @classmethod
-    def record(cls, document, failures: list[Failure]) -> None:
+    def record(cls, document, failures: list[Failure], connection=None) -> None:
         """Record a document's failing checks; the first is its status code. A synced
-        document keeps its SYNCED state whatever a late or stale writer says."""
+        document keeps its SYNCED state whatever a late or stale writer says. Checks run
+        against a connection say which (its provider and company), so a status is only
+        trusted under the connection it was judged for."""
         first = failures[0] if failures else None
         values = {
             "status_code": first.code if first else "",
@@ -170,6 +172,8 @@ class DocumentState(models.Model):
             "failures": [f.as_json() for f in failures],
             "checked_at": timezone.now(),
         }
+        if connection is not None:
+            values.update(provider=connection.provider, company_id=connection.company_id)
         if (
             not cls.objects.filter(document=document)
             .exclude(status_code=StatusCode.SYNCED)
