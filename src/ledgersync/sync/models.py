@@ -19,6 +19,14 @@ class ConnectionStatus(models.TextChoices):
     DISCONNECTED = "disconnected", "Not connected"
 
 
+class ConnectionEnd(models.TextChoices):
+    """Why a connection stopped working (shown on the Sync page until the next connect)."""
+
+    USER = "user", "Disconnected by a person"
+    IDLE = "idle", "Disconnected after its idle time"
+    REFUSED = "refused", "The package stopped accepting its access"
+
+
 class Connection(models.Model):
     """An organisation's OAuth link to one provider company (realm / tenant / business).
 
@@ -46,6 +54,13 @@ class Connection(models.Model):
     connected_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # When and why it stopped working: a disconnect, or the package refusing its tokens
+    # (relink needed). Cleared by the next connect; sync/connections.py says it in words.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_cause = models.CharField(max_length=10, choices=ConnectionEnd.choices, blank=True)
+    idle_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The idle time after which it was disconnected."
+    )
 
     objects = OrgQuerySet.as_manager()
 
