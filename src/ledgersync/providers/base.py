@@ -110,7 +110,7 @@ class Capabilities:
             return None
         return (
             f"Linking by AccsID is not available with {self.display_name}; "
-            "use Link This or Create New"
+            "use Link This or Create New."
         )
 
 
