@@ -1,8 +1,8 @@
 """`ledgersync sync` (a run with a progress bar and a summary) and `ledgersync status`.
 
 Exit codes of `sync`: 0 everything marked for sync has synced; 1 documents are left with
-status codes (the table says why); 2 the run could not start (not connected, a run already
-going, bad arguments); 3 the run itself failed.
+status codes (the table says why; also when nothing was ready to send); 2 the run could not
+start (not connected, a run already going, bad arguments); 3 the run itself failed.
 """
 
 from __future__ import annotations
@@ -104,9 +104,13 @@ def _sync(args) -> int:
             print(f"Sync of {doc_type.label}s: {exc.sentence}")
             waiting.append(doc_type)
             continue
+        marked = engine.queue(org, doc_type).count()
+        waiting = (
+            f", {marked - run.left_count} waiting for a fix" if marked > run.left_count else ""
+        )
         print(
             f"{'Auto Sync' if args.auto else 'Sync'} of {doc_type.label}s (run {run.pk}): "
-            f"{run.left_count} marked for sync"
+            f"{marked} marked for sync{waiting}"
         )
         try:
             runs.append(work(run))
