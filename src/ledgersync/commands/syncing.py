@@ -89,7 +89,8 @@ def _sync(args) -> int:
     from ledgersync.sync.models import Trigger
 
     org = organisation(args.org)
-    runs, waiting = [], []
+    runs: list = []
+    waiting: list = []
     for doc_type in _doc_types(args.type):
         try:
             run = engine.start_run(org, doc_type, auto=args.auto, trigger=Trigger.CLI)
@@ -105,12 +106,10 @@ def _sync(args) -> int:
             waiting.append(doc_type)
             continue
         marked = engine.queue(org, doc_type).count()
-        waiting = (
-            f", {marked - run.left_count} waiting for a fix" if marked > run.left_count else ""
-        )
+        held = f", {marked - run.left_count} waiting for a fix" if marked > run.left_count else ""
         print(
             f"{'Auto Sync' if args.auto else 'Sync'} of {doc_type.label}s (run {run.pk}): "
-            f"{marked} marked for sync{waiting}"
+            f"{marked} marked for sync{held}"
         )
         try:
             runs.append(work(run))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ledgersync.providers.base import Connector, ContactMatch
 from ledgersync.records.models import Account, Document, Supplier
@@ -74,7 +75,7 @@ def is_current(document: Document, connection: Connection, connector: Connector)
 def grid_rows(documents: list[Document]) -> list[Document]:
     """The documents as the Sync grid shows them (each with its total), read afresh."""
     ids = [d.pk for d in documents]
-    rows = queues.load(Document.objects.filter(pk__in=ids).order_by("number", "pk"))
+    rows: list[Any] = queues.load(Document.objects.filter(pk__in=ids).order_by("number", "pk"))
     for row in rows:
         row.total = to_money(row.gross_total)
     return rows

@@ -128,6 +128,7 @@ def link(request, pk: int):
         return refused(str(exc))
     except ProviderError as exc:
         return refused(failure_for(exc, name).message)
+    assert connection is not None  # open_connector refused otherwise
     touched = queues.queued_naming(party)
     if document.pk not in {d.pk for d in touched}:
         touched.append(document)

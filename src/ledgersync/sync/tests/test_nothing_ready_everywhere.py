@@ -3,6 +3,8 @@ same words on the Sync page, in the REST API and on the command line (engine.Not
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -79,3 +81,18 @@ def test_the_command_line_says_it_and_lists_what_waits(all_blocked, capsys, monk
     assert f"Sync of Sales Invoices: {SENTENCE}" in out
     assert "10 document(s) left with status codes:" in out
     assert not SyncRun.objects.exists()
+
+
+def test_the_command_line_goes_on_to_the_next_type_when_one_has_nothing_ready(
+    all_blocked, capsys, monkeypatch
+):
+    monkeypatch.setattr(syncing, "sleep", lambda seconds: None)
+
+    code = main(["sync", "--org", "demo"])
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"Sync of Sales Invoices: {SENTENCE}" in out
+    assert "Sync of Sales Credit Notes (run" in out
+    assert "Sync of Supplier Invoices (run" in out
+    assert re.search(r"^S1001 +NOT_SENT ", out, re.M)  # the waiting invoices are listed too
