@@ -33,6 +33,7 @@ from ledgersync.api.schemas import (
 from ledgersync.records.inputs import AccountIn, SupplierIn
 from ledgersync.records.models import Account, NominalCode, OrgQuerySet, Supplier, TaxCode
 from ledgersync.records.parties import save_account, save_supplier
+from ledgersync.sync import connections, linking
 
 router = Router(tags=["records"])
 MAX_ID = 2**53
@@ -66,9 +67,15 @@ class PartyKind:
         return self._out(owned(request, self.rows, party_id, self.name))
 
     def update(self, request, party_id: int, data) -> dict:
-        """Change only the fields sent."""
+        """Change only the fields sent; an AccsID sent is checked before anything changes."""
         party = owned(request, self.rows, party_id, self.name)
-        self.save(party.organisation, data.dict(exclude_unset=True), party)
+        changes = data.dict(exclude_unset=True)
+        typed = "accs_id" in changes
+        accs_id = (changes.pop("accs_id", None) or "").strip()
+        connection = _accs_id_connection(party, accs_id) if typed else None
+        self.save(party.organisation, changes, party)
+        if connection is not None:
+            linking.save_raw_accs_id(connection, party, accs_id)
         return self._out(party)
 
     def _out(self, party) -> dict:
@@ -85,6 +92,24 @@ class PartyKind:
         rows = narrow(rows) if narrow else rows
         links = output.accs_ids(organisation, self.name)
         return output.page(rows, filters, lambda party: self.out(party, links))
+
+
+def _accs_id_connection(party, accs_id: str):
+    """The live connection to save ``accs_id`` under, or None when it changes nothing.
+
+    Raises NotConnected (409) without a connection, and 422 accs_id_read_only where the
+    provider's ids cannot be typed (the provider's own words, as on the record page).
+    """
+    connection = connections.live_connection(party.organisation)
+    if connection is None:
+        raise connections.NotConnected(f"{party.organisation} is not connected")
+    current = linking.current_link(connection, party)
+    if accs_id == (current.remote_id if current else ""):
+        return None
+    refusal = linking.typed_accs_id_refusal(connection.provider)
+    if accs_id and refusal is not None:
+        raise ApiError(422, "accs_id_read_only", refusal, "accs_id")
+    return connection
 
 
 ACCOUNTS = PartyKind(

@@ -71,6 +71,11 @@ class PartyPatch(Schema):
     postcode: Text20 | None = None
     country: Country | None = None
     vat_number: Text20 | None = None
+    accs_id: Text100 | None = Field(
+        None,
+        description="The AccsID, kept as given, as on the record page ('' or null unlinks). "
+        "Not with Sage, whose ids cannot be typed: 422 accs_id_read_only.",
+    )
 
 
 class AccountPatch(PartyPatch):

@@ -196,8 +196,9 @@ def unlink_supplier(request, supplier_id: int = ID):
 
 @router.post("/sync/runs", response={202: RunOut, **ERRORS}, auth=WRITE)
 def start_run(request, data: RunIn):
-    """Start Sync (one batch) or Auto Sync (batches until done or the time limit). The run
-    works in the background; poll GET /sync/runs/{id}."""
+    """Start Sync (one batch of documents that pass every check) or Auto Sync (batches until
+    done or the time limit). The run works in the background; poll GET /sync/runs/{id}. Sync
+    with nothing ready answers 409 nothing_ready, naming the first fix."""
     organisation = organisation_of(request)
     try:
         with transaction.atomic():
@@ -211,6 +212,8 @@ def start_run(request, data: RunIn):
             "run_in_progress",
             f"A sync is already running (run {exc.run.pk}); wait for it or stop it.",
         ) from None
+    except engine.NothingReady as exc:
+        raise ApiError(409, "nothing_ready", exc.sentence) from None
     run.refresh_from_db()
     return Status(202, output.run_out(run))
 

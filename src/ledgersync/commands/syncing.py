@@ -1,8 +1,8 @@
 """`ledgersync sync` (a run with a progress bar and a summary) and `ledgersync status`.
 
 Exit codes of `sync`: 0 everything marked for sync has synced; 1 documents are left with
-status codes (the table says why); 2 the run could not start (not connected, a run already
-going, bad arguments); 3 the run itself failed.
+status codes (the table says why; also when nothing was ready to send); 2 the run could not
+start (not connected, a run already going, bad arguments); 3 the run itself failed.
 """
 
 from __future__ import annotations
@@ -89,7 +89,8 @@ def _sync(args) -> int:
     from ledgersync.sync.models import Trigger
 
     org = organisation(args.org)
-    runs = []
+    runs: list = []
+    waiting: list = []
     for doc_type in _doc_types(args.type):
         try:
             run = engine.start_run(org, doc_type, auto=args.auto, trigger=Trigger.CLI)
@@ -100,41 +101,50 @@ def _sync(args) -> int:
             raise CommandError(
                 f"a sync is already running (run {exc.run.pk}); wait for it or stop it"
             ) from None
+        except engine.NothingReady as exc:
+            print(f"Sync of {doc_type.label}s: {exc.sentence}")
+            waiting.append(doc_type)
+            continue
+        marked = engine.queue(org, doc_type).count()
+        held = f", {marked - run.left_count} waiting for a fix" if marked > run.left_count else ""
         print(
             f"{'Auto Sync' if args.auto else 'Sync'} of {doc_type.label}s (run {run.pk}): "
-            f"{run.left_count} marked for sync"
+            f"{marked} marked for sync{held}"
         )
         try:
             runs.append(work(run))
         except Exception as exc:  # the engine has marked the run failed; say so, not a traceback
             print(f"ledgersync sync: run {run.pk} failed: {type(exc).__name__}", file=sys.stderr)
             return 3
-    return _summary(org, runs)
+    return _summary(org, runs, waiting)
 
 
-def _summary(org, runs) -> int:
+def _summary(org, runs, waiting=()) -> int:
+    """The runs' table and every document left with a status code (of the types run, and of
+    those where nothing was ready); the exit status."""
     from ledgersync.records.models import DocType
     from ledgersync.sync import engine
     from ledgersync.sync.models import RunState
 
-    print()
-    table(
-        ["type", "synced", "failed", "left", "state", "message"],
-        [
+    if runs:
+        print()
+        table(
+            ["type", "synced", "failed", "left", "state", "message"],
             [
-                DocType(r.doc_type).label,
-                r.synced_count,
-                r.failed_count,
-                r.left_count,
-                r.state,
-                r.message,
-            ]
-            for r in runs
-        ],
-    )
+                [
+                    DocType(r.doc_type).label,
+                    r.synced_count,
+                    r.failed_count,
+                    r.left_count,
+                    r.state,
+                    r.message,
+                ]
+                for r in runs
+            ],
+        )
     stuck = []
-    for run in runs:
-        for document in engine.queue(org, run.doc_type).select_related("sync_state"):
+    for doc_type in [DocType(r.doc_type) for r in runs] + list(waiting):
+        for document in engine.queue(org, doc_type).select_related("sync_state"):
             state = getattr(document, "sync_state", None)
             if state is not None and state.status_code:
                 stuck.append([document.number, state.status_code, state.message])

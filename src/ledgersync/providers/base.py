@@ -102,6 +102,17 @@ class Capabilities:
     # earlier send may still land is searched for extra copies once this has passed.
     late_write_seconds: int = 15 * 60
 
+    @property
+    def typed_accs_id_refusal(self) -> str | None:
+        """Why an AccsID cannot be typed with this provider, or None where it can: the one
+        sentence the popup, the record page, the REST API and the connector all give."""
+        if self.supports_typed_accs_id:
+            return None
+        return (
+            f"Linking by AccsID is not available with {self.display_name}; "
+            "use Link This or Create New."
+        )
+
 
 @dataclass(frozen=True)
 class Credentials:

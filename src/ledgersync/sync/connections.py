@@ -34,8 +34,8 @@ from ledgersync.providers.base import (
 from ledgersync.providers.http import REFRESH_LEEWAY_SECONDS
 from ledgersync.providers.registry import connector_for, display_name
 from ledgersync.records.models import Organisation
-from ledgersync.sync.models import AuditEvent, Connection, ConnectionStatus
-from ledgersync.sync.status import NotConnected  # defined beside its status rule
+from ledgersync.sync.models import AuditEvent, Connection, ConnectionEnd, ConnectionStatus
+from ledgersync.sync.status import NotConnected, failure_for  # NotConnected: beside its rule
 
 log = logging.getLogger(__name__)
 
@@ -203,9 +203,16 @@ def _confirm_refusal(row: Connection, spent: Credentials, refused: AuthError) ->
 
 
 def mark_relink_needed(connection: Connection, reason: str) -> None:
+    """The package refused the connection's tokens: say so, and when it first did."""
+    now = timezone.now()
+    Connection.objects.filter(pk=connection.pk).exclude(
+        status=ConnectionStatus.RELINK_NEEDED
+    ).update(ended_at=now, end_cause=ConnectionEnd.REFUSED, idle_minutes=None)
     Connection.objects.filter(pk=connection.pk).update(
         status=ConnectionStatus.RELINK_NEEDED, status_detail=reason[:500]
     )
+    if connection.status != ConnectionStatus.RELINK_NEEDED:
+        connection.ended_at, connection.end_cause = now, ConnectionEnd.REFUSED
     connection.status = ConnectionStatus.RELINK_NEEDED
     log.warning("connection %s needs relinking: %s", connection.pk, reason)
 
@@ -245,6 +252,7 @@ def complete_connection(
         connection.status_detail = ""
         connection.connected_by = user if user and user.is_authenticated else None
         connection.connected_at = connection.last_used_at = timezone.now()
+        connection.ended_at, connection.end_cause, connection.idle_minutes = None, "", None
         connection.save()
         AuditEvent.objects.create(
             organisation=organisation,
@@ -255,8 +263,16 @@ def complete_connection(
     return connection
 
 
-def disconnect(connection: Connection, *, user=None, reason: str = "") -> None:
-    """Revoke the tokens at the package (best effort) and delete them here."""
+def disconnect(
+    connection: Connection,
+    *,
+    user=None,
+    reason: str = "",
+    cause: ConnectionEnd = ConnectionEnd.USER,
+    idle_minutes: int | None = None,
+) -> None:
+    """Revoke the tokens at the package (best effort) and delete them here, noting when and
+    why (``cause``; a connection the package had already refused keeps that as its cause)."""
     credentials = credentials_of(connection)
     if credentials is not None:
         try:
@@ -266,6 +282,9 @@ def disconnect(connection: Connection, *, user=None, reason: str = "") -> None:
             log.info(
                 "revoke at %s failed (%s); deleting tokens anyway", connection.provider, exc.kind
             )
+    ending = {"ended_at": timezone.now(), "end_cause": cause, "idle_minutes": idle_minutes}
+    if connection.status == ConnectionStatus.RELINK_NEEDED and connection.ended_at is not None:
+        ending = {}  # it stopped working when the package refused it, not now
     with transaction.atomic():
         Connection.objects.filter(pk=connection.pk).update(
             status=ConnectionStatus.DISCONNECTED,
@@ -274,6 +293,7 @@ def disconnect(connection: Connection, *, user=None, reason: str = "") -> None:
             access_expires_at=None,
             refresh_expires_at=None,
             status_detail=reason[:500],
+            **ending,
         )
         AuditEvent.objects.create(
             organisation=connection.organisation,
@@ -281,6 +301,44 @@ def disconnect(connection: Connection, *, user=None, reason: str = "") -> None:
             action="disconnect",
             detail=reason or f"Disconnected from {connection.get_provider_display()}",
         )
+
+
+def _when(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M} on {local.day} {local:%b}"
+
+
+def lost_sentence(organisation: Organisation, connection: Connection | None) -> str:
+    """What the Sync page says about a connection that stopped working, and when: the live
+    one waiting to be relinked, else the last one to end, if the package refused it or it
+    was idle (a person's own disconnect needs no explaining). "" when there is nothing to say.
+    """
+    if connection is not None:
+        if connection.status != ConnectionStatus.RELINK_NEEDED:
+            return ""
+        refused = failure_for(AuthError(""), provider_name(organisation, connection)).message
+        if connection.ended_at is None:
+            return refused
+        return f"Since {_when(connection.ended_at)}, {refused}"
+    last = (
+        Connection.objects.for_org(organisation)
+        .filter(status=ConnectionStatus.DISCONNECTED, ended_at__isnull=False)
+        .order_by("-ended_at")
+        .first()
+    )
+    if last is None:
+        return ""
+    when = _when(last.ended_at)
+    if last.end_cause == ConnectionEnd.IDLE:
+        idle = f" after {last.idle_minutes} idle minutes" if last.idle_minutes else " while idle"
+        return f"Disconnected at {when}{idle}. Connect again to go on."
+    if last.end_cause == ConnectionEnd.REFUSED:
+        name = last.get_provider_display()
+        return (
+            f"Disconnected: {name} stopped accepting ledgersync's access at {when}. "
+            "Connect again to go on."
+        )
+    return ""
 
 
 def refresh_token_now(connection: Connection) -> str | None:
@@ -308,7 +366,12 @@ def keep_alive(now: dt.datetime | None = None) -> dict[str, int]:
             and connection.last_used_at
             and now - connection.last_used_at > dt.timedelta(minutes=idle)
         ):
-            disconnect(connection, reason=f"Disconnected after {idle} idle minutes")
+            disconnect(
+                connection,
+                reason=f"Disconnected after {idle} idle minutes",
+                cause=ConnectionEnd.IDLE,
+                idle_minutes=idle,
+            )
             counts["idle_disconnected"] += 1
             continue
         stale = connection.refreshed_at is None or now - connection.refreshed_at > dt.timedelta(

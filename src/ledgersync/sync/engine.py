@@ -9,6 +9,11 @@ the lease token, so a worker that lost its lease (it stalled past LEASE and anot
 over) changes nothing. Between steps the run records when the next step is
 due; a run nobody picks up by then is revived (tasks.revive_and_schedule).
 
+Which documents a run takes: queues.py. A run sends only documents that are not waiting for
+a fix (``ready_queue``), oldest number first; a Sync whose batch meets a failed check looks
+further down for the next ready one, up to SYNC_LOOKAHEAD batches deep, and when nothing at
+all is ready, Sync is refused with words that name the first fix (NothingReady).
+
 Exactly once: see batch.py. In short, an Attempt with its idempotency key is committed before
 the request goes out and the key travels with it; a send without a definite answer is looked
 up by number in the package before anything else is sent for that document.
@@ -43,6 +48,15 @@ from ledgersync.sync.models import (
     SyncRun,
     Trigger,
 )
+from ledgersync.sync.queues import (
+    CHECK_CODES,
+    NothingReady,
+    blocked_queue,
+    load,
+    nothing_ready,
+    queue,
+    ready_queue,
+)
 from ledgersync.sync.recording import RecordingTransport
 from ledgersync.sync.status import PRESS_SYNC_AGAIN, Failure, StatusCode, failure_for
 
@@ -53,16 +67,26 @@ LEASE = dt.timedelta(minutes=5)
 REVIVE_GRACE = dt.timedelta(minutes=2)
 IDLE_POLL_SECONDS = 5.0
 RUN_FIELDS = ["tried", "synced_count", "failed_count", "api_calls", "left_count"]
+# A Sync looks this many batches deep for documents that pass every check, so a queue whose
+# first documents wait for a fix still sends the first ones that are ready.
+SYNC_LOOKAHEAD = 10
+NOTHING_LEFT = "Nothing left to sync."
+DONE = "Done."
 
 __all__ = [
+    "NothingReady",
     "RecordingTransport",
     "RunInProgress",
     "RunState",
     "StepKind",
     "StepResult",
     "Trigger",
+    "blocked_queue",
+    "nothing_ready",
     "queue",
+    "ready_queue",
     "recheck",
+    "recheck_all",
     "request_stop",
     "run_until_done",
     "set_failures",
@@ -121,16 +145,6 @@ class LeaseLost(Exception):
     """Another worker holds the run now; this one must stop touching it."""
 
 
-def queue(organisation: Organisation, doc_type: DocType):
-    """Documents of one type marked for sync and not yet synced, oldest number first."""
-    return (
-        Document.objects.for_org(organisation)
-        .filter(doc_type=doc_type, marked_for_sync=True)
-        .exclude(sync_state__status_code=StatusCode.SYNCED)
-        .order_by("number", "pk")
-    )
-
-
 def start_run(
     organisation: Organisation,
     doc_type: DocType,
@@ -142,13 +156,18 @@ def start_run(
     """Create a run (Sync: one batch; Auto Sync: batches until the time limit).
 
     Raises ValueError for a trigger that is not a Trigger, connections.NotConnected without
-    a live connection, and RunInProgress (holding the live run) when one is already going
-    for this connection.
+    a live connection, RunInProgress (holding the live run) when one is already going for
+    this connection, and for Sync NothingReady when every queued document waits for a fix.
     """
     trigger = Trigger(trigger)
     connection = connections.live_connection(organisation)
     if connection is None:
         raise connections.NotConnected(f"{organisation} is not connected")
+    if not auto:  # Auto Sync starts anyway: it watches for fixes and new documents
+        refusal = nothing_ready(organisation, doc_type, connection)
+        if refusal is not None:
+            live = SyncRun.objects.filter(connection=connection, state__in=LIVE_RUN_STATES).first()
+            raise RunInProgress(live) if live is not None else refusal
     for _ in range(2):  # the live run may finish between our insert and our read
         now = timezone.now()
         try:
@@ -164,7 +183,7 @@ def start_run(
                     if auto
                     else None,
                     not_before=now,
-                    left_count=queue(organisation, doc_type).count(),
+                    left_count=ready_queue(organisation, doc_type, connection).count(),
                 )
         except IntegrityError:
             live = SyncRun.objects.filter(connection=connection, state__in=LIVE_RUN_STATES).first()
@@ -260,7 +279,7 @@ def step(run_id: int, *, end_when_idle: bool = False) -> StepResult:
     try:
         result = _work(lease)
         if result.idle and end_when_idle:
-            lease.finish(RunState.FINISHED, "Nothing left to sync.")
+            lease.finish(RunState.FINISHED, _ending(lease.run, NOTHING_LEFT))
             result = OVER
         return result
     except LeaseLost:
@@ -277,7 +296,41 @@ def step(run_id: int, *, end_when_idle: bool = False) -> StepResult:
 
 
 def left(run: SyncRun) -> int:
-    return queue(run.organisation, DocType(run.doc_type)).exclude(pk__in=final_ids(run)).count()
+    """Documents the run may still send: ready ones it is not done with."""
+    ready = ready_queue(run.organisation, DocType(run.doc_type), run.connection)
+    return ready.exclude(pk__in=final_ids(run)).count()
+
+
+def _sent(run: SyncRun) -> int:
+    """Documents the run took that got past the checks (sent, or being sent)."""
+    taken = run.tried_ids()
+    failed = DocumentState.objects.filter(document_id__in=taken, status_code__in=CHECK_CODES)
+    return len(taken) - failed.count()
+
+
+def _room(run: SyncRun) -> int:
+    """How many more a Sync may take: its batch less those that got past the checks, or 0
+    once it has looked SYNC_LOOKAHEAD batches deep."""
+    size = run.organisation.batch_size
+    if len(run.tried_ids()) >= size * SYNC_LOOKAHEAD:
+        return 0
+    return max(size - _sent(run), 0)
+
+
+def _ending(run: SyncRun, usual: str) -> str:
+    """A run's last words: ``usual``, unless it sent nothing because everything waits for a
+    fix; then the sentence that says so and names the first fix."""
+    if _sent(run):
+        return usual
+    refusal = nothing_ready(run.organisation, DocType(run.doc_type), run.connection)
+    return refusal.sentence if refusal is not None else usual
+
+
+def waiting_message(run: SyncRun) -> str:
+    """What an idle Auto Sync says: it watches for newly marked or fixed documents."""
+    if run.deadline is None:
+        return "Waiting for new documents."
+    return f"Waiting for new documents until {timezone.localtime(run.deadline):%H:%M}"
 
 
 def final_ids(run: SyncRun) -> list[int]:
@@ -315,6 +368,9 @@ def _work(lease: Lease) -> StepResult:
         batch = _next_batch(run)
         if not batch:
             return _nothing_to_send(lease)
+        if run.message:  # an idle Auto Sync has found work again
+            run.message = ""
+            lease.save(["message"])
         outcome = BatchWork(run, connector, checker, recorder, renew=lease.renew).process(batch)
         run.left_count = left(run)
         lease.save(RUN_FIELDS)
@@ -356,9 +412,10 @@ def _nothing_to_send(lease: Lease) -> StepResult:
     run = lease.run
     if run.auto:
         run.left_count = 0
-        lease.save(["left_count"])
+        run.message = waiting_message(run)
+        lease.save(["left_count", "message"])
         return _idle()
-    lease.finish(RunState.FINISHED, "Done.")
+    lease.finish(RunState.FINISHED, _ending(run, DONE))
     return OVER
 
 
@@ -374,7 +431,9 @@ def _after_batch(lease: Lease, outcome, built_with) -> StepResult | None:
     if outcome.wait:
         return _again(outcome.wait)
     if not run.auto and not outcome.unresolved:
-        lease.finish(RunState.FINISHED, "Done.")
+        if _room(run):
+            return None  # some failed a check: look further down for ready ones
+        lease.finish(RunState.FINISHED, _ending(run, DONE))
         return OVER
     return None
 
@@ -390,22 +449,16 @@ def _backoff(rounds: int) -> float:
 def _next_batch(run: SyncRun) -> list[Document]:
     final = set(final_ids(run))
     doc_type = DocType(run.doc_type)
+    ready = ready_queue(run.organisation, doc_type, run.connection)
     taken = run.tried_ids()
     if not run.auto and taken:
-        # Sync is one batch: the documents it took first (those still unresolved), never
-        # further down the queue.
+        # Sync is one batch: the documents it took (those still unresolved) until they are
+        # settled; then, for each that failed a check, the next ready one further down.
         pending = [pk for pk in taken if pk not in final]
-        return _load(queue(run.organisation, doc_type).filter(pk__in=pending))
-    candidates = queue(run.organisation, doc_type).exclude(pk__in=final)
-    return _load(candidates[: run.organisation.batch_size])
-
-
-def _load(documents) -> list[Document]:
-    return list(
-        documents.select_related("account", "supplier", "care_of", "sync_state").prefetch_related(
-            "lines__nominal", "lines__tax_code"
-        )
-    )
+        if pending:
+            return load(queue(run.organisation, doc_type).filter(pk__in=pending))
+        return load(ready.exclude(pk__in=taken)[: _room(run)])
+    return load(ready.exclude(pk__in=final)[: run.organisation.batch_size])
 
 
 def _say_press_sync(run: SyncRun) -> None:
@@ -416,8 +469,10 @@ def _say_press_sync(run: SyncRun) -> None:
     ).update(message=PRESS_SYNC_AGAIN)
 
 
-def set_failures(document: Document, failures: list[Failure]) -> None:
-    DocumentState.record(document, failures)
+def set_failures(
+    document: Document, failures: list[Failure], connection: Connection | None = None
+) -> None:
+    DocumentState.record(document, failures, connection)
 
 
 def recheck(
@@ -427,10 +482,20 @@ def recheck(
     if connector is None or connection is None:
         name = connections.provider_name(document.organisation, connection)
         failures = local_failures(document) or [failure_for(connections.NotConnected(), name)]
-    else:
-        failures = Checker(connector, connection).check([document])[document.pk]
-    set_failures(document, failures)
-    return failures
+        set_failures(document, failures)
+        return failures
+    return recheck_all([document], connector, connection)[document.pk]
+
+
+def recheck_all(
+    documents: list[Document], connector: Connector, connection: Connection
+) -> dict[int, list[Failure]]:
+    """Run the checks for several documents at once with one checker (one look-up per
+    contact and per number group, not per document) and record each one's result."""
+    results = Checker(connector, connection).check(documents)
+    for document in documents:
+        set_failures(document, results[document.pk], connection)
+    return results
 
 
 def run_until_done(

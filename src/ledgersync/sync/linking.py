@@ -5,6 +5,13 @@ Create New (make the contact in the package), and typing an AccsID (where the pr
 ids can be typed; not Sage). The web popup, the record's AccsID field and the REST API all
 call `link` / `save_raw_accs_id` / `unlink` here, so every change is written to the audit
 log exactly once, and saving the AccsID a record already has writes nothing.
+
+Each action acts once however often it arrives (a double click, two tabs, a replayed POST):
+it holds the record's row lock while it looks at the record's current link and changes it,
+so a second request waits for the first and then finds the link made. Create New finds the
+record linked to a contact the package still has and returns that link instead of making a
+second contact. Whether an AccsID may be typed is the provider's capability, and the words
+for "no" are its ``typed_accs_id_refusal``.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from ledgersync.providers.base import (
     InvalidAccsId,
     NewContact,
 )
+from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.models import Account, Supplier
 from ledgersync.sync.models import AccsIdLink, AuditEvent, Connection, LinkMethod
 from ledgersync.sync.status import StatusCode, check_failure
@@ -82,14 +90,26 @@ def _audit(connection: Connection, user, action: str, detail: str) -> None:
     )
 
 
+def typed_accs_id_refusal(provider: str) -> str | None:
+    """Why an AccsID cannot be typed for ``provider`` (a slug), or None where it can."""
+    return PROVIDERS[provider].capabilities.typed_accs_id_refusal
+
+
+def _lock(party: Account | Supplier) -> None:
+    """Hold the record's row until the transaction ends, so actions on it go one at a time
+    (on SQLite the IMMEDIATE transaction itself serves)."""
+    type(party).objects.select_for_update().filter(pk=party.pk).first()
+
+
 def _save_link(connection, party, remote_id: str, method: LinkMethod, user) -> AccsIdLink:
     if party.organisation_id != connection.organisation_id:
         raise LinkError("That record belongs to another organisation.")
-    current = current_link(connection, party)
-    if current is not None and current.remote_id == remote_id:
-        return current  # nothing changes, so nothing to audit
     field = "supplier" if isinstance(party, Supplier) else "account"
     with transaction.atomic():
+        _lock(party)
+        current = current_link(connection, party)
+        if current is not None and current.remote_id == remote_id:
+            return current  # nothing changes, so nothing to audit
         saved, _ = AccsIdLink.objects.update_or_create(
             provider=connection.provider,
             company_id=connection.company_id,
@@ -157,7 +177,22 @@ def link_existing(
 
 
 def create_new(connection: Connection, connector: Connector, party, *, user=None) -> AccsIdLink:
-    """Create the contact in the package from our record, and link it."""
+    """Create the contact in the package from our record, and link it; a record already
+    linked to a contact the package has keeps that link (a repeated Create New makes no
+    second contact). The row lock is held over the package's answer, as a token refresh
+    holds its own: a second click waits for the first and then finds its link."""
+    if party.organisation_id != connection.organisation_id:
+        raise LinkError("That record belongs to another organisation.")
+    with transaction.atomic():
+        _lock(party)
+        current = current_link(connection, party)
+        if current is not None and connector.get_contact(current.remote_id, kind_of(party)):
+            return current
+        contact = _create_contact(connector, party)
+        return _save_link(connection, party, contact.id, LinkMethod.CREATE_NEW, user)
+
+
+def _create_contact(connector: Connector, party):
     address = Address(
         line1=party.address_line1,
         line2=party.address_line2,
@@ -176,7 +211,7 @@ def create_new(connection: Connection, connector: Connector, party, *, user=None
             idempotency_key=str(uuid.uuid4()),
         )
     )
-    return _save_link(connection, party, contact.id, LinkMethod.CREATE_NEW, user)
+    return contact
 
 
 def set_typed_accs_id(
@@ -184,10 +219,9 @@ def set_typed_accs_id(
 ) -> AccsIdLink:
     """Link by an AccsID the user typed; checks its shape and that the contact exists."""
     name = connector.capabilities.display_name
-    if not connector.capabilities.supports_typed_accs_id:
-        raise LinkError(
-            f"Linking by AccsID is not available with {name}; use Link This or Create New"
-        )
+    refusal = connector.capabilities.typed_accs_id_refusal
+    if refusal is not None:
+        raise LinkError(refusal)
     try:
         remote_id = connector.validate_accs_id(text)
     except InvalidAccsId as exc:
@@ -203,10 +237,11 @@ def set_typed_accs_id(
 
 def unlink(connection: Connection, party, *, user=None) -> bool:
     """Remove the record's AccsID; False when it had none."""
-    found = current_link(connection, party)
-    if found is None:
-        return False
     with transaction.atomic():
+        _lock(party)
+        found = current_link(connection, party)
+        if found is None:
+            return False
         found.delete()
         _audit(connection, user, "unlink", f"{party}: AccsID {found.remote_id} removed")
     return True
@@ -217,10 +252,16 @@ def save_raw_accs_id(connection: Connection, party, text: str, *, user=None) -> 
 
     Unlike the popup it does not ask the package, so a wrong value is kept and check 2 then
     says "AccountsID (...) is not correct" until someone fixes it, as the product guide says.
-    Clearing it unlinks the record so the sync dialog can find it by name again.
+    Clearing it unlinks the record so the sync dialog can find it by name again. Where the
+    provider's ids cannot be typed (Sage), a value is refused with LinkError; clearing stays
+    allowed.
     """
     text = text.strip()
     if not text:
         unlink(connection, party, user=user)
         return None
+    current = current_link(connection, party)
+    refusal = typed_accs_id_refusal(connection.provider)
+    if refusal is not None and (current is None or current.remote_id != text):
+        raise LinkError(refusal)
     return _save_link(connection, party, text, LinkMethod.TYPED, user)

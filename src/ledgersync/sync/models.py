@@ -19,6 +19,14 @@ class ConnectionStatus(models.TextChoices):
     DISCONNECTED = "disconnected", "Not connected"
 
 
+class ConnectionEnd(models.TextChoices):
+    """Why a connection stopped working (shown on the Sync page until the next connect)."""
+
+    USER = "user", "Disconnected by a person"
+    IDLE = "idle", "Disconnected after its idle time"
+    REFUSED = "refused", "The package stopped accepting its access"
+
+
 class Connection(models.Model):
     """An organisation's OAuth link to one provider company (realm / tenant / business).
 
@@ -46,6 +54,13 @@ class Connection(models.Model):
     connected_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # When and why it stopped working: a disconnect, or the package refusing its tokens
+    # (relink needed). Cleared by the next connect; sync/connections.py says it in words.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_cause = models.CharField(max_length=10, choices=ConnectionEnd.choices, blank=True)
+    idle_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The idle time after which it was disconnected."
+    )
 
     objects = OrgQuerySet.as_manager()
 
@@ -160,9 +175,11 @@ class DocumentState(models.Model):
         return [Failure.from_json(item) for item in self.failures]
 
     @classmethod
-    def record(cls, document, failures: list[Failure]) -> None:
+    def record(cls, document, failures: list[Failure], connection=None) -> None:
         """Record a document's failing checks; the first is its status code. A synced
-        document keeps its SYNCED state whatever a late or stale writer says."""
+        document keeps its SYNCED state whatever a late or stale writer says. Checks run
+        against a connection say which (its provider and company), so a status is only
+        trusted under the connection it was judged for."""
         first = failures[0] if failures else None
         values = {
             "status_code": first.code if first else "",
@@ -170,6 +187,8 @@ class DocumentState(models.Model):
             "failures": [f.as_json() for f in failures],
             "checked_at": timezone.now(),
         }
+        if connection is not None:
+            values.update(provider=connection.provider, company_id=connection.company_id)
         if (
             not cls.objects.filter(document=document)
             .exclude(status_code=StatusCode.SYNCED)

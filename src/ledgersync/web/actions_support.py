@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ledgersync.providers.base import Connector, ContactMatch
 from ledgersync.records.models import Account, Document, Supplier
-from ledgersync.sync import linking
+from ledgersync.records.money import to_money
+from ledgersync.sync import linking, queues
+from ledgersync.sync.checks import link_key, links_for, parties_of
 from ledgersync.sync.models import AccsIdLink, Connection, DocumentState
 from ledgersync.sync.status import Failure, StatusCode
 
@@ -42,6 +45,40 @@ class PartyPanel:
     @property
     def is_supplier(self) -> bool:
         return isinstance(self.party, Supplier)
+
+
+def is_current(document: Document, connection: Connection, connector: Connector) -> bool:
+    """Whether the document's recorded checks still hold for this connection and the links
+    its parties have now: judged for this provider and company, after every link of its
+    parties was made, and saying "not linked" exactly for the parties that are not."""
+    state = DocumentState.objects.filter(document=document).first()
+    if state is None:
+        return False
+    if state.is_synced:
+        return True
+    if (state.provider, state.company_id) != (connection.provider, connection.company_id):
+        return False
+    links = links_for(connection, parties_of([document]))
+    checked = state.checked_at
+    if checked is None or any(link.linked_at > checked for link in links.values()):
+        return False
+    codes = {f.code for f in state.failure_list()}
+    if (link_key(document.party) in links) == (StatusCode.ACCOUNT_NOT_LINKED in codes):
+        return False
+    care_of = document.care_of
+    if care_of is not None and connector.capabilities.supports_care_of:
+        if (link_key(care_of) in links) == (StatusCode.CARE_OF_NOT_LINKED in codes):
+            return False
+    return True
+
+
+def grid_rows(documents: list[Document]) -> list[Document]:
+    """The documents as the Sync grid shows them (each with its total), read afresh."""
+    ids = [d.pk for d in documents]
+    rows: list[Any] = queues.load(Document.objects.filter(pk__in=ids).order_by("number", "pk"))
+    for row in rows:
+        row.total = to_money(row.gross_total)
+    return rows
 
 
 def failures_of(document: Document) -> list[Failure]:

@@ -1,8 +1,11 @@
 """The Accounts Sync (Actions) popup: every failing check, and linking the document's parties.
 
-GET renders the popup; POST does one action (Link This, a suggestion, Create New, a typed
-AccsID), re-runs the document's checks at once (engine.recheck) and renders the popup again
-with the grid row swapped out of band so its StatusCode changes in place.
+GET renders the popup from the current state: checks recorded before a party's link changed
+(or for another connection) are run again first, so the popup never shows an AccsID beside
+"does not exist". POST does one action (Link This, a suggestion, Create New, a typed AccsID;
+each acts once however often it is sent, sync/linking.py), re-runs the checks of every queued
+document naming that party (as account, supplier or care-of) and renders the popup again with
+each of their grid rows swapped out of band, so every StatusCode touched changes in place.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ledgersync.providers.base import ProviderError
 from ledgersync.records.models import Document, Perm
-from ledgersync.sync import connections, engine, linking
+from ledgersync.sync import connections, engine, linking, queues
 from ledgersync.sync.connections import provider_name
 from ledgersync.sync.status import failure_for
 from ledgersync.web.access import document_for, require
 from ledgersync.web.actions_support import (
     failures_of,
+    grid_rows,
+    is_current,
     panels,
     party_for,
 )
@@ -34,7 +39,7 @@ def _render(
     problem: str = "",
     notice: str = "",
     error: str = "",
-    refreshed: bool = False,
+    touched: list[Document] | None = None,
 ):
     failures = failures_of(document)
     if connector is not None and not problem:
@@ -58,7 +63,9 @@ def _render(
             "problem": problem,
             "notice": notice,
             "error": error,
-            "refreshed": refreshed,
+            "oob_rows": [
+                d for d in touched or [] if d.doc_type == document.doc_type and d.marked_for_sync
+            ],
             "can_link": request.user.has_perm(Perm.LINK_ACCOUNTS),
         },
     )
@@ -70,12 +77,23 @@ def actions(request, pk: int):
     require(request, Perm.VIEW_SYNC)
     document = document_for(request, pk)
     connection = connections.live_connection(document.organisation)
-    connector, problem = None, ""
+    connector, problem, touched = None, "", []
     try:
         connector = open_connector(connection)
+        if connection is not None and not is_current(document, connection, connector):
+            engine.recheck(document, connector, connection)
+            document = document_for(request, pk)
+            touched = grid_rows([document])  # its row says what the popup says
     except (connections.NotConnected, ProviderError) as exc:
         problem = failure_for(exc, provider_name(document.organisation, connection)).message
-    return _render(request, document, connection=connection, connector=connector, problem=problem)
+    return _render(
+        request,
+        document,
+        connection=connection,
+        connector=connector,
+        problem=problem,
+        touched=touched,
+    )
 
 
 @login_required
@@ -110,13 +128,22 @@ def link(request, pk: int):
         return refused(str(exc))
     except ProviderError as exc:
         return refused(failure_for(exc, name).message)
+    assert connection is not None  # open_connector refused otherwise
+    touched = queues.queued_naming(party)
+    if document.pk not in {d.pk for d in touched}:
+        touched.append(document)
     try:
-        engine.recheck(document, connector, connection)
+        engine.recheck_all(touched, connector, connection)
     except ProviderError as exc:
         notice += f" The checks could not run again just now ({exc.message}); Sync will run them."
     document = document_for(request, pk)
     return _render(
-        request, document, connection=connection, connector=connector, notice=notice, refreshed=True
+        request,
+        document,
+        connection=connection,
+        connector=connector,
+        notice=notice,
+        touched=grid_rows(touched),
     )
 
 
@@ -127,6 +154,7 @@ def _do(request, connection, connector, party, name: str) -> str:
         raise linking.LinkError(
             "Choose Link This, a suggestion, Create New or an AccsID."
         ) from None
+    before = linking.current_link(connection, party)
     made = linking.link(
         connection,
         connector,
@@ -136,6 +164,8 @@ def _do(request, connection, connector, party, name: str) -> str:
         accs_id=request.POST.get("accs_id", ""),
         user=request.user,
     )
+    if before is not None and before.remote_id == made.remote_id:
+        return f"{party.name} was already linked to {name} (AccsID {made.remote_id})."
     if action == linking.LinkAction.CREATE_NEW:
         return f"{party.name} was created in {name} and linked (AccsID {made.remote_id})."
     return f"{party.name} is linked to {name} (AccsID {made.remote_id})."

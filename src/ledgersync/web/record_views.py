@@ -2,7 +2,9 @@
 
 The AccsID field in the dialog is read-only until its label is double-clicked (app.js).
 Saving it goes through linking.save_raw_accs_id: kept as typed, and a blank value unlinks
-the record so the Sync popup can pick it up by name again. Every change is audited.
+the record so the Sync popup can pick it up by name again. Every change is audited. Where
+the provider's ids cannot be typed (Sage) the field stays read-only, with the provider's own
+reason, and a typed value is refused before anything is saved; Clear AccsID still unlinks.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_POST
 from ledgersync.providers.base import ProviderError
 from ledgersync.records.models import Account, Perm, Supplier
 from ledgersync.records.parties import PARTY_FIELDS
-from ledgersync.sync import connections, engine, linking
+from ledgersync.sync import connections, engine, linking, queues
 from ledgersync.sync.connections import provider_name
 from ledgersync.sync.models import AuditEvent
 from ledgersync.web.access import ASK_ADMIN, organisation_of
@@ -69,6 +71,9 @@ def _context(request, kind, party, form=None):
         "form": form or KINDS[kind][1](instance=party),
         "connection": connection,
         "link": link,
+        "accs_id_refusal": linking.typed_accs_id_refusal(connection.provider)
+        if connection
+        else None,
         "documents": documents,
         "provider_name": provider_name(organisation, connection),
         "can_link": request.user.has_perm(Perm.LINK_ACCOUNTS),
@@ -91,6 +96,20 @@ def party_edit(request, kind: str, pk: int):
     if not form.is_valid():
         context.update(form=form, open_dialog=True)
         return render(request, "web/party_detail.html", context, status=400)
+    accs_id = "" if request.POST.get("clear_accs_id") else request.POST.get("accs_id")
+    old = context["link"].remote_id if context["link"] else ""
+    new_accs_id = accs_id is not None and accs_id.strip() != old
+    if new_accs_id:
+        if not request.user.has_perm(Perm.LINK_ACCOUNTS):
+            raise PermissionDenied(ASK_ADMIN)
+        if context["connection"] is None:
+            messages.error(
+                request, "Connect to your accounting package before changing the AccsID."
+            )
+            return redirect(kind, pk)
+        if accs_id.strip() and context["accs_id_refusal"]:
+            context.update(form=form, open_dialog=True, accs_id_error=context["accs_id_refusal"])
+            return render(request, "web/party_detail.html", context, status=400)
     changed = form.changed_data
     form.save()
     if changed:
@@ -100,17 +119,8 @@ def party_edit(request, kind: str, pk: int):
             action="record:edit",
             detail=f"{party}: changed {', '.join(changed)}",
         )
-    accs_id = request.POST.get("accs_id")
-    old = context["link"].remote_id if context["link"] else ""
-    if accs_id is not None and accs_id.strip() != old:
-        if not request.user.has_perm(Perm.LINK_ACCOUNTS):
-            raise PermissionDenied(ASK_ADMIN)
+    if new_accs_id:
         connection = context["connection"]
-        if connection is None:
-            messages.error(
-                request, "Connect to your accounting package before changing the AccsID."
-            )
-            return redirect(kind, pk)
         linking.save_raw_accs_id(connection, party, accs_id, user=request.user)
         _recheck_documents(party, connection)
         messages.success(
@@ -125,17 +135,13 @@ def party_edit(request, kind: str, pk: int):
 
 
 def _recheck_documents(party, connection) -> None:
-    """The party's queued documents show the effect of the new AccsID straight away."""
-    queued = [
-        d
-        for d in party.documents.filter(marked_for_sync=True)[:RECHECK_LIMIT]
-        if not hasattr(d, "sync_state") or not d.sync_state.is_synced
-    ]
+    """The queued documents naming the party (as account, supplier or care-of) show the
+    effect of the new AccsID straight away."""
+    queued = queues.queued_naming(party)[:RECHECK_LIMIT]
     if not queued:
         return
     try:
         connector = connections.connector_for_connection(connection)
-        for document in queued:
-            engine.recheck(document, connector, connection)
+        engine.recheck_all(queued, connector, connection)
     except (connections.NotConnected, ProviderError):
         return  # the next Sync runs the checks anyway

@@ -18,8 +18,8 @@ from django.utils import timezone
 from ledgersync.providers.base import Connector
 from ledgersync.records.models import DocType, Line, Organisation
 from ledgersync.records.money import ZERO, to_money
-from ledgersync.sync import connections, engine
-from ledgersync.sync.models import LIVE_RUN_STATES, Connection, SyncRun
+from ledgersync.sync import connections, engine, queues
+from ledgersync.sync.models import LIVE_RUN_STATES, Connection, ConnectionStatus, SyncRun
 from ledgersync.sync.status import failure_for
 from ledgersync.web.access import organisation_of
 
@@ -133,6 +133,12 @@ class Progress:
         return int(Decimal(100) * (self.done + self.failed) / self.total)
 
     @property
+    def waiting(self) -> bool:
+        """An Auto Sync with nothing left, watching for new documents (its message says
+        until when) rather than counting down."""
+        return self.run.is_live and self.run.auto and not self.left and bool(self.run.message)
+
+    @property
     def handled(self) -> int:
         return self.done + self.failed
 
@@ -150,3 +156,27 @@ def latest_run(organisation: Organisation, doc_type: DocType) -> SyncRun | None:
     if live is not None:
         return live
     return SyncRun.objects.for_org(organisation).filter(doc_type=doc_type).first()
+
+
+def first_fix(
+    organisation: Organisation,
+    doc_type: DocType,
+    connection: Connection | None,
+    run: SyncRun | None = None,
+) -> queues.NothingReady | None:
+    """What to fix first when nothing queued is ready to sync (while connected and no run
+    is working), else None."""
+    if connection is None or connection.status != ConnectionStatus.CONNECTED:
+        return None
+    if run is not None and run.is_live:
+        return None
+    return queues.nothing_ready(organisation, doc_type, connection)
+
+
+def readiness(
+    organisation: Organisation, doc_type: DocType, connection: Connection | None
+) -> queues.Readiness | None:
+    """How many queued documents Sync may send now and how many wait for a fix."""
+    if connection is None or connection.status != ConnectionStatus.CONNECTED:
+        return None
+    return queues.Readiness.of(organisation, doc_type, connection)

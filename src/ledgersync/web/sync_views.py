@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ledgersync.env import ConfigError
-from ledgersync.providers.base import AuthError, ProviderError
+from ledgersync.providers.base import ProviderError
 from ledgersync.providers.registry import connector_for
 from ledgersync.records.models import DocType, Organisation, Perm
 from ledgersync.sync import connections, engine, tasks
@@ -29,8 +29,10 @@ from ledgersync.web.sync_support import (
     Package,
     Progress,
     doc_type_from_slug,
+    first_fix,
     grid_page,
     latest_run,
+    readiness,
     type_menu,
 )
 
@@ -57,6 +59,7 @@ def sync_page(request, doc_type: str):
     organisation, current = _queue_of(request, Perm.VIEW_SYNC, doc_type)
     page = grid_page(organisation, current, request.GET.get("page"))
     if request.htmx and request.htmx.target == "grid":
+        connection = connections.live_connection(organisation)
         return render(
             request,
             "web/sync.html#grid",
@@ -65,6 +68,7 @@ def sync_page(request, doc_type: str):
                 "doc_type": current,
                 "menu": type_menu(organisation, current),
                 "counts_oob": True,
+                "readiness": readiness(organisation, current, connection),
             },
         )
     package = Package.of(request)
@@ -77,9 +81,11 @@ def sync_page(request, doc_type: str):
             "menu": type_menu(organisation, current),
             "connection": package.connection,
             "provider_name": package.name,
-            "relink_message": package.problem(AuthError("")),
+            "lost": connections.lost_sentence(organisation, package.connection),
             "page": page,
             "progress": Progress.of(run) if run else None,
+            "nothing_ready": first_fix(organisation, current, package.connection, run),
+            "readiness": readiness(organisation, current, package.connection),
         },
     )
 
@@ -156,8 +162,13 @@ def disconnect(request):
 # -- runs -------------------------------------------------------------------------------------
 
 
-def _progress_response(request, run: SyncRun, *, changed: bool) -> HttpResponse:
-    response = render(request, "web/sync.html#progress", {"progress": Progress.of(run)})
+def _progress_response(
+    request, run: SyncRun | None, *, changed: bool, nothing_ready=None
+) -> HttpResponse:
+    if run is not None and nothing_ready is None:
+        nothing_ready = first_fix(run.organisation, DocType(run.doc_type), run.connection, run)
+    context = {"progress": Progress.of(run) if run else None, "nothing_ready": nothing_ready}
+    response = render(request, "web/sync.html#progress", context)
     if changed:
         response["HX-Trigger"] = GRID_CHANGED
     return response
@@ -176,6 +187,11 @@ def start_run(request, doc_type: str):
         return _back_to_page(request, current)
     except engine.RunInProgress as exc:
         run = exc.run
+    except engine.NothingReady as exc:
+        if not request.htmx:
+            messages.error(request, exc.sentence)
+            return redirect("sync", doc_type=current.slug)
+        return _progress_response(request, None, changed=False, nothing_ready=exc)
     else:
         tasks.enqueue(run)
     if not request.htmx:

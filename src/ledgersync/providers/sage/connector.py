@@ -38,7 +38,7 @@ from ledgersync.providers.sage.client import SageClient
 from ledgersync.providers.sage.numbers import NumberBook
 
 CONCURRENCY = 4  # POSTs in flight per push; well inside 200 a minute
-NO_TYPED_ID = "Linking by AccsID is not available with Sage; use Link This or Create New"
+NO_TYPED_ID = FACTS.capabilities.typed_accs_id_refusal or ""
 NOUN = {
     DocType.SALES_INVOICE: "Invoice",
     DocType.SALES_CREDIT_NOTE: "Credit note",

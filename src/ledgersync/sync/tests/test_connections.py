@@ -83,14 +83,19 @@ def test_a_refresh_saves_the_rotated_token_before_it_is_used_again(demo, sandbox
 def test_a_refused_refresh_asks_for_a_relink_and_keeps_the_links(demo, sandbox):
     organisation, connection = demo
     account = Account.objects.get(organisation=organisation, number="A1001")
-    linking.save_raw_accs_id(connection, account, "1")
+    link = linking.link(
+        connection,
+        connections.connector_for_connection(connection),
+        account,
+        linking.LinkAction.LINK_THIS,
+    )
     inject_fault(sandbox, "revoke_token")
     with pytest.raises(AuthError):
         connections.refresh_if_due(connection, force=True)
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.RELINK_NEEDED
     assert connection.status_detail
-    assert AccsIdLink.objects.filter(account=account, remote_id="1").exists()
+    assert AccsIdLink.objects.filter(account=account, remote_id=link.remote_id).exists()
     with pytest.raises(AuthError):
         connections.connector_for_connection(connection)
 

@@ -120,11 +120,14 @@ def test_the_cli_and_the_worker_end_an_idle_auto_sync_in_the_same_state(demo, mo
     by_cli = SyncRun.objects.get(trigger=Trigger.CLI)
 
     assert by_worker.state == by_cli.state == RunState.FINISHED
+    # The worker's run checked the other nine and they wait for a fix: the CLI's run does
+    # not try them again, and ends saying what to fix first.
     assert (by_worker.message, by_cli.message) == (
         "Auto Sync reached its time limit.",
-        "Nothing left to sync.",
+        "Nothing is ready to sync: 9 invoices are waiting for a fix. "
+        "First: S1001: Cannot sync until marked as sent.",
     )
-    assert f"synced 0  failed 9  {RunState.FINISHED}" in capsys.readouterr().out
+    assert f"synced 0  failed 0  {RunState.FINISHED}" in capsys.readouterr().out
 
 
 def test_run_triggers_are_the_trigger_choices(demo):

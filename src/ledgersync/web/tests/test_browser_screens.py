@@ -5,6 +5,7 @@ tokens (the consent page has its own journey) to keep the suite quick."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from playwright.sync_api import expect
 from ledgersync.records.demo_data import seed_demo
 from ledgersync.records.models import Account, DocType, Document, SentVia
 from ledgersync.records.services import create_document
-from ledgersync.sync import engine, linking
+from ledgersync.sync import connections, engine, linking
 from ledgersync.sync.connections import connector_for_connection
 from ledgersync.sync.models import AuditEvent, Connection, ConnectionStatus
 from ledgersync.web.tests.conftest import log_in, shot
@@ -121,13 +122,17 @@ def test_the_record_accs_id_needs_a_double_click_and_clearing_it_unlinks(page, q
 def test_relink_needed_says_what_to_do(page, quickbooks):
     organisation = seed_demo()
     connection = connect(organisation, quickbooks)
-    Connection.objects.filter(pk=connection.pk).update(
-        status=ConnectionStatus.RELINK_NEEDED, status_detail="invalid_grant"
-    )
+    connections.mark_relink_needed(connection, "invalid_grant")
     log_in(page, "accounts")
     page.goto("/sync/sales-invoice/")
     expect(page.locator("#connection-status")).to_have_text("Relink needed")
-    expect(page.locator(".relink-help")).to_contain_text("What to do: click Connect to QuickBooks")
+    # One sentence: since when, and what to do.
+    expect(page.locator(".relink-help")).to_have_text(
+        re.compile(
+            r"^Since \d\d:\d\d on \d+ \w{3}, QuickBooks no longer accepts ledgersync's access: "
+            r"connect again\.$"
+        )
+    )
     shot(page, "sync-relink-needed", locator=page.locator("#connection"))
 
 

@@ -1,0 +1,200 @@
+"""Sync sends the first documents that are ready; the blocked keep their reasons; when
+nothing is ready, Sync says so and names the first fix. One provider is enough: which
+documents go does not depend on the package."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from ledgersync.records.models import DocType, Document
+from ledgersync.records.services import create_document
+from ledgersync.sync import engine
+from ledgersync.sync.connections import connector_for_connection
+from ledgersync.sync.models import Attempt, AttemptState, DocumentState, RunState, SyncRun
+from ledgersync.sync.status import NOT_SENT_MESSAGE, StatusCode
+from ledgersync.sync.tests.test_engine import link_exact, no_sleep, statuses
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.parametrize("sandbox_server", ["quickbooks"], indirect=True),
+]
+
+
+def invoices(organisation, numbers, *, sent=True):
+    """Fresh sales invoices for Harbour Cafe (linked by the caller), marked for sync."""
+    made = []
+    for number in numbers:
+        document = create_document(
+            organisation,
+            {
+                "type": "sales_invoice",
+                "number": number,
+                "account": "A1001",
+                "lines": [{"text": "Work", "unit_price": "10.00", "nominal": "4000"}],
+            },
+        )
+        Document.objects.filter(pk=document.pk).update(
+            marked_for_sync=True, sent_at=timezone.now() if sent else None
+        )
+        made.append(Document.objects.get(pk=document.pk))
+    return made
+
+
+@pytest.fixture
+def queue_of_twelve(demo):
+    """T001-T005 not sent (blocked), T006-T012 ready; nothing else queued."""
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001")
+    Document.objects.filter(organisation=organisation).delete()
+    blocked = invoices(organisation, [f"T{n:03d}" for n in range(1, 6)], sent=False)
+    ready = invoices(organisation, [f"T{n:03d}" for n in range(6, 13)])
+    return organisation, connection, blocked, ready
+
+
+def sync(organisation, auto=False):
+    run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=auto)
+    return engine.run_until_done(run, sleep=no_sleep, max_steps=50)
+
+
+def test_sync_sends_the_first_five_ready_after_the_blocked_ones(queue_of_twelve):
+    organisation, connection, blocked, _ = queue_of_twelve
+    engine.recheck_all(blocked, connector_for_connection(connection), connection)
+
+    run = sync(organisation)
+
+    assert (run.state, run.synced_count, run.failed_count, run.message) == (
+        RunState.FINISHED,
+        5,
+        0,
+        "Done.",
+    )
+    assert statuses(organisation) == {
+        **{f"T{n:03d}": StatusCode.NOT_SENT for n in range(1, 6)},
+        **{f"T{n:03d}": StatusCode.SYNCED for n in range(6, 11)},
+    }
+    assert not Attempt.objects.filter(document__in=blocked).exists()
+    assert run.left_count == 2  # T011 and T012 are ready for the next press
+
+
+def test_a_sync_whose_first_documents_were_never_checked_still_sends_five_ready(
+    queue_of_twelve,
+):
+    organisation, _, blocked, _ = queue_of_twelve
+    assert not DocumentState.objects.exists()
+
+    run = sync(organisation)
+
+    assert (run.synced_count, run.failed_count) == (5, 5)
+    assert statuses(organisation) == {
+        **{f"T{n:03d}": StatusCode.NOT_SENT for n in range(1, 6)},
+        **{f"T{n:03d}": StatusCode.SYNCED for n in range(6, 11)},
+    }
+    # The checks it ran are kept for this connection, so the next press skips them.
+    assert set(engine.blocked_queue(organisation, DocType.SALES_INVOICE, run.connection)) == set(
+        blocked
+    )
+
+
+def test_the_ready_queue_skips_only_checks_failed_for_this_connection(queue_of_twelve):
+    organisation, connection, blocked, ready = queue_of_twelve
+    engine.recheck_all(blocked, connector_for_connection(connection), connection)
+    DocumentState.objects.filter(document=blocked[0]).update(provider="xero")
+    DocumentState.objects.filter(document=blocked[1]).update(company_id="another company")
+    DocumentState.objects.filter(document=blocked[2]).update(status_code=StatusCode.UNCERTAIN)
+    DocumentState.objects.create(document=ready[0], status_code=StatusCode.RATE_LIMITED)
+
+    numbers = [
+        d.number for d in engine.ready_queue(organisation, DocType.SALES_INVOICE, connection)
+    ]
+
+    assert numbers == ["T001", "T002", "T003", *(f"T{n:03d}" for n in range(6, 13))]
+
+
+def test_a_blocked_document_with_an_unanswered_send_is_still_taken_to_be_reconciled(
+    queue_of_twelve,
+):
+    organisation, connection, blocked, _ = queue_of_twelve
+    engine.recheck_all(blocked, connector_for_connection(connection), connection)
+    Attempt.objects.create(
+        organisation=organisation,
+        document=blocked[0],
+        provider=connection.provider,
+        company_id=connection.company_id,
+        idempotency_key="0b3f6c1e-0000-4000-8000-000000000001",
+        number=blocked[0].number,
+        state=AttemptState.IN_FLIGHT,
+    )
+
+    ready = engine.ready_queue(organisation, DocType.SALES_INVOICE, connection)
+
+    assert ready.first() == blocked[0]
+    assert blocked[1] not in ready
+
+
+def test_sync_with_nothing_ready_is_refused_naming_the_first_fix(demo):
+    organisation, connection = demo
+    documents = list(engine.queue(organisation, DocType.SALES_INVOICE))
+    engine.recheck_all(documents, connector_for_connection(connection), connection)
+
+    with pytest.raises(engine.NothingReady) as refused:
+        engine.start_run(organisation, DocType.SALES_INVOICE)
+
+    assert refused.value.sentence == (
+        "Nothing is ready to sync: 10 invoices are waiting for a fix. "
+        f"First: S1001: {NOT_SENT_MESSAGE}"
+    )
+    assert refused.value.first.number == "S1001"
+    assert not SyncRun.objects.exists()
+
+
+def test_a_sync_that_finds_only_failing_checks_ends_with_the_first_fix(demo):
+    organisation, _ = demo  # nothing checked yet: every invoice is a candidate
+
+    run = sync(organisation)
+
+    assert (run.state, run.synced_count, run.failed_count) == (RunState.FINISHED, 0, 10)
+    assert run.message == (
+        "Nothing is ready to sync: 10 invoices are waiting for a fix. "
+        f"First: S1001: {NOT_SENT_MESSAGE}"
+    )
+
+
+def test_the_nothing_ready_sentence_counts_one_and_ends_with_a_full_stop(demo):
+    organisation, connection = demo
+    Document.objects.filter(organisation=organisation).exclude(number="S1002").update(
+        marked_for_sync=False
+    )
+    engine.recheck_all(
+        list(engine.queue(organisation, DocType.SALES_INVOICE)),
+        connector_for_connection(connection),
+        connection,
+    )
+
+    refusal = engine.nothing_ready(organisation, DocType.SALES_INVOICE, connection)
+
+    assert refusal is not None
+    assert refusal.sentence == (
+        "Nothing is ready to sync: 1 invoice is waiting for a fix. First: S1002: "
+        "Customer Account 'Harbour Cafe' (A1001) does not exist in QuickBooks."
+    )
+
+
+def test_auto_sync_takes_only_ready_ones_then_says_until_when_it_waits(queue_of_twelve):
+    organisation, connection, blocked, _ = queue_of_twelve
+    engine.recheck_all(blocked, connector_for_connection(connection), connection)
+    run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
+
+    while not engine.step(run.pk).idle:
+        pass
+
+    run.refresh_from_db()
+    deadline = timezone.localtime(run.deadline)
+    assert (run.state, run.synced_count, run.failed_count, run.left_count) == (
+        RunState.RUNNING,
+        7,
+        0,
+        0,
+    )
+    assert run.message == f"Waiting for new documents until {deadline:%H:%M}"
+    assert not Attempt.objects.filter(document__in=blocked).exists()
