@@ -187,7 +187,7 @@ class BatchWork:
         passing = []
         for document in documents:
             if results[document.pk]:
-                DocumentState.record(document, results[document.pk])
+                DocumentState.record(document, results[document.pk], self.connection)
                 self._final(document)
                 self.run.failed_count += 1
             else:
@@ -388,7 +388,7 @@ class BatchWork:
         else:
             self._final(document)
             self.run.failed_count += 1
-        DocumentState.record(document, [failure])
+        DocumentState.record(document, [failure], self.connection)
 
     def _landed_late(self, document: Document, attempt: Attempt) -> bool:
         """A refusal of a repeat ("number already used") may be the first send landing
@@ -463,7 +463,9 @@ class BatchWork:
         """Say why documents still open in this batch are waiting; leave the settled alone."""
         for document in documents:
             if not self.run.is_done_with(document.pk):
-                DocumentState.record(document, local_failures_or(document, failure))
+                DocumentState.record(
+                    document, local_failures_or(document, failure), self.connection
+                )
                 self.unresolved.append(document.pk)
                 if failure.code != StatusCode.RATE_LIMITED or not self.run.auto:
                     self._count(document)
