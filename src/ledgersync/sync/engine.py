@@ -34,7 +34,7 @@ from ledgersync.providers.base import AuthError, Connector, ProviderError
 from ledgersync.records.models import DocType, Document, Organisation
 from ledgersync.sync import connections, late_copies
 from ledgersync.sync.batch import BatchWork
-from ledgersync.sync.checks import Checker, local_failures
+from ledgersync.sync.checks import Checker
 from ledgersync.sync.models import (
     LIVE_RUN_STATES,
     Connection,
@@ -416,21 +416,21 @@ def _say_press_sync(run: SyncRun) -> None:
     ).update(message=PRESS_SYNC_AGAIN)
 
 
-def set_failures(document: Document, failures: list[Failure]) -> None:
-    DocumentState.record(document, failures)
+def set_failures(
+    document: Document, failures: list[Failure], connection: Connection | None = None
+) -> None:
+    DocumentState.record(document, failures, connection)
 
 
 def recheck(
-    document: Document, connector: Connector | None, connection: Connection | None
+    document: Document, connector: Connector | None = None, connection: Connection | None = None
 ) -> list[Failure]:
-    """Run the checks for one document at once (after the user fixed something)."""
-    if connector is None or connection is None:
-        name = connections.provider_name(document.organisation, connection)
-        failures = local_failures(document) or [failure_for(connections.NotConnected(), name)]
-    else:
-        failures = Checker(connector, connection).check([document])[document.pk]
-    set_failures(document, failures)
-    return failures
+    """Run the checks for one document at once (after the user fixed something), from the
+    package's data read for the live connection (sync/assess.py): no call to the package.
+    ``connector`` and ``connection`` are not needed any more and are ignored."""
+    from ledgersync.sync import assess  # assess reads the queue this module defines
+
+    return assess.assess(document.organisation, [document.pk]).get(document.pk, [])
 
 
 def run_until_done(
