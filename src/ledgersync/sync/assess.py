@@ -31,7 +31,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ledgersync.providers.errors import AuthError, UncertainError
-from ledgersync.records.models import Account, Document, Organisation, Supplier
+from ledgersync.records.models import Account, DocType, Document, Organisation, Supplier
 from ledgersync.sync import connections, reference
 from ledgersync.sync.checks import Checker, link_key, links_for, local_failures, parties_of
 from ledgersync.sync.models import (
@@ -49,6 +49,7 @@ from ledgersync.sync.status import (
     NotConnected,
     StatusCode,
     checking_failure,
+    count_codes,
     failure_for,
 )
 
@@ -287,3 +288,14 @@ def heal(organisation: Organisation, documents: Sequence[Document]) -> set[int]:
     if stale:
         assess(organisation, sorted(stale))
     return stale
+
+
+def queue_counts(organisation: Organisation, doc_type: DocType) -> dict[str, int]:
+    """The queue of one type by shown code (READY, NOT_CHECKED or a status code), for the
+    API's and the command line's summaries."""
+    from ledgersync.sync import engine  # the queue is the engine's
+
+    states = engine.queue(organisation, doc_type).values_list(
+        "sync_state__status_code", "sync_state__checked_at"
+    )
+    return count_codes(states)

@@ -160,11 +160,14 @@ def checking_failure(provider_name: str, problem: str = "") -> Failure:
     return Failure(StatusCode.CHECKING, CHECKING_NOW.format(provider=provider_name))
 
 
+READING_NOW = "Reading {provider}'s accounts, tax rates, contacts and numbers now."
+
+
 def data_age(provider_name: str, fetched_at: dt.datetime | None, now: dt.datetime) -> str:
     """How old the package's data behind the grid is, as the Sync page says it:
     "Checked against QuickBooks data from 10:42 today." (local time)."""
     if fetched_at is None:
-        return f"Reading {provider_name}'s accounts, tax rates, contacts and numbers now."
+        return f"Not checked against {provider_name} data yet."
     local, today = timezone.localtime(fetched_at), timezone.localtime(now).date()
     if local.date() == today:
         when = f"{local:%H:%M} today"
@@ -181,9 +184,15 @@ PRESS_SYNC_AGAIN = (
 )
 
 
-def count_codes(codes: Iterable[str]) -> dict[str, int]:
-    """Documents per status code, the unchecked under NOT_CHECKED (queue summaries)."""
-    return dict(Counter(code or NOT_CHECKED for code in codes))
+def shown_code(code: str | None, checked: bool) -> str:
+    """The code a queue summary shows for a document: its status code, else READY once
+    checked (every check passed), NOT_CHECKED before."""
+    return code or (READY if checked else NOT_CHECKED)
+
+
+def count_codes(states: Iterable[tuple[str | None, object]]) -> dict[str, int]:
+    """Documents per shown code (queue summaries), from (status code, checked_at) pairs."""
+    return dict(Counter(shown_code(code, checked is not None) for code, checked in states))
 
 
 class NotConnected(Exception):
