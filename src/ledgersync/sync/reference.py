@@ -25,14 +25,13 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ledgersync.env import ConfigError
 from ledgersync.providers.base import (
     AuthError,
     Capabilities,
@@ -45,6 +44,7 @@ from ledgersync.providers.base import (
     TaxCode,
 )
 from ledgersync.providers.base import DocType as RemoteDocType
+from ledgersync.providers.config import ProviderConfig
 from ledgersync.providers.registry import PROVIDERS, connector_for
 from ledgersync.records.models import DocType, Document, Organisation
 from ledgersync.sync import connections
@@ -135,23 +135,18 @@ class CachedFacts:
         self.missing = False
         self._reference: ReferenceData | None = None
         self._shapes: Connector | None = None
-        self._shapes_tried = False
 
     @property
     def capabilities(self) -> Capabilities:
         return PROVIDERS[self.provider].capabilities
 
     def shape_problem(self, remote_id: str) -> str | None:
-        # A connector without credentials knows the shape of its package's ids; it is built
-        # once, and sends nothing.
-        if not self._shapes_tried:
-            self._shapes_tried = True
-            try:
-                self._shapes = connector_for(self.provider, None)
-            except ConfigError:
-                self._shapes = None  # not configured: the contact look-up will tell instead
         if self._shapes is None:
-            return None
+            # A connector without credentials or a client knows the shape of its package's
+            # ids (validate_accs_id is the connector's one home for it) and sends nothing.
+            facts = PROVIDERS[self.provider]
+            blank = ProviderConfig(client_id="", client_secret="", **asdict(facts.real_urls))
+            self._shapes = connector_for(self.provider, None, config=blank)
         try:
             self._shapes.validate_accs_id(remote_id)
         except InvalidAccsId as exc:
