@@ -408,7 +408,9 @@ def test_ten_thousand_documents_are_judged_in_a_bounded_number_of_queries(
 def test_the_data_age_reads_as_a_time_of_day():
     now = timezone.make_aware(dt.datetime(2026, 12, 2, 15, 0))
     earlier = timezone.make_aware(dt.datetime(2026, 12, 2, 10, 42))
-    assert data_age("QuickBooks", earlier, now) == "Checked against QuickBooks data from 10:42 today."
+    assert (
+        data_age("QuickBooks", earlier, now) == "Checked against QuickBooks data from 10:42 today."
+    )
     assert data_age("Xero", earlier - dt.timedelta(days=1), now) == (
         "Checked against Xero data from 10:42 yesterday."
     )
