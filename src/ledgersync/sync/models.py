@@ -163,7 +163,9 @@ class DocumentState(models.Model):
         return [Failure.from_json(item) for item in self.failures]
 
     @classmethod
-    def record(cls, document, failures: list[Failure], connection: Connection | None) -> None:
+    def record(
+        cls, document, failures: list[Failure], connection: Connection | None = None
+    ) -> None:
         """Record a document's failing checks, judged against ``connection`` (None: none
         was live); the first is its status code. A synced document keeps its SYNCED state
         whatever a late or stale writer says."""

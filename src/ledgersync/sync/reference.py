@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from ledgersync.env import ConfigError
 from ledgersync.providers.base import (
     AuthError,
     Capabilities,
@@ -55,7 +56,7 @@ from ledgersync.sync.models import (
     FetchState,
     ReferenceCache,
 )
-from ledgersync.sync.status import StatusCode, failure_for
+from ledgersync.sync.status import StatusCode, failure_for, not_configured
 
 log = logging.getLogger(__name__)
 
@@ -354,7 +355,10 @@ def _connector(connection: Connection, cache: ReferenceCache) -> Connector | Non
         return connections.connector_for_connection(connection)
     except (connections.NotConnected, ProviderError) as exc:
         _failed(connection, cache, exc)
-        return None
+    except ConfigError as exc:
+        name = connections.provider_name(connection.organisation, connection)
+        _failed(connection, cache, exc, message=not_configured(name, exc))
+    return None
 
 
 def _guarded(connection: Connection, connector: Connector, wanted: Wanted, **options) -> Read:
@@ -369,12 +373,14 @@ def _guarded(connection: Connection, connector: Connector, wanted: Wanted, **opt
         raise
 
 
-def _failed(connection: Connection, cache: ReferenceCache, error: Exception) -> ReferenceCache:
-    message = failure_for(error, connections.provider_name(connection.organisation, connection))
+def _failed(
+    connection: Connection, cache: ReferenceCache, error: Exception, *, message: str = ""
+) -> ReferenceCache:
+    if not message:
+        name = connections.provider_name(connection.organisation, connection)
+        message = failure_for(error, name).message
     log.info("reading %s for connection %s failed: %s", connection.provider, connection.pk, error)
-    ReferenceCache.objects.filter(pk=cache.pk).update(
-        state=FetchState.FAILED, error=message.message[:500]
-    )
+    ReferenceCache.objects.filter(pk=cache.pk).update(state=FetchState.FAILED, error=message[:500])
     _reassess(connection, waiting_only=True)
     return _reload(cache)
 

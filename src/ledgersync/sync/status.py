@@ -280,6 +280,11 @@ def failure_for(error: Exception, provider_name: str) -> Failure:
     return Failure(rule.code, message)
 
 
+def not_configured(provider_name: str, problem: object) -> str:
+    """This server has no (or a malformed) client set up for the package."""
+    return f"{provider_name} is not configured on this server: {problem}"
+
+
 def party_label(party, *, supplier: bool) -> str:
     return f"{'Supplier' if supplier else 'Customer Account'} '{party.name}' ({party.number})"
 

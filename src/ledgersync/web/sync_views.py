@@ -23,7 +23,7 @@ from ledgersync.records.models import DocType, Organisation, Perm
 from ledgersync.sync import connections, engine, reference, tasks
 from ledgersync.sync.connections import provider_name
 from ledgersync.sync.models import ConnectionStatus, SyncRun
-from ledgersync.sync.status import failure_for
+from ledgersync.sync.status import failure_for, not_configured
 from ledgersync.web.access import organisation_of, require
 from ledgersync.web.sync_support import (
     Package,
@@ -103,7 +103,7 @@ def connect(request):
     try:
         auth = connector_for(organisation.provider, None).authorization_url(_callback_uri(request))
     except ConfigError as exc:
-        messages.error(request, f"{name} is not configured on this server: {exc}")
+        messages.error(request, not_configured(name, exc))
         return redirect("sync-home")
     request.session[OAUTH_SESSION_KEY] = {
         "provider": organisation.provider,
