@@ -212,6 +212,9 @@ class ReferenceCache(models.Model):
     numbers = models.JSONField(default=dict, blank=True)
     # When the chart and tax codes were last read whole (None: never).
     fetched_at = models.DateTimeField(null=True, blank=True)
+    # When every contact and number the queue names was last asked about again (a read on
+    # the half-hour schedule asks only about those not asked before).
+    everything_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=FetchState.choices, default=FetchState.EMPTY)
     started_at = models.DateTimeField(null=True, blank=True)
     # The last read's trouble, in status.py's words ("" when it went well).

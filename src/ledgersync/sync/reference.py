@@ -9,11 +9,14 @@ connector allows, and kept on the connection's ``ReferenceCache``:
 - which of the queue's numbers the package already uses (``existing_numbers``, which takes
   many numbers at once; supplier invoices per supplier).
 
-``refresh`` reads it all (on connect, every ``REFRESH_EVERY`` for live connections, and from
-the Sync page's Refresh button); ``fill_gaps`` reads only what a newly linked party or a new
-number added since. Both then re-assess the queue (sync/assess.py), which reads the cache
-through ``CachedFacts`` and so never calls the package itself. The push still asks the
-package about numbers at send time (sync/batch.py, through the live ``Checker``).
+``refresh`` reads it all: on connect, from the Sync page's Refresh button, and once a day
+(``EVERYTHING_EVERY``). Every ``REFRESH_EVERY`` in between the schedule reads the chart and
+tax codes again and only the contacts and numbers not asked about before, which keeps a big
+queue within the packages' daily limits (Xero: 5,000 calls). ``fill_gaps`` reads only what a
+newly linked party or a new number added since. Each read then re-assesses the queue
+(sync/assess.py), which reads the cache through ``CachedFacts`` and so never calls the
+package itself. The push still asks the package about numbers at send time (sync/batch.py,
+through the live ``Checker``), so a number taken since the last read is caught then.
 
 The reads run in the background (sync/tasks.py); ``request_refresh`` and ``request_gaps``
 queue them once the caller's transaction commits, at most one of each at a time.
@@ -61,6 +64,7 @@ from ledgersync.sync.status import StatusCode, failure_for, not_configured
 log = logging.getLogger(__name__)
 
 REFRESH_EVERY = dt.timedelta(minutes=30)
+EVERYTHING_EVERY = dt.timedelta(hours=24)
 # A read marked as going for longer than this has died with its worker: it may start again.
 STUCK_AFTER = dt.timedelta(minutes=10)
 # A read that failed is tried again by the schedule after this long.
@@ -281,18 +285,23 @@ def _read(connector: Connector, wanted: Wanted, *, with_reference: bool) -> Read
 # -- reading the package ------------------------------------------------------------------------
 
 
-def refresh(connection: Connection) -> ReferenceCache:
-    """Read everything the queue's checks need from the package, keep it, and re-assess the
-    organisation's queue from it. Trouble with the package is kept on the cache in
+def refresh(connection: Connection, *, everything: bool = True) -> ReferenceCache:
+    """Read the chart and tax codes, and every contact and number the queue names (only
+    those not asked about before when ``everything`` is False), keep them, and re-assess
+    the organisation's queue from them. Trouble with the package is kept on the cache in
     status.py's words (a refused connection is marked "relink needed" first)."""
     cache, _ = ReferenceCache.objects.get_or_create(connection=connection)
     now = timezone.now()
     ReferenceCache.objects.filter(pk=cache.pk).update(state=FetchState.FETCHING, started_at=now)
+    cache.refresh_from_db()
+    everything = everything or cache.everything_at is None
+    wanted = wanted_by(connection)
+    ask = wanted if everything else wanted.without(cache)
     connector = _connector(connection, cache)
     if connector is None:
         return _reload(cache)
     try:
-        read = _guarded(connection, connector, wanted_by(connection), with_reference=True)
+        read = _guarded(connection, connector, ask, with_reference=True)
     except (connections.NotConnected, ProviderError) as exc:
         return _failed(connection, cache, exc)
     with transaction.atomic():
@@ -300,14 +309,42 @@ def refresh(connection: Connection) -> ReferenceCache:
         assert read.reference is not None
         row.accounts = _accounts_json(read.reference)
         row.tax_codes = _tax_codes_json(read.reference)
-        row.contacts = read.contacts
-        row.numbers = read.numbers
+        kept = Read() if everything else _still_wanted(row, wanted)
+        row.contacts, row.numbers = _merged(kept, read)
         row.fetched_at = timezone.now()
+        if everything:
+            row.everything_at = row.fetched_at
         row.state, row.error = FetchState.FRESH, ""
         row.api_calls = connector.api_calls
         row.save()
     _reassess(connection)
     return _reload(cache)
+
+
+def _still_wanted(cache: ReferenceCache, wanted: Wanted) -> Read:
+    """What ``cache`` already knows of ``wanted`` (the rest is dropped: documents gone)."""
+    kept = Read()
+    for kind, remote_id in wanted.contacts:
+        known = cache.contacts.get(str(kind), {})
+        if remote_id in known:
+            kept.contacts.setdefault(str(kind), {})[remote_id] = known[remote_id]
+    for (doc_type, contact), numbers in wanted.numbers.items():
+        known = cache.numbers.get(doc_type, {}).get(contact, {})
+        group = {n: known[n] for n in numbers if n in known}
+        if group:
+            kept.numbers.setdefault(doc_type, {})[contact] = group
+    return kept
+
+
+def _merged(kept: Read, read: Read) -> tuple[dict, dict]:
+    contacts = {kind: dict(found) for kind, found in kept.contacts.items()}
+    for kind, found in read.contacts.items():
+        contacts.setdefault(kind, {}).update(found)
+    numbers = {t: {c: dict(g) for c, g in groups.items()} for t, groups in kept.numbers.items()}
+    for doc_type, groups in read.numbers.items():
+        for contact, found in groups.items():
+            numbers.setdefault(doc_type, {}).setdefault(contact, {}).update(found)
+    return contacts, numbers
 
 
 def fill_gaps(connection: Connection) -> ReferenceCache | None:
@@ -331,11 +368,7 @@ def fill_gaps(connection: Connection) -> ReferenceCache | None:
         return _failed(connection, cache, exc)
     with transaction.atomic():
         row = ReferenceCache.objects.select_for_update().get(pk=cache.pk)
-        for kind, found in read.contacts.items():
-            row.contacts.setdefault(kind, {}).update(found)
-        for doc_type, groups in read.numbers.items():
-            for contact, found in groups.items():
-                row.numbers.setdefault(doc_type, {}).setdefault(contact, {}).update(found)
+        row.contacts, row.numbers = _merged(Read(row.contacts, row.numbers), read)
         row.save(update_fields=["contacts", "numbers"])
     _reassess(connection, waiting_only=True)
     return _reload(cache)
@@ -402,9 +435,9 @@ def _reassess(connection: Connection, *, waiting_only: bool = False) -> None:
 # -- asking for a read --------------------------------------------------------------------------
 
 
-def request_refresh(connection: Connection) -> bool:
-    """Queue a full read once the caller's transaction commits, unless one is going; the
-    cache says "being read" from now. True when one was queued."""
+def request_refresh(connection: Connection, *, everything: bool = True) -> bool:
+    """Queue a read (``refresh``) once the caller's transaction commits, unless one is
+    going; the cache says "being read" from now. True when one was queued."""
     from ledgersync.sync import tasks
 
     ReferenceCache.objects.get_or_create(connection=connection)
@@ -415,7 +448,7 @@ def request_refresh(connection: Connection) -> bool:
     if not free.update(state=FetchState.FETCHING, started_at=now):
         return False
     pk = connection.pk
-    transaction.on_commit(lambda: tasks.refresh_reference(pk))
+    transaction.on_commit(lambda: tasks.refresh_reference(pk, everything))
     return True
 
 
@@ -436,8 +469,9 @@ def request_gaps(connection: Connection) -> bool:
 
 def keep_fresh(now: dt.datetime | None = None) -> dict[str, int]:
     """The schedule's work: every connected organisation with a queue has its cache read
-    again once it is ``REFRESH_EVERY`` old (or failed ``RETRY_AFTER`` ago), and what it lacks
-    read meanwhile. Returns counts for the log."""
+    again once it is ``REFRESH_EVERY`` old (or failed ``RETRY_AFTER`` ago): everything once
+    a day, else the chart and what was not asked about; what it lacks is read meanwhile.
+    Returns counts for the log."""
     now = now or timezone.now()
     counts = {"refreshed": 0, "filled": 0}
     live = Connection.objects.filter(status=ConnectionStatus.CONNECTED).select_related(
@@ -448,7 +482,9 @@ def keep_fresh(now: dt.datetime | None = None) -> dict[str, int]:
             continue  # nothing queued: nothing to show a status for
         cache = cache_of(connection)
         if _due(cache, now):
-            counts["refreshed"] += int(request_refresh(connection))
+            last = cache.everything_at if cache is not None else None
+            everything = last is None or now - last >= EVERYTHING_EVERY
+            counts["refreshed"] += int(request_refresh(connection, everything=everything))
         elif cache is not None and cache.state == FetchState.FRESH:
             if wanted_by(connection).without(cache):
                 counts["filled"] += int(request_gaps(connection))

@@ -37,11 +37,11 @@ def keep_connections_alive() -> None:
 
 
 @db_task()
-def refresh_reference(connection_id: int) -> None:
+def refresh_reference(connection_id: int, everything: bool = True) -> None:
     """Read the package's data for a connection's checks, then re-assess its queue."""
     connection = reference.by_id(connection_id)
     if connection is not None:
-        reference.refresh(connection)
+        reference.refresh(connection, everything=everything)
 
 
 @db_task()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ledgersync.records.models import Account, DocType, Document, Line, NominalCode
 from ledgersync.records.services import create_document, mark_sent, update_document
 from ledgersync.records.tests.factories import invoice_data, make_org
-from ledgersync.sync import assess, connections, linking
+from ledgersync.sync import assess, connections, linking, reference
 from ledgersync.sync.models import (
     AccsIdLink,
     Attempt,
@@ -415,3 +415,38 @@ def test_the_data_age_reads_as_a_time_of_day():
         "Checked against Xero data from 10:42 yesterday."
     )
     assert data_age("Sage", None, now) == "Not checked against Sage data yet."
+
+
+def test_the_schedule_reads_everything_daily_and_only_what_is_new_in_between(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    connection = connect(org)
+    invoice(org, "S0001")
+    now = timezone.now()
+    read(
+        connection,
+        {"S0001": False},
+        fetched_at=now - dt.timedelta(minutes=31),
+        everything_at=now - dt.timedelta(hours=2),
+    )
+    asked = []
+    monkeypatch.setattr(
+        "ledgersync.sync.tasks.refresh_reference", lambda pk, everything: asked.append(everything)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reference.keep_fresh(now) == {"refreshed": 1, "filled": 0}
+    ReferenceCache.objects.filter(pk=connection.pk).update(
+        state=FetchState.FRESH,
+        fetched_at=now - dt.timedelta(minutes=31),
+        everything_at=now - dt.timedelta(hours=25),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reference.keep_fresh(now)
+    ReferenceCache.objects.filter(pk=connection.pk).update(
+        state=FetchState.FRESH, fetched_at=now - dt.timedelta(minutes=5)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reference.keep_fresh(now) == {"refreshed": 0, "filled": 0}
+
+    assert asked == [False, True]

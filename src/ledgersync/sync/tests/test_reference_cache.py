@@ -129,3 +129,16 @@ def test_a_refused_connection_then_a_reconnect_leaves_no_relink_row(demo, sandbo
         assert StatusCode.CHECKING not in codes  # the read after connecting judged them all
     assert statuses(organisation)["S1001"] == StatusCode.NOT_SENT
     assert statuses(organisation)["S1002"] == ""
+
+
+def test_the_half_hourly_read_asks_only_about_what_it_has_not_asked_before(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001", "A1006")
+    everything = reference.refresh(connection).api_calls
+
+    light = reference.refresh(connection, everything=False)
+
+    assert light.state == FetchState.FRESH
+    assert 0 < light.api_calls < everything  # the chart and tax codes; no contact, no number
+    assert light.contacts == reference.refresh(connection).contacts
+    assert statuses(organisation)["S1002"] == ""
