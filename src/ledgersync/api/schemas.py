@@ -272,7 +272,9 @@ class QueueItemOut(Schema):
 class QueueOut(Page):
     type: DocTypeName
     counts: dict[str, int] = Field(
-        description="Documents by status code (NOT_CHECKED: not tried yet)."
+        description=(
+            "Documents by status code; READY: every check passes, NOT_CHECKED: not judged yet."
+        )
     )
     items: list[QueueItemOut]
 

@@ -24,20 +24,14 @@ from ledgersync.api.schemas import (
 )
 from ledgersync.providers.base import Connector
 from ledgersync.records.models import Account, Supplier
-from ledgersync.sync import connections, engine, linking, tasks
+from ledgersync.sync import assess, connections, engine, linking, tasks
 from ledgersync.sync.models import LIVE_RUN_STATES, ConnectionStatus, SyncRun, Trigger
-from ledgersync.sync.status import count_codes
 
 router = Router(tags=["sync"])
 ID = Path(..., ge=1, le=2**53)
 
 
 # -- queue ------------------------------------------------------------------------------------
-
-
-def queue_counts(organisation, doc_type) -> dict[str, int]:
-    codes = engine.queue(organisation, doc_type).values_list("sync_state__status_code", flat=True)
-    return count_codes(codes)
 
 
 @router.get("/sync/queues/{doc_type}", response={200: QueueOut, **ERRORS}, auth=READ)
@@ -65,7 +59,7 @@ def get_queue(request, doc_type: DocTypeName, filters: Query[QueueFilter]):
         }
 
     body = output.page(rows, filters, item)
-    body.update(type=doc_type.value, counts=queue_counts(organisation, kind))
+    body.update(type=doc_type.value, counts=assess.queue_counts(organisation, kind))
     return body
 
 

@@ -13,7 +13,7 @@ import sys
 import time
 
 from ledgersync.commands.common import CommandError, organisation, run_command, table
-from ledgersync.sync.status import count_codes, failure_for
+from ledgersync.sync.status import failure_for
 
 BAR_WIDTH = 30
 sleep = time.sleep  # tests replace it
@@ -158,7 +158,7 @@ def _summary(org, runs, waiting=()) -> int:
 
 def cmd_status(args) -> int:
     from ledgersync.records.models import DocType
-    from ledgersync.sync import connections, engine
+    from ledgersync.sync import assess, connections
     from ledgersync.sync.models import LIVE_RUN_STATES, SyncRun
 
     org = organisation(args.org)
@@ -181,8 +181,7 @@ def cmd_status(args) -> int:
         )
     rows = []
     for doc_type in DocType:
-        codes = engine.queue(org, doc_type).values_list("sync_state__status_code", flat=True)
-        counts = count_codes(codes)
+        counts = assess.queue_counts(org, doc_type)
         if not counts:
             rows.append([doc_type.label, "-", 0])
         for code, count in sorted(counts.items()):

@@ -8,7 +8,9 @@ what to fix, and nothing is half saved. The rules hold whoever calls:
 - a document the package has, or that is being sent to it, refuses changes
   (`DocumentLocked`, whose words are written once, here);
 - marking sent again keeps the first sent date;
-- every change touches `updated_at`.
+- every change touches `updated_at`;
+- every change re-assesses the document's status code at once, in the same transaction
+  (sync/assess.py, from the package's data already read: no call to the package).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from ledgersync.records.money import parse_decimal
 
 # Whether a document may change depends on its sync state; sync.models depends only on
 # records.models, so reading it here makes no import cycle.
+from ledgersync.sync import assess
 from ledgersync.sync.models import Attempt, AttemptState, DocumentState
 from ledgersync.sync.status import StatusCode
 
@@ -242,6 +245,7 @@ def create_document(
             document.number = number or allocate_number(organisation, doc_type)
             document.save()
             _save_lines(document, lines)
+            assess.document_changed(document)
     except IntegrityError:
         raise ValidationError(
             {"number": [_clash_message(organisation, doc_type, number, supplier)]}
@@ -376,6 +380,7 @@ def mark_sent(document: Document, via: SentVia | str = SentVia.HAND) -> Document
         if locked.sent_at is None:
             locked.sent_at, locked.sent_via = timezone.now(), SentVia(via)
             locked.save(update_fields=["sent_at", "sent_via", "updated_at"])
+            assess.document_changed(locked)
     return locked
 
 
@@ -385,6 +390,7 @@ def clear_sent(document: Document) -> Document:
         if locked.sent_at is not None:
             locked.sent_at, locked.sent_via = None, ""
             locked.save(update_fields=["sent_at", "sent_via", "updated_at"])
+            assess.document_changed(locked)
     return locked
 
 
@@ -396,6 +402,7 @@ def set_marked_for_sync(document: Document, marked: bool) -> Document:
             locked.marked_for_sync = marked
             locked.marked_at = timezone.now() if marked else None
             locked.save(update_fields=["marked_for_sync", "marked_at", "updated_at"])
+            assess.document_changed(locked)
     return locked
 
 
@@ -423,6 +430,7 @@ def update_document(document: Document, changes: Mapping[str, Any]) -> Document:
             raise NumberTaken(
                 {"supplier": [f"{locked.party} already has a document numbered {locked.number}."]}
             ) from None
+        assess.document_changed(locked)
     return locked
 
 

@@ -1,22 +1,42 @@
 """The seven checks a document must pass before it is pushed (DESIGN.md, in this order).
 
-Checks 1 and 7 need nothing from the package. The rest read the package's reference data,
-contacts and existing numbers through one connector, batched: the connector caches
-reference data per instance, contacts are looked up once per distinct AccsID, and numbers
-are asked about per batch, so checking costs no API call per document.
+Checks 1 and 7 need nothing from the package, and neither does knowing whether a party is
+linked at all (2) or its care-of account is (3). The rest read facts about the package:
+whether a contact exists (2), which numbers are used (4), the chart of accounts (5, 6).
+One ``Checker`` runs them all against either source of those facts:
+
+- ``LiveFacts``, a connector asked now (the engine's batch, just before a push): reference
+  data is cached per connector instance, contacts are looked up once per distinct AccsID,
+  and numbers are asked about per batch, so checking costs no API call per document;
+- ``reference.CachedFacts``, what sync/reference.py read for the connection earlier (the
+  grid, the popup and every re-check after a change): no call at all. A fact it has not
+  read yet makes the check ``pending`` (status CHECKING) instead of guessing.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from ledgersync.providers.base import Connector, ContactKind, InvalidAccsId
+from ledgersync.providers.base import (
+    Capabilities,
+    Connector,
+    ContactKind,
+    InvalidAccsId,
+    ReferenceData,
+)
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import Account, DocType, Document, Supplier
 from ledgersync.sync.models import AccsIdLink, Connection
-from ledgersync.sync.status import Failure, StatusCode, check_failure, party_label
+from ledgersync.sync.status import (
+    Failure,
+    StatusCode,
+    check_failure,
+    checking_failure,
+    party_label,
+)
 
 NUMBER_LABELS = {
     DocType.SALES_INVOICE: "Invoice",
@@ -73,17 +93,84 @@ def links_for(connection: Connection, parties: Iterable[Account | Supplier]) -> 
     return found
 
 
+class PackageFacts(Protocol):
+    """What checks 2, 4, 5 and 6 ask about the package. ``None`` answers "not known yet"."""
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    def shape_problem(self, remote_id: str) -> str | None:
+        """Why ``remote_id`` cannot be one of the package's ids (its words), or None."""
+
+    def contact_exists(self, remote_id: str, kind: ContactKind) -> bool | None: ...
+
+    def numbers_used(
+        self, doc_type: RemoteDocType, numbers: Sequence[str], contact_id: str | None
+    ) -> Mapping[str, bool | None]:
+        """For each of ``numbers``: already used in the package (for supplier invoices, by
+        that supplier), or None when not known."""
+
+    def reference(self) -> ReferenceData | None: ...
+
+
+class LiveFacts:
+    """The package asked now, through one connector."""
+
+    def __init__(self, connector: Connector) -> None:
+        self.connector = connector
+        self._contacts: dict[tuple[ContactKind, str], bool] = {}
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.connector.capabilities
+
+    def shape_problem(self, remote_id: str) -> str | None:
+        try:
+            self.connector.validate_accs_id(remote_id)
+        except InvalidAccsId as exc:
+            return exc.message
+        return None
+
+    def contact_exists(self, remote_id: str, kind: ContactKind) -> bool:
+        key = (kind, remote_id)
+        if key not in self._contacts:
+            self._contacts[key] = self.connector.get_contact(remote_id, kind) is not None
+        return self._contacts[key]
+
+    def numbers_used(
+        self, doc_type: RemoteDocType, numbers: Sequence[str], contact_id: str | None
+    ) -> dict[str, bool | None]:
+        taken = self.connector.existing_numbers(doc_type, numbers, contact_id)
+        return {number: number in taken for number in numbers}
+
+    def reference(self) -> ReferenceData:
+        return self.connector.reference_data()
+
+
 @dataclass
 class Checker:
-    """Runs the checks for batches of documents against one connection's package."""
+    """Runs the checks for batches of documents against one connection's package, asking
+    ``source`` (a connector, asked live, or any other ``PackageFacts``). A fact the source
+    does not know yet reads as ``pending``: ``waiting`` when given, else "Being checked
+    against ... now"."""
 
-    connector: Connector
+    source: Connector | PackageFacts
     connection: Connection
-    _contacts: dict[tuple[ContactKind, str], bool] = field(default_factory=dict)
+    waiting: Failure | None = None
+    facts: PackageFacts = field(init=False)
+
+    def __post_init__(self) -> None:
+        source = self.source
+        self.facts = LiveFacts(source) if isinstance(source, Connector) else source
 
     @property
     def provider_name(self) -> str:
-        return self.connector.capabilities.display_name
+        return self.facts.capabilities.display_name
+
+    @property
+    def pending(self) -> Failure:
+        """What a check reads as while the fact it needs is not known yet."""
+        return self.waiting or checking_failure(self.provider_name)
 
     def check(
         self,
@@ -92,7 +179,8 @@ class Checker:
         links: Links | None = None,
         skip_duplicates: Set[int] = frozenset(),
     ) -> dict[int, list[Failure]]:
-        """Every failing check of every document, in check order, keyed by document id.
+        """Every failing check of every document, in check order, keyed by document id;
+        a check that could not be judged yet appears once, as ``pending``, in its place.
 
         ``links`` may be passed when the caller loaded them already; ``skip_duplicates``
         names documents whose number check must not run (a send being repeated).
@@ -110,7 +198,7 @@ class Checker:
             by_doc[document.pk] += [
                 f for f in local_failures(document) if f.code == StatusCode.BLANK_LINE
             ]
-        return by_doc
+        return {pk: _pending_once(failures) for pk, failures in by_doc.items()}
 
     # Check 2
     def _account(self, document: Document, links: Links) -> list[Failure]:
@@ -124,35 +212,33 @@ class Checker:
                     StatusCode.ACCOUNT_NOT_LINKED, party=label, provider=self.provider_name
                 )
             ]
-        problem = self.accs_id_problem(
+        failure = self.accs_id_failure(
             link.remote_id, ContactKind.SUPPLIER if supplier else ContactKind.CUSTOMER
         )
-        return [Failure(StatusCode.ACCOUNT_ID_INVALID, problem)] if problem else []
+        return [failure] if failure else []
 
-    def accs_id_problem(self, remote_id: str, kind: ContactKind) -> str | None:
-        """Why an AccsID cannot be used (wrong shape, or no such contact), or None."""
-        try:
-            self.connector.validate_accs_id(remote_id)
-        except InvalidAccsId as exc:
-            if self.connector.capabilities.supports_typed_accs_id:
-                return exc.message
-        key = (kind, remote_id)
-        if key not in self._contacts:
-            self._contacts[key] = self.connector.get_contact(remote_id, kind) is not None
-        if not self._contacts[key]:
+    def accs_id_failure(self, remote_id: str, kind: ContactKind) -> Failure | None:
+        """Why an AccsID cannot be used (wrong shape, or no such contact), ``pending`` while
+        the package's contacts are not known, or None."""
+        problem = self.facts.shape_problem(remote_id)
+        if problem and self.facts.capabilities.supports_typed_accs_id:
+            return Failure(StatusCode.ACCOUNT_ID_INVALID, problem)
+        exists = self.facts.contact_exists(remote_id, kind)
+        if exists is None:
+            return self.pending
+        if not exists:
             noun = "supplier" if kind == ContactKind.SUPPLIER else "customer"
-            unknown = check_failure(
+            return check_failure(
                 StatusCode.ACCOUNT_ID_INVALID,
                 accs_id=remote_id,
                 provider=self.provider_name,
                 noun=noun,
             )
-            return unknown.message
         return None
 
     # Check 3
     def _care_of(self, document: Document, links: Links) -> list[Failure]:
-        if not self.connector.capabilities.supports_care_of:
+        if not self.facts.capabilities.supports_care_of:
             return []
         care_of = document.care_of
         if care_of is None:
@@ -180,11 +266,14 @@ class Checker:
                 contact_id = link.remote_id
             groups[(document.doc_type, contact_id)].append(document)
         for (doc_type, contact_id), members in groups.items():
-            taken = self.connector.existing_numbers(
+            used = self.facts.numbers_used(
                 RemoteDocType(doc_type), [d.number for d in members], contact_id
             )
             for document in members:
-                if document.number in taken:
+                taken = used.get(document.number)
+                if taken is None:
+                    by_doc[document.pk].append(self.pending)
+                elif taken:
                     by_doc[document.pk].append(
                         check_failure(
                             StatusCode.DUPLICATE_NUMBER,
@@ -196,7 +285,9 @@ class Checker:
 
     # Checks 5 and 6
     def _nominals(self, document: Document) -> list[Failure]:
-        reference = self.connector.reference_data()
+        reference = self.facts.reference()
+        if reference is None:
+            return [self.pending]
         missing, untaxed = [], []
         for line in document.lines.all():
             code = line.nominal.code
@@ -211,7 +302,7 @@ class Checker:
                     )
                 )
             elif (
-                self.connector.capabilities.needs_tax_on_nominal
+                self.facts.capabilities.needs_tax_on_nominal
                 and line.tax_code_id is None
                 and not account.has_tax
             ):
@@ -221,3 +312,15 @@ class Checker:
                 if failure not in untaxed:
                     untaxed.append(failure)
         return missing + untaxed
+
+
+def _pending_once(failures: list[Failure]) -> list[Failure]:
+    """Failures in check order with only the first "not known yet" among them."""
+    seen_pending, kept = False, []
+    for failure in failures:
+        if failure.code == StatusCode.CHECKING:
+            if seen_pending:
+                continue
+            seen_pending = True
+        kept.append(failure)
+    return kept

@@ -202,6 +202,14 @@ def _confirm_refusal(row: Connection, spent: Credentials, refused: AuthError) ->
     raise refused
 
 
+def _reassess(organisation: Organisation) -> None:
+    """The connection changed: every status code of the organisation is judged again
+    against the connection live now (sync/assess.py)."""
+    from ledgersync.sync import assess  # assess asks this module for the live connection
+
+    assess.connection_changed(organisation)
+
+
 def mark_relink_needed(connection: Connection, reason: str) -> None:
     """The package refused the connection's tokens: say so, and when it first did."""
     now = timezone.now()
@@ -215,6 +223,7 @@ def mark_relink_needed(connection: Connection, reason: str) -> None:
         connection.ended_at, connection.end_cause = now, ConnectionEnd.REFUSED
     connection.status = ConnectionStatus.RELINK_NEEDED
     log.warning("connection %s needs relinking: %s", connection.pk, reason)
+    _reassess(connection.organisation)
 
 
 def complete_connection(
@@ -230,7 +239,9 @@ def complete_connection(
     """Finish the OAuth dance: exchange the code, learn the company, store the tokens.
 
     Reconnecting to a company seen before reuses its row, so AccsID links (kept by provider
-    and company) carry on. Raises AuthError when the user declined or the code is refused.
+    and company) carry on. The queue is re-assessed at once (from the package's data read
+    before, if any) and the package's data is read afresh once this commits. Raises
+    AuthError when the user declined or the code is refused.
     """
     connector = connector_for(provider, None)
     credentials = connector.exchange_code(
@@ -260,6 +271,10 @@ def complete_connection(
             action="connect",
             detail=f"Connected to {connection.get_provider_display()} company {company.name}",
         )
+        _reassess(organisation)
+        from ledgersync.sync import reference  # reference builds connectors through here
+
+        reference.request_refresh(connection)
     return connection
 
 
@@ -301,6 +316,7 @@ def disconnect(
             action="disconnect",
             detail=reason or f"Disconnected from {connection.get_provider_display()}",
         )
+        _reassess(connection.organisation)
 
 
 def _when(moment: dt.datetime) -> str:

@@ -35,14 +35,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ledgersync.providers.base import AuthError, Connector, ProviderError
+from ledgersync.providers.base import AuthError, ProviderError
 from ledgersync.records.models import DocType, Document, Organisation
 from ledgersync.sync import connections, late_copies
 from ledgersync.sync.batch import BatchWork
-from ledgersync.sync.checks import Checker, local_failures
+from ledgersync.sync.checks import Checker
 from ledgersync.sync.models import (
     LIVE_RUN_STATES,
     Connection,
+    ConnectionStatus,
     DocumentState,
     RunState,
     SyncRun,
@@ -475,27 +476,25 @@ def set_failures(
     DocumentState.record(document, failures, connection)
 
 
-def recheck(
-    document: Document, connector: Connector | None, connection: Connection | None
-) -> list[Failure]:
-    """Run the checks for one document at once (after the user fixed something)."""
-    if connector is None or connection is None:
-        name = connections.provider_name(document.organisation, connection)
-        failures = local_failures(document) or [failure_for(connections.NotConnected(), name)]
-        set_failures(document, failures)
-        return failures
-    return recheck_all([document], connector, connection)[document.pk]
+def recheck(document: Document, connection: Connection | None = None) -> list[Failure]:
+    """Judge one document again at once (after the user fixed something); see recheck_all."""
+    return recheck_all([document], connection).get(document.pk, [])
 
 
 def recheck_all(
-    documents: list[Document], connector: Connector, connection: Connection
+    documents: list[Document], connection: Connection | None = None
 ) -> dict[int, list[Failure]]:
-    """Run the checks for several documents at once with one checker (one look-up per
-    contact and per number group, not per document) and record each one's result."""
-    results = Checker(connector, connection).check(documents)
-    for document in documents:
-        set_failures(document, results[document.pk], connection)
-    return results
+    """Judge documents again at once, from the package's data cached for the live connection
+    (sync/assess.py), and record each one's result. Given the connection, what the cache
+    lacks for them (a contact just linked, a number just given) is read first, in one read
+    for all of them, never one per document."""
+    from ledgersync.sync import assess, reference  # both read the queue this module defines
+
+    if not documents:
+        return {}
+    if connection is not None and connection.status == ConnectionStatus.CONNECTED:
+        reference.fill_gaps(connection)
+    return assess.assess(documents[0].organisation, [d.pk for d in documents])
 
 
 def run_until_done(

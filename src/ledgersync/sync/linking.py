@@ -4,7 +4,8 @@ The actions popup offers: Suggestions (similar names), Link This (an exact name 
 Create New (make the contact in the package), and typing an AccsID (where the provider's
 ids can be typed; not Sage). The web popup, the record's AccsID field and the REST API all
 call `link` / `save_raw_accs_id` / `unlink` here, so every change is written to the audit
-log exactly once, and saving the AccsID a record already has writes nothing.
+log exactly once, and saving the AccsID a record already has writes nothing. Every change
+re-assesses, at once, each document the record is on (as account, supplier or care-of).
 
 Each action acts once however often it arrives (a double click, two tabs, a replayed POST):
 it holds the record's row lock while it looks at the record's current link and changes it,
@@ -32,6 +33,7 @@ from ledgersync.providers.base import (
 )
 from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.models import Account, Supplier
+from ledgersync.sync import assess, reference
 from ledgersync.sync.models import AccsIdLink, AuditEvent, Connection, LinkMethod
 from ledgersync.sync.status import StatusCode, check_failure
 
@@ -128,6 +130,7 @@ def _save_link(connection, party, remote_id: str, method: LinkMethod, user) -> A
             f"link:{method}",
             f"{party} linked to {provider} id {remote_id} ({method.label})",
         )
+        assess.party_changed(connection.organisation, party)
     return saved
 
 
@@ -173,6 +176,7 @@ def link_existing(
             f"{connector.capabilities.display_name} has no such contact any more; "
             "refresh the suggestions."
         )
+    reference.note_contact(connection, kind_of(party), remote_id, exists=True)
     return _save_link(connection, party, remote_id, method, user)
 
 
@@ -189,6 +193,7 @@ def create_new(connection: Connection, connector: Connector, party, *, user=None
         if current is not None and connector.get_contact(current.remote_id, kind_of(party)):
             return current
         contact = _create_contact(connector, party)
+        reference.note_contact(connection, kind_of(party), contact.id, exists=True)
         return _save_link(connection, party, contact.id, LinkMethod.CREATE_NEW, user)
 
 
@@ -232,6 +237,7 @@ def set_typed_accs_id(
             StatusCode.ACCOUNT_ID_INVALID, accs_id=remote_id, provider=name, noun=noun
         )
         raise LinkError(unknown.message)
+    reference.note_contact(connection, kind_of(party), remote_id, exists=True)
     return _save_link(connection, party, remote_id, LinkMethod.TYPED, user)
 
 
@@ -244,6 +250,7 @@ def unlink(connection: Connection, party, *, user=None) -> bool:
             return False
         found.delete()
         _audit(connection, user, "unlink", f"{party}: AccsID {found.remote_id} removed")
+        assess.party_changed(connection.organisation, party)
     return True
 
 

@@ -141,7 +141,10 @@ class AccsIdLink(models.Model):
 
 class DocumentState(models.Model):
     """Where one document stands with the package: its status code, every failing check,
-    and once synced, its remote id. One row per document, written by the engine only."""
+    and once synced, its remote id. One row per document, written by the engine and by
+    sync/assess.py. ``provider`` and ``company_id`` name the connection it was judged
+    against (the organisation's provider and "" when none was live): a state judged under
+    another connection is never shown as this one's."""
 
     document = models.OneToOneField(
         "records.Document", on_delete=models.CASCADE, related_name="sync_state", primary_key=True
@@ -175,26 +178,68 @@ class DocumentState(models.Model):
         return [Failure.from_json(item) for item in self.failures]
 
     @classmethod
-    def record(cls, document, failures: list[Failure], connection=None) -> None:
-        """Record a document's failing checks; the first is its status code. A synced
-        document keeps its SYNCED state whatever a late or stale writer says. Checks run
-        against a connection say which (its provider and company), so a status is only
-        trusted under the connection it was judged for."""
+    def record(
+        cls, document, failures: list[Failure], connection: Connection | None = None
+    ) -> None:
+        """Record a document's failing checks, judged against ``connection`` (None: none
+        was live); the first is its status code. A synced document keeps its SYNCED state
+        whatever a late or stale writer says."""
         first = failures[0] if failures else None
         values = {
             "status_code": first.code if first else "",
             "message": first.message if first else "",
             "failures": [f.as_json() for f in failures],
             "checked_at": timezone.now(),
+            "provider": connection.provider if connection else document.organisation.provider,
+            "company_id": connection.company_id if connection else "",
         }
-        if connection is not None:
-            values.update(provider=connection.provider, company_id=connection.company_id)
         if (
             not cls.objects.filter(document=document)
             .exclude(status_code=StatusCode.SYNCED)
             .update(**values)
         ):
             cls.objects.get_or_create(document=document, defaults=values)
+
+
+class FetchState(models.TextChoices):
+    EMPTY = "empty", "Never read"
+    FETCHING = "fetching", "Being read"
+    FRESH = "fresh", "Read"
+    FAILED = "failed", "Could not be read"
+
+
+class ReferenceCache(models.Model):
+    """What the checks need from the package, read for one connection (sync/reference.py):
+    the chart of accounts and tax codes, whether the contacts the queue's links name exist,
+    and which of the queue's numbers the package has already used. The grid's status codes
+    are worked out from it without calling the package (sync/assess.py)."""
+
+    connection = models.OneToOneField(
+        Connection, on_delete=models.CASCADE, primary_key=True, related_name="reference_cache"
+    )
+    # [{"id", "code", "name", "account_type", "tax_code_id", "active"}]
+    accounts = models.JSONField(default=list, blank=True)
+    # [{"id", "name", "rate" (a decimal string or null), "code"}]
+    tax_codes = models.JSONField(default=list, blank=True)
+    # {"customer" | "supplier": {remote id: exists}}
+    contacts = models.JSONField(default=dict, blank=True)
+    # {doc type: {supplier's remote id, or "" for sales: {number: already used}}}
+    numbers = models.JSONField(default=dict, blank=True)
+    # When the chart and tax codes were last read whole (None: never).
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    # When every contact and number the queue names was last asked about again (a read on
+    # the half-hour schedule asks only about those not asked before).
+    everything_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=FetchState.choices, default=FetchState.EMPTY)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # The last read's trouble, in status.py's words ("" when it went well).
+    error = models.CharField(max_length=500, blank=True)
+    # Set while a read of just the missing contacts and numbers is queued.
+    gaps_wanted = models.BooleanField(default=False)
+    api_calls = models.PositiveIntegerField(default=0, help_text="Calls the last read made.")
+
+    def __str__(self) -> str:
+        return f"{self.connection}: {self.state}"
 
 
 class RunState(models.TextChoices):

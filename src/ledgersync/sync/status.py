@@ -20,12 +20,14 @@ asks ``failure_for(error, provider_name)`` or ``rule_for(error)``::
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import models
+from django.utils import timezone
 
 from ledgersync.providers.errors import (
     AuthError,
@@ -52,6 +54,8 @@ class StatusCode(models.TextChoices):
     RATE_LIMITED = "RATE_LIMITED", "Waiting for the package"
     NOT_CONNECTED = "NOT_CONNECTED", "Not connected"
     RELINK_NEEDED = "RELINK_NEEDED", "Relink needed"
+    # A check that needs the package's data, while ledgersync is still reading it.
+    CHECKING = "CHECKING", "Being checked"
 
     @property
     def check_number(self) -> int | None:
@@ -87,6 +91,7 @@ REMEDIES = {
     StatusCode.RATE_LIMITED: "Nothing to do: ledgersync waits and tries again.",
     StatusCode.NOT_CONNECTED: "Connect to your accounting package.",
     StatusCode.RELINK_NEEDED: "Connect again: the package no longer accepts ledgersync's access.",
+    StatusCode.CHECKING: "Nothing to do: the row updates as soon as the package's data is read.",
 }
 
 
@@ -132,12 +137,46 @@ def check_failure(status_code: StatusCode, /, **values: object) -> Failure:
     return Failure(status_code, CHECK_TEMPLATES[status_code].format(**values))
 
 
-# Shown for a queued document that no run has checked yet (it has no status code), and for
-# one whose every check passed (its status code is blank but it has been checked).
+# Shown for a document no check has looked at (it has no state: one outside the queue), and
+# for one whose every check passed (its status code is blank but it has been checked).
 NOT_CHECKED = "NOT_CHECKED"
-NOT_CHECKED_MESSAGE = "Not checked yet: press Sync."
+NOT_CHECKED_MESSAGE = "Not checked yet."
 READY = "READY"
 READY_MESSAGE = "Every check passes: Sync will send it."
+
+# -- the package's data the checks read (sync/reference.py keeps it per connection) -----------
+
+CHECKING_NOW = "Being checked against {provider} now."
+CHECKING_HELD_UP = "Not checked against {provider} yet: {detail} Use Refresh from {provider}."
+
+
+def checking_failure(provider_name: str, problem: str = "") -> Failure:
+    """A check that needs the package's data while it is not read yet: being read now, or
+    held up by ``problem`` (the last read's trouble, in status.py's words)."""
+    if problem:
+        return Failure(
+            StatusCode.CHECKING, CHECKING_HELD_UP.format(provider=provider_name, detail=problem)
+        )
+    return Failure(StatusCode.CHECKING, CHECKING_NOW.format(provider=provider_name))
+
+
+READING_NOW = "Reading {provider}'s accounts, tax rates, contacts and numbers now."
+
+
+def data_age(provider_name: str, fetched_at: dt.datetime | None, now: dt.datetime) -> str:
+    """How old the package's data behind the grid is, as the Sync page says it:
+    "Checked against QuickBooks data from 10:42 today." (local time)."""
+    if fetched_at is None:
+        return f"Not checked against {provider_name} data yet."
+    local, today = timezone.localtime(fetched_at), timezone.localtime(now).date()
+    if local.date() == today:
+        when = f"{local:%H:%M} today"
+    elif local.date() == today - dt.timedelta(days=1):
+        when = f"{local:%H:%M} yesterday"
+    else:
+        when = f"{local:%H:%M} on {local.day} {local:%B %Y}"
+    return f"Checked against {provider_name} data from {when}."
+
 
 # A finished Sync (not Auto Sync) leaves nobody to retry what the package turned away.
 PRESS_SYNC_AGAIN = (
@@ -145,9 +184,15 @@ PRESS_SYNC_AGAIN = (
 )
 
 
-def count_codes(codes: Iterable[str]) -> dict[str, int]:
-    """Documents per status code, the unchecked under NOT_CHECKED (queue summaries)."""
-    return dict(Counter(code or NOT_CHECKED for code in codes))
+def shown_code(code: str | None, checked: bool) -> str:
+    """The code a queue summary shows for a document: its status code, else READY once
+    checked (every check passed), NOT_CHECKED before."""
+    return code or (READY if checked else NOT_CHECKED)
+
+
+def count_codes(states: Iterable[tuple[str | None, object]]) -> dict[str, int]:
+    """Documents per shown code (queue summaries), from (status code, checked_at) pairs."""
+    return dict(Counter(shown_code(code, checked is not None) for code, checked in states))
 
 
 class NotConnected(Exception):
@@ -233,6 +278,11 @@ def failure_for(error: Exception, provider_name: str) -> Failure:
     detail = getattr(error, "message", "") or str(error)
     message = rule.template.format(provider=provider_name, detail=detail, wait=wait_seconds(error))
     return Failure(rule.code, message)
+
+
+def not_configured(provider_name: str, problem: object) -> str:
+    """This server has no (or a malformed) client set up for the package."""
+    return f"{provider_name} is not configured on this server: {problem}"
 
 
 def party_label(party, *, supplier: bool) -> str:

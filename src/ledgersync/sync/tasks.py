@@ -11,7 +11,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ledgersync.records.models import DocType, Organisation
-from ledgersync.sync import connections, engine, late_copies
+from ledgersync.sync import connections, engine, late_copies, reference
 from ledgersync.sync.models import SyncRun, Trigger
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,30 @@ def enqueue(run: SyncRun) -> None:
 def keep_connections_alive() -> None:
     counts = connections.keep_alive()
     log.info("keep-alive: %s", counts)
+
+
+@db_task()
+def refresh_reference(connection_id: int, everything: bool = True) -> None:
+    """Read the package's data for a connection's checks, then re-assess its queue."""
+    connection = reference.by_id(connection_id)
+    if connection is not None:
+        reference.refresh(connection, everything=everything)
+
+
+@db_task()
+def fill_reference_gaps(connection_id: int) -> None:
+    """Read just the contacts and numbers a connection's cache lacks."""
+    connection = reference.by_id(connection_id)
+    if connection is not None:
+        reference.fill_gaps(connection)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def keep_reference_fresh() -> None:
+    """Read each live connection's package data again every half hour (and what it lacks)."""
+    counts = reference.keep_fresh()
+    if any(counts.values()):
+        log.info("reference data: %s", counts)
 
 
 @db_periodic_task(crontab(minute="*/5"))

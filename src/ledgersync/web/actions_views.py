@@ -81,7 +81,7 @@ def actions(request, pk: int):
     try:
         connector = open_connector(connection)
         if connection is not None and not is_current(document, connection, connector):
-            engine.recheck(document, connector, connection)
+            engine.recheck(document, connection)
             document = document_for(request, pk)
             touched = grid_rows([document])  # its row says what the popup says
     except (connections.NotConnected, ProviderError) as exc:
@@ -133,7 +133,7 @@ def link(request, pk: int):
     if document.pk not in {d.pk for d in touched}:
         touched.append(document)
     try:
-        engine.recheck_all(touched, connector, connection)
+        engine.recheck_all(touched, connection)
     except ProviderError as exc:
         notice += f" The checks could not run again just now ({exc.message}); Sync will run them."
     document = document_for(request, pk)

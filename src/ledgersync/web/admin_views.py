@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from ledgersync.providers.base import ProviderError
 from ledgersync.records.models import NominalCode, Organisation, Perm, TaxCode
-from ledgersync.sync import chart, connections
+from ledgersync.sync import assess, chart, connections
 from ledgersync.sync.models import AuditEvent
 from ledgersync.web.access import organisation_of, require
 from ledgersync.web.sync_support import Package, open_connector
@@ -154,6 +154,9 @@ def settings_page(request):
     if request.method == "POST" and form.is_valid():
         changed = form.changed_data
         form.save()
+        if "provider" in changed:
+            # Every status names the package it was judged against: judge them again.
+            assess.connection_changed(organisation)
         if changed:
             AuditEvent.objects.create(
                 organisation=organisation,

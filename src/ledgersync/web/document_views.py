@@ -15,10 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ledgersync.providers.base import ProviderError
 from ledgersync.records import formats, services
 from ledgersync.records.models import DocType, Document, Perm, SentVia
-from ledgersync.sync import connections, engine
 from ledgersync.sync.models import Attempt, DocumentState
 from ledgersync.sync.status import StatusCode
 from ledgersync.web.access import document_for, organisation_of, require
@@ -171,10 +169,6 @@ def _refused(request, exc: services.DocumentLocked, to: str = "document"):
     return redirect(to, exc.document.pk)
 
 
-def _is_synced(document: Document) -> bool:
-    return DocumentState.objects.filter(document=document, status_code=StatusCode.SYNCED).exists()
-
-
 # -- Print dialogue, Sent, Email --------------------------------------------------------------
 
 
@@ -182,23 +176,6 @@ def _is_synced(document: Document) -> bool:
 def document_print(request, pk: int):
     """A clean printable view with the Sent toggle and Email (the guide's Print dialogue)."""
     return render(request, "web/document_print.html", {"document": document_for(request, pk)})
-
-
-def _recheck_after_change(document: Document) -> None:
-    """Re-run the checks at once for a queued document whose fix the user just made."""
-    if not document.marked_for_sync or _is_synced(document):
-        return
-    connection = connections.live_connection(document.organisation)
-    connector = None
-    if connection is not None:
-        try:
-            connector = connections.connector_for_connection(connection)
-        except (connections.NotConnected, ProviderError):
-            connector = None
-    try:
-        engine.recheck(document, connector, connection if connector else None)
-    except ProviderError:
-        engine.recheck(document, None, None)
 
 
 @login_required
@@ -217,7 +194,6 @@ def document_sent(request, pk: int):
             return _toolbar(request, document, error=exc.message)
         return _refused(request, exc, "document-print")
     document = document_for(request, pk)
-    _recheck_after_change(document)
     if request.htmx:
         return _toolbar(request, document)
     return redirect("document-print", pk)
@@ -252,7 +228,6 @@ def document_email(request, pk: int):
         # A copy to the customer is fine; the package's copy, and its sent state, stay.
         messages.success(request, f"Emailed {document} to {party.email}.")
         return redirect("document-print", pk)
-    _recheck_after_change(document_for(request, pk))
     messages.success(request, f"Emailed {document} to {party.email}; it is marked as sent.")
     return redirect("document-print", pk)
 

@@ -16,16 +16,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ledgersync.providers.base import ProviderError
 from ledgersync.records.models import Account, Perm, Supplier
 from ledgersync.records.parties import PARTY_FIELDS
-from ledgersync.sync import connections, engine, linking, queues
+from ledgersync.sync import connections, linking
 from ledgersync.sync.connections import provider_name
 from ledgersync.sync.models import AuditEvent
 from ledgersync.web.access import ASK_ADMIN, organisation_of
 
 ADDRESS_FIELDS = [name for name in PARTY_FIELDS if name != "name"]
-RECHECK_LIMIT = 50  # queued documents re-checked at once after an AccsID change
 
 
 class AccountAddressForm(forms.ModelForm):
@@ -121,8 +119,8 @@ def party_edit(request, kind: str, pk: int):
         )
     if new_accs_id:
         connection = context["connection"]
+        # Re-assesses every queued document the record is on, care-of ones included.
         linking.save_raw_accs_id(connection, party, accs_id, user=request.user)
-        _recheck_documents(party, connection)
         messages.success(
             request,
             "AccsID cleared: the Sync popup will find this record by name again."
@@ -132,16 +130,3 @@ def party_edit(request, kind: str, pk: int):
     else:
         messages.success(request, f"Saved {party.name}.")
     return redirect(kind, pk)
-
-
-def _recheck_documents(party, connection) -> None:
-    """The queued documents naming the party (as account, supplier or care-of) show the
-    effect of the new AccsID straight away."""
-    queued = queues.queued_naming(party)[:RECHECK_LIMIT]
-    if not queued:
-        return
-    try:
-        connector = connections.connector_for_connection(connection)
-        engine.recheck_all(queued, connector, connection)
-    except (connections.NotConnected, ProviderError):
-        return  # the next Sync runs the checks anyway

@@ -1,7 +1,9 @@
 """What the Sync page shows, read in as few queries as the page needs.
 
 The grid is paged (GRID_PAGE_SIZE rows) so 10,000 queued documents cost one COUNT, one
-page of rows and one totals aggregate over that page, never a scan of every line.
+page of rows and one totals aggregate over that page, never a scan of every line. A row
+whose status was judged against another connection (or never judged) is judged again
+before it is shown (sync/assess.py ``heal``), from the package's data already read.
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ from django.utils import timezone
 from ledgersync.providers.base import Connector
 from ledgersync.records.models import DocType, Line, Organisation
 from ledgersync.records.money import ZERO, to_money
-from ledgersync.sync import connections, engine, queues
-from ledgersync.sync.models import LIVE_RUN_STATES, Connection, ConnectionStatus, SyncRun
-from ledgersync.sync.status import failure_for
+from ledgersync.sync import assess, connections, engine, queues, reference
+from ledgersync.sync.models import (
+    LIVE_RUN_STATES,
+    Connection,
+    ConnectionStatus,
+    FetchState,
+    SyncRun,
+)
+from ledgersync.sync.status import READING_NOW, data_age, failure_for
 from ledgersync.web.access import organisation_of
 
 GRID_PAGE_SIZE = 50
@@ -59,6 +67,8 @@ def grid_page(organisation: Organisation, doc_type: DocType, number) -> Page:
     )
     page = Paginator(documents, GRID_PAGE_SIZE).get_page(number)
     rows = list(page.object_list)
+    if assess.heal(organisation, rows):
+        rows = list(documents[page.start_index() - 1 : page.end_index()])
     totals = {
         item["document_id"]: to_money((item["net"] or ZERO) + (item["tax"] or ZERO))
         for item in Line.objects.filter(document__in=[d.pk for d in rows])
@@ -180,3 +190,28 @@ def readiness(
     if connection is None or connection.status != ConnectionStatus.CONNECTED:
         return None
     return queues.Readiness.of(organisation, doc_type, connection)
+
+
+@dataclass(frozen=True)
+class PackageData:
+    """What the Sync page says about the package's data behind the grid's status codes:
+    how old it is, whether it is being read now ("" if not), and the last read's trouble."""
+
+    age: str
+    reading: str
+    problem: str
+
+    @classmethod
+    def of(cls, connection: Connection | None, now: dt.datetime | None = None):
+        """None unless connected (a refused connection has its own panel)."""
+        if connection is None or connection.status != ConnectionStatus.CONNECTED:
+            return None
+        now = now or timezone.now()
+        cache = reference.cache_of(connection)
+        name = connection.get_provider_display()
+        failed = cache is not None and cache.state == FetchState.FAILED
+        return cls(
+            age=data_age(name, cache.fetched_at if cache else None, now),
+            reading=READING_NOW.format(provider=name) if reference.is_reading(cache, now) else "",
+            problem=cache.error if cache is not None and failed else "",
+        )

@@ -2,7 +2,7 @@
 
 Full requests get the page; htmx requests get one named partial of it (#grid, #progress).
 Each view checks its own permission: VIEW_SYNC to look, MANAGE_CONNECTION to connect or
-disconnect, RUN_SYNC to start or stop a run.
+disconnect, RUN_SYNC to start or stop a run or to read the package's data again (Refresh).
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from ledgersync.env import ConfigError
 from ledgersync.providers.base import ProviderError
 from ledgersync.providers.registry import connector_for
 from ledgersync.records.models import DocType, Organisation, Perm
-from ledgersync.sync import connections, engine, tasks
+from ledgersync.sync import connections, engine, reference, tasks
 from ledgersync.sync.connections import provider_name
-from ledgersync.sync.models import SyncRun
-from ledgersync.sync.status import failure_for
+from ledgersync.sync.models import ConnectionStatus, SyncRun
+from ledgersync.sync.status import failure_for, not_configured
 from ledgersync.web.access import organisation_of, require
 from ledgersync.web.sync_support import (
     Package,
+    PackageData,
     Progress,
     doc_type_from_slug,
     first_fix,
@@ -86,6 +87,7 @@ def sync_page(request, doc_type: str):
             "progress": Progress.of(run) if run else None,
             "nothing_ready": first_fix(organisation, current, package.connection, run),
             "readiness": readiness(organisation, current, package.connection),
+            "package_data": PackageData.of(package.connection),
         },
     )
 
@@ -107,7 +109,7 @@ def connect(request):
     try:
         auth = connector_for(organisation.provider, None).authorization_url(_callback_uri(request))
     except ConfigError as exc:
-        messages.error(request, f"{name} is not configured on this server: {exc}")
+        messages.error(request, not_configured(name, exc))
         return redirect("sync-home")
     request.session[OAUTH_SESSION_KEY] = {
         "provider": organisation.provider,
@@ -231,3 +233,46 @@ def stop_run(request, pk: int):
     if not request.htmx:
         return redirect("sync", doc_type=DocType(run.doc_type).slug)
     return _progress_response(request, run, changed=True)
+
+
+# -- the package's data behind the checks ------------------------------------------------------
+
+
+def _package_data_response(request, package: Package, *, changed: bool) -> HttpResponse:
+    response = render(
+        request,
+        "web/sync.html#package-data",
+        {"package_data": PackageData.of(package.connection), "provider_name": package.name},
+    )
+    if changed:
+        response["HX-Trigger"] = GRID_CHANGED
+    return response
+
+
+@login_required
+@require_POST
+def refresh_reference(request):
+    """Refresh from <package>: read its chart, tax codes, contacts and numbers again, in the
+    background; the panel polls until the read is over, then the grid reloads."""
+    require(request, Perm.RUN_SYNC)
+    package = Package.of(request)
+    connection = package.connection
+    if connection is None or connection.status != ConnectionStatus.CONNECTED:
+        messages.error(request, package.problem(connections.NotConnected()))
+        return redirect(request.POST.get("next") or "sync-home")
+    reference.request_refresh(connection)
+    if not request.htmx:
+        return redirect(request.POST.get("next") or "sync-home")
+    # The read may be over already (a worker in this process): then the grid reloads now.
+    return _package_data_response(request, package, changed=True)
+
+
+@login_required
+@require_GET
+def reference_status(request):
+    """The panel, polled while a read is going; tells the grid to reload once it is over."""
+    require(request, Perm.VIEW_SYNC)
+    package = Package.of(request)
+    data = PackageData.of(package.connection)
+    over = data is None or not data.reading
+    return _package_data_response(request, package, changed=over)

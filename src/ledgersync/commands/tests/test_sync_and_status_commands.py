@@ -81,5 +81,8 @@ def test_status_shows_the_connection_and_queue_counts(demo, capsys):
 
     out = capsys.readouterr().out
     assert f"{connection.get_provider_display()} company Demo Trades Ltd: connected" in out
-    assert "Sales Invoice      NOT_CHECKED  10" in out
-    assert "Supplier Invoice   NOT_CHECKED  4" in out
+    # Judged as the connection was made, before any Sync: nothing is linked yet.
+    assert "Sales Invoice      ACCOUNT_NOT_LINKED  9" in out
+    assert "Sales Invoice      NOT_SENT            1" in out
+    assert "Supplier Invoice   ACCOUNT_NOT_LINKED  4" in out
+    assert "NOT_CHECKED" not in out

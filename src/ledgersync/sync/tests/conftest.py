@@ -13,6 +13,7 @@ from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.demo_data import seed_demo
 from ledgersync.sandbox import start_server
 from ledgersync.sandbox.core.oauth import STRICT_ROTATION
+from ledgersync.sync import assess
 from ledgersync.sync.models import Connection, ConnectionStatus
 
 READY = list(PROVIDERS)  # every provider has a connector and a sandbox
@@ -55,6 +56,9 @@ def demo(db, sandbox):
         connected_at=now,
         refreshed_at=now,
     )
+    # As connecting does (connections.complete_connection), without queueing a read of the
+    # package: a test that wants the package's data read calls reference.refresh.
+    assess.assess(organisation, keep_outcomes=True, ask=False)
     return organisation, connection
 
 

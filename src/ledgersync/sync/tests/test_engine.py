@@ -124,7 +124,7 @@ def test_all_failing_checks_are_kept_for_the_popup(demo):
     organisation, connection = demo
     document = Document.objects.get(number="S1001")
     document.lines.update(text="")
-    engine.recheck(document, connector_for_connection(connection), connection)
+    engine.recheck(document, connection)
     state = DocumentState.objects.get(document=document)
     assert [f.code for f in state.failure_list()] == [
         StatusCode.NOT_SENT,
@@ -340,7 +340,7 @@ def test_auto_sync_picks_up_a_document_fixed_while_it_runs(demo, sandbox):
     document = Document.objects.get(number="S1001")
     Document.objects.filter(pk=document.pk).update(sent_at=timezone.now(), sent_via="hand")
     document.refresh_from_db()
-    assert engine.recheck(document, connector_for_connection(connection), connection) == []
+    assert engine.recheck(document, connection) == []
     engine.run_until_done(run, sleep=no_sleep)
 
     assert statuses(organisation)["S1001"] == StatusCode.SYNCED

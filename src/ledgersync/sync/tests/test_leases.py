@@ -35,7 +35,10 @@ def test_a_worker_that_lost_its_lease_can_no_longer_write_to_the_run(demo):
 
 def test_a_synced_document_stays_synced_whatever_a_late_writer_says(demo):
     document = Document.objects.get(number="S1002")
-    DocumentState.objects.create(document=document, status_code=StatusCode.SYNCED, remote_id="42")
+    # Queued documents have a state from the start (sync/assess.py): the push makes it SYNCED.
+    DocumentState.objects.update_or_create(
+        document=document, defaults={"status_code": StatusCode.SYNCED, "remote_id": "42"}
+    )
     DocumentState.record(document, [Failure(StatusCode.REJECTED, "Duplicate Document Number")])
     state = DocumentState.objects.get(document=document)
     assert (state.status_code, state.remote_id) == (StatusCode.SYNCED, "42")

@@ -14,7 +14,6 @@ from ledgersync.cli import main
 from ledgersync.commands import syncing
 from ledgersync.records.models import DocType, Document, User
 from ledgersync.sync import engine
-from ledgersync.sync.connections import connector_for_connection
 from ledgersync.sync.models import SyncRun
 
 pytestmark = [
@@ -33,7 +32,7 @@ def all_blocked(demo):
     """The demo's invoices checked: none is linked and S1001 is not sent."""
     organisation, connection = demo
     invoices = list(engine.queue(organisation, DocType.SALES_INVOICE))
-    engine.recheck_all(invoices, connector_for_connection(connection), connection)
+    engine.recheck_all(invoices, connection)
     return organisation
 
 

@@ -94,7 +94,7 @@ def test_the_sync_page_says_the_relink_sentence_from_the_table(organisation, rel
 def test_no_connection_reads_the_same_in_the_engine_the_web_and_the_api(organisation, client):
     document = ready_document(organisation)
 
-    assert engine.recheck(document, None, None) == [NOT_CONNECTED]
+    assert engine.recheck(document) == [NOT_CONNECTED]
     assert document.sync_state.status_code == StatusCode.NOT_CONNECTED
     assert popup_problem(client, document) == NOT_CONNECTED.message
     response = client.post("/sync/sales-invoice/run/", {"auto": "0"})

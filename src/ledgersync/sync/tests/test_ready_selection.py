@@ -10,7 +10,6 @@ from django.utils import timezone
 from ledgersync.records.models import DocType, Document
 from ledgersync.records.services import create_document
 from ledgersync.sync import engine
-from ledgersync.sync.connections import connector_for_connection
 from ledgersync.sync.models import Attempt, AttemptState, DocumentState, RunState, SyncRun
 from ledgersync.sync.status import NOT_SENT_MESSAGE, StatusCode
 from ledgersync.sync.tests.test_engine import link_exact, no_sleep, statuses
@@ -59,7 +58,7 @@ def sync(organisation, auto=False):
 
 def test_sync_sends_the_first_five_ready_after_the_blocked_ones(queue_of_twelve):
     organisation, connection, blocked, _ = queue_of_twelve
-    engine.recheck_all(blocked, connector_for_connection(connection), connection)
+    engine.recheck_all(blocked, connection)
 
     run = sync(organisation)
 
@@ -98,7 +97,7 @@ def test_a_sync_whose_first_documents_were_never_checked_still_sends_five_ready(
 
 def test_the_ready_queue_skips_only_checks_failed_for_this_connection(queue_of_twelve):
     organisation, connection, blocked, ready = queue_of_twelve
-    engine.recheck_all(blocked, connector_for_connection(connection), connection)
+    engine.recheck_all(blocked, connection)
     DocumentState.objects.filter(document=blocked[0]).update(provider="xero")
     DocumentState.objects.filter(document=blocked[1]).update(company_id="another company")
     DocumentState.objects.filter(document=blocked[2]).update(status_code=StatusCode.UNCERTAIN)
@@ -115,7 +114,7 @@ def test_a_blocked_document_with_an_unanswered_send_is_still_taken_to_be_reconci
     queue_of_twelve,
 ):
     organisation, connection, blocked, _ = queue_of_twelve
-    engine.recheck_all(blocked, connector_for_connection(connection), connection)
+    engine.recheck_all(blocked, connection)
     Attempt.objects.create(
         organisation=organisation,
         document=blocked[0],
@@ -135,7 +134,7 @@ def test_a_blocked_document_with_an_unanswered_send_is_still_taken_to_be_reconci
 def test_sync_with_nothing_ready_is_refused_naming_the_first_fix(demo):
     organisation, connection = demo
     documents = list(engine.queue(organisation, DocType.SALES_INVOICE))
-    engine.recheck_all(documents, connector_for_connection(connection), connection)
+    engine.recheck_all(documents, connection)
 
     with pytest.raises(engine.NothingReady) as refused:
         engine.start_run(organisation, DocType.SALES_INVOICE)
@@ -165,11 +164,7 @@ def test_the_nothing_ready_sentence_counts_one_and_ends_with_a_full_stop(demo):
     Document.objects.filter(organisation=organisation).exclude(number="S1002").update(
         marked_for_sync=False
     )
-    engine.recheck_all(
-        list(engine.queue(organisation, DocType.SALES_INVOICE)),
-        connector_for_connection(connection),
-        connection,
-    )
+    engine.recheck_all(list(engine.queue(organisation, DocType.SALES_INVOICE)), connection)
 
     refusal = engine.nothing_ready(organisation, DocType.SALES_INVOICE, connection)
 
@@ -182,7 +177,7 @@ def test_the_nothing_ready_sentence_counts_one_and_ends_with_a_full_stop(demo):
 
 def test_auto_sync_takes_only_ready_ones_then_says_until_when_it_waits(queue_of_twelve):
     organisation, connection, blocked, _ = queue_of_twelve
-    engine.recheck_all(blocked, connector_for_connection(connection), connection)
+    engine.recheck_all(blocked, connection)
     run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
 
     while not engine.step(run.pk).idle:

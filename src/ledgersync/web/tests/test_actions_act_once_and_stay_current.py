@@ -137,7 +137,7 @@ def test_linking_in_one_popup_updates_every_row_naming_that_account(demo, admin)
         },
     )
     queued = list(engine.queue(organisation, DocType.SALES_INVOICE))
-    engine.recheck_all(queued, connector_for_connection(connection), connection)
+    engine.recheck_all(queued, connection)
     assert StatusCode.CARE_OF_NOT_LINKED in {
         f.code for f in DocumentState.objects.get(document=cared_for).failure_list()
     }
@@ -162,7 +162,7 @@ def test_linking_in_one_popup_updates_every_row_naming_that_account(demo, admin)
 def test_the_popup_reads_the_current_link_not_a_stale_status(demo, admin):  # noqa: F811
     organisation, connection = demo
     connector = connector_for_connection(connection)
-    engine.recheck(doc("S1001"), connector, connection)
+    engine.recheck(doc("S1001"), connection)
     party = Account.objects.get(number="A1001")
     # Linked elsewhere (the API, another tab), after S1001 was last checked.
     link = linking.link(connection, connector, party, linking.LinkAction.LINK_THIS)

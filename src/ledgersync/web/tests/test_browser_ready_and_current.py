@@ -61,7 +61,7 @@ def test_link_this_in_one_popup_updates_a_sibling_row_without_a_reload(page, qui
         },
     )
     invoices = list(engine.queue(organisation, DocType.SALES_INVOICE))
-    engine.recheck_all(invoices, connector_for_connection(connection), connection)
+    engine.recheck_all(invoices, connection)
 
     log_in(page, "accounts")
     page.goto("/sync/sales-invoice/")

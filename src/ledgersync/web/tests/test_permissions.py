@@ -16,6 +16,8 @@ SYNC_URLS = [
     ("get", "/sync/callback/?code=x&state=y"),
     ("post", "/sync/disconnect/"),
     ("post", "/sync/sales-invoice/run/"),
+    ("get", "/sync/reference/"),
+    ("post", "/sync/reference/refresh/"),
 ]
 ADMIN_URLS = [("get", "/settings/"), ("post", "/settings/audit/prune/")]
 LINKER_URLS = [("get", "/nominals/new/"), ("post", "/nominals/import/")]

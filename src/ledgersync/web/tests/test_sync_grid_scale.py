@@ -61,8 +61,13 @@ def test_the_grid_shows_one_page_of_ten_thousand_in_a_fixed_number_of_queries(cl
     assert page.count('id="row-') == GRID_PAGE_SIZE
     assert "Showing 101–150 of 10000" in page
     assert ">S00100<" in page and "12.00" in page
-    assert len(queries) <= 15
+    # The page's 50 rows were never judged (made in bulk): judging them adds a fixed few.
+    assert len(queries) <= 25
     assert elapsed < 2.0
+    assert page.count("Cannot sync until marked as sent.") == GRID_PAGE_SIZE
+    with CaptureQueriesContext(connection) as again:
+        client.get("/sync/sales-invoice/?page=3")
+    assert len(again) <= 15
 
 
 def test_the_menu_shows_each_types_own_count(client, big_queue):

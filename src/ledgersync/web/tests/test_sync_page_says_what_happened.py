@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from ledgersync.records.models import DocType, User
 from ledgersync.sync import connections, engine
-from ledgersync.sync.connections import connector_for_connection
 from ledgersync.sync.models import Connection, ConnectionStatus
 from ledgersync.sync.tests.conftest import demo, sandbox, sandbox_server  # noqa: F401
 
@@ -103,7 +102,7 @@ def test_an_idle_auto_sync_says_until_when_it_waits_instead_of_a_zero_countdown(
 ):
     organisation, connection = demo
     invoices = list(engine.queue(organisation, DocType.SALES_INVOICE))
-    engine.recheck_all(invoices, connector_for_connection(connection), connection)
+    engine.recheck_all(invoices, connection)
     run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
     assert engine.step(run.pk).idle
 
