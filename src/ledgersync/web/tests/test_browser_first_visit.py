@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.demo_data import seed_demo
 from ledgersync.sync.models import SyncRun
-from ledgersync.web.tests.conftest import log_in
+from ledgersync.web.tests.conftest import log_in, shot
 from ledgersync.web.tests.test_browser_sync_journey import row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,3 +44,5 @@ def test_right_after_connecting_the_grid_shows_each_rows_real_reason(page, sandb
     expect(page.locator("#data-age")).to_contain_text(f"Checked against {name} data from")
     expect(page.get_by_role("button", name=f"Refresh from {name}")).to_be_visible()
     assert not SyncRun.objects.filter(organisation=organisation).exists()
+    if sandbox.slug == "quickbooks":  # the guide's screenshots use QuickBooks
+        shot(page, "sync-first-visit")
