@@ -290,6 +290,20 @@ def heal(organisation: Organisation, documents: Sequence[Document]) -> set[int]:
     return stale
 
 
+def judge_unjudged(organisation: Organisation, documents: QuerySet[Document]) -> int:
+    """Judge those of ``documents`` (a queue) whose state is missing or was judged against
+    another connection than the live one, as ``heal`` does for a page; returns how many.
+    A run starts with it, so the documents it chooses from all have a state of its own."""
+    provider, company_id = state_key(organisation, connections.live_connection(organisation))
+    stale = documents.exclude(
+        sync_state__provider=provider, sync_state__company_id=company_id
+    ).exclude(sync_state__status_code=StatusCode.SYNCED)
+    ids = list(stale.values_list("pk", flat=True))
+    if ids:
+        assess(organisation, ids)
+    return len(ids)
+
+
 def queue_counts(organisation: Organisation, doc_type: DocType) -> dict[str, int]:
     """The queue of one type by shown code (READY, NOT_CHECKED or a status code), for the
     API's and the command line's summaries."""
