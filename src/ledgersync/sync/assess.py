@@ -272,6 +272,16 @@ def after_read(organisation: Organisation, *, waiting_only: bool = False) -> Non
     assess(organisation, documents, keep_outcomes=True, ask=not waiting_only)
 
 
+def after_push_checks(organisation: Organisation) -> None:
+    """The push's own checks found the package's data other than the cache held (and kept
+    what they found): the documents the cache called ready, or could not judge, are judged
+    again from it. States the push wrote (a failed check, an outcome) stay as written."""
+    documents = assessable(organisation).filter(
+        Q(sync_state__status_code="") | Q(sync_state__status_code=StatusCode.CHECKING)
+    )
+    assess(organisation, documents)
+
+
 def heal(organisation: Organisation, documents: Sequence[Document]) -> set[int]:
     """Re-assess those of ``documents`` (as shown on a page) whose state is missing or was
     judged against another connection than the live one; returns their ids, which the

@@ -353,7 +353,9 @@ def _work(lease: Lease) -> StepResult:
         log.info("run %s: could not refresh the token (%s); backing off", run.pk, exc.kind)
         return _again(_backoff(2))
     built_with = connections.refresh_token_now(run.connection)
-    checker = Checker(connector, run.connection)  # one per step: contact look-ups are cached
+    # One per step: contact look-ups are asked once; what they find is kept for the grid.
+    facts = reference.KeptLiveFacts(connector, run.connection)
+    checker = Checker(facts, run.connection)
     _recheck(run, connector)
     step_ends = time.monotonic() + STEP_SECONDS
     while True:
@@ -367,6 +369,9 @@ def _work(lease: Lease) -> StepResult:
             run.message = ""
             lease.save(["message"])
         outcome = BatchWork(run, connector, checker, recorder, renew=lease.renew).process(batch)
+        if facts.changed:  # the package has changed since its data was read
+            facts.changed = False
+            assess.after_push_checks(run.organisation)
         run.left_count = left(run)
         lease.save(RUN_FIELDS)
         connections.touch(run.connection)

@@ -194,6 +194,11 @@ def test_a_sync_whose_ready_ones_fail_at_send_time_ends_with_the_first_fix(demo)
         "Nothing is ready to sync: 10 invoices are waiting for a fix. "
         f"First: S1001: {NOT_SENT_MESSAGE}"
     )
+    # What the push found is kept with the package's data: judged again from it (any
+    # change, the next read), S1003 stays blocked rather than ready for the next press.
+    assert reference.cache_of(connection).numbers[DocType.SALES_INVOICE][""]["S1003"] is True
+    assess.assess(organisation, ask=False)
+    assert statuses(organisation)["S1003"] == StatusCode.DUPLICATE_NUMBER
 
 
 def test_the_nothing_ready_sentence_counts_one_and_ends_with_a_full_stop(demo):
