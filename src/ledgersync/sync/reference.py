@@ -16,7 +16,8 @@ queue within the packages' daily limits (Xero: 5,000 calls). ``fill_gaps`` reads
 newly linked party or a new number added since. Each read then re-assesses the queue
 (sync/assess.py), which reads the cache through ``CachedFacts`` and so never calls the
 package itself. The push still asks the package about numbers at send time (sync/batch.py,
-through the live ``Checker``), so a number taken since the last read is caught then.
+through the live ``Checker``), so a number taken since the last read is caught then; what
+it hears is kept here too (``KeptLiveFacts``), so the grid agrees with the push.
 
 The reads run in the background (sync/tasks.py); ``request_refresh`` and ``request_gaps``
 queue them once the caller's transaction commits, at most one of each at a time.
