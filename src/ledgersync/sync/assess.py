@@ -272,6 +272,16 @@ def after_read(organisation: Organisation, *, waiting_only: bool = False) -> Non
     assess(organisation, documents, keep_outcomes=True, ask=not waiting_only)
 
 
+def after_push_checks(organisation: Organisation) -> None:
+    """The push's own checks found the package's data other than the cache held (and kept
+    what they found): the documents the cache called ready, or could not judge, are judged
+    again from it. States the push wrote (a failed check, an outcome) stay as written."""
+    documents = assessable(organisation).filter(
+        Q(sync_state__status_code="") | Q(sync_state__status_code=StatusCode.CHECKING)
+    )
+    assess(organisation, documents)
+
+
 def heal(organisation: Organisation, documents: Sequence[Document]) -> set[int]:
     """Re-assess those of ``documents`` (as shown on a page) whose state is missing or was
     judged against another connection than the live one; returns their ids, which the
@@ -288,6 +298,20 @@ def heal(organisation: Organisation, documents: Sequence[Document]) -> set[int]:
     if stale:
         assess(organisation, sorted(stale))
     return stale
+
+
+def judge_unjudged(organisation: Organisation, documents: QuerySet[Document]) -> int:
+    """Judge those of ``documents`` (a queue) whose state is missing or was judged against
+    another connection than the live one, as ``heal`` does for a page; returns how many.
+    A run starts with it, so the documents it chooses from all have a state of its own."""
+    provider, company_id = state_key(organisation, connections.live_connection(organisation))
+    stale = documents.exclude(
+        sync_state__provider=provider, sync_state__company_id=company_id
+    ).exclude(sync_state__status_code=StatusCode.SYNCED)
+    ids = list(stale.values_list("pk", flat=True))
+    if ids:
+        assess(organisation, ids)
+    return len(ids)
 
 
 def queue_counts(organisation: Organisation, doc_type: DocType) -> dict[str, int]:

@@ -286,27 +286,38 @@ class BatchWork:
         placed: set[int] = set()
         for pk, document in waiting.items():
             if pk not in placed:
-                chunk = self._same_request(self.earlier[pk], waiting) or [document]
+                chunk = self._same_request(self.earlier[pk], waiting, placed) or [document]
                 placed.update(d.pk for d in chunk)
                 chunks.append(chunk)
         return chunks
 
-    def _same_request(self, earlier: Attempt, waiting: dict[int, Document]) -> list[Document]:
-        """The documents of ``earlier``'s request in their order, if all are waiting here."""
-        window = self.connector.capabilities.replay_window_seconds
-        if window is not None and timezone.now() - earlier.started_at >= timedelta(seconds=window):
-            return []  # a repeat now would be written as new, alone or not
+    def _same_request(
+        self, earlier: Attempt, waiting: dict[int, Document], placed: set[int]
+    ) -> list[Document]:
+        """The documents of ``earlier``'s request in their order, if all are waiting here,
+        none is placed in another request yet (a document goes once per batch) and the
+        provider still replays each one's send."""
         members = list(
             Attempt.objects.filter(send_id=earlier.send_id)
             .order_by("pk")
             .values_list("document_id", flat=True)
         )
         if not earlier.send_id or not all(
-            pk in waiting and self.earlier[pk].send_id == earlier.send_id for pk in members
+            pk in waiting
+            and pk not in placed
+            and self.earlier[pk].send_id == earlier.send_id
+            and self._replayed(self.earlier[pk])
+            for pk in members
         ):
             return []
         self.same_request.update(members)
         return [waiting[pk] for pk in members]
+
+    def _replayed(self, earlier: Attempt) -> bool:
+        """Whether the provider still answers a repeat of ``earlier`` with its first copy;
+        past its replay window a repeat would be written as new, alone or not."""
+        window = self.connector.capabilities.replay_window_seconds
+        return window is None or timezone.now() - earlier.started_at < timedelta(seconds=window)
 
     def _recheck_after(self, document: Document) -> datetime | None:
         """When to search the package again for an extra copy of a document just synced by a

@@ -9,10 +9,13 @@ the lease token, so a worker that lost its lease (it stalled past LEASE and anot
 over) changes nothing. Between steps the run records when the next step is
 due; a run nobody picks up by then is revived (tasks.revive_and_schedule).
 
-Which documents a run takes: queues.py. A run sends only documents that are not waiting for
-a fix (``ready_queue``), oldest number first; a Sync whose batch meets a failed check looks
-further down for the next ready one, up to SYNC_LOOKAHEAD batches deep, and when nothing at
-all is ready, Sync is refused with words that name the first fix (NothingReady).
+Which documents a run takes: queues.py. Every queued document's state is judged before any
+run, the moment anything it depends on changes (sync/assess.py), and a run starts by judging
+any its queue lacks for the live connection. A run then sends only documents that are not
+waiting for a fix (``ready_queue``), oldest number first: a Sync is one batch of them, at
+most the organisation's batch size, and when nothing at all is ready it is refused with words
+that name the first fix (NothingReady). Each document is checked again, live, just before it
+is sent (batch.py): one whose state was stale fails there, keeps its new reason, and waits.
 
 Exactly once: see batch.py. In short, an Attempt with its idempotency key is committed before
 the request goes out and the key travels with it; a send without a definite answer is looked
@@ -37,7 +40,7 @@ from django.utils import timezone
 
 from ledgersync.providers.base import AuthError, ProviderError
 from ledgersync.records.models import DocType, Document, Organisation
-from ledgersync.sync import connections, late_copies
+from ledgersync.sync import assess, connections, late_copies, reference
 from ledgersync.sync.batch import BatchWork
 from ledgersync.sync.checks import Checker
 from ledgersync.sync.models import (
@@ -68,9 +71,6 @@ LEASE = dt.timedelta(minutes=5)
 REVIVE_GRACE = dt.timedelta(minutes=2)
 IDLE_POLL_SECONDS = 5.0
 RUN_FIELDS = ["tried", "synced_count", "failed_count", "api_calls", "left_count"]
-# A Sync looks this many batches deep for documents that pass every check, so a queue whose
-# first documents wait for a fix still sends the first ones that are ready.
-SYNC_LOOKAHEAD = 10
 NOTHING_LEFT = "Nothing left to sync."
 DONE = "Done."
 
@@ -164,6 +164,9 @@ def start_run(
     connection = connections.live_connection(organisation)
     if connection is None:
         raise connections.NotConnected(f"{organisation} is not connected")
+    # Which documents are ready rests on their states: none may be missing or another
+    # connection's (a document queued by a bulk write, a state from before a switch).
+    assess.judge_unjudged(organisation, queue(organisation, doc_type))
     if not auto:  # Auto Sync starts anyway: it watches for fixes and new documents
         refusal = nothing_ready(organisation, doc_type, connection)
         if refusal is not None:
@@ -309,15 +312,6 @@ def _sent(run: SyncRun) -> int:
     return len(taken) - failed.count()
 
 
-def _room(run: SyncRun) -> int:
-    """How many more a Sync may take: its batch less those that got past the checks, or 0
-    once it has looked SYNC_LOOKAHEAD batches deep."""
-    size = run.organisation.batch_size
-    if len(run.tried_ids()) >= size * SYNC_LOOKAHEAD:
-        return 0
-    return max(size - _sent(run), 0)
-
-
 def _ending(run: SyncRun, usual: str) -> str:
     """A run's last words: ``usual``, unless it sent nothing because everything waits for a
     fix; then the sentence that says so and names the first fix."""
@@ -359,7 +353,9 @@ def _work(lease: Lease) -> StepResult:
         log.info("run %s: could not refresh the token (%s); backing off", run.pk, exc.kind)
         return _again(_backoff(2))
     built_with = connections.refresh_token_now(run.connection)
-    checker = Checker(connector, run.connection)  # one per step: contact look-ups are cached
+    # One per step: contact look-ups are asked once; what they find is kept for the grid.
+    facts = reference.KeptLiveFacts(connector, run.connection)
+    checker = Checker(facts, run.connection)
     _recheck(run, connector)
     step_ends = time.monotonic() + STEP_SECONDS
     while True:
@@ -373,6 +369,9 @@ def _work(lease: Lease) -> StepResult:
             run.message = ""
             lease.save(["message"])
         outcome = BatchWork(run, connector, checker, recorder, renew=lease.renew).process(batch)
+        if facts.changed:  # the package has changed since its data was read
+            facts.changed = False
+            assess.after_push_checks(run.organisation)
         run.left_count = left(run)
         lease.save(RUN_FIELDS)
         connections.touch(run.connection)
@@ -432,8 +431,6 @@ def _after_batch(lease: Lease, outcome, built_with) -> StepResult | None:
     if outcome.wait:
         return _again(outcome.wait)
     if not run.auto and not outcome.unresolved:
-        if _room(run):
-            return None  # some failed a check: look further down for ready ones
         lease.finish(RunState.FINISHED, _ending(run, DONE))
         return OVER
     return None
@@ -453,12 +450,11 @@ def _next_batch(run: SyncRun) -> list[Document]:
     ready = ready_queue(run.organisation, doc_type, run.connection)
     taken = run.tried_ids()
     if not run.auto and taken:
-        # Sync is one batch: the documents it took (those still unresolved) until they are
-        # settled; then, for each that failed a check, the next ready one further down.
+        # Sync is one batch: the documents it took, those still unresolved, until each is
+        # settled. One that failed its live check is not replaced by another: the states
+        # judged before the run chose the batch, and the next press takes the next ready.
         pending = [pk for pk in taken if pk not in final]
-        if pending:
-            return load(queue(run.organisation, doc_type).filter(pk__in=pending))
-        return load(ready.exclude(pk__in=taken)[: _room(run)])
+        return load(queue(run.organisation, doc_type).filter(pk__in=pending)) if pending else []
     return load(ready.exclude(pk__in=final)[: run.organisation.batch_size])
 
 
@@ -488,8 +484,6 @@ def recheck_all(
     (sync/assess.py), and record each one's result. Given the connection, what the cache
     lacks for them (a contact just linked, a number just given) is read first, in one read
     for all of them, never one per document."""
-    from ledgersync.sync import assess, reference  # both read the queue this module defines
-
     if not documents:
         return {}
     if connection is not None and connection.status == ConnectionStatus.CONNECTED:

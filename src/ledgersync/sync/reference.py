@@ -16,7 +16,8 @@ queue within the packages' daily limits (Xero: 5,000 calls). ``fill_gaps`` reads
 newly linked party or a new number added since. Each read then re-assesses the queue
 (sync/assess.py), which reads the cache through ``CachedFacts`` and so never calls the
 package itself. The push still asks the package about numbers at send time (sync/batch.py,
-through the live ``Checker``), so a number taken since the last read is caught then.
+through the live ``Checker``), so a number taken since the last read is caught then; what
+it hears is kept here too (``KeptLiveFacts``), so the grid agrees with the push.
 
 The reads run in the background (sync/tasks.py); ``request_refresh`` and ``request_gaps``
 queue them once the caller's transaction commits, at most one of each at a time.
@@ -52,6 +53,7 @@ from ledgersync.providers.config import ProviderConfig
 from ledgersync.providers.registry import PROVIDERS, connector_for
 from ledgersync.records.models import DocType, Document, Organisation
 from ledgersync.sync import connections
+from ledgersync.sync.checks import LiveFacts
 from ledgersync.sync.models import (
     AccsIdLink,
     Connection,
@@ -372,6 +374,72 @@ def fill_gaps(connection: Connection) -> ReferenceCache | None:
         row.save(update_fields=["contacts", "numbers"])
     _reassess(connection, waiting_only=True)
     return _reload(cache)
+
+
+class KeptLiveFacts(LiveFacts):
+    """The package asked now, for the push's own checks (sync/batch.py), and what it says
+    kept on the connection's cache as it answers, so that states judged from the cache
+    afterwards (sync/assess.py) agree with what the push found rather than with an older
+    read. ``changed`` says whether the cache learnt anything from it."""
+
+    def __init__(self, connector: Connector, connection: Connection) -> None:
+        super().__init__(connector)
+        self.connection = connection
+        self.changed = False
+        self._chart: ReferenceData | None = None
+
+    def contact_exists(self, remote_id: str, kind: ContactKind) -> bool:
+        asked = (kind, remote_id) in self._contacts  # answered once per instance
+        exists = super().contact_exists(remote_id, kind)
+        if not asked:
+            self._keep(Read(contacts={str(kind): {remote_id: exists}}))
+        return exists
+
+    def numbers_used(
+        self, doc_type: RemoteDocType, numbers: Sequence[str], contact_id: str | None
+    ) -> dict[str, bool | None]:
+        answer = super().numbers_used(doc_type, numbers, contact_id)
+        group = {number: bool(taken) for number, taken in answer.items()}
+        self._keep(Read(numbers={str(doc_type): {contact_id or "": group}}))
+        return answer
+
+    def reference(self) -> ReferenceData:
+        if self._chart is None:  # asked for every document: kept once per instance
+            self._chart = super().reference()
+            self._keep(Read(reference=self._chart))
+        return self._chart
+
+    def _keep(self, read: Read) -> None:
+        with transaction.atomic():
+            row = ReferenceCache.objects.select_for_update().filter(connection=self.connection)
+            cache = row.first()
+            if cache is None or cache.fetched_at is None:
+                return  # never read whole: the read on its way brings all of it
+            contacts, numbers = _merged(Read(cache.contacts, cache.numbers), read)
+            accounts, taxes = cache.accounts, cache.tax_codes
+            if read.reference is not None and not _same_chart(cache, read.reference):
+                accounts = _accounts_json(read.reference)
+                taxes = _tax_codes_json(read.reference)
+            if (contacts, numbers, accounts, taxes) == (
+                cache.contacts,
+                cache.numbers,
+                cache.accounts,
+                cache.tax_codes,
+            ):
+                return
+            row.update(contacts=contacts, numbers=numbers, accounts=accounts, tax_codes=taxes)
+            self.changed = True
+
+
+def _same_chart(cache: ReferenceCache, chart: ReferenceData) -> bool:
+    """Whether ``chart`` is what the cache holds, in whatever order the package lists it."""
+
+    def rows(found: list[dict]) -> list[str]:
+        return sorted(repr(sorted(row.items())) for row in found)
+
+    return rows(cache.accounts) == rows(_accounts_json(chart)) and rows(cache.tax_codes) == rows(
+        _tax_codes_json(chart)
+    )
 
 
 def note_contact(connection: Connection, kind: ContactKind, remote_id: str, exists: bool) -> None:

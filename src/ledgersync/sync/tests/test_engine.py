@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from ledgersync.records.models import Account, DocType, Document, Supplier
-from ledgersync.sync import engine, linking
+from ledgersync.sync import assess, engine, linking
 from ledgersync.sync.connections import connector_for_connection
 from ledgersync.sync.models import (
     AccsIdLink,
@@ -40,6 +40,24 @@ def link_exact(organisation, connection, *numbers):
         )
 
 
+def give_accs_id(connection, account, remote_id):
+    """Link ``account`` to ``remote_id`` as typed; Sage's ids cannot be typed, so for Sage
+    the link is stored as an older release or an import may have left it, and the
+    account's documents judged again as a link made in ledgersync would have them."""
+    if connector_for_connection(connection).capabilities.supports_typed_accs_id:
+        linking.save_raw_accs_id(connection, account, remote_id)
+        return
+    AccsIdLink.objects.create(
+        organisation=account.organisation,
+        provider=connection.provider,
+        company_id=connection.company_id,
+        account=account,
+        remote_id=remote_id,
+        method=LinkMethod.TYPED,
+    )
+    assess.party_changed(account.organisation, account)
+
+
 def statuses(organisation, doc_type=DocType.SALES_INVOICE):
     return dict(
         DocumentState.objects.filter(
@@ -66,26 +84,11 @@ def test_the_demo_documents_show_every_check_and_the_good_ones_sync(demo, sandbo
         "A1006",
         *(["A1007"] if care_of else []),
     )
-    greenway = Account.objects.get(number="A1002")
-    if connector_for_connection(connection).capabilities.supports_typed_accs_id:
-        linking.save_raw_accs_id(connection, greenway, "abc")
-    else:  # Sage's ids cannot be typed; a stored link Sage has no contact for reads the same
-        AccsIdLink.objects.create(
-            organisation=organisation,
-            provider=connection.provider,
-            company_id=connection.company_id,
-            account=greenway,
-            remote_id="abc",
-            method=LinkMethod.TYPED,
-        )
+    give_accs_id(connection, Account.objects.get(number="A1002"), "abc")
     organisation.batch_size = 20
     organisation.save()
-
-    run = sync_all(organisation, auto=False)
-
-    assert statuses(organisation) == {
+    reasons = {
         "S1001": StatusCode.NOT_SENT,
-        "S1002": StatusCode.SYNCED,
         "S1003": StatusCode.DUPLICATE_NUMBER,
         "S1004": StatusCode.ACCOUNT_ID_INVALID,
         "S1005": StatusCode.ACCOUNT_NOT_LINKED,
@@ -93,9 +96,22 @@ def test_the_demo_documents_show_every_check_and_the_good_ones_sync(demo, sandbo
         "S1007": StatusCode.NOMINAL_NO_TAX,
         "S1008": StatusCode.BLANK_LINE,
         "S1009": StatusCode.CARE_OF_NOT_LINKED if care_of else StatusCode.ACCOUNT_NOT_LINKED,
+    }
+    # Every check is judged before any Sync (linking read the package's data).
+    assert statuses(organisation) == {**reasons, "S1002": "", "S1010": ""}
+
+    run = sync_all(organisation, auto=False)
+
+    assert statuses(organisation) == {
+        **reasons,
+        "S1002": StatusCode.SYNCED,
         "S1010": StatusCode.SYNCED,
     }
-    assert (run.state, run.synced_count, run.failed_count) == (RunState.FINISHED, 2, 8)
+    # Sync takes only the ready ones: the blocked keep their reasons and are not tried.
+    assert (run.state, run.synced_count, run.failed_count) == (RunState.FINISHED, 2, 0)
+    tried = Document.objects.filter(pk__in=run.tried_ids()).values_list("number", flat=True)
+    assert sorted(tried) == ["S1002", "S1010"]
+    assert not Attempt.objects.filter(document__number__in=reasons).exists()
     messages = dict(DocumentState.objects.values_list("document__number", "message"))
     name = connection.get_provider_display()
     assert messages["S1001"] == "Cannot sync until marked as sent."
@@ -155,7 +171,13 @@ def test_sync_takes_exactly_the_first_batch_oldest_number_first(demo, sandbox):
     run = sync_all(organisation, auto=False)
 
     assert run.synced_count == 5
-    assert sorted(statuses(organisation)) == ["T001", "T002", "T003", "T004", "T005"]
+    tried = Document.objects.filter(pk__in=run.tried_ids()).values_list("number", flat=True)
+    assert sorted(tried) == ["T001", "T002", "T003", "T004", "T005"]
+    # The run judged the twelve first (marked behind the services' back, they had no state).
+    assert statuses(organisation) == {
+        **{f"T{n:03d}": StatusCode.SYNCED for n in range(1, 6)},
+        **{f"T{n:03d}": "" for n in range(6, 13)},
+    }
     assert engine.queue(organisation, DocType.SALES_INVOICE).count() == 7
 
 
@@ -304,7 +326,8 @@ def test_a_second_start_on_the_same_connection_is_refused(demo):
 
 
 def test_two_workers_never_work_the_same_run_at_once(demo):
-    organisation, _ = demo
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001")  # S1002 is ready: Sync may start
     run = engine.start_run(organisation, DocType.SALES_INVOICE)
     assert engine.Lease.claim(run.pk) is not None
     assert engine.Lease.claim(run.pk) is None

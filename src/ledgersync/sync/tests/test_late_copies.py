@@ -175,23 +175,55 @@ def test_a_late_original_after_the_replay_window_is_removed_at_the_recheck(
     allow_repeated_bill_numbers(sandbox)
     link_exact(organisation, connection, "P2001")
     add_bills(organisation, *BILLS)
-    hold_the_first_push(sandbox, connection, monkeypatch)
+    pushes = hold_the_first_push(sandbox, connection, monkeypatch)
     run = engine.start_run(organisation, DocType.SUPPLIER_INVOICE, auto=True)
     engine.step(run.pk)
-    Attempt.objects.filter(document__number__in=BILLS).update(
+    # The held request: the three bills and the demo's BMD-6010, ready to go with them.
+    held = pushes[0]
+    assert held == [*BILLS, "BMD-6010"]
+    Attempt.objects.filter(document__number__in=held).update(
         started_at=timezone.now() - dt.timedelta(seconds=window * 2)
     )
     engine.run_until_done(run, sleep=no_sleep, max_steps=50)
     land_late_writes(sandbox)
     numbers = document_numbers(sandbox, connection.company_id, "supplier_invoice")
-    copies_before = [numbers[n] for n in BILLS]
+    copies_before = [numbers[n] for n in held]
     due = Attempt.objects.filter(recheck_after__isnull=False)
-    assert due.count() == len(BILLS)
+    assert sorted(due.values_list("number", flat=True)) == sorted(held)  # each went alone
     due.update(recheck_after=timezone.now() - dt.timedelta(seconds=1))
 
     late_copies.recheck_due(connection, connector_for_connection(connection))
 
     numbers = document_numbers(sandbox, connection.company_id, "supplier_invoice")
-    assert [numbers[n] for n in BILLS] == [1, 1, 1]
+    assert [numbers[n] for n in held] == [1] * len(held)
     removed = AuditEvent.objects.filter(action=late_copies.REMOVED).count()
-    assert removed == sum(copies_before) - len(BILLS)
+    assert removed == sum(copies_before) - len(held)
+
+
+def test_a_document_is_sent_once_when_its_request_mates_are_past_the_replay_window(
+    demo, sandbox, monkeypatch
+):
+    """A request whose documents' sends are not all within the replay window is not sent
+    again whole: each document goes alone, once, never both alone and with the request.
+    (Only the bills' sends are made old; BMD-6010 travelled in the same request.)"""
+    organisation, connection = demo
+    connector_class = type(connector_for_connection(connection))
+    window = 60
+    short = dataclasses.replace(connector_class.capabilities, replay_window_seconds=window)
+    monkeypatch.setattr(connector_class, "capabilities", short)
+    allow_repeated_bill_numbers(sandbox)
+    link_exact(organisation, connection, "P2001")
+    add_bills(organisation, *BILLS)
+    pushes = hold_the_first_push(sandbox, connection, monkeypatch)
+    run = engine.start_run(organisation, DocType.SUPPLIER_INVOICE, auto=True)
+    engine.step(run.pk)
+    assert pushes[0] == [*BILLS, "BMD-6010"]
+    Attempt.objects.filter(document__number__in=BILLS).update(
+        started_at=timezone.now() - dt.timedelta(seconds=window * 2)
+    )
+
+    engine.run_until_done(run, sleep=no_sleep, max_steps=50)
+
+    assert pushes[1:] == [[n] for n in pushes[0]]
+    succeeded = Attempt.objects.filter(state=AttemptState.SUCCEEDED)
+    assert sorted(succeeded.values_list("number", flat=True)) == sorted(pushes[0])

@@ -15,6 +15,7 @@ from ledgersync.commands import syncing
 from ledgersync.records.models import DocType, Document, User
 from ledgersync.sync import engine
 from ledgersync.sync.models import SyncRun
+from ledgersync.sync.tests.test_engine import link_exact
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -83,8 +84,10 @@ def test_the_command_line_says_it_and_lists_what_waits(all_blocked, capsys, monk
 
 
 def test_the_command_line_goes_on_to_the_next_type_when_one_has_nothing_ready(
-    all_blocked, capsys, monkeypatch
+    all_blocked, demo, capsys, monkeypatch
 ):
+    _, connection = demo
+    link_exact(all_blocked, connection, "P2001")  # its bill BMD-6010 is ready
     monkeypatch.setattr(syncing, "sleep", lambda seconds: None)
 
     code = main(["sync", "--org", "demo"])
@@ -92,6 +95,12 @@ def test_the_command_line_goes_on_to_the_next_type_when_one_has_nothing_ready(
     out = capsys.readouterr().out
     assert code == 1
     assert f"Sync of Sales Invoices: {SENTENCE}" in out
-    assert "Sync of Sales Credit Notes (run" in out
+    assert (
+        "Sync of Sales Credit Notes: Nothing is ready to sync: 2 credit notes are waiting for "
+        "a fix. First: C0001: Customer Account 'Harbour Cafe' (A1001) does not exist in "
+        "QuickBooks."
+    ) in out
     assert "Sync of Supplier Invoices (run" in out
+    assert list(SyncRun.objects.values_list("doc_type", flat=True)) == [DocType.SUPPLIER_INVOICE]
     assert re.search(r"^S1001 +NOT_SENT ", out, re.M)  # the waiting invoices are listed too
+    assert re.search(r"^C0001 +ACCOUNT_NOT_LINKED ", out, re.M)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ledgersync.records.models import DocType, Document
 from ledgersync.records.services import create_document
-from ledgersync.sync import engine
+from ledgersync.sync import assess, engine, reference
 from ledgersync.sync.models import Attempt, AttemptState, DocumentState, RunState, SyncRun
 from ledgersync.sync.status import NOT_SENT_MESSAGE, StatusCode
 from ledgersync.sync.tests.test_engine import link_exact, no_sleep, statuses
@@ -71,6 +71,8 @@ def test_sync_sends_the_first_five_ready_after_the_blocked_ones(queue_of_twelve)
     assert statuses(organisation) == {
         **{f"T{n:03d}": StatusCode.NOT_SENT for n in range(1, 6)},
         **{f"T{n:03d}": StatusCode.SYNCED for n in range(6, 11)},
+        "T011": "",  # judged ready, for the next press
+        "T012": "",
     }
     assert not Attempt.objects.filter(document__in=blocked).exists()
     assert run.left_count == 2  # T011 and T012 are ready for the next press
@@ -79,20 +81,44 @@ def test_sync_sends_the_first_five_ready_after_the_blocked_ones(queue_of_twelve)
 def test_a_sync_whose_first_documents_were_never_checked_still_sends_five_ready(
     queue_of_twelve,
 ):
+    """Marked behind the services' back (a bulk write), the twelve have no state: the run
+    judges them before it chooses, so it takes no blocked one and still sends five."""
     organisation, _, blocked, _ = queue_of_twelve
     assert not DocumentState.objects.exists()
 
     run = sync(organisation)
 
-    assert (run.synced_count, run.failed_count) == (5, 5)
+    assert (run.synced_count, run.failed_count) == (5, 0)
     assert statuses(organisation) == {
         **{f"T{n:03d}": StatusCode.NOT_SENT for n in range(1, 6)},
         **{f"T{n:03d}": StatusCode.SYNCED for n in range(6, 11)},
+        "T011": "",
+        "T012": "",
     }
-    # The checks it ran are kept for this connection, so the next press skips them.
+    assert not Attempt.objects.filter(document__in=blocked).exists()
+    # The judgements are kept for this connection, so the next press skips them too.
     assert set(engine.blocked_queue(organisation, DocType.SALES_INVOICE, run.connection)) == set(
         blocked
     )
+
+
+def test_a_state_judged_for_another_connection_is_judged_again_before_a_sync(
+    queue_of_twelve,
+):
+    organisation, connection, blocked, ready = queue_of_twelve
+    engine.recheck_all(blocked + ready, connection)
+    # As an older release or another package left them: T006 "blocked", T001 "ready".
+    DocumentState.objects.filter(document=ready[0]).update(
+        provider="xero", status_code=StatusCode.BLANK_LINE
+    )
+    DocumentState.objects.filter(document=blocked[0]).update(company_id="another", status_code="")
+
+    run = sync(organisation)
+
+    assert statuses(organisation)["T001"] == StatusCode.NOT_SENT
+    tried = Document.objects.filter(pk__in=run.tried_ids()).values_list("number", flat=True)
+    assert sorted(tried) == [f"T{n:03d}" for n in range(6, 11)]
+    assert (run.synced_count, run.failed_count) == (5, 0)
 
 
 def test_the_ready_queue_skips_only_checks_failed_for_this_connection(queue_of_twelve):
@@ -147,16 +173,32 @@ def test_sync_with_nothing_ready_is_refused_naming_the_first_fix(demo):
     assert not SyncRun.objects.exists()
 
 
-def test_a_sync_that_finds_only_failing_checks_ends_with_the_first_fix(demo):
-    organisation, _ = demo  # nothing checked yet: every invoice is a candidate
+def test_a_sync_whose_ready_ones_fail_at_send_time_ends_with_the_first_fix(demo):
+    """A state judged from package data read before the package changed: S1003's number
+    was free when read, and is taken now. The live check just before the push catches it."""
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1004")  # Oakfield: reads the package's data
+    assert statuses(organisation)["S1003"] == StatusCode.DUPLICATE_NUMBER
+    cache = reference.cache_of(connection)
+    cache.numbers[DocType.SALES_INVOICE][""]["S1003"] = False  # as read before it was used
+    cache.save()
+    assess.assess(organisation, ask=False)
+    assert engine.ready_queue(organisation, DocType.SALES_INVOICE, connection).count() == 1
 
     run = sync(organisation)
 
-    assert (run.state, run.synced_count, run.failed_count) == (RunState.FINISHED, 0, 10)
+    assert (run.state, run.synced_count, run.failed_count) == (RunState.FINISHED, 0, 1)
+    assert statuses(organisation)["S1003"] == StatusCode.DUPLICATE_NUMBER
+    assert not Attempt.objects.filter(document__number="S1003").exists()
     assert run.message == (
         "Nothing is ready to sync: 10 invoices are waiting for a fix. "
         f"First: S1001: {NOT_SENT_MESSAGE}"
     )
+    # What the push found is kept with the package's data: judged again from it (any
+    # change, the next read), S1003 stays blocked rather than ready for the next press.
+    assert reference.cache_of(connection).numbers[DocType.SALES_INVOICE][""]["S1003"] is True
+    assess.assess(organisation, ask=False)
+    assert statuses(organisation)["S1003"] == StatusCode.DUPLICATE_NUMBER
 
 
 def test_the_nothing_ready_sentence_counts_one_and_ends_with_a_full_stop(demo):

@@ -10,12 +10,12 @@ import pytest
 from ledgersync.providers.registry import connector_for
 from ledgersync.records.models import Account, DocType, Document
 from ledgersync.records.services import create_document
-from ledgersync.sync import assess, connections, linking, reference
+from ledgersync.sync import assess, connections, reference
 from ledgersync.sync.models import Connection, ConnectionStatus, DocumentState, FetchState
 from ledgersync.sync.status import StatusCode
 from ledgersync.sync.tests.conftest import inject_fault
 from ledgersync.sync.tests.test_connections import consent
-from ledgersync.sync.tests.test_engine import link_exact
+from ledgersync.sync.tests.test_engine import give_accs_id, link_exact
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +44,7 @@ def test_one_read_gives_every_demo_document_its_real_reason_without_a_call_each(
         "A1006",
         *(["A1007"] if care_of else []),
     )
-    linking.save_raw_accs_id(connection, Account.objects.get(number="A1002"), "abc")
+    give_accs_id(connection, Account.objects.get(number="A1002"), "abc")
 
     cache = reference.refresh(connection)
 

@@ -163,9 +163,21 @@ def test_the_popup_reads_the_current_link_not_a_stale_status(demo, admin):  # no
     organisation, connection = demo
     connector = connector_for_connection(connection)
     engine.recheck(doc("S1001"), connection)
+    stale = DocumentState.objects.filter(document=doc("S1001")).values().get()
+    assert [f["code"] for f in stale["failures"]] == [
+        StatusCode.NOT_SENT,
+        StatusCode.ACCOUNT_NOT_LINKED,
+    ]
     party = Account.objects.get(number="A1001")
-    # Linked elsewhere (the API, another tab), after S1001 was last checked.
+    # Linked elsewhere (the API, another tab): the link judges S1001 again at once...
     link = linking.link(connection, connector, party, linking.LinkAction.LINK_THIS)
+    state = DocumentState.objects.get(document=doc("S1001"))
+    assert [f.code for f in state.failure_list()] == [StatusCode.NOT_SENT]
+    # ...and were its state recorded before the link all the same (a write that did not go
+    # through linking.py), the popup does not believe it.
+    DocumentState.objects.filter(pk=state.pk).update(
+        failures=stale["failures"], checked_at=stale["checked_at"]
+    )
 
     page = admin.get(f"/sync/documents/{doc('S1001').pk}/actions/").content.decode()
 

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from ledgersync.records.models import DocType, User
 from ledgersync.sync import connections, engine
-from ledgersync.sync.models import Connection, ConnectionStatus
+from ledgersync.sync.models import Connection, ConnectionStatus, DocumentState
+from ledgersync.sync.status import StatusCode
 from ledgersync.sync.tests.conftest import demo, sandbox, sandbox_server  # noqa: F401
+from ledgersync.sync.tests.test_engine import link_exact
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -69,7 +71,14 @@ def test_a_refused_connection_says_since_when_in_one_sentence(demo, admin):  # n
         "connect again.</p>"
     ) in page
     assert "What to do" not in page
-    assert page.count("no longer accepts") == 1
+    # The panel says it once; besides it, only the rows it stops (those without a local
+    # problem) say RELINK_NEEDED, each in its own cell.
+    refused_rows = DocumentState.objects.filter(
+        document__doc_type=DocType.SALES_INVOICE, status_code=StatusCode.RELINK_NEEDED
+    ).count()
+    assert refused_rows == 8  # all but S1001 (not sent) and S1008 (a blank line)
+    assert page.count("no longer accepts") == 1 + refused_rows
+    assert page.count('<span class="message">QuickBooks no longer accepts') == refused_rows
 
     connections.mark_relink_needed(connection, "invalid_grant")  # again, later
     assert Connection.objects.get(pk=connection.pk).ended_at == refused_at  # when it began
@@ -91,9 +100,18 @@ def test_a_persons_own_disconnect_needs_no_explaining(demo, admin):  # noqa: F81
 
 
 def test_no_progress_box_is_shown_before_any_run(demo, admin):  # noqa: F811
-    assert '<section id="progress" class="progress-panel" aria-live="polite" hidden' in (
-        sync_page(admin)
-    )
+    organisation, connection = demo
+    hidden = '<section id="progress" class="progress-panel" aria-live="polite" hidden'
+    # With nothing ready (the demo as it comes) the box is not empty: it says so.
+    page = sync_page(admin)
+    assert hidden not in page and 'id="nothing-ready"' in page
+    assert 'class="progress-head"' not in page
+
+    link_exact(organisation, connection, "A1001")  # S1002 is ready
+
+    page = sync_page(admin)
+    assert hidden in page
+    assert 'id="nothing-ready"' not in page and 'class="progress-head"' not in page
 
 
 def test_an_idle_auto_sync_says_until_when_it_waits_instead_of_a_zero_countdown(
