@@ -343,16 +343,7 @@ class BatchWork:
             due_date=document.due_date,
             currency=document.currency,
             reference=reference,
-            lines=tuple(
-                OutboundLine(
-                    text=line.text,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    nominal_code=line.nominal.code,
-                    tax_code=line.tax_code.code if line.tax_code is not None else None,
-                )
-                for line in document.lines.all()
-            ),
+            lines=tuple(_outbound_line(line) for line in document.lines.all()),
         )
 
     def _attempt(
@@ -477,6 +468,22 @@ class BatchWork:
     def _count(self, document: Document) -> None:
         self.run.count_round(document.pk)
         self.unresolved.append(document.pk)
+
+
+def _outbound_line(line) -> OutboundLine:
+    """A line as sent: with our net and VAT (records/money.py) so the package books them.
+    A line without a tax code of ours takes the package's default rate for its nominal, so
+    its VAT is left to the package (and a difference shows as TOTAL_MISMATCH)."""
+    has_rate = line.tax_code is not None
+    return OutboundLine(
+        text=line.text,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        nominal_code=line.nominal.code,
+        tax_code=line.tax_code.code if has_rate else None,
+        net=line.net if has_rate else None,
+        tax=line.tax if has_rate else None,
+    )
 
 
 def _as_checked(checked: Document, current: Document, current_fingerprint: str) -> bool:
