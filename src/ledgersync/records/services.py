@@ -44,7 +44,6 @@ from ledgersync.records.money import parse_decimal
 # Whether a document may change depends on its sync state; sync.models depends only on
 # records.models, so reading it here makes no import cycle.
 from ledgersync.sync.models import Attempt, AttemptState, DocumentState
-from ledgersync.sync.status import StatusCode
 
 DEFAULT_PREFIXES = {DocType.SALES_INVOICE: ("S", 4), DocType.SALES_CREDIT_NOTE: ("C", 4)}
 
@@ -335,7 +334,7 @@ class NumberTaken(ValidationError):
 def ensure_changeable(document: Document) -> None:
     """Raise DocumentLocked when the package has the document or a push of it is unanswered."""
     state = DocumentState.objects.filter(document=document).first()
-    if state is not None and state.status_code == StatusCode.SYNCED:
+    if state is not None and state.holds_remote_copy:
         raise DocumentLocked(document, LockReason.SYNCED, state.remote_id)
     busy = Attempt.objects.filter(
         document=document, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN]

@@ -44,7 +44,13 @@ from ledgersync.sync.models import (
     Trigger,
 )
 from ledgersync.sync.recording import RecordingTransport
-from ledgersync.sync.status import PRESS_SYNC_AGAIN, Failure, StatusCode, failure_for
+from ledgersync.sync.status import (
+    HOLDS_REMOTE_COPY,
+    PRESS_SYNC_AGAIN,
+    Failure,
+    StatusCode,
+    failure_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -391,12 +397,16 @@ def _next_batch(run: SyncRun) -> list[Document]:
     final = set(final_ids(run))
     doc_type = DocType(run.doc_type)
     taken = run.tried_ids()
+    # The package holds a TOTAL_MISMATCH document already: it waits for a person.
+    sendable = queue(run.organisation, doc_type).exclude(
+        sync_state__status_code__in=HOLDS_REMOTE_COPY
+    )
     if not run.auto and taken:
         # Sync is one batch: the documents it took first (those still unresolved), never
         # further down the queue.
         pending = [pk for pk in taken if pk not in final]
-        return _load(queue(run.organisation, doc_type).filter(pk__in=pending))
-    candidates = queue(run.organisation, doc_type).exclude(pk__in=final)
+        return _load(sendable.filter(pk__in=pending))
+    candidates = sendable.exclude(pk__in=final)
     return _load(candidates[: run.organisation.batch_size])
 
 

@@ -383,9 +383,12 @@ def test_a_package_total_that_differs_from_ours_is_flagged(demo, sandbox):
     expected = "2.27" if sandbox.slug == "quickbooks" else "2.28"
     assert str(state.remote_total) == expected
     if sandbox.slug == "quickbooks":
-        assert state.mismatch == "total 2.27 in QuickBooks, 2.28 here"
+        assert (state.status_code, state.message) == (
+            StatusCode.TOTAL_MISMATCH,
+            "QuickBooks booked total 2.27 (VAT 0.38); ledgersync has 2.28 (VAT 0.39)",
+        )
     else:
-        assert state.mismatch == ""
+        assert (state.status_code, state.mismatch) == (StatusCode.SYNCED, "")
 
 
 def test_each_send_is_kept_with_the_providers_request_id_and_no_secrets(demo, sandbox):
