@@ -435,7 +435,7 @@ class BatchWork:
         changed = bool(sent) and fingerprint(current) != sent
         failure = None if changed else self._total_mismatch(current, remote)
         now = timezone.now()
-        values = {
+        values: dict[str, object] = {
             "status_code": StatusCode.SYNCED,
             "message": "Synced",
             "failures": [],
