@@ -365,6 +365,7 @@ class BatchWork:
             currency=document.currency,
             reference=reference,
             lines=tuple(_outbound_line(line) for line in document.lines.all()),
+            amounts_include_tax=document.prices_include_vat,
         )
 
     def _attempt(

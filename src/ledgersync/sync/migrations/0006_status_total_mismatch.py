@@ -4,20 +4,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sync', '0005_attempt_send_id_recheck_after'),
+        ("sync", "0005_attempt_send_id_recheck_after"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='attempt',
-            name='status_code',
-            field=models.CharField(blank=True, choices=[('NOT_SENT', 'Not marked as sent'), ('ACCOUNT_NOT_LINKED', 'Account not linked'), ('ACCOUNT_ID_INVALID', 'AccsID not correct'), ('CARE_OF_NOT_LINKED', 'Care-of account not linked'), ('DUPLICATE_NUMBER', 'Number already used'), ('NOMINAL_MISSING', 'Nominal code missing'), ('NOMINAL_NO_TAX', 'Nominal code has no tax rate'), ('BLANK_LINE', 'Blank line'), ('SYNCED', 'Synced'), ('TOTAL_MISMATCH', 'Package figures differ'), ('REJECTED', 'Rejected by the package'), ('UNCERTAIN', 'Waiting to confirm'), ('RATE_LIMITED', 'Waiting for the package'), ('NOT_CONNECTED', 'Not connected'), ('RELINK_NEEDED', 'Relink needed')], max_length=30),
+            model_name="attempt",
+            name="status_code",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("NOT_SENT", "Not marked as sent"),
+                    ("ACCOUNT_NOT_LINKED", "Account not linked"),
+                    ("ACCOUNT_ID_INVALID", "AccsID not correct"),
+                    ("CARE_OF_NOT_LINKED", "Care-of account not linked"),
+                    ("DUPLICATE_NUMBER", "Number already used"),
+                    ("NOMINAL_MISSING", "Nominal code missing"),
+                    ("NOMINAL_NO_TAX", "Nominal code has no tax rate"),
+                    ("BLANK_LINE", "Blank line"),
+                    ("SYNCED", "Synced"),
+                    ("TOTAL_MISMATCH", "Package figures differ"),
+                    ("REJECTED", "Rejected by the package"),
+                    ("UNCERTAIN", "Waiting to confirm"),
+                    ("RATE_LIMITED", "Waiting for the package"),
+                    ("NOT_CONNECTED", "Not connected"),
+                    ("RELINK_NEEDED", "Relink needed"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='documentstate',
-            name='status_code',
-            field=models.CharField(blank=True, choices=[('NOT_SENT', 'Not marked as sent'), ('ACCOUNT_NOT_LINKED', 'Account not linked'), ('ACCOUNT_ID_INVALID', 'AccsID not correct'), ('CARE_OF_NOT_LINKED', 'Care-of account not linked'), ('DUPLICATE_NUMBER', 'Number already used'), ('NOMINAL_MISSING', 'Nominal code missing'), ('NOMINAL_NO_TAX', 'Nominal code has no tax rate'), ('BLANK_LINE', 'Blank line'), ('SYNCED', 'Synced'), ('TOTAL_MISMATCH', 'Package figures differ'), ('REJECTED', 'Rejected by the package'), ('UNCERTAIN', 'Waiting to confirm'), ('RATE_LIMITED', 'Waiting for the package'), ('NOT_CONNECTED', 'Not connected'), ('RELINK_NEEDED', 'Relink needed')], max_length=30),
+            model_name="documentstate",
+            name="status_code",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("NOT_SENT", "Not marked as sent"),
+                    ("ACCOUNT_NOT_LINKED", "Account not linked"),
+                    ("ACCOUNT_ID_INVALID", "AccsID not correct"),
+                    ("CARE_OF_NOT_LINKED", "Care-of account not linked"),
+                    ("DUPLICATE_NUMBER", "Number already used"),
+                    ("NOMINAL_MISSING", "Nominal code missing"),
+                    ("NOMINAL_NO_TAX", "Nominal code has no tax rate"),
+                    ("BLANK_LINE", "Blank line"),
+                    ("SYNCED", "Synced"),
+                    ("TOTAL_MISMATCH", "Package figures differ"),
+                    ("REJECTED", "Rejected by the package"),
+                    ("UNCERTAIN", "Waiting to confirm"),
+                    ("RATE_LIMITED", "Waiting for the package"),
+                    ("NOT_CONNECTED", "Not connected"),
+                    ("RELINK_NEEDED", "Relink needed"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

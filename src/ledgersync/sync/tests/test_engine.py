@@ -332,8 +332,12 @@ def test_auto_sync_picks_up_a_document_fixed_while_it_runs(demo, sandbox):
 
 
 def _three_washers(organisation):
-    """Lines whose VAT rounds differently per line than on the total (3 x 0.126 VAT)."""
+    """Lines whose VAT rounds differently per line than on the total (3 x 0.126 VAT), on an
+    organisation that rounds per line whatever its package does."""
     from ledgersync.records.services import create_document
+
+    organisation.vat_rounding = "per_line"
+    organisation.save()
 
     document = create_document(
         organisation,
