@@ -140,7 +140,9 @@ class SettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         own = self.instance.package_rounding
         package = display_name(self.instance.provider)
-        self.fields["vat_rounding"].choices = [
+        rounding = self.fields["vat_rounding"]
+        assert isinstance(rounding, forms.ChoiceField)
+        rounding.choices = [
             ("", f"As {package} does ({own.label.lower()})"),
             *[(rule, label) for rule, label in ROUNDING_CHOICES],
         ]
