@@ -143,6 +143,8 @@ def _edit(request, document: Document | None):
                 "due_date": document.due_date,
                 "currency": document.currency,
                 "reference": document.reference,
+                "prices_include_vat": document.prices_include_vat,
+                "supplier_vat": document.supplier_vat,
             }
         form = DocumentHeaderForm(organisation, initial=initial, editing=document is not None)
         return _form_page(

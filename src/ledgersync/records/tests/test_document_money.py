@@ -134,3 +134,24 @@ def test_an_edit_keeps_the_documents_own_rule_and_basis():
         Rounding.PER_RATE,
         (Decimal("0.67"), Decimal("0.13"), Decimal("0.80")),
     )
+
+
+def test_an_import_carries_a_suppliers_vat_and_inclusive_prices():
+    from ledgersync.records.importing import import_records, read_records
+
+    organisation = make_org()
+    text = (
+        "record,type,number,supplier,prices_include_vat,supplier_vat,text,unit_price,nominal\n"
+        "document,supplier_invoice,BMD-5,P1,no,19.01,Pipe,95.00,5000\n"
+        "document,supplier_invoice,BMD-6,P1,yes,,Pipe,95.00,5000\n"
+        "document,supplier_invoice,BMD-7,P1,maybe,,Pipe,95.00,5000\n"
+    )
+    report = import_records(organisation, read_records(text.encode(), "import.csv"), partial=True)
+
+    assert [(e.line, e.field, e.message) for e in report.errors] == [
+        (4, "prices_include_vat", "use yes or no, not 'maybe'")
+    ]
+    exact = organisation.document_set.get(number="BMD-5")
+    inclusive = organisation.document_set.get(number="BMD-6")
+    assert totals(exact) == (Decimal("95.00"), Decimal("19.01"), Decimal("114.01"))
+    assert totals(inclusive) == (Decimal("79.17"), Decimal("15.83"), Decimal("95.00"))
