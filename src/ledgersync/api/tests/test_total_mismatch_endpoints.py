@@ -19,13 +19,16 @@ MESSAGE = "QuickBooks booked total 114.01 (VAT 19.01); ledgersync has 114.00 (VA
 def mismatched(org):
     document = create_document(org, invoice_data(mark_for_sync=True, sent_via="email"))
     failure = Failure(StatusCode.TOTAL_MISMATCH, MESSAGE)
-    DocumentState.objects.create(
+    # Judged at creation (sync/assess.py); the push's outcome is written over it.
+    DocumentState.objects.update_or_create(
         document=document,
-        status_code=failure.code,
-        message=failure.message,
-        failures=[failure.as_json()],
-        remote_id="177",
-        mismatch=MESSAGE,
+        defaults=dict(
+            status_code=failure.code,
+            message=failure.message,
+            failures=[failure.as_json()],
+            remote_id="177",
+            mismatch=MESSAGE,
+        ),
     )
     return document
 

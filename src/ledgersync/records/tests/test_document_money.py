@@ -149,7 +149,7 @@ def test_an_import_carries_a_suppliers_vat_and_inclusive_prices():
     report = import_records(organisation, read_records(text.encode(), "import.csv"), partial=True)
 
     assert [(e.line, e.field, e.message) for e in report.errors] == [
-        (4, "prices_include_vat", "use yes or no, not 'maybe'")
+        (4, "prices_include_vat", "Prices include VAT must be yes or no, not 'maybe'")
     ]
     exact = organisation.document_set.get(number="BMD-5")
     inclusive = organisation.document_set.get(number="BMD-6")

@@ -75,7 +75,7 @@ def test_a_total_mismatch_is_never_sent_again(mismatched, sandbox):
 
     sync_all(organisation, auto=False)
     sync_all(organisation, auto=True)
-    engine.recheck(document, connector_for_connection(connection), connection)
+    engine.recheck(document, connection)
 
     assert Attempt.objects.filter(document=document).count() == sends == 1
     assert document_numbers(sandbox, connection.company_id, "sales_invoice")[NUMBER] == 1

@@ -20,13 +20,16 @@ MESSAGE = "Xero booked total 114.01 (VAT 19.01); ledgersync has 114.00 (VAT 19.0
 def document():
     organisation = make_org()
     document = create_document(organisation, invoice_data(mark_for_sync=True, sent_via="email"))
-    DocumentState.objects.create(
+    # Judged at creation (sync/assess.py); the push's outcome is written over it.
+    DocumentState.objects.update_or_create(
         document=document,
-        status_code=StatusCode.TOTAL_MISMATCH,
-        message=MESSAGE,
-        failures=[{"code": "TOTAL_MISMATCH", "message": MESSAGE}],
-        remote_id="f00d",
-        mismatch=MESSAGE,
+        defaults=dict(
+            status_code=StatusCode.TOTAL_MISMATCH,
+            message=MESSAGE,
+            failures=[{"code": "TOTAL_MISMATCH", "message": MESSAGE}],
+            remote_id="f00d",
+            mismatch=MESSAGE,
+        ),
     )
     return document
 
