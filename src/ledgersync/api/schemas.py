@@ -226,6 +226,9 @@ class DocumentOut(Schema):
     sent_at: dt.datetime | None
     sent_via: str
     marked_for_sync: bool
+    vat_rounding: str
+    prices_include_vat: bool
+    supplier_vat: str | None
     net_total: str
     tax_total: str
     gross_total: str

@@ -12,6 +12,7 @@ from ledgersync.api.schemas import (
     DOC_TYPES,
     ConnectionOut,
     DocTypeName,
+    DocumentOut,
     LinkIn,
     LinkOut,
     QueueFilter,
@@ -23,8 +24,8 @@ from ledgersync.api.schemas import (
     SuggestionsOut,
 )
 from ledgersync.providers.base import Connector
-from ledgersync.records.models import Account, Supplier
-from ledgersync.sync import assess, connections, engine, linking, tasks
+from ledgersync.records.models import Account, Document, Supplier
+from ledgersync.sync import assess, connections, engine, linking, mismatches, tasks
 from ledgersync.sync.models import LIVE_RUN_STATES, ConnectionStatus, SyncRun, Trigger
 
 router = Router(tags=["sync"])
@@ -210,6 +211,54 @@ def start_run(request, data: RunIn):
         raise ApiError(409, "nothing_ready", exc.sentence) from None
     run.refresh_from_db()
     return Status(202, output.run_out(run))
+
+
+# -- TOTAL_MISMATCH: accept the package's figures, or look again after correcting them --------
+
+
+def _mismatched(request, document_id: int) -> Document:
+    return owned(request, Document.objects, document_id, "document")
+
+
+def _reloaded(document: Document) -> dict:
+    rows = output.documents_for(Document.objects.filter(pk=document.pk))
+    return output.document_out(rows.get())
+
+
+def _not_a_mismatch(exc: mismatches.NotAMismatch) -> ApiError:
+    return ApiError(409, "not_a_mismatch", str(exc))
+
+
+@router.post(
+    "/sync/documents/{document_id}/accept", response={200: DocumentOut, **ERRORS}, auth=WRITE
+)
+def accept_package_figures(request, document_id: int = ID):
+    """A TOTAL_MISMATCH document: keep the figures the package booked. It counts as synced
+    from now on; the event log records it. 409 not_a_mismatch otherwise."""
+    document = _mismatched(request, document_id)
+    try:
+        mismatches.accept(document)
+    except mismatches.NotAMismatch as exc:
+        raise _not_a_mismatch(exc) from None
+    return _reloaded(document)
+
+
+@router.post(
+    "/sync/documents/{document_id}/check",
+    response={200: DocumentOut, **PROVIDER_ERRORS},
+    auth=WRITE,
+)
+def check_package_figures(request, document_id: int = ID):
+    """A TOTAL_MISMATCH document, after correcting it in the package: read the package's copy
+    again. SYNCED when it now has ledgersync's figures; else still TOTAL_MISMATCH with what
+    the package has now."""
+    document = _mismatched(request, document_id)
+    connection, connector = _live(document.organisation)
+    try:
+        mismatches.check_again(document, connection, connector)
+    except mismatches.NotAMismatch as exc:
+        raise _not_a_mismatch(exc) from None
+    return _reloaded(document)
 
 
 def _run(request, run_id: int) -> SyncRun:

@@ -101,6 +101,10 @@ class Capabilities:
     # retries, a proxy or queue on the way, plus a margin). A document sent again while an
     # earlier send may still land is searched for extra copies once this has passed.
     late_write_seconds: int = 15 * 60
+    # How the package rounds VAT when it works it out itself: "per_line" (each line's VAT
+    # rounded, then summed) or "per_rate" (each rate's summed net taxed once); the
+    # organisation's rounding rule defaults to it (records/money.py Rounding).
+    tax_rounding: str = "per_line"
 
     @property
     def typed_accs_id_refusal(self) -> str | None:
@@ -281,6 +285,11 @@ class OutboundLine:
     nominal_code: str
     # ledgersync VAT code (S, R, Z, E, NT) or a provider tax code id; None = the nominal's default.
     tax_code: str | None = None
+    # ledgersync's own net and VAT for the line (records/money.py), sent so the package books
+    # them; None leaves the package to work them out. ``unit_price`` includes VAT when the
+    # document's ``amounts_include_tax`` is set.
+    net: Decimal | None = None
+    tax: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +306,9 @@ class OutboundDocument:
     currency: str
     reference: str
     lines: tuple[OutboundLine, ...] = field(default_factory=tuple)
+    # Unit prices include VAT (Xero LineAmountTypes Inclusive, QuickBooks TaxInclusive, Sage
+    # unit_price_includes_tax).
+    amounts_include_tax: bool = False
 
 
 @dataclass(frozen=True)

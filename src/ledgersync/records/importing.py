@@ -45,7 +45,10 @@ DOCUMENT_COLUMNS = [
     "external_ref",
     "sent_via",
     "mark_for_sync",
+    "prices_include_vat",
+    "supplier_vat",
 ]
+FLAG_COLUMNS = ("mark_for_sync", "prices_include_vat")
 LINE_COLUMNS = ["text", "quantity", "unit_price", "nominal", "tax_code"]
 CSV_COLUMNS = ["record", *dict.fromkeys(ACCOUNT_COLUMNS + DOCUMENT_COLUMNS + LINE_COLUMNS)]
 KINDS = ("account", "supplier", "document")
@@ -123,13 +126,13 @@ def read_records(raw: bytes, filename: str = "", encoding: str | None = None) ->
     return read_csv(text)
 
 
-def _flag(value: str, line: int, errors: list[RowError], label: str) -> bool:
+def _flag(value: str, line: int, errors: list[RowError], label: str, column: str) -> bool:
     if value.lower() in TRUE:
         return True
     if value.lower() not in FALSE:
         errors.append(
             RowError(
-                line, label, "mark_for_sync", f"Mark for sync must be yes or no, not {value!r}"
+                line, label, column, f"{wording.label(column)} must be yes or no, not {value!r}"
             )
         )
     return False
@@ -187,9 +190,10 @@ def read_csv(text: str) -> list[Record]:
 
 def _add_line(records, documents, cells, line, bad) -> None:
     head: dict[str, Any] = {k: cells[k] for k in DOCUMENT_COLUMNS if cells.get(k)}
-    if "mark_for_sync" in head:
-        label = f"document {head.get('external_ref') or head.get('number') or ''}".strip()
-        head["mark_for_sync"] = _flag(head["mark_for_sync"], line, bad, label)
+    label = f"document {head.get('external_ref') or head.get('number') or ''}".strip()
+    for column in FLAG_COLUMNS:
+        if column in head:
+            head[column] = _flag(head[column], line, bad, label, column)
     key = (
         ("ref", head["external_ref"])
         if head.get("external_ref")

@@ -147,6 +147,10 @@ class LineIn(BaseModel):
         }
 
 
+# A supplier's VAT figure: pounds and pence, within what a line's VAT column holds.
+SupplierVat = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+
+
 class _DatesInRange(BaseModel):
     """Issue and due dates (declared by each subclass) the database and every package accept."""
 
@@ -174,6 +178,14 @@ class DocumentIn(_DatesInRange):
         None, description="Your own id for it; sending the same one again returns this document."
     )
     lines: list[LineIn] = Field(min_length=1, max_length=500)
+    prices_include_vat: bool = Field(
+        False, description="Unit prices include VAT: each line's VAT is taken out of its amount."
+    )
+    supplier_vat: SupplierVat | None = Field(
+        None,
+        description="Supplier invoices: the VAT printed on the supplier's invoice, when it "
+        "differs by a penny or so from the lines' VAT; it is what goes to the package.",
+    )
     sent_via: SentViaName | None = Field(None, description="Mark it sent on creation.")
     mark_for_sync: bool = False
 
@@ -201,6 +213,8 @@ class DocumentIn(_DatesInRange):
             "reference": self.reference,
             "external_ref": self.external_ref,
             "lines": [line.service_dict() for line in self.lines],
+            "prices_include_vat": self.prices_include_vat,
+            "supplier_vat": str(self.supplier_vat) if self.supplier_vat is not None else None,
             "sent_via": self.sent_via.value if self.sent_via else None,
             "mark_for_sync": self.mark_for_sync,
         }
@@ -236,12 +250,18 @@ class DocumentPatch(_DatesInRange):
     currency: Currency | None = None
     reference: Text100 | None = None
     lines: list[LineIn] | None = Field(None, min_length=1, max_length=500)
+    prices_include_vat: bool | None = None
+    supplier_vat: SupplierVat | None = Field(
+        None, description="The supplier's VAT, or null to work it out from the lines again."
+    )
 
     def service_changes(self) -> dict[str, Any]:
         """What records.services.update_document takes: the fields sent, where null means
-        "leave it" except for care_of, where it removes the care-of account."""
+        "leave it" except for care_of (removes the care-of account) and supplier_vat (the
+        lines' VAT again)."""
         sent = self.model_dump(exclude_unset=True, exclude={"lines"})
-        changes = {k: v for k, v in sent.items() if v is not None or k == "care_of"}
+        keep_null = ("care_of", "supplier_vat")
+        changes = {k: v for k, v in sent.items() if v is not None or k in keep_null}
         if self.lines is not None:
             changes["lines"] = [line.service_dict() for line in self.lines]
         return changes

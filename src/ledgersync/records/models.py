@@ -14,9 +14,22 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q, Sum
 
+from ledgersync.providers.registry import PROVIDERS
 from ledgersync.providers.registry import choices as provider_choices
 from ledgersync.records.formats import percent
-from ledgersync.records.money import ZERO, line_net, line_tax, to_money
+from ledgersync.records.money import (
+    ROUNDING_LABELS,
+    ZERO,
+    DocumentMoney,
+    MoneyLine,
+    Rounding,
+    document_money,
+    line_net,
+    line_tax,
+    to_money,
+)
+
+ROUNDING_CHOICES = [(str(rule), label) for rule, label in ROUNDING_LABELS.items()]
 
 
 class Role(models.TextChoices):
@@ -108,6 +121,13 @@ class Organisation(models.Model):
         blank=True,
         help_text="Disconnect after N idle minutes (empty: stay connected).",
     )
+    vat_rounding = models.CharField(
+        "VAT rounding",
+        max_length=10,
+        choices=ROUNDING_CHOICES,
+        blank=True,
+        help_text="How VAT is rounded on new documents; empty: as the accounting package does.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -121,6 +141,17 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def package_rounding(self) -> Rounding:
+        """How the organisation's package rounds VAT on its own (providers' tax_rounding)."""
+        facts = PROVIDERS.get(self.provider)
+        return Rounding(facts.capabilities.tax_rounding if facts else Rounding.PER_LINE)
+
+    @property
+    def effective_rounding(self) -> Rounding:
+        """The rule new documents are worked out by: the one chosen, else the package's."""
+        return Rounding(self.vat_rounding) if self.vat_rounding else self.package_rounding
 
 
 class User(AbstractUser):
@@ -293,6 +324,24 @@ class Document(models.Model):
     reference = models.CharField(max_length=100, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_via = models.CharField(max_length=10, choices=SentVia.choices, blank=True)
+    # How its money was worked out (records/money.py), shown on the document and its print.
+    vat_rounding = models.CharField(
+        "VAT rounding", max_length=10, choices=ROUNDING_CHOICES, default="per_line"
+    )
+    prices_include_vat = models.BooleanField(
+        "prices include VAT",
+        default=False,
+        help_text="Unit prices are gross: each line's VAT is taken out of its amount.",
+    )
+    # NULL when the document's VAT is worked out from its lines; supplier invoices only.
+    supplier_vat = models.DecimalField(
+        "supplier's VAT",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The VAT printed on the supplier's invoice, when it differs from the lines'.",
+    )
     marked_for_sync = models.BooleanField(default=False)
     marked_at = models.DateTimeField(null=True, blank=True)
     # NULL, not "", when absent: the unique constraint must ignore documents without one.
@@ -369,6 +418,31 @@ class Document(models.Model):
     def gross_total(self) -> Decimal:
         return self.net_total + self.tax_total
 
+    @property
+    def rounding(self) -> Rounding:
+        return Rounding(self.vat_rounding)
+
+    @property
+    def money_basis(self) -> str:
+        """How its figures were worked out, in the words the page and the print show."""
+        parts = [
+            "Prices include VAT" if self.prices_include_vat else "Prices exclude VAT",
+            self.rounding.label,
+        ]
+        if self.supplier_vat is not None and self.doc_type == DocType.SUPPLIER_INVOICE:
+            parts.append(f"VAT {self.supplier_vat} as on the supplier's invoice")
+        return "; ".join(parts) + "."
+
+    def work_out(self, lines) -> DocumentMoney:
+        """The money of ``lines`` (saved or not) under this document's rounding, price basis
+        and supplier's VAT (records/money.py; raises SupplierVatTooFar)."""
+        return document_money(
+            [line.money_line() for line in lines],
+            rounding=self.rounding,
+            inclusive=self.prices_include_vat,
+            supplier_vat=self.supplier_vat if self.doc_type == DocType.SUPPLIER_INVOICE else None,
+        )
+
 
 class Line(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="lines")
@@ -378,8 +452,9 @@ class Line(models.Model):
     unit_price = models.DecimalField(max_digits=14, decimal_places=4)
     nominal = models.ForeignKey(NominalCode, on_delete=models.PROTECT)
     tax_code = models.ForeignKey(TaxCode, null=True, blank=True, on_delete=models.PROTECT)
-    # Derived from quantity, unit price and the tax rate on every save (records/money.py),
-    # kept as columns so totals over thousands of documents are one SQL aggregate.
+    # Worked out for the whole document when its lines are saved (records/services.py, by
+    # records/money.py), kept as columns so totals over thousands of documents are one SQL
+    # aggregate. A line saved on its own (the admin, a fixture) is worked out per line.
     net = models.DecimalField(max_digits=14, decimal_places=2, editable=False, default=ZERO)
     tax = models.DecimalField(max_digits=14, decimal_places=2, editable=False, default=ZERO)
 
@@ -397,6 +472,13 @@ class Line(models.Model):
         rate = self.tax_code.rate if self.tax_code_id else Decimal(0)
         self.tax = line_tax(self.net, rate)
         super().save(*args, **kwargs)
+
+    def money_line(self) -> MoneyLine:
+        """What records/money.py needs of the line: its rate, keyed by its tax code."""
+        if self.tax_code_id is None:
+            return MoneyLine(self.quantity, self.unit_price)
+        assert self.tax_code is not None
+        return MoneyLine(self.quantity, self.unit_price, self.tax_code.rate, self.tax_code.code)
 
     @property
     def gross(self) -> Decimal:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -42,13 +43,13 @@ from ledgersync.records.models import (
     Supplier,
     TaxCode,
 )
-from ledgersync.records.money import parse_decimal
+from ledgersync.records.money import Rounding, SupplierVatTooFar, parse_decimal, to_money
 
 # Whether a document may change depends on its sync state; sync.models depends only on
 # records.models, so reading it here makes no import cycle.
 from ledgersync.sync import assess
 from ledgersync.sync.models import Attempt, AttemptState, DocumentState
-from ledgersync.sync.status import StatusCode
+from ledgersync.sync.status import HOLDS_REMOTE_COPY
 
 DEFAULT_PREFIXES = {DocType.SALES_INVOICE: ("S", 4), DocType.SALES_CREDIT_NOTE: ("C", 4)}
 
@@ -218,6 +219,7 @@ def create_document(
         errors.setdefault("reference", []).append(wording.too_long("reference", 100))
     currency = _currency(data.get("currency") or "GBP", errors)
     lines = _lines(organisation, doc_type, data.get("lines") or [], errors)
+    supplier_vat = _supplier_vat(doc_type, data.get("supplier_vat"), errors)
     if errors:
         raise ValidationError(errors)
     assert issue_date is not None  # it defaults to today; None only with an error recorded
@@ -234,6 +236,9 @@ def create_document(
         reference=str(data.get("reference") or ""),
         external_ref=external_ref,
         created_by=user,
+        vat_rounding=organisation.effective_rounding,
+        prices_include_vat=bool(data.get("prices_include_vat")),
+        supplier_vat=supplier_vat,
     )
     now = timezone.now()
     if data.get("sent_via"):
@@ -271,10 +276,52 @@ def _currency(raw: Any, errors: dict[str, list[str]]) -> str:
     return currency.upper()
 
 
+def _supplier_vat(doc_type, raw: Any, errors: dict[str, list[str]]) -> Decimal | None:
+    """The VAT printed on a supplier's invoice, or None to work it out from the lines."""
+    if raw in (None, ""):
+        return None
+    if doc_type != DocType.SUPPLIER_INVOICE:
+        errors.setdefault("supplier_vat", []).append(
+            "Only a supplier invoice carries the supplier's VAT"
+        )
+        return None
+    try:
+        value = parse_decimal(raw, "supplier_vat")
+    except ValueError as exc:
+        errors.setdefault("supplier_vat", []).append(str(exc))
+        return None
+    if value != to_money(value) or abs(value) >= MAX_NET:
+        errors.setdefault("supplier_vat", []).append(
+            f"supplier_vat must be an amount in pounds and pence, not {raw!r}"
+        )
+        return None
+    return value
+
+
 def _save_lines(document: Document, lines: list[Line]) -> None:
+    """Save the document's new lines with their money worked out together (records/money.py:
+    the document's rounding rule, price basis and supplier's VAT)."""
+    _work_out(document, lines)
     for line in lines:
         line.document = document
-        line.save()
+    Line.objects.bulk_create(lines)
+
+
+def _work_out(document: Document, lines: list[Line]) -> None:
+    """Each line's net and VAT; ValidationError when a supplier's VAT cannot be carried."""
+    try:
+        money = document.work_out(lines)
+    except SupplierVatTooFar as exc:
+        raise ValidationError({"supplier_vat": [str(exc)]}) from None
+    for line, result in zip(lines, money.lines, strict=True):
+        line.net, line.tax = result.net, result.tax
+
+
+def _work_out_again(document: Document) -> None:
+    """The saved lines' money after the rule, price basis or supplier's VAT changed."""
+    lines = list(document.lines.select_related("tax_code"))
+    _work_out(document, lines)
+    Line.objects.bulk_update(lines, ["net", "tax"])
 
 
 def _clash_message(organisation, doc_type, number, supplier) -> str:
@@ -349,7 +396,7 @@ class NumberTaken(ValidationError):
 def ensure_changeable(document: Document) -> None:
     """Raise DocumentLocked when the package has the document or a push of it is unanswered."""
     state = DocumentState.objects.filter(document=document).first()
-    if state is not None and state.status_code == StatusCode.SYNCED:
+    if state is not None and state.holds_remote_copy:
         raise DocumentLocked(document, LockReason.SYNCED, state.remote_id)
     busy = Attempt.objects.filter(
         document=document, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN]
@@ -423,6 +470,8 @@ def update_document(document: Document, changes: Mapping[str, Any]) -> Document:
                 raise ValidationError(errors)
             locked.lines.all().delete()
             _save_lines(locked, lines)
+        elif {"prices_include_vat", "supplier_vat"} & set(changes):
+            _work_out_again(locked)
         try:
             with transaction.atomic():
                 locked.save()
@@ -462,5 +511,82 @@ def _apply_header(document: Document, changes: Mapping[str, Any]) -> None:
         document.due_date = changes["due_date"]
     if changes.get("currency"):
         document.currency = _currency(changes["currency"], errors)
+    if changes.get("prices_include_vat") is not None:
+        document.prices_include_vat = bool(changes["prices_include_vat"])
+    if "supplier_vat" in changes:
+        document.supplier_vat = _supplier_vat(document.type, changes["supplier_vat"], errors)
     if errors:
         raise ValidationError(errors)
+
+
+# -- the organisation's VAT rounding rule ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundingChange:
+    """What changing the rule would touch: documents not yet in the package, those not yet
+    sent to anyone (worked out again by the new rule) and those already sent (they keep the
+    VAT their recipient holds, and the rule it was worked out by)."""
+
+    rule: Rounding
+    reworked: int
+    kept: int
+
+    @property
+    def warning(self) -> str:
+        if not self.reworked and not self.kept:
+            return ""
+        parts = []
+        if self.reworked:
+            parts.append(
+                f"{self.reworked} document(s) not yet sent will be worked out again "
+                f"({self.rule.label.lower()}), so their VAT and totals may change by pennies"
+            )
+        if self.kept:
+            parts.append(
+                f"{self.kept} document(s) already sent but not yet synced keep the VAT on "
+                "them (the customer or supplier holds it)"
+            )
+        return "; ".join(parts) + "."
+
+
+def _unsynced(organisation: Organisation):
+    """Documents the package does not hold and no push is working on."""
+    held = DocumentState.objects.filter(
+        document__organisation=organisation, status_code__in=HOLDS_REMOTE_COPY
+    ).values("document_id")
+    busy = Attempt.objects.filter(
+        organisation=organisation, state__in=[AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN]
+    ).values("document_id")
+    return Document.objects.for_org(organisation).exclude(pk__in=held).exclude(pk__in=busy)
+
+
+def rounding_change(organisation: Organisation, chosen: str) -> RoundingChange:
+    """What setting the rule to ``chosen`` ("" = the package's own) would do, to warn first.
+    Nothing is touched when the rule in effect stays the same."""
+    rule = Rounding(chosen) if chosen else organisation.package_rounding
+    pending = _unsynced(organisation).exclude(vat_rounding=rule)
+    if rule == organisation.effective_rounding and not pending.filter(sent_at=None).exists():
+        return RoundingChange(rule, 0, 0)
+    return RoundingChange(
+        rule, pending.filter(sent_at=None).count(), pending.exclude(sent_at=None).count()
+    )
+
+
+def set_vat_rounding(organisation: Organisation, chosen: str) -> RoundingChange:
+    """Choose the rule ("" = as the package does); documents not yet sent to anyone nor in
+    the package are worked out again by it, each under its row lock."""
+    change = rounding_change(organisation, chosen)
+    with transaction.atomic():
+        organisation.vat_rounding = chosen
+        organisation.save(update_fields=["vat_rounding"])
+        rework = _unsynced(organisation).filter(sent_at=None).exclude(vat_rounding=change.rule)
+        for document in rework.order_by("pk"):
+            try:
+                with _changing(document) as locked:
+                    locked.vat_rounding = change.rule
+                    locked.save(update_fields=["vat_rounding", "updated_at"])
+                    _work_out_again(locked)
+            except DocumentLocked:
+                continue  # a push took it meanwhile: it keeps the rule it was sent with
+    return change

@@ -32,6 +32,8 @@ LABELS = {
     "external_ref": "External ref",
     "sent_via": "Sent via",
     "mark_for_sync": "Mark for sync",
+    "prices_include_vat": "Prices include VAT",
+    "supplier_vat": "Supplier's VAT",
     "lines": "Lines",
     "text": "Text",
     "quantity": "Quantity",

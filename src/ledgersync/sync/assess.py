@@ -45,6 +45,7 @@ from ledgersync.sync.models import (
 )
 from ledgersync.sync.reference import assessable
 from ledgersync.sync.status import (
+    HOLDS_REMOTE_COPY,
     Failure,
     NotConnected,
     StatusCode,
@@ -209,8 +210,8 @@ def _write(
         if state is None:
             new.append(DocumentState(document=document, checked_at=now, **values))
             continue
-        if state.status_code == StatusCode.SYNCED:
-            continue
+        if state.status_code in HOLDS_REMOTE_COPY:
+            continue  # the package holds it (SYNCED, or TOTAL_MISMATCH for a person)
         same_connection = (state.provider, state.company_id) == key
         if (
             keep_outcomes
@@ -227,7 +228,7 @@ def _write(
         changed.append(state)
     if changed:
         # The filter is the guard: a state the engine made SYNCED since it was read stays.
-        DocumentState.objects.exclude(status_code=StatusCode.SYNCED).bulk_update(
+        DocumentState.objects.exclude(status_code__in=HOLDS_REMOTE_COPY).bulk_update(
             changed, FIELDS, batch_size=WRITE_BATCH
         )
     if new:
@@ -292,7 +293,7 @@ def heal(organisation: Organisation, documents: Sequence[Document]) -> set[int]:
     for document in documents:
         state = _state(document)
         if state is None or (
-            state.status_code != StatusCode.SYNCED and (state.provider, state.company_id) != key
+            state.status_code not in HOLDS_REMOTE_COPY and (state.provider, state.company_id) != key
         ):
             stale.add(document.pk)
     if stale:
@@ -307,7 +308,7 @@ def judge_unjudged(organisation: Organisation, documents: QuerySet[Document]) ->
     provider, company_id = state_key(organisation, connections.live_connection(organisation))
     stale = documents.exclude(
         sync_state__provider=provider, sync_state__company_id=company_id
-    ).exclude(sync_state__status_code=StatusCode.SYNCED)
+    ).exclude(sync_state__status_code__in=HOLDS_REMOTE_COPY)
     ids = list(stale.values_list("pk", flat=True))
     if ids:
         assess(organisation, ids)

@@ -20,13 +20,17 @@ Exactly once, step by step:
    reconciled as in 1), or waiting (429 / unreachable: tried again later in the run). A
    document synced or adopted whose fingerprint no longer matches the one sent says so in
    its mismatch rather than being silently SYNCED.
+5. After the push the package's copy is compared with ours: a total, VAT or contact that
+   differs from what was sent makes the document TOTAL_MISMATCH (both figures in its
+   message), not SYNCED, until a person accepts or corrects it (``sync/mismatches.py``). It
+   holds a remote copy, so like a synced document it is never taken into a batch again.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,7 +61,15 @@ from ledgersync.sync.checks import (
 from ledgersync.sync.fingerprint import fingerprint, reread
 from ledgersync.sync.models import Attempt, AttemptState, Connection, DocumentState, SyncRun
 from ledgersync.sync.recording import RecordingTransport
-from ledgersync.sync.status import Failure, Mismatch, StatusCode, failure_for
+from ledgersync.sync.status import (
+    HOLDS_REMOTE_COPY,
+    Failure,
+    Figures,
+    Mismatch,
+    StatusCode,
+    failure_for,
+    total_mismatch,
+)
 
 
 @dataclass
@@ -98,7 +110,7 @@ class BatchWork:
         calls_before = self.connector.api_calls
         self.links = links_for(self.connection, parties_of(batch))
         try:
-            self._push(self._check(self._reconcile(batch)))
+            self._push(self._check(self._reconcile(self._not_held(batch))))
         except (AuthError, RetriableError) as exc:
             # The package turned the whole batch away (refused, busy or unreachable).
             if isinstance(exc, AuthError):
@@ -109,6 +121,19 @@ class BatchWork:
         finally:
             self.run.api_calls += self.connector.api_calls - calls_before
         return Outcome(sorted(set(self.unresolved)), wait=self.wait, auth_error=self.auth_error)
+
+    def _not_held(self, batch: list[Document]) -> list[Document]:
+        """The batch without documents the package already holds (synced, or waiting for a
+        person after TOTAL_MISMATCH): whatever chose them, they are never sent again."""
+        held = set(
+            DocumentState.objects.filter(
+                document__in=batch, status_code__in=HOLDS_REMOTE_COPY
+            ).values_list("document_id", flat=True)
+        )
+        for document in batch:
+            if document.pk in held:
+                self._final(document)
+        return [document for document in batch if document.pk not in held]
 
     # -- 1. reconciliation ------------------------------------------------------------------
 
@@ -156,12 +181,8 @@ class BatchWork:
     def _adopt(
         self, document: Document, found: RemoteDocument, attempt: Attempt | None, sent: str = ""
     ) -> None:
-        """Take what the package has as this document's synced copy; ``sent`` is the
-        fingerprint of the send that put it there (the attempt's when there is one)."""
-        mismatch = []
-        link = self.links.get(link_key(document.party))
-        if link and found.contact_id and found.contact_id != link.remote_id:
-            mismatch.append(Mismatch.CONTACT.text(provider=self.name, contact=found.contact_id))
+        """Take what the package has as this document's copy; ``sent`` is the fingerprint
+        of the send that put it there (the attempt's when there is one)."""
         with transaction.atomic():
             if attempt is not None:
                 self._close(
@@ -172,7 +193,7 @@ class BatchWork:
                     found.remote_id,
                 )
                 sent = attempt.fingerprint
-            self._synced(document, found, sent=sent, also=mismatch)
+            self._synced(document, found, sent=sent)
 
     # -- 2. checks --------------------------------------------------------------------------
 
@@ -354,16 +375,8 @@ class BatchWork:
             due_date=document.due_date,
             currency=document.currency,
             reference=reference,
-            lines=tuple(
-                OutboundLine(
-                    text=line.text,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    nominal_code=line.nominal.code,
-                    tax_code=line.tax_code.code if line.tax_code is not None else None,
-                )
-                for line in document.lines.all()
-            ),
+            lines=tuple(_outbound_line(line) for line in document.lines.all()),
+            amounts_include_tax=document.prices_include_vat,
         )
 
     def _attempt(
@@ -426,49 +439,70 @@ class BatchWork:
         attempt.finished_at = timezone.now()
         attempt.save()
 
-    def _synced(
-        self, document: Document, remote: RemoteDocument, *, sent: str, also: Sequence[str] = ()
-    ) -> None:
-        """Write SYNCED, with every way the package's copy and ours differ; ``sent`` is the
-        fingerprint of what was sent ("" when not known: an attempt older than the field)."""
+    def _synced(self, document: Document, remote: RemoteDocument, *, sent: str) -> None:
+        """Write the package's copy back: SYNCED when it has our figures, TOTAL_MISMATCH
+        when its total, VAT or contact differ from ours; ``sent`` is the fingerprint of what
+        was sent ("" when not known: an attempt older than the field)."""
         current = reread(document, lock=True)  # inside the caller's transaction
-        mismatch = "; ".join([*self._differences(current, remote, sent), *also])[:500]
+        changed = bool(sent) and fingerprint(current) != sent
+        failure = None if changed else self._total_mismatch(current, remote)
+        now = timezone.now()
+        values: dict[str, object] = {
+            "status_code": StatusCode.SYNCED,
+            "message": "Synced",
+            "failures": [],
+            "mismatch": "; ".join(self._changed(current, remote) if changed else [])[:500],
+        }
+        if failure is not None:
+            values = {
+                "status_code": failure.code,
+                "message": failure.message,
+                "failures": [failure.as_json()],
+                "mismatch": failure.message[:500],
+            }
         DocumentState.objects.update_or_create(
             document=document,
             defaults={
-                "status_code": StatusCode.SYNCED,
-                "message": "Synced",
-                "failures": [],
+                **values,
                 "provider": self.connection.provider,
                 "company_id": self.connection.company_id,
                 "remote_id": remote.remote_id,
                 "remote_total": remote.total,
-                "mismatch": mismatch,
-                "synced_at": timezone.now(),
+                "synced_at": now,
                 "synced_by": self.run.started_by,
-                "checked_at": timezone.now(),
+                "checked_at": now,
             },
         )
         self._final(document)
-        self.run.synced_count += 1
+        if failure is None:
+            self.run.synced_count += 1
+        else:
+            self.run.failed_count += 1
 
-    def _differences(self, current: Document, remote: RemoteDocument, sent: str) -> list[str]:
+    def _total_mismatch(self, current: Document, remote: RemoteDocument) -> Failure | None:
+        """TOTAL_MISMATCH when the package's copy has other figures than the document as
+        sent (and as it still is), else None."""
+        link = self.links.get(link_key(current.party))
+        theirs = Figures(
+            to_money(remote.total),
+            to_money(remote.tax_total) if remote.tax_total is not None else None,
+            remote.contact_id,
+        )
+        ours = Figures(current.gross_total, current.tax_total, link.remote_id if link else "")
+        return total_mismatch(self.name, theirs, ours)
+
+    def _changed(self, current: Document, remote: RemoteDocument) -> list[str]:
+        """The document was edited here (around the edit lock) after it was sent: the
+        package has what was sent, so it stays synced, and says so."""
         local = current.gross_total
-        other_total = remote.total is not None and remote.total != local
         # Packages answer 158.4; people read 158.40.
         theirs = to_money(remote.total) if remote.total is not None else None
-        if sent and fingerprint(current) != sent:
-            detail = (
-                Mismatch.CHANGED_TOTAL.text(provider=self.name, remote=theirs, local=local)
-                if other_total
-                else Mismatch.CHANGED_DETAILS.text()
-            )
-            return [Mismatch.CHANGED.text(provider=self.name, detail=detail)]
-        if other_total:
-            # e.g. a package that rounds VAT on the total rather than per line: the VAT
-            # return must be reconciled, so say so on the document.
-            return [Mismatch.TOTAL.text(remote=theirs, provider=self.name, local=local)]
-        return []
+        detail = (
+            Mismatch.CHANGED_TOTAL.text(provider=self.name, remote=theirs, local=local)
+            if remote.total is not None and remote.total != local
+            else Mismatch.CHANGED_DETAILS.text()
+        )
+        return [Mismatch.CHANGED.text(provider=self.name, detail=detail)]
 
     def _mark_open(self, documents: list[Document], failure: Failure) -> None:
         """Say why documents still open in this batch are waiting; leave the settled alone."""
@@ -490,6 +524,22 @@ class BatchWork:
     def _count(self, document: Document) -> None:
         self.run.count_round(document.pk)
         self.unresolved.append(document.pk)
+
+
+def _outbound_line(line) -> OutboundLine:
+    """A line as sent: with our net and VAT (records/money.py) so the package books them.
+    A line without a tax code of ours takes the package's default rate for its nominal, so
+    its VAT is left to the package (and a difference shows as TOTAL_MISMATCH)."""
+    has_rate = line.tax_code is not None
+    return OutboundLine(
+        text=line.text,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        nominal_code=line.nominal.code,
+        tax_code=line.tax_code.code if has_rate else None,
+        net=line.net if has_rate else None,
+        tax=line.tax if has_rate else None,
+    )
 
 
 def _as_checked(checked: Document, current: Document, current_fingerprint: str) -> bool:

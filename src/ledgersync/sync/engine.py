@@ -62,7 +62,13 @@ from ledgersync.sync.queues import (
     ready_queue,
 )
 from ledgersync.sync.recording import RecordingTransport
-from ledgersync.sync.status import PRESS_SYNC_AGAIN, Failure, StatusCode, failure_for
+from ledgersync.sync.status import (
+    HOLDS_REMOTE_COPY,
+    PRESS_SYNC_AGAIN,
+    Failure,
+    StatusCode,
+    failure_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -454,7 +460,11 @@ def _next_batch(run: SyncRun) -> list[Document]:
         # settled. One that failed its live check is not replaced by another: the states
         # judged before the run chose the batch, and the next press takes the next ready.
         pending = [pk for pk in taken if pk not in final]
-        return load(queue(run.organisation, doc_type).filter(pk__in=pending)) if pending else []
+        # The package holds a TOTAL_MISMATCH document already: it waits for a person.
+        held = queue(run.organisation, doc_type).exclude(
+            sync_state__status_code__in=HOLDS_REMOTE_COPY
+        )
+        return load(held.filter(pk__in=pending)) if pending else []
     return load(ready.exclude(pk__in=final)[: run.organisation.batch_size])
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ledgersync.providers.registry import choices as provider_choices
 from ledgersync.records.models import Account, Organisation, OrgQuerySet, Supplier
 from ledgersync.sync.crypto import EncryptedTextField
-from ledgersync.sync.status import Failure, StatusCode
+from ledgersync.sync.status import HOLDS_REMOTE_COPY, Failure, StatusCode
 
 
 class ConnectionStatus(models.TextChoices):
@@ -174,6 +174,11 @@ class DocumentState(models.Model):
     def is_synced(self) -> bool:
         return self.status_code == StatusCode.SYNCED
 
+    @property
+    def holds_remote_copy(self) -> bool:
+        """The package has it (synced, or TOTAL_MISMATCH): never sent again."""
+        return self.status_code in HOLDS_REMOTE_COPY
+
     def failure_list(self) -> list[Failure]:
         return [Failure.from_json(item) for item in self.failures]
 
@@ -182,8 +187,8 @@ class DocumentState(models.Model):
         cls, document, failures: list[Failure], connection: Connection | None = None
     ) -> None:
         """Record a document's failing checks, judged against ``connection`` (None: none
-        was live); the first is its status code. A synced document keeps its SYNCED state
-        whatever a late or stale writer says."""
+        was live); the first is its status code. A document the package holds (SYNCED,
+        TOTAL_MISMATCH) keeps its state whatever a late or stale writer says."""
         first = failures[0] if failures else None
         values = {
             "status_code": first.code if first else "",
@@ -195,7 +200,7 @@ class DocumentState(models.Model):
         }
         if (
             not cls.objects.filter(document=document)
-            .exclude(status_code=StatusCode.SYNCED)
+            .exclude(status_code__in=HOLDS_REMOTE_COPY)
             .update(**values)
         ):
             cls.objects.get_or_create(document=document, defaults=values)

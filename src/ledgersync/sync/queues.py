@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ledgersync.records.models import DocType, Document, Organisation, Supplier
 from ledgersync.sync.models import Attempt, AttemptState, Connection, DocumentState
-from ledgersync.sync.status import CHECK_NUMBERS, StatusCode
+from ledgersync.sync.status import CHECK_NUMBERS, HOLDS_REMOTE_COPY, StatusCode
 
 CHECK_CODES = list(CHECK_NUMBERS)
 OPEN_SENDS = (AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN)
@@ -56,8 +56,13 @@ def _blocked_ids(connection: Connection) -> QuerySet:
 def ready_queue(organisation: Organisation, doc_type: DocType, connection: Connection):
     """The queue less the documents waiting for a fix, oldest number first. Everything else
     (never checked, checked for another connection, passing, waiting for the package) is a
-    candidate: the batch checks it again, live, before it is sent."""
-    return queue(organisation, doc_type).exclude(pk__in=_blocked_ids(connection))
+    candidate: the batch checks it again, live, before it is sent. A document the package
+    holds already (TOTAL_MISMATCH: it waits for a person) is never a candidate."""
+    return (
+        queue(organisation, doc_type)
+        .exclude(sync_state__status_code__in=HOLDS_REMOTE_COPY)
+        .exclude(pk__in=_blocked_ids(connection))
+    )
 
 
 def blocked_queue(organisation: Organisation, doc_type: DocType, connection: Connection):

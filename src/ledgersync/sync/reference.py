@@ -61,7 +61,7 @@ from ledgersync.sync.models import (
     FetchState,
     ReferenceCache,
 )
-from ledgersync.sync.status import StatusCode, failure_for, not_configured
+from ledgersync.sync.status import HOLDS_REMOTE_COPY, failure_for, not_configured
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ def assessable(organisation: Organisation) -> QuerySet[Document]:
     return (
         Document.objects.for_org(organisation)
         .filter(Q(marked_for_sync=True) | Q(sync_state__isnull=False))
-        .exclude(sync_state__status_code=StatusCode.SYNCED)
+        .exclude(sync_state__status_code__in=HOLDS_REMOTE_COPY)
     )
 
 

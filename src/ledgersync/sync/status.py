@@ -49,6 +49,7 @@ class StatusCode(models.TextChoices):
     NOMINAL_NO_TAX = "NOMINAL_NO_TAX", "Nominal code has no tax rate"
     BLANK_LINE = "BLANK_LINE", "Blank line"
     SYNCED = "SYNCED", "Synced"
+    TOTAL_MISMATCH = "TOTAL_MISMATCH", "Package figures differ"
     REJECTED = "REJECTED", "Rejected by the package"
     UNCERTAIN = "UNCERTAIN", "Waiting to confirm"
     RATE_LIMITED = "RATE_LIMITED", "Waiting for the package"
@@ -86,6 +87,9 @@ REMEDIES = {
     StatusCode.NOMINAL_NO_TAX: "Give the account a default tax rate in the package, or set a "
     "tax code on the line.",
     StatusCode.BLANK_LINE: "Give every line some text.",
+    StatusCode.TOTAL_MISMATCH: "It is in the package, with other figures: correct it there and "
+    "press Check again on the document's page, or press Accept to keep the package's figures. "
+    "It is never sent again.",
     StatusCode.REJECTED: "Fix what the package says, then Sync again.",
     StatusCode.UNCERTAIN: "Nothing to do: ledgersync checks the package before sending again.",
     StatusCode.RATE_LIMITED: "Nothing to do: ledgersync waits and tries again.",
@@ -135,6 +139,40 @@ NOT_SENT_MESSAGE = CHECK_TEMPLATES[StatusCode.NOT_SENT]
 def check_failure(status_code: StatusCode, /, **values: object) -> Failure:
     """A failed check in its words: ``check_failure(StatusCode.BLANK_LINE, line=3)``."""
     return Failure(status_code, CHECK_TEMPLATES[status_code].format(**values))
+
+
+# The package holds a copy of a document with one of these codes: it is never sent again, and
+# it cannot change here. Only SYNCED counts as synced; TOTAL_MISMATCH waits for a person.
+HOLDS_REMOTE_COPY = (StatusCode.SYNCED, StatusCode.TOTAL_MISMATCH)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A document's total and VAT, as ledgersync or the package has them (VAT None where the
+    package does not say), and the contact it is under."""
+
+    total: object
+    tax: object
+    contact: str = ""
+
+
+def total_mismatch(provider: str, theirs: Figures, ours: Figures) -> Failure | None:
+    """TOTAL_MISMATCH with both sets of figures, or None when the package has ours: the same
+    total, the same VAT (where it reports VAT) and the same contact (where both are known)."""
+    differs = theirs.total != ours.total or (theirs.tax is not None and theirs.tax != ours.tax)
+    other_contact = bool(theirs.contact and ours.contact and theirs.contact != ours.contact)
+    if not differs and not other_contact:
+        return None
+    parts = []
+    if differs:
+        vat = f" (VAT {theirs.tax})" if theirs.tax is not None else ""
+        parts.append(
+            f"{provider} booked total {theirs.total}{vat}; ledgersync has {ours.total} "
+            f"(VAT {ours.tax})"
+        )
+    if other_contact:
+        parts.append(Mismatch.CONTACT.text(provider=provider, contact=theirs.contact))
+    return Failure(StatusCode.TOTAL_MISMATCH, "; ".join(parts))
 
 
 # Shown for a document no check has looked at (it has no state: one outside the queue), and
@@ -293,10 +331,10 @@ def party_label(party, *, supplier: bool) -> str:
 
 
 class Mismatch(StrEnum):
-    """One reason the package and ledgersync disagree about a synced document, in its words;
-    ``Mismatch.TOTAL.text(remote=..., local=..., provider=...)`` fills one in."""
+    """One reason the package and ledgersync disagree about a document in the package, in
+    its words; ``Mismatch.CONTACT.text(provider=..., contact=...)`` fills one in. Figures that
+    differ from what was sent are TOTAL_MISMATCH (``total_mismatch`` above)."""
 
-    TOTAL = "total {remote} in {provider}, {local} here"
     CONTACT = "{provider} has it under another contact ({contact})"
     # Edited after it was sent (by a path around the edit lock, such as the admin): the
     # package has the version sent, ledgersync shows the edit.

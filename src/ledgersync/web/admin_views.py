@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ledgersync.providers.base import ProviderError
-from ledgersync.records.models import NominalCode, Organisation, Perm, TaxCode
+from ledgersync.providers.registry import display_name
+from ledgersync.records import services
+from ledgersync.records.models import ROUNDING_CHOICES, NominalCode, Organisation, Perm, TaxCode
 from ledgersync.sync import assess, chart, connections
 from ledgersync.sync.models import AuditEvent
 from ledgersync.web.access import organisation_of, require
@@ -125,6 +127,7 @@ class SettingsForm(forms.ModelForm):
             "auto_sync_minutes",
             "schedule_minutes",
             "idle_timeout_minutes",
+            "vat_rounding",
         ]
         labels = {
             "provider": "Accounting package",
@@ -135,6 +138,14 @@ class SettingsForm(forms.ModelForm):
 
     def __init__(self, *args, connected: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        own = self.instance.package_rounding
+        package = display_name(self.instance.provider)
+        rounding = self.fields["vat_rounding"]
+        assert isinstance(rounding, forms.ChoiceField)
+        rounding.choices = [
+            ("", f"As {package} does ({own.label.lower()})"),
+            *[(rule, label) for rule, label in ROUNDING_CHOICES],
+        ]
         if connected:
             self.fields["provider"].disabled = True
             self.fields[
@@ -151,9 +162,27 @@ def settings_page(request):
     organisation = organisation_of(request)
     connected = connections.live_connection(organisation) is not None
     form = SettingsForm(request.POST or None, instance=organisation, connected=connected)
+    warning = ""
     if request.method == "POST" and form.is_valid():
         changed = form.changed_data
+        rule = form.cleaned_data["vat_rounding"]
+        if "vat_rounding" in changed:
+            # Warn first when documents not yet in the package would be affected.
+            warning = services.rounding_change(organisation_of(request), rule).warning
+        if warning and request.POST.get("confirm_rounding") != "yes":
+            return render(
+                request,
+                "web/settings.html",
+                {
+                    "form": form,
+                    "page": _audit_page(request),
+                    "connected": connected,
+                    "rounding_warning": warning,
+                },
+            )
         form.save()
+        if "vat_rounding" in changed:
+            services.set_vat_rounding(organisation, rule)
         if "provider" in changed:
             # Every status names the package it was judged against: judge them again.
             assess.connection_changed(organisation)
@@ -166,11 +195,16 @@ def settings_page(request):
             )
         messages.success(request, "Settings saved.")
         return redirect("settings")
-    events = AuditEvent.objects.for_org(organisation).select_related("user")
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "web/settings.html", {"form": form, "page": page, "connected": connected}
+        request,
+        "web/settings.html",
+        {"form": form, "page": _audit_page(request), "connected": connected},
     )
+
+
+def _audit_page(request):
+    events = AuditEvent.objects.for_org(organisation_of(request)).select_related("user")
+    return Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @login_required

@@ -36,6 +36,19 @@ class DocumentHeaderForm(forms.Form):
     )
     currency = forms.CharField(max_length=3, initial="GBP")
     reference = forms.CharField(max_length=100, required=False)
+    prices_include_vat = forms.BooleanField(
+        required=False,
+        label="Prices include VAT",
+        help_text="Unit prices are gross: each line's VAT is taken out of its amount.",
+    )
+    supplier_vat = forms.DecimalField(
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        label="Supplier's VAT",
+        help_text="The VAT on the supplier's own invoice, when it differs by a penny or so "
+        "from the lines' VAT; it is what goes to the package.",
+    )
 
     def __init__(self, organisation, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,11 +161,13 @@ def save_document(
         "currency": data["currency"],
         "reference": data["reference"],
         "lines": _raw(rows),
+        "prices_include_vat": bool(data.get("prices_include_vat")),
     }
     doc_type = document.doc_type if document else data["type"]
     # Only the party the type names: the other select may still hold a stale choice.
     if doc_type == DocType.SUPPLIER_INVOICE:
         fields["supplier"] = data["supplier"].number if data.get("supplier") else None
+        fields["supplier_vat"] = data.get("supplier_vat")
     else:
         fields["account"] = data["account"].number if data.get("account") else None
     try:

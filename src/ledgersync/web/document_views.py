@@ -15,10 +15,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ledgersync.providers.base import ProviderError
 from ledgersync.records import formats, services
 from ledgersync.records.models import DocType, Document, Perm, SentVia
+from ledgersync.sync import connections, mismatches
 from ledgersync.sync.models import Attempt, DocumentState
-from ledgersync.sync.status import StatusCode
+from ledgersync.sync.status import StatusCode, failure_for
 from ledgersync.web.access import document_for, organisation_of, require
 from ledgersync.web.document_forms import (
     DocumentHeaderForm,
@@ -141,6 +143,8 @@ def _edit(request, document: Document | None):
                 "due_date": document.due_date,
                 "currency": document.currency,
                 "reference": document.reference,
+                "prices_include_vat": document.prices_include_vat,
+                "supplier_vat": document.supplier_vat,
             }
         form = DocumentHeaderForm(organisation, initial=initial, editing=document is not None)
         return _form_page(
@@ -273,4 +277,40 @@ def document_mark(request, pk: int):
                 "error": error,
             },
         )
+    return redirect("document", pk)
+
+
+@login_required
+@require_POST
+def document_mismatch(request, pk: int):
+    """TOTAL_MISMATCH: accept the package's figures, or look at the package again after
+    correcting it there (sync/mismatches.py; both audited)."""
+    require(request, Perm.RUN_SYNC)
+    document = document_for(request, pk)
+    try:
+        if request.POST.get("action") == "accept":
+            mismatches.accept(document, request.user)
+            messages.success(request, f"{document} is synced with the package's figures.")
+            return redirect("document", pk)
+        connection = connections.live_connection(document.organisation)
+        if connection is None:
+            raise connections.NotConnected(f"{document.organisation} is not connected")
+        connector = connections.connector_for_connection(connection)
+        state = mismatches.check_again(document, connection, connector, request.user)
+    except mismatches.NotAMismatch as exc:
+        messages.error(request, str(exc))
+        return redirect("document", pk)
+    except (connections.NotConnected, ProviderError) as exc:
+        live = connections.live_connection(document.organisation)
+        messages.error(
+            request,
+            failure_for(exc, connections.provider_name(document.organisation, live)).message,
+        )
+        return redirect("document", pk)
+    if state.status_code == StatusCode.SYNCED:
+        messages.success(
+            request, f"The package now has ledgersync's figures: {document} is synced."
+        )
+    else:
+        messages.error(request, state.message)
     return redirect("document", pk)

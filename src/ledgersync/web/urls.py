@@ -26,6 +26,9 @@ urlpatterns = [
     path("documents/<int:pk>/sent/", document_views.document_sent, name="document-sent"),
     path("documents/<int:pk>/email/", document_views.document_email, name="document-email"),
     path("documents/<int:pk>/mark/", document_views.document_mark, name="document-mark"),
+    path(
+        "documents/<int:pk>/mismatch/", document_views.document_mismatch, name="document-mismatch"
+    ),
     # Company / Site / Supplier records
     path("accounts/", record_views.party_list, {"kind": "account"}, name="accounts"),
     path("accounts/<int:pk>/", record_views.party_detail, {"kind": "account"}, name="account"),

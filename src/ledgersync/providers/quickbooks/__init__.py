@@ -17,6 +17,8 @@ FACTS = ProviderFacts(
         max_batch=30,
         # requestid: no retention documented, and users report repeats that were applied
         # again (research-12 A2): replay_window_seconds stays None.
+        # QuickBooks taxes the summed net of each rate once (issue 14's soaks; the sandbox).
+        tax_rounding="per_rate",
     ),
     connector="ledgersync.providers.quickbooks.connector:QuickBooksConnector",
     # reference/qbo.md sections 1 and 2

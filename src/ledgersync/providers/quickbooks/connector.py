@@ -60,6 +60,8 @@ class QuickBooksConnector(HttpConnector):
         self.client = QuickBooksClient(self.api)
         self._reference: ReferenceData | None = None
         self._items: dict[str, str] | None = None  # income account id -> Service item id
+        # (TaxCode id, purchase?) -> the TaxRates it applies (non-US; none for TAX/NON).
+        self._rate_refs: dict[tuple[str, bool], tuple[mapping.RateRef, ...]] = {}
         self._contacts: dict[ContactKind, list[Contact]] = {}
 
     # --- OAuth -----------------------------------------------------------------------------
@@ -139,6 +141,7 @@ class QuickBooksConnector(HttpConnector):
                 if account is not None and account.active:
                     accounts.setdefault(account.code, account)
             taxes = mapping.parse_tax_codes(rows["TaxCode"], rows["TaxRate"])
+            self._rate_refs = mapping.rate_refs(rows["TaxCode"], rows["TaxRate"])
             self._reference = ReferenceData(accounts=accounts, tax_codes=taxes)
             self._items = {}
             for row in rows["Item"]:
@@ -230,8 +233,13 @@ class QuickBooksConnector(HttpConnector):
                 items[line.nominal_code] = self._item_for(reference.accounts[line.nominal_code])
             if document.care_of_contact_id:
                 self._place_under_care_of(document, document.care_of_contact_id)
+        purchase = document.doc_type is DocType.SUPPLIER_INVOICE
         return mapping.document_body(
-            document, accounts=reference.accounts, items=items, tax_ids=tax_ids
+            document,
+            accounts=reference.accounts,
+            items=items,
+            tax_ids=tax_ids,
+            line_rates=[self._rate_refs.get((tax_id, purchase), ()) for tax_id in tax_ids],
         )
 
     def _tax_id(self, wanted: str | None, account, position: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -206,6 +207,31 @@ def parse_tax_codes(
     return result
 
 
+@dataclass(frozen=True)
+class RateRef:
+    """One TaxRate a TaxCode applies: its Id and percentage."""
+
+    id: str
+    percent: Decimal
+
+
+def rate_refs(
+    codes: Sequence[Mapping[str, Any]], rates: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, bool], tuple[RateRef, ...]]:
+    """The TaxRates of each TaxCode on sales (False) and on purchases (True); the US
+    pseudo-codes TAX and NON name none."""
+    percents = {str(r["Id"]): Decimal(str(r.get("RateValue", 0))) for r in rates}
+    refs: dict[tuple[str, bool], tuple[RateRef, ...]] = {}
+    for row in codes:
+        for purchase, field in ((False, "SalesTaxRateList"), (True, "PurchaseTaxRateList")):
+            details = (row.get(field) or {}).get("TaxRateDetail") or []
+            ids = [str((d.get("TaxRateRef") or {}).get("value")) for d in details]
+            refs[(str(row["Id"]), purchase)] = tuple(
+                RateRef(rate_id, percents[rate_id]) for rate_id in ids if rate_id in percents
+            )
+    return refs
+
+
 def vat_code_for(name: str) -> str | None:
     """ledgersync's VAT code for a UK QBO tax code name ("20.0% S" -> "S", "No VAT" -> "NT")."""
     clean = name.strip()
@@ -309,15 +335,20 @@ def document_body(
     accounts: Mapping[str, LedgerAccount],
     items: Mapping[str, str],
     tax_ids: Sequence[str],
+    line_rates: Sequence[Sequence[RateRef]] = (),
 ) -> dict[str, Any]:
     """An Invoice, CreditMemo or Bill. ``items`` maps nominal code -> Service Item id (sales
-    lines post through the item's income account); ``tax_ids`` is the TaxCode id per line."""
+    lines post through the item's income account); ``tax_ids`` is the TaxCode id per line
+    and ``line_rates`` the TaxRates each line's code applies (non-US). Where every line
+    carries ledgersync's VAT and applies one rate, the VAT goes too: one TxnTaxDetail
+    TaxLine per rate, so QuickBooks books our figures rather than its own."""
+    inclusive = document.amounts_include_tax
     body: dict[str, Any] = {
         "DocNumber": document.number,
         "TxnDate": document.issue_date.isoformat(),
         "CurrencyRef": {"value": document.currency},
-        # UK companies must say how line amounts relate to tax; ours are net.
-        "GlobalTaxCalculation": "TaxExcluded",
+        # UK companies must say how line amounts relate to tax.
+        "GlobalTaxCalculation": "TaxInclusive" if inclusive else "TaxExcluded",
     }
     if document.due_date:
         body["DueDate"] = document.due_date.isoformat()
@@ -326,26 +357,83 @@ def document_body(
     if document.doc_type is DocType.SUPPLIER_INVOICE:
         body["VendorRef"] = {"value": document.contact_id}
         body["Line"] = [
-            _expense_line(line, accounts[line.nominal_code].id, tax_id)
+            _expense_line(line, accounts[line.nominal_code].id, tax_id, inclusive)
             for line, tax_id in zip(document.lines, tax_ids, strict=True)
         ]
     else:
         body["CustomerRef"] = {"value": document.contact_id}
         body["Line"] = [
-            _sales_line(line, items[line.nominal_code], tax_id)
+            _sales_line(line, items[line.nominal_code], tax_id, inclusive)
             for line, tax_id in zip(document.lines, tax_ids, strict=True)
         ]
+    tax_lines = _tax_lines(document.lines, line_rates)
+    if tax_lines is not None:
+        body["TxnTaxDetail"] = {
+            "TotalTax": wire_number(sum((t.tax for t in tax_lines), Decimal("0.00"))),
+            "TaxLine": [t.body() for t in tax_lines],
+        }
     return body
 
 
-def _sales_line(line: OutboundLine, item_id: str, tax_id: str) -> dict[str, Any]:
-    amount = line_net(line.quantity, line.unit_price)
-    detail: dict[str, Any] = {"ItemRef": {"value": item_id}, "TaxCodeRef": {"value": tax_id}}
+@dataclass
+class _RateSum:
+    rate: RateRef
+    net: Decimal
+    tax: Decimal
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "Amount": wire_number(self.tax),
+            "DetailType": "TaxLineDetail",
+            "TaxLineDetail": {
+                "TaxRateRef": {"value": self.rate.id},
+                "PercentBased": True,
+                "TaxPercent": wire_number(self.rate.percent),
+                "NetAmountTaxable": wire_number(self.net),
+            },
+        }
+
+
+def _tax_lines(
+    lines: Sequence[OutboundLine], line_rates: Sequence[Sequence[RateRef]]
+) -> list[_RateSum] | None:
+    """Our VAT summed per TaxRate, or None where it cannot be said per rate (a line without
+    our figures, a US company, a code applying several rates)."""
+    if len(line_rates) != len(lines) or not lines:
+        return None
+    sums: dict[str, _RateSum] = {}
+    for line, rates in zip(lines, line_rates, strict=True):
+        if line.net is None or line.tax is None or len(rates) != 1:
+            return None
+        rate = rates[0]
+        found = sums.setdefault(rate.id, _RateSum(rate, Decimal("0.00"), Decimal("0.00")))
+        found.net += line.net
+        found.tax += line.tax
+    return list(sums.values())
+
+
+def _amounts(line: OutboundLine, inclusive: bool) -> tuple[Decimal, Decimal | None]:
+    """The line's Amount (its net) and, tax inclusive, its TaxInclusiveAmt (its gross)."""
+    priced = line_net(line.quantity, line.unit_price)
+    if line.net is None or line.tax is None:
+        return priced, None
+    return line.net, (line.net + line.tax if inclusive else None)
+
+
+def _priced(line: OutboundLine, amount: Decimal, detail: dict[str, Any]) -> None:
+    # QBO rejects Amount != Qty x UnitPrice (6070); when rounding (or VAT taken out of an
+    # inclusive price) made them differ, the amount goes alone.
     if line.quantity * line.unit_price == amount:
-        # QBO rejects Amount != Qty x UnitPrice (6070); when rounding made them differ we
-        # send the rounded amount alone.
         detail["Qty"] = wire_number(line.quantity)
         detail["UnitPrice"] = wire_number(line.unit_price)
+
+
+def _sales_line(line: OutboundLine, item_id: str, tax_id: str, inclusive: bool) -> dict[str, Any]:
+    amount, gross = _amounts(line, inclusive)
+    detail: dict[str, Any] = {"ItemRef": {"value": item_id}, "TaxCodeRef": {"value": tax_id}}
+    _priced(line, amount, detail)
+    if gross is not None:
+        detail["TaxInclusiveAmt"] = wire_number(gross)
     return {
         "DetailType": "SalesItemLineDetail",
         "Amount": wire_number(amount),
@@ -354,15 +442,21 @@ def _sales_line(line: OutboundLine, item_id: str, tax_id: str) -> dict[str, Any]
     }
 
 
-def _expense_line(line: OutboundLine, account_id: str, tax_id: str) -> dict[str, Any]:
+def _expense_line(
+    line: OutboundLine, account_id: str, tax_id: str, inclusive: bool
+) -> dict[str, Any]:
+    amount, gross = _amounts(line, inclusive)
+    detail: dict[str, Any] = {
+        "AccountRef": {"value": account_id},
+        "TaxCodeRef": {"value": tax_id},
+    }
+    if gross is not None:
+        detail["TaxInclusiveAmt"] = wire_number(gross)
     return {
         "DetailType": "AccountBasedExpenseLineDetail",
-        "Amount": wire_number(line_net(line.quantity, line.unit_price)),
+        "Amount": wire_number(amount),
         "Description": line.text[:4000],
-        "AccountBasedExpenseLineDetail": {
-            "AccountRef": {"value": account_id},
-            "TaxCodeRef": {"value": tax_id},
-        },
+        "AccountBasedExpenseLineDetail": detail,
     }
 
 

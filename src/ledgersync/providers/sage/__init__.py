@@ -19,6 +19,8 @@ FACTS = ProviderFacts(
         # "For the next 7 days, a repetition of this very same request will return the exact
         # same result" (Sage's idempotency guide, research-12 A3).
         replay_window_seconds=7 * 24 * 3600,
+        # Lines are rounded before they are added (Sage staff, sageone_api_php_sample#19).
+        tax_rounding="per_line",
     ),
     connector="ledgersync.providers.sage.connector:SageConnector",
     # reference/sage.md sections 1 and 2

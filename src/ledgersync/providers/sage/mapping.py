@@ -26,6 +26,7 @@ from ledgersync.providers.base import (
     LedgerAccount,
     NewContact,
     OutboundDocument,
+    OutboundLine,
     RemoteDocument,
     TaxCode,
 )
@@ -271,8 +272,8 @@ def document_body(
     taxes: Sequence[LineTax],
 ) -> dict[str, Any]:
     """A sales_invoice, sales_credit_note or purchase_invoice. ``account_ids`` and
-    ``taxes`` are per line. Tax is computed per line (our rounding rule) and always sent:
-    Sage v3.1 requires ``tax_amount`` on every line with a non-zero rate."""
+    ``taxes`` are per line. Each line's VAT is always sent (ledgersync's own where the line
+    carries it): Sage v3.1 requires ``tax_amount`` on every line with a non-zero rate."""
     doc_type = document.doc_type
     body: dict[str, Any] = {
         "contact_id": document.contact_id,
@@ -294,20 +295,26 @@ def document_body(
     if document.currency and document.currency != "GBP":
         body["currency_id"] = document.currency
     body[LINES_FOR_DOC[doc_type]] = [
-        _line(line, account_id, tax)
+        _line(line, account_id, tax, document.amounts_include_tax)
         for line, account_id, tax in zip(document.lines, account_ids, taxes, strict=True)
     ]
     return {RESOURCE_FOR_DOC[doc_type]: body}
 
 
-def _line(line, account_id: str, tax: LineTax) -> dict[str, Any]:
-    net = line_net(line.quantity, line.unit_price)
-    return {
+def _line(line: OutboundLine, account_id: str, tax: LineTax, inclusive: bool) -> dict[str, Any]:
+    """A line with ledgersync's net and VAT where it carries them (else worked out here per
+    line, as Sage rounds); with VAT-inclusive prices, ``unit_price_includes_tax``."""
+    net = line.net if line.net is not None else line_net(line.quantity, line.unit_price)
+    vat = line.tax if line.tax is not None else line_tax(net, tax.percentage)
+    body = {
         "description": line.text[:DESCRIPTION_MAX],
         "ledger_account_id": account_id,
         "quantity": wire_number(line.quantity),
         "unit_price": wire_number(line.unit_price),
         "net_amount": wire_number(net),
         "tax_rate_id": tax.rate_id,
-        "tax_amount": wire_number(line_tax(net, tax.percentage)),
+        "tax_amount": wire_number(vat),
     }
+    if inclusive:
+        body["unit_price_includes_tax"] = True
+    return body

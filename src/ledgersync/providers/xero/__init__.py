@@ -18,6 +18,8 @@ FACTS = ProviderFacts(
         # Xero replays an Idempotency-Key for about 6 minutes from the first call
         # (research-12 A1; third parties citing Xero's guide).
         replay_window_seconds=6 * 60,
+        # "Xero calculates tax on a per line basis" (reference/xero.md, Rounding in Xero).
+        tax_rounding="per_line",
     ),
     connector="ledgersync.providers.xero.connector:XeroConnector",
     # reference/xero.md sections 1 and 2

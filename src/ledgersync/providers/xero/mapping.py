@@ -23,6 +23,7 @@ from ledgersync.providers.base import (
     LedgerAccount,
     NewContact,
     OutboundDocument,
+    OutboundLine,
     RemoteDocument,
     TaxCode,
 )
@@ -206,7 +207,9 @@ def parse_tax_rates(
 
 
 def document_body(document: OutboundDocument, tax_types: Sequence[str]) -> dict[str, Any]:
-    """One invoice or credit note element; ``tax_types`` has one TaxType per line."""
+    """One invoice or credit note element; ``tax_types`` has one TaxType per line. A line
+    carrying ledgersync's VAT sends it as its TaxAmount, which Xero books instead of its own
+    ("This value can be overriden if the calculated <TaxAmount> is not correct")."""
     collection = COLLECTION_FOR_DOC[document.doc_type]
     body: dict[str, Any] = {
         "Type": TYPE_FOR_DOC[document.doc_type],
@@ -214,7 +217,7 @@ def document_body(document: OutboundDocument, tax_types: Sequence[str]) -> dict[
         NUMBER_FIELD[collection]: document.number,
         "Date": document.issue_date.isoformat(),
         "CurrencyCode": document.currency,
-        "LineAmountTypes": "Exclusive",
+        "LineAmountTypes": "Inclusive" if document.amounts_include_tax else "Exclusive",
         "Status": "AUTHORISED",
     }
     if document.doc_type is not DocType.SUPPLIER_INVOICE and document.reference:
@@ -223,16 +226,22 @@ def document_body(document: OutboundDocument, tax_types: Sequence[str]) -> dict[
         # An approved invoice needs a due date; without one it is due on the day.
         body["DueDate"] = (document.due_date or document.issue_date).isoformat()
     body["LineItems"] = [
-        {
-            "Description": line.text,
-            "Quantity": wire_number(line.quantity),
-            "UnitAmount": wire_number(line.unit_price),
-            "AccountCode": line.nominal_code,
-            "TaxType": tax_type,
-        }
-        for line, tax_type in zip(document.lines, tax_types, strict=True)
+        _line_item(line, tax_type) for line, tax_type in zip(document.lines, tax_types, strict=True)
     ]
     return body
+
+
+def _line_item(line: OutboundLine, tax_type: str) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "Description": line.text,
+        "Quantity": wire_number(line.quantity),
+        "UnitAmount": wire_number(line.unit_price),
+        "AccountCode": line.nominal_code,
+        "TaxType": tax_type,
+    }
+    if line.tax is not None:
+        item["TaxAmount"] = wire_number(line.tax)
+    return item
 
 
 def parse_document(row: Mapping[str, Any], doc_type: DocType) -> RemoteDocument:

@@ -114,6 +114,14 @@ def _qty_price(detail: dict, amount: Decimal, out: dict) -> None:
         out["UnitPrice"] = amount / qty
 
 
+def _inclusive_amount(detail: dict, out: dict) -> Decimal | None:
+    """The line's TaxInclusiveAmt (its gross under TaxInclusive), kept in its answer."""
+    if detail.get("TaxInclusiveAmt") is None:
+        return None
+    out["TaxInclusiveAmt"] = money(detail["TaxInclusiveAmt"], "TaxInclusiveAmt")
+    return out["TaxInclusiveAmt"]
+
+
 def sales_lines(ctx: WriteContext, data: dict, existing: dict | None, global_tax: str | None):
     raw_lines = [line for line in _lines(data) if line.get("DetailType") != "SubTotalLineDetail"]
     lines, taxed, subtotal = [], [], ZERO
@@ -140,12 +148,13 @@ def sales_lines(ctx: WriteContext, data: dict, existing: dict | None, global_tax
             out["ItemAccountRef"] = dict(item["IncomeAccountRef"])
         _qty_price(detail, amount, out)
         code = _tax_code(ctx, detail, global_tax, out)
-        for extra in ("ServiceDate", "ClassRef", "TaxInclusiveAmt"):
+        for extra in ("ServiceDate", "ClassRef"):
             if detail.get(extra) is not None:
                 out[extra] = detail[extra]
+        inclusive = _inclusive_amount(detail, out)
         line.update(Amount=amount, DetailType="SalesItemLineDetail", SalesItemLineDetail=out)
         lines.append(line)
-        taxed.append((code, amount))
+        taxed.append(tax.Taxed(code, amount, inclusive))
         subtotal += amount
     return lines, taxed, subtotal
 
@@ -177,10 +186,11 @@ def expense_lines(ctx: WriteContext, data: dict, existing: dict | None, global_t
         for extra in ("CustomerRef", "ClassRef"):
             if detail.get(extra) is not None:
                 out[extra] = detail[extra]
+        inclusive = _inclusive_amount(detail, out)
         line = _line(number_, raw, line_id)
         line.update(DetailType=detail_type, Amount=amount, **{detail_type: out})
         lines.append(line)
-        taxed.append((code, amount))
+        taxed.append(tax.Taxed(code, amount, inclusive))
         subtotal += amount
     return lines, taxed, subtotal
 
@@ -279,11 +289,18 @@ def _sales(ctx: WriteContext, data: dict, existing: dict | None, entity: str) ->
     global_tax = _global_tax(ctx, data)
     doc = _doc_number(ctx, entity, data, existing, None)
     lines, taxed, subtotal = sales_lines(ctx, data, existing, global_tax)
-    if sum(1 for code, _ in taxed if code) > MAX_TAXABLE_LINES:
+    if sum(1 for line in taxed if line.code) > MAX_TAXABLE_LINES:
         raise errors.business("A taxable transaction can have at most 750 lines.", "Line")
     body = _with_number(_header(ctx, data, entity, customer, "CustomerRef"), doc)
-    detail = tax.compute(ctx.company, taxed, purchase=False, global_tax=global_tax, header=data)
-    total = subtotal + detail["TotalTax"]
+    detail = tax.compute(
+        ctx.company,
+        taxed,
+        purchase=False,
+        global_tax=global_tax,
+        header=data,
+        settings=ctx.settings,
+    )
+    total = tax.transaction_total(detail, subtotal, global_tax)
     paid = applied(ctx.company, existing["Id"], entity) if existing else ZERO
     body.update(
         Line=[
@@ -334,8 +351,10 @@ def save_bill(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
     doc = _doc_number(ctx, "Bill", data, existing, ("Vendor", vendor["Id"]))
     lines, taxed, subtotal = expense_lines(ctx, data, existing, global_tax)
     body = _with_number(_header(ctx, data, "Bill", vendor, "VendorRef"), doc)
-    detail = tax.compute(ctx.company, taxed, purchase=True, global_tax=global_tax, header=data)
-    total = subtotal + detail["TotalTax"]
+    detail = tax.compute(
+        ctx.company, taxed, purchase=True, global_tax=global_tax, header=data, settings=ctx.settings
+    )
+    total = tax.transaction_total(detail, subtotal, global_tax)
     ap_id = ref_id(data, "APAccountRef")
     if ap_id is not None:
         ap = referenced(ctx.company, "Account", ap_id, "Accounts")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ledgersync.sandbox.core.oauth import OAuthConfig, Rotation
 from ledgersync.sandbox.core.settings import SandboxSettings
+from ledgersync.sandbox.core.supplied_tax import SuppliedTax
 
 
 class BillNumberScope(enum.StrEnum):
@@ -50,3 +51,7 @@ class QuickBooksSettings(SandboxSettings):
     requestid_ttl_seconds: int | None = (
         None  # retention is UNCONFIRMED: None keeps them until reset
     )
+    # A TxnTaxDetail.TaxLine amount sent for a rate (non-US): booked as sent, recomputed, or
+    # refused beyond a tolerance. UNCONFIRMED (docs/sandboxes.md, "Supplied tax amounts").
+    supplied_tax: SuppliedTax = SuppliedTax.ACCEPT
+    supplied_tax_tolerance_pence: int = 1

@@ -4,7 +4,10 @@ numbering, as POST /sales_invoices, /sales_credit_notes and /purchase_invoices d
 Sage numbers sales documents itself (``SI-n``, one counter shared with credit notes unless
 separate numbering is on); a client's own number belongs in ``reference``. Lines need an
 explicit ``tax_amount`` unless their rate is zero, exempt or no tax; a line without a
-``tax_rate_id`` takes its ledger account's default rate.
+``tax_rate_id`` takes its ledger account's default rate. The amount is booked, recomputed
+or refused beyond a tolerance as the settings say (``supplied_tax``). A line with
+``unit_price_includes_tax`` prices gross: its total is quantity x unit price (less any
+discount), its net that total less its tax.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from ledgersync.sandbox.core.supplied_tax import TaxOutOfTolerance, booked_tax
 from ledgersync.sandbox.sage.contacts import contact_types
 from ledgersync.sandbox.sage.errors import Problems, invalid, not_found
 from ledgersync.sandbox.sage.ledger import UNTAXED_KINDS
@@ -118,7 +122,7 @@ def create(business: Business, settings: SageSettings, kind: Kind, data: object)
     reference = problems.text(body, "reference", REFERENCE_MAX)
     vendor_reference = problems.text(body, "vendor_reference", VENDOR_REFERENCE_MAX)
     notes = problems.text(body, "notes", NOTES_MAX)
-    lines = _lines(business, kind, body.get(kind.lines), problems)
+    lines = _lines(business, settings, kind, body.get(kind.lines), problems)
     if kind is PURCHASE_INVOICE and vendor_reference and settings.unique_vendor_reference:
         taken = any(
             d["vendor_reference"] == vendor_reference
@@ -148,7 +152,9 @@ def _contact(business: Business, kind: Kind, body: dict, problems: Problems) -> 
     return contact
 
 
-def _lines(business: Business, kind: Kind, raw: object, problems: Problems) -> list[dict]:
+def _lines(
+    business: Business, settings: SageSettings, kind: Kind, raw: object, problems: Problems
+) -> list[dict]:
     if not isinstance(raw, list) or not raw:
         problems.required(kind.lines)
         return []
@@ -157,13 +163,15 @@ def _lines(business: Business, kind: Kind, raw: object, problems: Problems) -> l
         if not isinstance(line, dict):
             problems.add("is invalid", kind.lines)
             continue
-        built = _line(business, kind, line, problems)
+        built = _line(business, settings, kind, line, problems)
         if built is not None:
             lines.append(built)
     return lines
 
 
-def _line(business: Business, kind: Kind, line: dict, problems: Problems) -> dict | None:
+def _line(
+    business: Business, settings: SageSettings, kind: Kind, line: dict, problems: Problems
+) -> dict | None:
     src = kind.lines
     description = line.get("description")
     if not isinstance(description, str) or not description.strip():
@@ -186,11 +194,31 @@ def _line(business: Business, kind: Kind, line: dict, problems: Problems) -> dic
         "0"
     )
     given_net = _decimal(line.get("net_amount"), f"{src}.net_amount", problems)
+    inclusive = line.get("unit_price_includes_tax") is True
     if unit_price is None or account is None or rate is None:
         return None
     quantity = Decimal("1") if quantity is None else quantity
-    net = money(given_net) if given_net is not None else money(quantity * unit_price - discount)
-    tax = money(tax_amount or Decimal("0"))
+    priced = money(quantity * unit_price - discount)
+    percent = Decimal(str(rate["percentage"]))
+    if inclusive:
+        own = priced * percent / (Decimal(100) + percent)
+    else:
+        own = (money(given_net) if given_net is not None else priced) * percent / Decimal(100)
+    try:
+        tax = booked_tax(
+            own, tax_amount, settings.supplied_tax, settings.supplied_tax_tolerance_pence
+        )
+    except TaxOutOfTolerance as refused:
+        problems.add(
+            f"is more than {refused.tolerance_pence}p from the tax the rate gives "
+            f"({refused.computed})",
+            f"{src}.tax_amount",
+        )
+        return None
+    if given_net is not None:
+        net = money(given_net)
+    else:
+        net = priced - tax if inclusive else priced
     return {
         "id": business.new_id("lines"),
         "displayed_as": description,
@@ -210,7 +238,7 @@ def _line(business: Business, kind: Kind, line: dict, problems: Problems) -> dic
                 "amount": tax,
             }
         ],
-        "unit_price_includes_tax": False,
+        "unit_price_includes_tax": inclusive,
     }
 
 

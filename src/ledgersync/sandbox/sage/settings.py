@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ledgersync.sandbox.core.oauth import ClientAuth, OAuthConfig, Rotation
 from ledgersync.sandbox.core.settings import SandboxSettings
+from ledgersync.sandbox.core.supplied_tax import SuppliedTax
 
 ACCESS_TTL = 300  # five minutes
 REFRESH_TTL = 2678400  # 31 days (Sage staff, sageone_api_php_sample #39)
@@ -37,3 +38,8 @@ class SageSettings(SandboxSettings):
     unique_contact_names: bool = False  # UNCONFIRMED; only `reference` is documented unique
     unique_vendor_reference: bool = False  # UNCONFIRMED; Zynk's client-side check suggests not
     separate_credit_note_numbering: bool = False  # invoice_settings default: one shared counter
+    # A line's tax_amount is required for non-zero rates and is what Sage books (rounded to
+    # 2 dp: Sage staff, sageone_api_php_sample#19); whether Sage checks it against the rate
+    # is UNCONFIRMED, so it can be recomputed or refused beyond a tolerance instead.
+    supplied_tax: SuppliedTax = SuppliedTax.ACCEPT
+    supplied_tax_tolerance_pence: int = 1

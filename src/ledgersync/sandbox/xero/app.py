@@ -127,6 +127,8 @@ class XeroSandbox(SandboxApp):
 
     def seed(self, options: dict[str, Any]) -> None:
         self.orgs: dict[str, Organisation] = seed_organisations(self.clock.now)
+        for org in self.orgs.values():
+            org.settings = self.settings
         self.connected_at: dict[str, datetime] = {}
 
     def companies(self) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ledgersync.sandbox.core.supplied_tax import TaxOutOfTolerance
 from ledgersync.sandbox.xero import contacts, tax
 from ledgersync.sandbox.xero.errors import ElementInvalid, PostDataInvalid
 from ledgersync.sandbox.xero.store import Organisation, render
@@ -262,9 +263,22 @@ def _line(
     if discount:
         line["DiscountRate"] = discount
     line["LineAmount"] = amount
-    line["TaxAmount"] = tax.line_tax(
-        amount, rate["EffectiveRate"] if rate else Decimal(0), mode, given_tax
-    )
+    settings = org.settings
+    try:
+        line["TaxAmount"] = tax.line_tax(
+            amount,
+            rate["EffectiveRate"] if rate else Decimal(0),
+            mode,
+            given_tax,
+            supplied=settings.supplied_tax,
+            tolerance_pence=settings.supplied_tax_tolerance_pence,
+        )
+    except TaxOutOfTolerance as refused:
+        problems.append(
+            f"Tax amount {refused.supplied} is incorrect for {line['TaxType']} tax type, "
+            f"should be {refused.computed}"
+        )
+        line["TaxAmount"] = refused.computed
     return line
 
 

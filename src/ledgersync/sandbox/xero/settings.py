@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ledgersync.sandbox.core.oauth import OAuthConfig, Rotation
 from ledgersync.sandbox.core.settings import SandboxSettings
+from ledgersync.sandbox.core.supplied_tax import SuppliedTax
 
 ACCESS_TTL = 30 * 60  # 30-minute access tokens
 REFRESH_TTL = 60 * 86400  # an unused refresh token lives 60 days
@@ -39,3 +40,9 @@ class XeroSettings(SandboxSettings):
     app_per_minute: int = 10000  # X-AppMinLimit-Remaining counts down from this
     default_page_size: int = 100
     max_page_size: int = 1000  # UNCONFIRMED in an official document
+    # A line's TaxAmount is "auto calculated ... This value can be overriden if the
+    # calculated <TaxAmount> is not correct" (the LineItem model's own words); whether Xero
+    # bounds the override on invoices is UNCONFIRMED (it refuses one on bank transactions:
+    # "Tax amount 52.23 is incorrect for INPUT2 tax type, should be 52.28", xero-node#768).
+    supplied_tax: SuppliedTax = SuppliedTax.ACCEPT
+    supplied_tax_tolerance_pence: int = 1

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ledgersync.sandbox.core.replay import Reply
 from ledgersync.sandbox.xero import wire
+from ledgersync.sandbox.xero.settings import XeroSettings
 
 # Seeded ids are uuid5 of a name under this namespace, so a reset gives the same ids.
 SEED_NAMESPACE = uuid.UUID("3f0b8a52-6c1e-4d7a-9b2f-5e8c4a1d7f30")
@@ -44,6 +45,8 @@ class Organisation:
     payments: dict[str, dict] = field(default_factory=dict)
     replies: dict[tuple[str, str, str], Reply] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
+    # The sandbox's behaviour switches, shared with the app (what a supplied TaxAmount does).
+    settings: XeroSettings = field(default_factory=XeroSettings)
 
     def today(self) -> date:
         return self.now().date()

@@ -1,6 +1,7 @@
 """Line and document totals the way Xero works them out: tax per line, rounded to 2 dp,
 then summed (reference/xero.md, "Rounding in Xero"), under the document's
-``LineAmountTypes``."""
+``LineAmountTypes``. A ``TaxAmount`` the client sends for a line is booked, recomputed or
+refused beyond a tolerance as the settings say (``supplied_tax``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledgersync.sandbox.core.supplied_tax import SuppliedTax, booked_tax
 from ledgersync.sandbox.xero.wire import money
 
 HUNDRED = Decimal(100)
@@ -42,16 +44,23 @@ def line_amount(quantity: Decimal, unit: Decimal, discount_rate: Decimal | None)
 
 
 def line_tax(
-    amount: Decimal, rate: Decimal, mode: LineAmountTypes, given: Decimal | None = None
+    amount: Decimal,
+    rate: Decimal,
+    mode: LineAmountTypes,
+    given: Decimal | None = None,
+    *,
+    supplied: SuppliedTax = SuppliedTax.ACCEPT,
+    tolerance_pence: int = 0,
 ) -> Decimal:
-    """One line's tax, rounded on its own; a TaxAmount the caller sent overrides it."""
+    """One line's tax, rounded on its own; a TaxAmount the caller sent is settled by
+    ``supplied`` (raises TaxOutOfTolerance)."""
     if mode is LineAmountTypes.NO_TAX:
         return Decimal("0.00")
-    if given is not None:
-        return money(given)
     if mode is LineAmountTypes.INCLUSIVE:
-        return money(amount * rate / (HUNDRED + rate))
-    return money(amount * rate / HUNDRED)
+        own = amount * rate / (HUNDRED + rate)
+    else:
+        own = amount * rate / HUNDRED
+    return booked_tax(money(own), given, supplied, tolerance_pence)
 
 
 def totals(lines: Sequence[LineTotal], mode: LineAmountTypes) -> Totals:

@@ -42,3 +42,26 @@ def document_numbers(server, company_id: str, doc_type: str) -> Counter:
         records = app.store[company_id].records[collection].values()
         return Counter(r.get(field) for r in records if not r.get("void_reason"))
     raise NotImplementedError(f"teach sandbox_view to read {server.slug}")
+
+
+def correct_in_package(server, company_id: str, doc_type: str, number: str, total, tax) -> None:
+    """What a person does in the package's own screens: give a document other figures."""
+    app = server.app
+    if server.slug == "quickbooks":
+        for record in app.store[company_id].all(QBO_ENTITY[doc_type]):
+            if record.get("DocNumber") == number:
+                record.update(TotalAmt=total, Balance=total)
+                record["TxnTaxDetail"]["TotalTax"] = tax
+        return
+    if server.slug == "xero":
+        collection, kind, field = XERO_KIND[doc_type]
+        for record in getattr(app.orgs[company_id], collection).values():
+            if record.get("Type") == kind and record.get(field) == number:
+                record.update(Total=total, TotalTax=tax, SubTotal=total - tax)
+                record["AmountDue" if collection == "invoices" else "RemainingCredit"] = total
+        return
+    collection, field = SAGE_COLLECTION[doc_type]
+    for record in app.store[company_id].records[collection].values():
+        if record.get(field) == number:
+            record.update(total_amount=total, tax_amount=tax, net_amount=total - tax)
+            record["outstanding_amount"] = total

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import httpx
 import pytest
 
@@ -370,11 +372,13 @@ def test_auto_sync_picks_up_a_document_fixed_while_it_runs(demo, sandbox):
     assert document_numbers(sandbox, connection.company_id, "sales_invoice")["S1001"] == 1
 
 
-def test_a_package_total_that_differs_from_ours_is_flagged(demo, sandbox):
-    """Lines whose VAT rounds differently per line than on the total (3 x 0.125 VAT)."""
-    organisation, connection = demo
-    link_exact(organisation, connection, "A1001")
+def _three_washers(organisation):
+    """Lines whose VAT rounds differently per line than on the total (3 x 0.126 VAT), on an
+    organisation that rounds per line whatever its package does."""
     from ledgersync.records.services import create_document
+
+    organisation.vat_rounding = "per_line"
+    organisation.save()
 
     document = create_document(
         organisation,
@@ -391,20 +395,45 @@ def test_a_package_total_that_differs_from_ours_is_flagged(demo, sandbox):
         marked_for_sync=True, sent_at="2026-11-01T10:00Z"
     )
     Document.objects.exclude(pk=document.pk).update(marked_for_sync=False)
+    return document
+
+
+def test_the_package_books_our_vat_however_it_would_round_it(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001")
+    document = _three_washers(organisation)
 
     sync_all(organisation, auto=False)
 
     state = DocumentState.objects.get(document=document)
     assert state.status_code == StatusCode.SYNCED
-    ours = Document.objects.get(pk=document.pk).gross_total
-    assert ours == __import__("decimal").Decimal("2.28")  # 3 x (0.63 + 0.13)
-    # QuickBooks rounds VAT on the rate's total (1.89 x 20% = 0.38); Xero and Sage per line.
+    assert Document.objects.get(pk=document.pk).gross_total == Decimal("2.28")  # 3 x 0.76
+    # QuickBooks on its own would tax the rate's total (1.89 x 20% = 0.38, total 2.27); it
+    # is sent our VAT per rate (0.39), as Xero and Sage are sent it per line.
+    assert (str(state.remote_total), state.mismatch) == ("2.28", "")
+
+
+def test_a_package_total_that_differs_from_ours_is_flagged(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001")
+    httpx.put(
+        f"{sandbox.url}/_sandbox/settings", json={"supplied_tax": "recompute"}
+    ).raise_for_status()
+    document = _three_washers(organisation)
+
+    sync_all(organisation, auto=False)
+
+    state = DocumentState.objects.get(document=document)
+    # A package that ignores the VAT it is sent: QuickBooks rounds the rate's total.
     expected = "2.27" if sandbox.slug == "quickbooks" else "2.28"
     assert str(state.remote_total) == expected
     if sandbox.slug == "quickbooks":
-        assert state.mismatch == "total 2.27 in QuickBooks, 2.28 here"
+        assert (state.status_code, state.message) == (
+            StatusCode.TOTAL_MISMATCH,
+            "QuickBooks booked total 2.27 (VAT 0.38); ledgersync has 2.28 (VAT 0.39)",
+        )
     else:
-        assert state.mismatch == ""
+        assert (state.status_code, state.mismatch) == (StatusCode.SYNCED, "")
 
 
 def test_each_send_is_kept_with_the_providers_request_id_and_no_secrets(demo, sandbox):

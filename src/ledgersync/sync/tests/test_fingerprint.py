@@ -139,4 +139,4 @@ def test_only_the_batch_takes_fingerprints_so_stored_and_compared_values_agree()
 def test_the_lock_and_mismatch_words_are_written_once():
     assert modules_matching(r"try again in a moment") == ["records/services.py"]
     assert modules_matching(r"changed since it was sent to") == ["sync/status.py"]
-    assert modules_matching(r"in \{provider\}, \{local\} here") == ["sync/status.py"]
+    assert modules_matching(r"booked total") == ["sync/status.py"]

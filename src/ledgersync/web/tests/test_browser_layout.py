@@ -89,7 +89,9 @@ def test_the_status_cell_reads_as_its_sentence_with_the_code_small_after_it(page
     log_in(page, "accounts")
     page.goto("/sync/sales-invoice/")
 
-    cell = page.locator("#grid tr.row").first.locator("td.status")
+    cell = page.locator("#grid tr.row", has_text="(A1001) does not exist").first.locator(
+        "td.status"
+    )
     message, code = cell.locator(".message"), cell.locator(".code")
     expect(message).to_have_text(
         "Customer Account 'Harbour Cafe' (A1001) does not exist in QuickBooks"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -146,3 +147,85 @@ def test_the_item_for_an_account_is_named_by_code_and_posts_to_it():
         "Type": "Service",
         "IncomeAccountRef": {"value": "79"},
     }
+
+
+STANDARD = (mapping.RateRef("1", Decimal("20")),)
+REDUCED = (mapping.RateRef("3", Decimal("5")),)
+
+
+def test_our_vat_goes_as_one_tax_line_per_rate():
+    lines = [
+        OutboundLine(
+            "A", Decimal("1"), Decimal("0.05"), "4000", "S", Decimal("0.05"), Decimal("0.01")
+        ),
+        OutboundLine(
+            "B", Decimal("1"), Decimal("0.05"), "4000", "S", Decimal("0.05"), Decimal("0.01")
+        ),
+        OutboundLine(
+            "C", Decimal("1"), Decimal("10"), "4000", "R", Decimal("10.00"), Decimal("0.50")
+        ),
+    ]
+    body = mapping.document_body(
+        document(DocType.SALES_INVOICE, *lines),
+        accounts=ACCOUNTS,
+        items={"4000": "12"},
+        tax_ids=["2", "2", "3"],
+        line_rates=[STANDARD, STANDARD, REDUCED],
+    )
+    assert body["TxnTaxDetail"] == {
+        "TotalTax": 0.52,
+        "TaxLine": [
+            {
+                "Amount": 0.02,
+                "DetailType": "TaxLineDetail",
+                "TaxLineDetail": {
+                    "TaxRateRef": {"value": "1"},
+                    "PercentBased": True,
+                    "TaxPercent": 20,
+                    "NetAmountTaxable": 0.1,
+                },
+            },
+            {
+                "Amount": 0.5,
+                "DetailType": "TaxLineDetail",
+                "TaxLineDetail": {
+                    "TaxRateRef": {"value": "3"},
+                    "PercentBased": True,
+                    "TaxPercent": 5,
+                    "NetAmountTaxable": 10,
+                },
+            },
+        ],
+    }
+
+
+def test_without_our_figures_on_every_line_quickbooks_works_the_vat_out():
+    ours = OutboundLine(
+        "A", Decimal("1"), Decimal("5"), "4000", "S", Decimal("5.00"), Decimal("1.00")
+    )
+    theirs = OutboundLine("B", Decimal("1"), Decimal("5"), "4000")
+    body = mapping.document_body(
+        document(DocType.SALES_INVOICE, ours, theirs),
+        accounts=ACCOUNTS,
+        items={"4000": "12"},
+        tax_ids=["2", "2"],
+        line_rates=[STANDARD, STANDARD],
+    )
+    assert "TxnTaxDetail" not in body
+
+
+def test_an_inclusive_bill_sends_net_amounts_with_their_gross():
+    line = OutboundLine(
+        "Pipe", Decimal("3"), Decimal("4.01"), "5000", "S", Decimal("10.03"), Decimal("2.00")
+    )
+    body = mapping.document_body(
+        replace(document(DocType.SUPPLIER_INVOICE, line), amounts_include_tax=True),
+        accounts=ACCOUNTS,
+        items={},
+        tax_ids=["2"],
+        line_rates=[STANDARD],
+    )
+    assert body["GlobalTaxCalculation"] == "TaxInclusive"
+    assert body["Line"][0]["Amount"] == 10.03
+    assert body["Line"][0]["AccountBasedExpenseLineDetail"]["TaxInclusiveAmt"] == 12.03
+    assert body["TxnTaxDetail"]["TotalTax"] == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -194,3 +195,19 @@ def test_numbers_sharing_a_prefix_are_found_with_one_search():
         "c200": ["C2001", "C2002"],
         "s2001": ["S2001"],
     }
+
+
+def test_a_line_carrying_our_vat_sends_it_and_inclusive_prices_say_so():
+    line = OutboundLine(
+        "Pipe", Decimal("3"), Decimal("40.01"), "5000", "S", Decimal("100.03"), Decimal("20.00")
+    )
+    document = replace(_document(DocType.SUPPLIER_INVOICE, line), amounts_include_tax=True)
+    body = mapping.document_body(
+        document, account_ids=["x" * 32], taxes=[mapping.LineTax("GB_STANDARD", Decimal("20"))]
+    )
+    sent = body["purchase_invoice"]["invoice_lines"][0]
+    assert (sent["net_amount"], sent["tax_amount"], sent["unit_price_includes_tax"]) == (
+        100.03,
+        20,
+        True,
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -126,3 +127,13 @@ def test_where_values_are_quoted_and_escaped():
     assert mapping.where_equals("CreditNoteNumber", ['C"1', "C\\2"]) == (
         'CreditNoteNumber=="C\\"1" OR CreditNoteNumber=="C\\\\2"'
     )
+
+
+def test_our_vat_goes_as_each_lines_tax_amount_and_inclusive_prices_say_so():
+    line = OutboundLine(
+        "Timber", Decimal("3"), Decimal("0.3333"), "5000", "S", Decimal("0.83"), Decimal("0.17")
+    )
+    document = replace(_document(DocType.SUPPLIER_INVOICE), lines=(line,), amounts_include_tax=True)
+    body = mapping.document_body(document, ["INPUT2"])
+    assert body["LineAmountTypes"] == "Inclusive"
+    assert body["LineItems"][0]["TaxAmount"] == 0.17

@@ -88,11 +88,17 @@
   }
   function recalc(form) {
     var net = 0, tax = 0;
+    var inclusive = form.querySelector("[name=prices_include_vat]");
+    var gross = inclusive && inclusive.checked;
     form.querySelectorAll("tr.line").forEach(function (row) {
       var qty = parseFloat(row.querySelector("[data-field=quantity]").value || "0") || 0;
       var price = parseFloat(row.querySelector("[data-field=unit_price]").value || "0") || 0;
-      var lineNet = Math.round(qty * price * 100) / 100;
-      var lineTax = Math.round(lineNet * rateOf(row)) / 100;
+      var amount = Math.round(qty * price * 100) / 100;
+      var rate = rateOf(row);
+      // Prices including VAT: the line's VAT is taken out of its amount (records/money.py).
+      var lineTax = gross ? Math.round(amount * rate / (100 + rate) * 100) / 100
+                          : Math.round(amount * rate) / 100;
+      var lineNet = gross ? amount - lineTax : amount;
       row.querySelector("[data-out=net]").textContent = money(lineNet);
       row.querySelector("[data-out=gross]").textContent = money(lineNet + lineTax);
       net += lineNet; tax += lineTax;

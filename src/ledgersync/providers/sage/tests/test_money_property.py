@@ -1,0 +1,13 @@
+"""Sage books ledgersync's total, VAT and net to the penny (providers/tests/money_property.py)."""
+
+from __future__ import annotations
+
+from ledgersync.providers.sage.client import TokenBucket
+from ledgersync.providers.tests.money_property import PackageBooksOurMoney
+
+
+class TestSageBooksOurMoney(PackageBooksOurMoney):
+    slug = "sage"
+
+    def unpace(self, connector):
+        connector.client.bucket = TokenBucket(sleep=lambda seconds: None)
