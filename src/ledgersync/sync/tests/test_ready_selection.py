@@ -10,7 +10,14 @@ from django.utils import timezone
 from ledgersync.records.models import DocType, Document
 from ledgersync.records.services import create_document
 from ledgersync.sync import assess, engine, reference
-from ledgersync.sync.models import Attempt, AttemptState, DocumentState, RunState, SyncRun
+from ledgersync.sync.models import (
+    AccsIdLink,
+    Attempt,
+    AttemptState,
+    DocumentState,
+    RunState,
+    SyncRun,
+)
 from ledgersync.sync.status import NOT_SENT_MESSAGE, StatusCode
 from ledgersync.sync.tests.test_engine import link_exact, no_sleep, statuses
 
@@ -199,6 +206,33 @@ def test_a_sync_whose_ready_ones_fail_at_send_time_ends_with_the_first_fix(demo)
     assert reference.cache_of(connection).numbers[DocType.SALES_INVOICE][""]["S1003"] is True
     assess.assess(organisation, ask=False)
     assert statuses(organisation)["S1003"] == StatusCode.DUPLICATE_NUMBER
+
+
+def test_a_contact_the_push_finds_gone_blocks_every_document_naming_it(queue_of_twelve):
+    """The cache says Harbour Cafe's contact exists; the package no longer has it. The one
+    document Sync takes fails its live check, and what it learnt judges the rest at once."""
+    organisation, connection, blocked, ready = queue_of_twelve
+    organisation.batch_size = 1
+    organisation.save()
+    engine.recheck_all(blocked + ready, connection)
+    AccsIdLink.objects.filter(account__number="A1001").update(remote_id="999999")
+    cache = reference.cache_of(connection)
+    cache.contacts["customer"]["999999"] = True  # as read before it went
+    cache.save()
+    assess.assess(organisation, ask=False)
+    assert engine.ready_queue(organisation, DocType.SALES_INVOICE, connection).count() == 7
+
+    run = sync(organisation)
+
+    assert (run.synced_count, run.failed_count) == (0, 1)
+    assert reference.cache_of(connection).contacts["customer"]["999999"] is False
+    assert {n: c for n, c in statuses(organisation).items() if n >= "T006"} == {
+        f"T{n:03d}": StatusCode.ACCOUNT_ID_INVALID for n in range(6, 13)
+    }
+    assert run.message == (
+        "Nothing is ready to sync: 12 invoices are waiting for a fix. "
+        f"First: T001: {NOT_SENT_MESSAGE}"
+    )
 
 
 def test_the_nothing_ready_sentence_counts_one_and_ends_with_a_full_stop(demo):

@@ -33,8 +33,10 @@ LONG_DETAILS = [
 ]
 
 
-def _every_queued_document_blocked(organisation) -> None:
-    """The longest words each row can hold, so the widths are measured at their worst."""
+def _every_queued_document_blocked(organisation, connection) -> None:
+    """The longest words each row can hold, so the widths are measured at their worst.
+    Recorded for the live connection: a state judged for none would be judged again when
+    the page shows it (assess.heal), and the rows would hold their real, shorter reasons."""
     for document in Document.objects.filter(organisation=organisation, marked_for_sync=True):
         party = document.party
         failure = check_failure(
@@ -42,7 +44,7 @@ def _every_queued_document_blocked(organisation) -> None:
             party=f"Customer Account '{party.name}' ({party.number})",
             provider="QuickBooks",
         )
-        DocumentState.record(document, [failure])
+        DocumentState.record(document, [failure], connection)
 
 
 def _overflowing(page) -> int:
@@ -52,8 +54,8 @@ def _overflowing(page) -> int:
 @pytest.mark.parametrize("width", [768, 1366])
 def test_every_main_screen_fits_without_sideways_scrolling(page, quickbooks, width):
     organisation = seed_demo()
-    connect(organisation, quickbooks)
-    _every_queued_document_blocked(organisation)
+    connection = connect(organisation, quickbooks)
+    _every_queued_document_blocked(organisation, connection)
     for detail in LONG_DETAILS * 3:
         AuditEvent.objects.create(organisation=organisation, action="link:typed", detail=detail)
     invoice = Document.objects.get(organisation=organisation, number="S1009")  # has a care-of
@@ -82,8 +84,8 @@ def test_every_main_screen_fits_without_sideways_scrolling(page, quickbooks, wid
 
 def test_the_status_cell_reads_as_its_sentence_with_the_code_small_after_it(page, quickbooks):
     organisation = seed_demo()
-    connect(organisation, quickbooks)
-    _every_queued_document_blocked(organisation)
+    connection = connect(organisation, quickbooks)
+    _every_queued_document_blocked(organisation, connection)
     log_in(page, "accounts")
     page.goto("/sync/sales-invoice/")
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.demo_data import seed_demo
-from ledgersync.sync.models import Connection, DocumentState
+from ledgersync.sync.models import Connection, DocumentState, SyncRun
 from ledgersync.web.tests.conftest import log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,14 +80,17 @@ def test_connect_fix_sync_and_disconnect(page, sandbox):
     expect(page.locator("#company-name")).to_have_text(connection.company_name)
     expect(page.locator(".connection")).to_have_css("border-left-color", "rgb(28, 124, 58)")
 
-    # Every row already says what it waits for (judged on connecting); none is ready, so
-    # Sync sends nothing and names the first fix instead.
+    # Judged on connecting: every row says why before any Sync, and none is ready, so Sync
+    # sends nothing, starts no run, and says what to fix first.
     expect(row(page, "S1001")).to_contain_text("Cannot sync until marked as sent.")
+    expect(row(page, "S1002")).to_contain_text("does not exist in")
     page.get_by_role("button", name="Sync", exact=True).click()
     expect(page.locator("#nothing-ready")).to_contain_text(
-        "Nothing is ready to sync: 10 invoices are waiting for a fix. First: S1001"
+        "Nothing is ready to sync: 10 invoices are waiting for a fix. "
+        "First: S1001: Cannot sync until marked as sent."
     )
-    expect(row(page, "S1002")).to_contain_text("does not exist in")
+    expect(page.locator("#progress .runstate")).to_have_count(0)
+    assert not SyncRun.objects.exists()
     if screens:
         shot(page, "sync-grid")
 
