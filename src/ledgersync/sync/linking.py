@@ -111,7 +111,10 @@ def _save_link(connection, party, remote_id: str, method: LinkMethod, user) -> A
         _lock(party)
         current = current_link(connection, party)
         if current is not None and current.remote_id == remote_id:
-            return current  # nothing changes, so nothing to audit
+            # nothing changes, so nothing to audit; what was just learnt of the contact
+            # (it exists) may still change the judgement of the documents it is on
+            assess.party_changed(connection.organisation, party)
+            return current
         saved, _ = AccsIdLink.objects.update_or_create(
             provider=connection.provider,
             company_id=connection.company_id,
@@ -191,6 +194,8 @@ def create_new(connection: Connection, connector: Connector, party, *, user=None
         _lock(party)
         current = current_link(connection, party)
         if current is not None and connector.get_contact(current.remote_id, kind_of(party)):
+            reference.note_contact(connection, kind_of(party), current.remote_id, exists=True)
+            assess.party_changed(connection.organisation, party)
             return current
         contact = _create_contact(connector, party)
         reference.note_contact(connection, kind_of(party), contact.id, exists=True)

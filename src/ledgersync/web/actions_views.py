@@ -128,15 +128,10 @@ def link(request, pk: int):
         return refused(str(exc))
     except ProviderError as exc:
         return refused(failure_for(exc, name).message)
-    assert connection is not None  # open_connector refused otherwise
     touched = queues.queued_naming(party)
     if document.pk not in {d.pk for d in touched}:
         touched.append(document)
-    try:
-        engine.recheck_all(touched, connection)
-    except ProviderError as exc:
-        notice += f" The checks could not run again just now ({exc.message}); Sync will run them."
-    document = document_for(request, pk)
+    document = document_for(request, pk)  # linking judged every document naming the party
     return _render(
         request,
         document,
