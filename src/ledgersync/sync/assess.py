@@ -283,19 +283,22 @@ def after_push_checks(organisation: Organisation) -> None:
     assess(organisation, documents)
 
 
+def judged_elsewhere(state: DocumentState | None, key: StateKey) -> bool:
+    """Whether a state cannot be shown under the connection ``key``: there is none yet, or it
+    was judged against another provider or company and does not record a copy the package
+    holds (a synced document stays synced whatever is connected now)."""
+    if state is None:
+        return True
+    return not state.holds_remote_copy and (state.provider, state.company_id) != key
+
+
 def heal(organisation: Organisation, documents: Sequence[Document]) -> set[int]:
     """Re-assess those of ``documents`` (as shown on a page) whose state is missing or was
     judged against another connection than the live one; returns their ids, which the
     caller reloads. Nothing is shown from another connection or provider."""
     connection = connections.live_connection(organisation)
     key = state_key(organisation, connection)
-    stale = set()
-    for document in documents:
-        state = _state(document)
-        if state is None or (
-            state.status_code not in HOLDS_REMOTE_COPY and (state.provider, state.company_id) != key
-        ):
-            stale.add(document.pk)
+    stale = {d.pk for d in documents if judged_elsewhere(_state(d), key)}
     if stale:
         assess(organisation, sorted(stale))
     return stale

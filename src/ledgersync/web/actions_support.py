@@ -8,7 +8,7 @@ from typing import Any
 from ledgersync.providers.base import Connector, ContactMatch
 from ledgersync.records.models import Account, Document, Supplier
 from ledgersync.records.money import to_money
-from ledgersync.sync import linking, queues
+from ledgersync.sync import assess, linking, queues
 from ledgersync.sync.checks import link_key, links_for, parties_of
 from ledgersync.sync.models import AccsIdLink, Connection, DocumentState
 from ledgersync.sync.status import Failure, StatusCode
@@ -52,12 +52,11 @@ def is_current(document: Document, connection: Connection, connector: Connector)
     its parties have now: judged for this provider and company, after every link of its
     parties was made, and saying "not linked" exactly for the parties that are not."""
     state = DocumentState.objects.filter(document=document).first()
-    if state is None:
+    if assess.judged_elsewhere(state, assess.state_key(document.organisation, connection)):
         return False
-    if state.is_synced:
+    assert state is not None  # judged_elsewhere says so otherwise
+    if state.holds_remote_copy:
         return True
-    if (state.provider, state.company_id) != (connection.provider, connection.company_id):
-        return False
     links = links_for(connection, parties_of([document]))
     checked = state.checked_at
     if checked is None or any(link.linked_at > checked for link in links.values()):
