@@ -299,13 +299,10 @@ def refresh(connection: Connection, *, everything: bool = True) -> ReferenceCach
     everything = everything or cache.everything_at is None
     wanted = wanted_by(connection)
     ask = wanted if everything else wanted.without(cache)
-    connector = _connector(connection, cache)
-    if connector is None:
+    answer = _ask(connection, cache, ask, with_reference=True)
+    if answer is None:
         return _reload(cache)
-    try:
-        read = _guarded(connection, connector, ask, with_reference=True)
-    except (connections.NotConnected, ProviderError) as exc:
-        return _failed(connection, cache, exc)
+    read, connector = answer
     with transaction.atomic():
         row = ReferenceCache.objects.select_for_update().get(pk=cache.pk)
         assert read.reference is not None
@@ -361,13 +358,10 @@ def fill_gaps(connection: Connection) -> ReferenceCache | None:
     if not gaps:
         _reassess(connection, waiting_only=True)
         return cache
-    connector = _connector(connection, cache)
-    if connector is None:
+    answer = _ask(connection, cache, gaps, with_reference=False)
+    if answer is None:
         return _reload(cache)
-    try:
-        read = _guarded(connection, connector, gaps, with_reference=False)
-    except (connections.NotConnected, ProviderError) as exc:
-        return _failed(connection, cache, exc)
+    read, _ = answer
     with transaction.atomic():
         row = ReferenceCache.objects.select_for_update().get(pk=cache.pk)
         row.contacts, row.numbers = _merged(Read(row.contacts, row.numbers), read)
@@ -460,6 +454,21 @@ def _connector(connection: Connection, cache: ReferenceCache) -> Connector | Non
         name = connections.provider_name(connection.organisation, connection)
         _failed(connection, cache, exc, message=not_configured(name, exc))
     return None
+
+
+def _ask(
+    connection: Connection, cache: ReferenceCache, wanted: Wanted, *, with_reference: bool
+) -> tuple[Read, Connector] | None:
+    """What the package says of ``wanted`` (and its chart when ``with_reference``), with the
+    connector that asked; None when it could not be asked, the trouble kept on the cache."""
+    connector = _connector(connection, cache)
+    if connector is None:
+        return None
+    try:
+        return _guarded(connection, connector, wanted, with_reference=with_reference), connector
+    except (connections.NotConnected, ProviderError) as exc:
+        _failed(connection, cache, exc)
+        return None
 
 
 def _guarded(connection: Connection, connector: Connector, wanted: Wanted, **options) -> Read:
