@@ -57,6 +57,7 @@ from ledgersync.sync.queues import (
     NothingReady,
     blocked_queue,
     load,
+    none_went,
     nothing_ready,
     queue,
     ready_queue,
@@ -319,12 +320,19 @@ def _sent(run: SyncRun) -> int:
 
 
 def _ending(run: SyncRun, usual: str) -> str:
-    """A run's last words: ``usual``, unless it sent nothing because everything waits for a
-    fix; then the sentence that says so and names the first fix."""
+    """A run's last words: ``usual``, unless it sent nothing; then the sentence that says
+    why and names the first fix (everything waits for one, or every document it took
+    failed a check as it went out)."""
     if _sent(run):
         return usual
-    refusal = nothing_ready(run.organisation, DocType(run.doc_type), run.connection)
-    return refusal.sentence if refusal is not None else usual
+    doc_type = DocType(run.doc_type)
+    refusal = nothing_ready(run.organisation, doc_type, run.connection)
+    if refusal is not None:
+        return refusal.sentence
+    taken = run.tried_ids()
+    took = Document.objects.select_related("sync_state").filter(pk__in=taken)
+    first = took.order_by("number", "pk").first()
+    return none_went(doc_type, len(taken), first) if first is not None else usual
 
 
 def waiting_message(run: SyncRun) -> str:

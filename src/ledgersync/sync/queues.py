@@ -90,9 +90,7 @@ class NothingReady(Exception):
 
     @property
     def reason(self) -> str:
-        state = getattr(self.first, "sync_state", None)
-        message = state.message if state is not None else ""
-        return message if message.endswith(".") else f"{message}."
+        return reason_of(self.first)
 
     @property
     def sentence(self) -> str:
@@ -116,6 +114,24 @@ def nothing_ready(
     if first is None:
         return None
     return NothingReady(doc_type, blocked.count(), first)
+
+
+def reason_of(document: Document) -> str:
+    """The status sentence a waiting document shows, as one sentence."""
+    state = getattr(document, "sync_state", None)
+    message = state.message if state is not None else ""
+    return message if message.endswith(".") else f"{message}."
+
+
+def none_went(doc_type: DocType, taken: int, first: Document) -> str:
+    """What a Sync says when every document it took failed a check as it went out, while
+    other documents are still ready for the next press."""
+    one, many = NOUNS[DocType(doc_type)]
+    count = f"the {one}" if taken == 1 else f"any of the {taken} {many}"
+    return (
+        f"Nothing was sent: {count} this Sync took failed a check as it went out. "
+        f"First: {first.number}: {reason_of(first)} Press Sync again for the next ready {many}."
+    )
 
 
 @dataclass(frozen=True)

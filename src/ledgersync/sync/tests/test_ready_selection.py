@@ -208,6 +208,34 @@ def test_a_sync_whose_ready_ones_fail_at_send_time_ends_with_the_first_fix(demo)
     assert statuses(organisation)["S1003"] == StatusCode.DUPLICATE_NUMBER
 
 
+def test_a_sync_whose_whole_batch_fails_at_send_time_says_nothing_went_and_why(demo):
+    """Others are still ready, so it is not "nothing ready"; nor is it "Done." with 0 sent."""
+    organisation, connection = demo
+    organisation.batch_size = 1
+    organisation.save()
+    link_exact(organisation, connection, "A1004")
+    cache = reference.cache_of(connection)
+    cache.numbers[DocType.SALES_INVOICE][""]["S1003"] = False  # as read before it was used
+    cache.save()
+    later = invoices(organisation, ["T100"])[0]
+    Document.objects.filter(pk=later.pk).update(
+        account=Document.objects.get(number="S1003").account
+    )
+    assess.assess(organisation, ask=False)
+    ready = engine.ready_queue(organisation, DocType.SALES_INVOICE, connection)
+    assert list(ready.values_list("number", flat=True)) == ["S1003", "T100"]
+
+    run = sync(organisation)
+
+    assert (run.synced_count, run.failed_count) == (0, 1)
+    reason = DocumentState.objects.get(document__number="S1003").message
+    assert run.message == (
+        "Nothing was sent: the invoice this Sync took failed a check as it went out. "
+        f"First: S1003: {reason.rstrip('.')}. Press Sync again for the next ready invoices."
+    )
+    assert list(ready.values_list("number", flat=True)) == ["T100"]
+
+
 def test_a_contact_the_push_finds_gone_blocks_every_document_naming_it(queue_of_twelve):
     """The cache says Harbour Cafe's contact exists; the package no longer has it. The one
     document Sync takes fails its live check, and what it learnt judges the rest at once."""
