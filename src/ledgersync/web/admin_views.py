@@ -166,9 +166,12 @@ def settings_page(request):
     if request.method == "POST" and form.is_valid():
         changed = form.changed_data
         rule = form.cleaned_data["vat_rounding"]
-        if "vat_rounding" in changed:
-            # Warn first when documents not yet in the package would be affected.
-            warning = services.rounding_change(organisation_of(request), rule).warning
+        # "As the package does" follows the package: choosing another moves the rule too.
+        rounding_moves = "vat_rounding" in changed or ("provider" in changed and not rule)
+        if rounding_moves:
+            # Warn first when documents not yet in the package would be affected (the form's
+            # instance holds the package chosen, not yet saved).
+            warning = services.rounding_change(form.instance, rule).warning
         if warning and request.POST.get("confirm_rounding") != "yes":
             return render(
                 request,
@@ -181,7 +184,7 @@ def settings_page(request):
                 },
             )
         form.save()
-        if "vat_rounding" in changed:
+        if rounding_moves:
             services.set_vat_rounding(organisation, rule)
         if "provider" in changed:
             # Every status names the package it was judged against: judge them again.

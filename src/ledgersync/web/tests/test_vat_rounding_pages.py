@@ -56,6 +56,29 @@ def test_changing_the_rule_with_unsent_documents_warns_before_it_reworks_them(cl
     assert AuditEvent.objects.get(action="settings").detail == "Changed vat_rounding to per_line"
 
 
+def test_choosing_another_package_moves_the_packages_own_rule_after_a_warning(client, admin):
+    """QuickBooks rounds each rate's total, Xero each line: an unsent document worked out
+    "as QuickBooks does" would reach Xero a penny off what Xero works out."""
+    document = create_document(admin, invoice_data(lines=FORTY_PENNIES))
+    assert (document.vat_rounding, document.tax_total) == ("per_rate", Decimal("0.16"))
+
+    first = client.post("/settings/", {**SETTINGS, "provider": "xero", "vat_rounding": ""})
+
+    assert first.status_code == 200
+    assert "1 document(s) not yet sent will be worked out again" in first.content.decode()
+    assert Organisation.objects.get(pk=admin.pk).provider == "quickbooks"
+
+    confirmed = client.post(
+        "/settings/",
+        {**SETTINGS, "provider": "xero", "vat_rounding": "", "confirm_rounding": "yes"},
+    )
+
+    assert confirmed.status_code == 302
+    assert Organisation.objects.get(pk=admin.pk).provider == "xero"
+    document.refresh_from_db()
+    assert (document.vat_rounding, document.tax_total) == ("per_line", Decimal("0.00"))
+
+
 def test_with_nothing_unsent_the_rule_changes_at_once(client, admin):
     answer = client.post("/settings/", {**SETTINGS, "vat_rounding": "per_line"})
     assert answer.status_code == 302
