@@ -43,7 +43,13 @@ from ledgersync.records.models import (
     Supplier,
     TaxCode,
 )
-from ledgersync.records.money import Rounding, SupplierVatTooFar, parse_decimal, to_money
+from ledgersync.records.money import (
+    LineMoney,
+    Rounding,
+    SupplierVatTooFar,
+    parse_decimal,
+    to_money,
+)
 
 # Whether a document may change depends on its sync state; sync.models depends only on
 # records.models, so reading it here makes no import cycle.
@@ -296,6 +302,57 @@ def _supplier_vat(doc_type, raw: Any, errors: dict[str, list[str]]) -> Decimal |
         )
         return None
     return value
+
+
+@dataclass(frozen=True)
+class MoneyPreview:
+    """A document's money as the form stands, before it is saved: each line that can be
+    worked out (by its place among the posted lines, from 1) and the totals, by the same
+    rules the save uses. ``problem`` says why the supplier's VAT cannot be carried."""
+
+    lines: dict[int, LineMoney]
+    net: Decimal
+    tax: Decimal
+    problem: str = ""
+
+    @property
+    def gross(self) -> Decimal:
+        return self.net + self.tax
+
+
+def preview_money(
+    organisation: Organisation,
+    doc_type: DocType | str,
+    raw_lines: list[dict],
+    *,
+    prices_include_vat: bool = False,
+    supplier_vat: Any = None,
+    document: Document | None = None,
+) -> MoneyPreview:
+    """What saving these lines would work out, for the form's totals as they are typed: a
+    document being edited keeps its own rounding rule; a new one takes the organisation's.
+    Lines that cannot be worked out yet (no price, an unknown code) are left out."""
+    unsaid: dict[str, list[str]] = {}
+    lines = _lines(organisation, doc_type, raw_lines, unsaid) if raw_lines else []
+    draft = Document(
+        organisation=organisation,
+        doc_type=doc_type,
+        vat_rounding=document.vat_rounding if document else organisation.effective_rounding,
+        prices_include_vat=prices_include_vat,
+        supplier_vat=_supplier_vat(doc_type, supplier_vat, unsaid),
+    )
+    problem = ""
+    try:
+        money = draft.work_out(lines)
+    except SupplierVatTooFar as exc:
+        problem, draft.supplier_vat = str(exc), None
+        money = draft.work_out(lines)
+    return MoneyPreview(
+        lines={line.position: result for line, result in zip(lines, money.lines, strict=True)},
+        net=money.net,
+        tax=money.tax,
+        problem=problem,
+    )
 
 
 def _save_lines(document: Document, lines: list[Line]) -> None:

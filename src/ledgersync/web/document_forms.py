@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ledgersync.records.formats import plain
+from ledgersync.records.formats import amount, plain
 from ledgersync.records.models import Account, DocType, Document, NominalCode, Supplier, TaxCode
-from ledgersync.records.services import create_document, update_document
+from ledgersync.records.services import create_document, preview_money, update_document
 
 LINE_FIELDS = ("text", "quantity", "unit_price", "nominal", "tax_code")
 
@@ -90,7 +90,8 @@ class LineRow:
         return not self.text.strip() and not self.unit_price.strip()
 
 
-def lines_from_post(post) -> list[LineRow]:
+def _posted_rows(post) -> list[tuple[int, LineRow]]:
+    """The form's non-empty line rows, each with its index in the form."""
     try:
         count = min(int(post.get("line_count", "0")), 500)
     except ValueError:
@@ -106,7 +107,45 @@ def lines_from_post(post) -> list[LineRow]:
         )
         for i in range(count)
     ]
-    return [row for row in rows if not row.is_empty]
+    return [(i, row) for i, row in enumerate(rows) if not row.is_empty]
+
+
+def lines_from_post(post) -> list[LineRow]:
+    return [row for _, row in _posted_rows(post)]
+
+
+def totals_preview(organisation, post, document: Document | None) -> dict:
+    """The form's line and document totals as saving would work them out (records/
+    services.py), keyed by each row's index in the form; a row left out shows a dash."""
+    posted = _posted_rows(post)
+    posted_type = post.get("type", "")
+    if document is not None:
+        doc_type = DocType(document.doc_type)
+    else:
+        doc_type = DocType(posted_type) if posted_type in DocType.values else DocType.SALES_INVOICE
+    preview = preview_money(
+        organisation,
+        doc_type,
+        _raw([row for _, row in posted]),
+        prices_include_vat=bool(post.get("prices_include_vat")),
+        supplier_vat=post.get("supplier_vat", "").strip() or None,
+        document=document,
+    )
+    lines = {}
+    for position, (index, _) in enumerate(posted, start=1):
+        result = preview.lines.get(position)
+        lines[str(index)] = (
+            {"net": amount(result.net), "gross": amount(result.gross)}
+            if result is not None
+            else {"net": "–", "gross": "–"}
+        )
+    return {
+        "lines": lines,
+        "net": amount(preview.net),
+        "tax": amount(preview.tax),
+        "gross": amount(preview.gross),
+        "problem": preview.problem,
+    }
 
 
 def lines_of(document: Document) -> list[LineRow]:

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -29,6 +30,7 @@ from ledgersync.web.document_forms import (
     lines_from_post,
     lines_of,
     save_document,
+    totals_preview,
 )
 
 LIST_PAGE_SIZE = 50
@@ -107,6 +109,18 @@ def _form_page(request, organisation, form, rows, document=None, errors=()):
             **choices_for_lines(organisation),
         },
     )
+
+
+@login_required
+@require_POST
+def document_totals(request):
+    """The form's totals as saving would work them out (the one home of the money rules is
+    records/money.py; the page's script only shows what this answers)."""
+    organisation = organisation_of(request)
+    document = None
+    if request.GET.get("document", "").isdigit():
+        document = document_for(request, int(request.GET["document"]))
+    return JsonResponse(totals_preview(organisation, request.POST, document))
 
 
 @login_required

@@ -20,6 +20,7 @@ urlpatterns = [
     # Documents
     path("documents/", document_views.document_list, name="documents"),
     path("documents/new/", document_views.document_create, name="document-create"),
+    path("documents/totals/", document_views.document_totals, name="document-totals"),
     path("documents/<int:pk>/", document_views.document_detail, name="document"),
     path("documents/<int:pk>/edit/", document_views.document_edit, name="document-edit"),
     path("documents/<int:pk>/print/", document_views.document_print, name="document-print"),

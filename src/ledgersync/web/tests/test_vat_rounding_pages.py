@@ -90,3 +90,45 @@ def test_the_document_and_its_print_say_how_the_vat_was_worked_out(client, admin
     basis = "Prices include VAT; VAT rounded on each rate&#x27;s total."
     assert basis in client.get(f"/documents/{document.pk}/").content.decode()
     assert basis in client.get(f"/documents/{document.pk}/print/").content.decode()
+
+
+def form_post(lines, **extra):
+    post = {"type": "sales_invoice", "line_count": str(len(lines)), **extra}
+    for n, line in enumerate(lines):
+        post.update({f"lines-{n}-{field}": value for field, value in line.items()})
+    return post
+
+
+def test_the_forms_totals_are_worked_out_by_the_rule_a_save_uses(client, admin):
+    """QuickBooks rounds each rate's total: forty lines of 0.02 at 20% carry 0.16 VAT, not
+    the 0.00 that rounding each line would show; a blank row and a line without a price
+    are left out, keeping their places."""
+    lines = [{**line, "tax_code": ""} for line in FORTY_PENNIES]
+    lines.insert(1, {"text": "", "unit_price": ""})
+    lines.insert(3, {"text": "Priced later", "unit_price": "", "nominal": "4000"})
+
+    totals = client.post("/documents/totals/", form_post(lines)).json()
+
+    assert (totals["net"], totals["tax"], totals["gross"]) == ("0.80", "0.16", "0.96")
+    assert "1" not in totals["lines"]
+    assert totals["lines"]["3"] == {"net": "–", "gross": "–"}
+    assert sum(Decimal(line["gross"]) for k, line in totals["lines"].items() if k != "3") == (
+        Decimal("0.96")
+    )
+    document = create_document(admin, invoice_data(lines=FORTY_PENNIES))
+    assert (document.tax_total, document.gross_total) == (Decimal("0.16"), Decimal("0.96"))
+
+
+def test_an_edited_documents_totals_keep_its_own_rule_and_a_far_supplier_vat_is_said(client, admin):
+    document = create_document(admin, invoice_data(lines=FORTY_PENNIES))
+    admin.vat_rounding = "per_line"
+    admin.save()
+    url = f"/documents/totals/?document={document.pk}"
+
+    assert client.post(url, form_post(FORTY_PENNIES)).json()["tax"] == "0.16"
+    assert client.post("/documents/totals/", form_post(FORTY_PENNIES)).json()["tax"] == "0.00"
+    far = client.post(
+        "/documents/totals/",
+        form_post(FORTY_PENNIES, type="supplier_invoice", supplier_vat="9.99"),
+    ).json()
+    assert far["tax"] == "0.00" and "supplier" in far["problem"].lower()

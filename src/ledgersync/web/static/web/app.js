@@ -75,37 +75,33 @@
     if (event.target.closest("[data-unlock]")) { event.preventDefault(); }
   });
 
-  // Document form: line and document totals follow every keystroke. The server
-  // recalculates with exact decimals on save; this is only the preview.
-  function money(value) { return (Math.round(value * 100) / 100).toFixed(2); }
-  function rateOf(row) {
-    var tax = row.querySelector("[data-field=tax_code]");
-    var option = tax && tax.selectedOptions[0];
-    if (option && option.value) { return parseFloat(option.dataset.rate || "0"); }
-    var nominal = row.querySelector("[data-field=nominal]");
-    var chosen = nominal && nominal.selectedOptions[0];
-    return chosen && chosen.dataset.rate ? parseFloat(chosen.dataset.rate) : 0;
-  }
+  // Document form: line and document totals follow every keystroke, worked out by the
+  // server with the rules a save uses (records/money.py): this script only shows them.
+  var totalsTimers = new WeakMap(), totalsAsked = new WeakMap();
   function recalc(form) {
-    var net = 0, tax = 0;
-    var inclusive = form.querySelector("[name=prices_include_vat]");
-    var gross = inclusive && inclusive.checked;
-    form.querySelectorAll("tr.line").forEach(function (row) {
-      var qty = parseFloat(row.querySelector("[data-field=quantity]").value || "0") || 0;
-      var price = parseFloat(row.querySelector("[data-field=unit_price]").value || "0") || 0;
-      var amount = Math.round(qty * price * 100) / 100;
-      var rate = rateOf(row);
-      // Prices including VAT: the line's VAT is taken out of its amount (records/money.py).
-      var lineTax = gross ? Math.round(amount * rate / (100 + rate) * 100) / 100
-                          : Math.round(amount * rate) / 100;
-      var lineNet = gross ? amount - lineTax : amount;
-      row.querySelector("[data-out=net]").textContent = money(lineNet);
-      row.querySelector("[data-out=gross]").textContent = money(lineNet + lineTax);
-      net += lineNet; tax += lineTax;
-    });
-    form.querySelector("#total-net").textContent = money(net);
-    form.querySelector("#total-tax").textContent = money(tax);
-    form.querySelector("#total-gross").textContent = money(net + tax);
+    clearTimeout(totalsTimers.get(form));
+    totalsTimers.set(form, setTimeout(function () { askTotals(form); }, 150));
+  }
+  function askTotals(form) {
+    var asked = (totalsAsked.get(form) || 0) + 1;
+    totalsAsked.set(form, asked);
+    fetch(form.dataset.totals, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (totals) {
+        if (!totals || totalsAsked.get(form) !== asked) { return; }  // a later answer is coming
+        form.querySelectorAll("#lines-body tr.line").forEach(function (row, index) {
+          var line = totals.lines[String(index)];
+          row.querySelector("[data-out=net]").textContent = line ? line.net : "0.00";
+          row.querySelector("[data-out=gross]").textContent = line ? line.gross : "0.00";
+        });
+        form.querySelector("#total-net").textContent = totals.net;
+        form.querySelector("#total-tax").textContent = totals.tax;
+        form.querySelector("#total-gross").textContent = totals.gross;
+        var problem = form.querySelector("#totals-problem");
+        problem.textContent = totals.problem;
+        problem.hidden = !totals.problem;
+      })
+      .catch(function () { /* the save works the totals out anyway */ });
   }
   function addLine(form) {
     var template = form.querySelector("#line-template");
