@@ -291,6 +291,10 @@ class MatchOut(Schema):
     name: str
     score: float
     exact: bool
+    reasons: list[str] = Field(
+        description="Why it was suggested, in words: 'same name', 'similar name (87% alike)', "
+        "'account number A1001', 'e-mail …', 'VAT number …', 'postcode …'."
+    )
 
 
 class SuggestionsOut(Schema):

@@ -86,6 +86,7 @@ def _match(match) -> dict:
         "name": match.contact.name,
         "score": round(match.score, 3),
         "exact": match.exact,
+        "reasons": list(match.reasons),
     }
 
 

@@ -202,16 +202,45 @@ class Contact:
     address: Address | None = None
     parent_id: str | None = None
     active: bool = True
+    # What identifies the business beyond its name, where the package keeps it: its
+    # account number or reference, and its VAT number (providers/names.py matches on them).
+    account_number: str = ""
+    tax_number: str = ""
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What our account or supplier is known by, for finding it among the package's
+    contacts: its name, and what identifies it beyond the name (each may be empty)."""
+
+    name: str
+    number: str = ""
+    email: str = ""
+    vat_number: str = ""
+    postcode: str = ""
+
+    @classmethod
+    def of(cls, party: Any) -> Wanted:
+        """From a ledgersync Account or Supplier."""
+        return cls(
+            name=party.name,
+            number=party.number,
+            email=party.email,
+            vat_number=party.vat_number,
+            postcode=party.postcode,
+        )
 
 
 @dataclass(frozen=True)
 class ContactMatch:
     """A suggestion: ``score`` in 0..1, best first; ``exact`` means the names are identical
-    (the product guide's condition for offering Link This)."""
+    (the product guide's condition for offering Link This); ``reasons`` say, in words,
+    why it was suggested ("same name", "VAT number GB123456789", "postcode TR1 2AB")."""
 
     contact: Contact
     score: float
     exact: bool
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -420,8 +449,11 @@ class Connector(ABC):
     # --- Contacts --------------------------------------------------------------------------
 
     @abstractmethod
-    def find_contacts(self, name: str, kind: ContactKind, limit: int = 5) -> list[ContactMatch]:
-        """Contacts whose names resemble ``name``, best first, at most ``limit``. Tolerant of
+    def find_contacts(
+        self, wanted: Wanted | str, kind: ContactKind, limit: int = 5
+    ) -> list[ContactMatch]:
+        """Contacts resembling ``wanted`` (a name, or a party's name and identifiers), best
+        first, at most ``limit``, each with its reasons (providers/names.py). Tolerant of
         case, punctuation, "&"/"and" and Ltd/Limited; ``exact`` marks identical names.
         Returns [] when nothing is close."""
 

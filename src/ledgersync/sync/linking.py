@@ -30,6 +30,7 @@ from ledgersync.providers.base import (
     ContactMatch,
     InvalidAccsId,
     NewContact,
+    Wanted,
 )
 from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.models import Account, Supplier
@@ -80,7 +81,7 @@ class Suggestions:
 
 
 def suggestions(connector: Connector, party: Account | Supplier) -> Suggestions:
-    return Suggestions(connector.find_contacts(party.name, kind_of(party)))
+    return Suggestions(connector.find_contacts(Wanted.of(party), kind_of(party)))
 
 
 def _audit(connection: Connection, user, action: str, detail: str) -> None:

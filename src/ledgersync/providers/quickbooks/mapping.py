@@ -172,6 +172,8 @@ def parse_contact(row: Mapping[str, Any], kind: ContactKind) -> Contact:
         address=Address.read(addr, ADDRESS_FIELDS) if addr else None,
         parent_id=(row.get("ParentRef") or {}).get("value"),
         active=bool(row.get("Active", True)),
+        # Only a Vendor has an account number in QuickBooks (a Customer has none).
+        account_number=str(row.get("AcctNum") or ""),
     )
 
 

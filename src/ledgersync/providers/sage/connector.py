@@ -29,6 +29,7 @@ from ledgersync.providers.base import (
     PushResult,
     ReferenceData,
     RemoteDocument,
+    Wanted,
 )
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
@@ -101,8 +102,10 @@ class SageConnector(HttpConnector):
 
     # --- Contacts --------------------------------------------------------------------------
 
-    def find_contacts(self, name: str, kind: ContactKind, limit: int = 5) -> list[ContactMatch]:
-        return rank_contacts(name, self._all_contacts(kind), limit)
+    def find_contacts(
+        self, wanted: Wanted | str, kind: ContactKind, limit: int = 5
+    ) -> list[ContactMatch]:
+        return rank_contacts(wanted, self._all_contacts(kind), limit)
 
     def _all_contacts(self, kind: ContactKind) -> list[Contact]:
         if kind not in self._contacts:

@@ -162,6 +162,8 @@ def parse_contact(row: Mapping[str, Any], kind: ContactKind) -> Contact:
         phone=person.get("telephone") or person.get("mobile") or "",
         address=_parse_address(address) if address else None,
         active=bool(row.get("is_active", True)),
+        account_number=row.get("reference") or "",
+        tax_number=row.get("tax_number") or "",
     )
 
 

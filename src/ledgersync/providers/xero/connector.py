@@ -31,6 +31,7 @@ from ledgersync.providers.base import (
     PushResult,
     ReferenceData,
     RemoteDocument,
+    Wanted,
 )
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
@@ -91,11 +92,16 @@ class XeroConnector(HttpConnector):
 
     # --- Contacts --------------------------------------------------------------------------
 
-    def find_contacts(self, name: str, kind: ContactKind, limit: int = 5) -> list[ContactMatch]:
+    def find_contacts(
+        self, wanted: Wanted | str, kind: ContactKind, limit: int = 5
+    ) -> list[ContactMatch]:
         # Xero has one contact list for customers and suppliers (IsCustomer/IsSupplier are
         # only set once a document uses a contact), so every active contact is a candidate.
-        candidates = [dataclasses.replace(c, kind=kind) for c in self._all_contacts()]
-        return rank_contacts(name, candidates, limit)
+        matches = rank_contacts(wanted, self._all_contacts(), limit)
+        return [
+            dataclasses.replace(m, contact=dataclasses.replace(m.contact, kind=kind))
+            for m in matches
+        ]
 
     def _all_contacts(self) -> list[Contact]:
         if self._contacts is None:

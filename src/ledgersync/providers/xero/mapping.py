@@ -137,6 +137,8 @@ def parse_contact(row: Mapping[str, Any], kind: ContactKind) -> Contact:
         phone=number,
         address=_address(row.get("Addresses") or []),
         active=row.get("ContactStatus", "ACTIVE") == "ACTIVE",
+        account_number=str(row.get("AccountNumber") or ""),
+        tax_number=str(row.get("TaxNumber") or ""),
     )
 
 
