@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ledgersync.sync",
     "ledgersync.web",
     "ledgersync.api",
+    "ledgersync.alerts",
 ]
 
 MIDDLEWARE = [

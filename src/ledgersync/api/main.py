@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from ledgersync.alerts import api as events
 from ledgersync.api import documents, errors, records, sync
 
 api = NinjaAPI(
@@ -20,3 +21,4 @@ errors.install(api)
 api.add_router("", records.router)
 api.add_router("", documents.router)
 api.add_router("", sync.router)
+api.add_router("", events.router)

@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from ledgersync.alerts import events as alerts
 from ledgersync.providers.base import (
     AuthError,
     Connector,
@@ -412,6 +413,7 @@ class BatchWork:
         else:
             self._final(document)
             self.run.failed_count += 1
+            alerts.document_rejected(self.run, document, failure)
         DocumentState.record(document, [failure], self.connection)
 
     def _landed_late(self, document: Document, attempt: Attempt) -> bool:

@@ -23,6 +23,7 @@ from django.db import connections as databases
 from django.db import transaction
 from django.utils import timezone
 
+from ledgersync.alerts import events as alerts
 from ledgersync.providers.base import (
     AuthError,
     Connector,
@@ -213,7 +214,7 @@ def _reassess(organisation: Organisation) -> None:
 def mark_relink_needed(connection: Connection, reason: str) -> None:
     """The package refused the connection's tokens: say so, and when it first did."""
     now = timezone.now()
-    Connection.objects.filter(pk=connection.pk).exclude(
+    newly = Connection.objects.filter(pk=connection.pk).exclude(
         status=ConnectionStatus.RELINK_NEEDED
     ).update(ended_at=now, end_cause=ConnectionEnd.REFUSED, idle_minutes=None)
     Connection.objects.filter(pk=connection.pk).update(
@@ -224,6 +225,8 @@ def mark_relink_needed(connection: Connection, reason: str) -> None:
     connection.status = ConnectionStatus.RELINK_NEEDED
     log.warning("connection %s needs relinking: %s", connection.pk, reason)
     _reassess(connection.organisation)
+    if newly:
+        alerts.connection_needs_relink(connection, reason)
 
 
 def complete_connection(

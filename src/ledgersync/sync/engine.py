@@ -38,6 +38,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ledgersync.alerts import events as alerts
 from ledgersync.providers.base import AuthError, ProviderError
 from ledgersync.records.models import DocType, Document, Organisation
 from ledgersync.sync import assess, connections, late_copies, reference
@@ -258,6 +259,7 @@ class Lease:
         run.message = message or run.message
         run.left_count = left(run)
         self.save(["state", "finished_at", "message", *RUN_FIELDS])
+        alerts.run_ended(run)
         if not run.auto:
             _say_press_sync(run)
 
