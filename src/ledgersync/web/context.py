@@ -29,6 +29,7 @@ def navigation(request):
         ("Sync Accounts API", reverse("sync-home"), Perm.VIEW_SYNC),
         ("Settings", reverse("settings"), Perm.MANAGE_SETTINGS),
         ("API keys", reverse("api-keys"), Perm.MANAGE_SETTINGS),
+        ("Alerts", reverse("alerts"), Perm.MANAGE_SETTINGS),
     ]
     path = request.path
     return {
