@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 from enum import StrEnum
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from ninja import Schema
 
@@ -50,8 +52,8 @@ class EventOut(Schema):
 
 
 def body(event: Event) -> dict[str, Any]:
-    """The event in its published shape (JSON-ready): id, type, created_at, organisation,
-    data (the summary sentence and the facts of the kind)."""
+    """The event in its published shape: id, type, created_at, organisation, data (the
+    summary sentence and the facts of the kind)."""
     out = EventOut(
         id=event.pk,
         type=EventType(event.kind),
@@ -59,7 +61,13 @@ def body(event: Event) -> dict[str, Any]:
         organisation=event.organisation.slug,
         data={"summary": event.summary, **event.data},
     )
-    return out.model_dump(mode="json")
+    return out.model_dump()
+
+
+def payload(event: Event) -> bytes:
+    """The body as JSON bytes, written as the API writes it (Django's encoder: times in UTC
+    to the millisecond), so a webhook and ``GET /api/v1/events`` say the same."""
+    return json.dumps(body(event), cls=DjangoJSONEncoder, separators=(",", ":")).encode()
 
 
 def emit(

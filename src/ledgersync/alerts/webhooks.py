@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import logging
 import secrets
 import time
@@ -27,7 +26,7 @@ import httpx
 from django.db import transaction
 from django.utils import timezone
 
-from ledgersync.alerts.events import body
+from ledgersync.alerts import events
 from ledgersync.alerts.mail import alert_settings
 from ledgersync.alerts.models import AlertSettings, Delivery, DeliveryState, Event
 from ledgersync.sync.models import AuditEvent
@@ -140,7 +139,7 @@ def attempt(
     if not (row.webhook_url and row.webhook_secret):
         return _record(delivery, now, None, "The webhook was switched off", give_up=True)
     delivery.url = row.webhook_url  # a URL corrected in Settings takes effect on the next try
-    payload = json.dumps(body(delivery.event), separators=(",", ":")).encode()
+    payload = events.payload(delivery.event)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
