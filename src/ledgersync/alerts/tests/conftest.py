@@ -18,6 +18,7 @@ from django.core.mail import utils as mail_utils
 from ledgersync.alerts.models import AlertSettings, EventKind
 from ledgersync.records.models import Role, User
 from ledgersync.records.tests.factories import make_org
+from ledgersync.sync.tests.conftest import demo, sandbox, sandbox_server  # noqa: F401 (fixtures)
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from ledgersync.alerts import events, mail
@@ -137,3 +138,15 @@ def test_a_mail_server_that_is_down_is_logged_not_raised(org, settings, caplog):
     assert "could not be sent" in caplog.text
     event.refresh_from_db()
     assert event.emailed_at is None
+
+
+def test_an_event_in_a_transaction_that_rolls_back_is_never_recorded(
+    org, smtp, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            relink(org)
+            1 / 0  # noqa: B018
+        relink(org, connection_id=8)
+
+    assert list(Event.objects.values_list("key", flat=True)) == ["connection:8"]
