@@ -197,3 +197,20 @@ def test_the_secret_is_stored_encrypted(org):
         (stored,) = cursor.fetchone()
     assert secret.startswith("whsec_") and secret not in stored
     assert AlertSettings.objects.get(organisation=org).webhook_secret == secret
+
+
+def test_the_python_example_in_docs_api_md_verifies_a_real_delivery(org, receiver):
+    from ledgersync.api.tests.docs_support import DOCS
+
+    page = (DOCS / "api.md").read_text(encoding="utf-8")
+    example = page.split("## Webhooks", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(example, "docs/api.md", "exec"), namespace)
+    secret = webhook_for(org, receiver.url)
+    deliver_now(failed_run(org))
+    (request,) = receiver.requests
+    header = request.headers["LedgerSync-Signature"]
+
+    assert namespace["verify"](secret, header, request.body) is True
+    assert namespace["verify"]("whsec_forged", header, request.body) is False
+    assert namespace["verify"](secret, header, request.body + b" ") is False
