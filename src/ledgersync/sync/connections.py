@@ -214,9 +214,11 @@ def _reassess(organisation: Organisation) -> None:
 def mark_relink_needed(connection: Connection, reason: str) -> None:
     """The package refused the connection's tokens: say so, and when it first did."""
     now = timezone.now()
-    newly = Connection.objects.filter(pk=connection.pk).exclude(
-        status=ConnectionStatus.RELINK_NEEDED
-    ).update(ended_at=now, end_cause=ConnectionEnd.REFUSED, idle_minutes=None)
+    newly = (
+        Connection.objects.filter(pk=connection.pk)
+        .exclude(status=ConnectionStatus.RELINK_NEEDED)
+        .update(ended_at=now, end_cause=ConnectionEnd.REFUSED, idle_minutes=None)
+    )
     Connection.objects.filter(pk=connection.pk).update(
         status=ConnectionStatus.RELINK_NEEDED, status_detail=reason[:500]
     )
