@@ -45,7 +45,12 @@ def alerts_page(request):
     return _page(request, _settings_row(request))
 
 
-def _saved(request, row: AlertSettings, form, what: str):
+def _save(request, form_class, what: str, slot: str):
+    """Save one of the page's forms; an invalid one is shown again with its words (422)."""
+    row = _settings_row(request)
+    form = form_class(request.POST, instance=row)
+    if not form.is_valid():
+        return _page(request, row, **{slot: form}, status=422)
     form.save()
     if form.changed_data:
         AuditEvent.objects.create(
@@ -61,21 +66,13 @@ def _saved(request, row: AlertSettings, form, what: str):
 @login_required
 @require_POST
 def save_email(request):
-    row = _settings_row(request)
-    form = AlertEmailForm(request.POST, instance=row)
-    if not form.is_valid():
-        return _page(request, row, email=form, status=422)
-    return _saved(request, row, form, "alert e-mail settings")
+    return _save(request, AlertEmailForm, "alert e-mail settings", "email")
 
 
 @login_required
 @require_POST
 def save_webhook(request):
-    row = _settings_row(request)
-    form = WebhookForm(request.POST, instance=row)
-    if not form.is_valid():
-        return _page(request, row, webhook=form, status=422)
-    return _saved(request, row, form, "webhook settings")
+    return _save(request, WebhookForm, "webhook settings", "webhook")
 
 
 @login_required
