@@ -83,8 +83,7 @@ _IDEMPOTENCY_NAMESPACE = uuid.UUID("f0d5b1a4-92a6-4a63-8f58-3c5b0f7e2d19")
 
 # What list reads ask for (``attributes``); everything else stays on Sage's side.
 CONTACT_ATTRIBUTES = (
-    "name,contact_types,email,main_contact_person,main_address,is_active,links,reference,"
-    "tax_number"
+    "name,contact_types,email,main_contact_person,main_address,is_active,links,reference,tax_number"
 )
 ACCOUNT_ATTRIBUTES = (
     "name,nominal_code,ledger_account_type,tax_rate,visible_in_sales,visible_in_expenses"
