@@ -11,7 +11,6 @@ import warnings
 from datetime import timedelta
 from decimal import Decimal
 
-import httpx
 import pytest
 from intuitlib.client import AuthClient
 from quickbooks import QuickBooks
@@ -35,26 +34,15 @@ from quickbooks.objects.taxcode import TaxCode
 from quickbooks.objects.vendor import Vendor
 
 from ledgersync.providers.facts import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-from ledgersync.sandbox import start_server
 from ledgersync.sandbox.core.oauth import STRICT_ROTATION
 from ledgersync.sandbox.quickbooks.seed import DEMO_REALM, STANDARD
+from ledgersync.sandbox.tests.loopback import loopback_fixtures
 
 REDIRECT = "http://127.0.0.1:8000/connections/quickbooks/callback"
 DAY = 86400
 
 
-@pytest.fixture(scope="module")
-def server():
-    running = start_server("quickbooks")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def plane(server):
-    httpx.post(f"{server.url}/_sandbox/reset").raise_for_status()
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        yield client
+server, plane = loopback_fixtures("quickbooks")
 
 
 def auth_client(server, refresh_token: str | None = None) -> AuthClient:

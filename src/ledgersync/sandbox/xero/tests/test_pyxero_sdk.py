@@ -18,21 +18,9 @@ from xero import Xero
 from xero.auth import OAuth2Credentials
 
 from ledgersync.providers.facts import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-from ledgersync.sandbox import start_server
+from ledgersync.sandbox.tests.loopback import loopback_fixtures
 
-
-@pytest.fixture(scope="module")
-def server():
-    running = start_server("xero")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def plane(server):
-    httpx.post(f"{server.url}/_sandbox/reset").raise_for_status()
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        yield client
+server, plane = loopback_fixtures("xero")
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-import httpx
 import pytest
 from xero_python.accounting import AccountingApi, Contact, Invoice, Invoices, LineItem
 from xero_python.api_client import ApiClient
@@ -19,21 +18,9 @@ from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
 from xero_python.identity import IdentityApi
 
 from ledgersync.providers.facts import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-from ledgersync.sandbox import start_server
+from ledgersync.sandbox.tests.loopback import loopback_fixtures
 
-
-@pytest.fixture(scope="module")
-def server():
-    running = start_server("xero")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def plane(server):
-    httpx.post(f"{server.url}/_sandbox/reset").raise_for_status()
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        yield client
+server, plane = loopback_fixtures("xero")
 
 
 class Sdk:
