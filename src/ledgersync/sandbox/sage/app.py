@@ -176,7 +176,13 @@ class SageSandbox(SandboxApp):
             ):
                 return stored.response()
             try:
-                response = self._answer(request, self._shown(request, create(business, data)), 201)
+                record = create(business, data)
+                shown = (
+                    self._shown(request, record)
+                    if self.settings.nested_stubs_on_create
+                    else reads.project(record, "all", "all")
+                )
+                response = self._answer(request, shown, 201)
             except SageError as error:
                 return error.response()  # refusals are not kept: a corrected body may follow
             if key:

@@ -121,3 +121,17 @@ def test_the_user_has_created_at_and_updated_at(api):
     user = api.get("/user").json()
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", user["created_at"])
     assert user["updated_at"] == user["created_at"]
+
+
+def test_a_create_answer_can_fill_its_nested_entities_in(app, api):
+    # Whether a POST answer shows stubs is UNCONFIRMED: nested_stubs_on_create switches it.
+    app.settings.nested_stubs_on_create = False
+    body = {
+        "contact": {
+            "name": "Full Answer Ltd",
+            "contact_type_ids": ["CUSTOMER"],
+            "main_contact_person": {"telephone": "01202 555 012"},
+        }
+    }
+    created = api.post("/contacts", body).json()
+    assert created["main_contact_person"]["telephone"] == "01202 555 012"
