@@ -1,15 +1,52 @@
-"""What real Sage shows of nested entities, the X-Business header and /user (issue #16).
+"""What real Sage shows of nested entities, the X-Business header and /user (issue #16),
+over a real loopback socket (Sage has no maintained Python SDK to drive it with).
 
-Evidence for each case is in its comment and in docs/sandboxes.md ("Sage Accounting").
+Evidence for each case is in its comment and in docs/sandboxes.md ("Driven by the public
+SDKs" and "Sage Accounting").
 """
 
 from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from ledgersync.sandbox.sage.seed import DEMO_ID
+from ledgersync.sandbox.tests.loopback import loopback_fixtures
+
+server, plane = loopback_fixtures("sage")
+
+
+class Api:
+    """Bearer-authenticated calls to the demo business of the socket sandbox."""
+
+    def __init__(self, server, plane) -> None:
+        token = plane.post("/_sandbox/tokens", json={}).json()["access_token"]
+        self.http = httpx.Client(
+            base_url=server.url,
+            timeout=10,
+            headers={"Authorization": f"Bearer {token}", "X-Business": DEMO_ID},
+        )
+
+    def get(self, path: str, **params) -> httpx.Response:
+        return self.http.get(f"/v3.1{path}", params=params)
+
+    def post(self, path: str, body) -> httpx.Response:
+        return self.http.post(f"/v3.1{path}", json=body)
+
+
+@pytest.fixture
+def api(server, plane):
+    made = Api(server, plane)
+    yield made
+    made.http.close()
+
+
+@pytest.fixture
+def app(server):
+    return server.app
+
 
 STUB_KEYS = {"id", "displayed_as", "$path"}
 HEX = re.compile(r"^[0-9a-f]{32}$")
