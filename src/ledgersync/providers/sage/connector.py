@@ -114,6 +114,7 @@ class SageConnector(HttpConnector):
                 # Sage's own contacts (HMRC Payments, ...) are never a customer or supplier.
                 "exclude_system": "true",
                 "attributes": mapping.CONTACT_ATTRIBUTES,
+                "nested_attributes": mapping.CONTACT_NESTED_ATTRIBUTES,
             }
             rows = self.client.list_all("/contacts", params)
             self._contacts[kind] = [mapping.parse_contact(row, kind) for row in rows]
@@ -136,7 +137,10 @@ class SageConnector(HttpConnector):
         if not mapping.is_sage_id(contact_id):
             return None  # Sage ids are 32 hex digits; anything else cannot exist
         try:
-            row = self.client.get(f"/contacts/{contact_id}")
+            row = self.client.get(
+                f"/contacts/{contact_id}",
+                {"nested_attributes": mapping.CONTACT_NESTED_ATTRIBUTES},
+            )
         except PermanentError as error:
             if error.status == 404:
                 return None
@@ -158,7 +162,14 @@ class SageConnector(HttpConnector):
         key = new.idempotency_key or uuid.uuid4().hex
         row = self.client.create("contacts", mapping.contact_body(new, key))
         self._remember_links([row])
+        # The answer shows the nested person and address as stubs: they hold what was sent.
         contact = mapping.parse_contact(row, new.kind)
+        contact = replace(
+            contact,
+            email=contact.email or new.email,
+            phone=contact.phone or new.phone,
+            address=contact.address or new.address,
+        )
         self._contacts[new.kind].append(contact)
         return contact
 

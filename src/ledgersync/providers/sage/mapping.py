@@ -85,6 +85,15 @@ _IDEMPOTENCY_NAMESPACE = uuid.UUID("f0d5b1a4-92a6-4a63-8f58-3c5b0f7e2d19")
 CONTACT_ATTRIBUTES = (
     "name,contact_types,email,main_contact_person,main_address,is_active,links,reference,tax_number"
 )
+# Sage shows nested entities (the main contact person and address) as {id, displayed_as,
+# $path} stubs unless nested_attributes names their fields, even under attributes=all
+# (docs/sandboxes.md, "Nested entities"): every contact read asks for the ones parse_contact
+# reads.
+CONTACT_NESTED_ATTRIBUTES = ",".join(
+    ["telephone", "mobile", "email", *(f for f in ADDRESS_FIELDS.values() if f != "country_id")]
+    + ["country"]
+)
+STUB_KEYS = frozenset({"id", "displayed_as", "$path"})
 ACCOUNT_ATTRIBUTES = (
     "name,nominal_code,ledger_account_type,tax_rate,visible_in_sales,visible_in_expenses"
 )
@@ -153,9 +162,16 @@ def contact_type_ids(row: Mapping[str, Any]) -> set[str]:
     return {str(t.get("id")) for t in row.get("contact_types") or []}
 
 
+def _filled(nested: Any) -> Mapping[str, Any] | None:
+    """A nested entity with its fields, or None for a missing one or a bare stub."""
+    if not isinstance(nested, Mapping) or set(nested) <= STUB_KEYS:
+        return None
+    return nested
+
+
 def parse_contact(row: Mapping[str, Any], kind: ContactKind) -> Contact:
-    person = row.get("main_contact_person") or {}
-    address = row.get("main_address")
+    person = _filled(row.get("main_contact_person")) or {}
+    address = _filled(row.get("main_address"))
     return Contact(
         id=str(row["id"]),
         name=row.get("name") or "",

@@ -182,6 +182,10 @@ class SandboxApp:
         """Last touch on every provider answer (API and OAuth), e.g. a trace header."""
         return response
 
+    def canonical_path(self, path: str) -> str:
+        """The path as the routes spell it, for a provider whose paths ignore case."""
+        return path
+
     def is_write(self, request: Request) -> bool:
         return request.method in {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -224,6 +228,10 @@ class SandboxApp:
     # ---- WSGI ------------------------------------------------------------------------
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
+        path = environ.get("PATH_INFO", "")
+        canonical = self.canonical_path(path)
+        if canonical != path:
+            environ = {**environ, "PATH_INFO": canonical}
         request = Request(environ)
         adapter = self.url_map.bind_to_environ(environ)
         try:

@@ -12,7 +12,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.providers.quickbooks import FACTS
-from ledgersync.sandbox.core.app import Call, Route, SandboxApp
+from ledgersync.sandbox.core.app import Call, Route, RouteKind, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued
 from ledgersync.sandbox.core.replay import Reply
@@ -47,6 +47,12 @@ class QuickBooksSandbox(SandboxApp):
                 authorize="/connect/oauth2",
                 token="/oauth2/v1/tokens/bearer",
                 revoke="/v2/oauth2/tokens/revoke",
+            ),
+            # Intuit's OpenID discovery documents (developer.intuit.com/.well-known/...), which
+            # intuitlib's AuthClient reads for its endpoints: the environment names one.
+            *(
+                Route(f"/.well-known/{name}", self.discovery_view, kind=RouteKind.WEB)
+                for name in ("openid_configuration", "openid_sandbox_configuration")
             ),
             Route(f"{API}/query", self.query_view, ("GET", "POST")),
             Route(
@@ -221,6 +227,29 @@ class QuickBooksSandbox(SandboxApp):
             return {"Preferences": {**prefs, "SalesFormsPrefs": sales}}
 
         return self.answer(request, call, produce)
+
+    def discovery_view(self, request: Request) -> Response:
+        """The discovery document, with this sandbox's root in place of Intuit's hosts."""
+        root = request.host_url.rstrip("/")
+        return json_response(
+            {
+                "issuer": f"{root}/op/v1",
+                "authorization_endpoint": f"{root}/connect/oauth2",
+                "token_endpoint": f"{root}/oauth2/v1/tokens/bearer",
+                "userinfo_endpoint": f"{root}/v1/openid_connect/userinfo",
+                "revocation_endpoint": f"{root}/v2/oauth2/tokens/revoke",
+                "jwks_uri": f"{root}/op/v1/jwks",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "scopes_supported": ["openid", "email", "profile", "address", "phone"],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_post",
+                    "client_secret_basic",
+                ],
+                "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
+            }
+        )
 
     def query_view(self, request: Request, call: Call, realm_id: str) -> Response:
         if request.method == "POST":

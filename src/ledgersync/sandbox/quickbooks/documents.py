@@ -104,6 +104,10 @@ def _qty_price(detail: dict, amount: Decimal, out: dict) -> None:
     price = (
         number(detail["UnitPrice"], "UnitPrice") if detail.get("UnitPrice") is not None else None
     )
+    if qty == 0 and price == 0 and amount:
+        # python-quickbooks' SalesItemLineDetail starts at Qty 0 and UnitPrice 0; QuickBooks
+        # books such a line at its Amount (docs/sandboxes.md): the pair counts as not given.
+        qty = price = None
     if qty is not None and price is not None and to_money(qty * price) != amount:
         raise errors.amount_mismatch(amount)
     if qty is not None:

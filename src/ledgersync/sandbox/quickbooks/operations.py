@@ -9,7 +9,7 @@ from collections.abc import Callable
 from ledgersync.sandbox.quickbooks import contacts, documents, errors, ledger
 from ledgersync.sandbox.quickbooks.context import WriteContext
 from ledgersync.sandbox.quickbooks.store import envelope
-from ledgersync.sandbox.quickbooks.validate import sync_token_ok
+from ledgersync.sandbox.quickbooks.validate import sync_token_ok, without_blanks
 
 Writer = Callable[[WriteContext, dict, "dict | None"], dict]
 
@@ -40,7 +40,8 @@ def save(ctx: WriteContext, entity: str, data: object, operation: str = "create"
         raise errors.unsupported(f"{operation} for {entity}")
     if not isinstance(data, dict):
         raise errors.bad_request_body(f"The request body must be a {entity} object.")
-    if data.get("Id") in (None, ""):
+    data = without_blanks(data)
+    if data.get("Id") is None:
         if operation == "update":
             raise errors.required("Id")
         return _create(ctx, entity, data)

@@ -1,6 +1,6 @@
 """The QuickBooks query language: a parser and an evaluator over one company's records.
 
-    SELECT * | COUNT(*) FROM <Entity> [WHERE <field> <op> <value> [AND ...]]
+    SELECT * [, <field> ...] | COUNT(*) FROM <Entity> [WHERE <field> <op> <value> [AND ...]]
         [ORDERBY <field> [ASC|DESC][, ...]] [STARTPOSITION n] [MAXRESULTS n]
 
 Operators ``= < > <= >= != IN LIKE`` (LIKE knows only ``%``); keywords, entity and field
@@ -163,6 +163,13 @@ class Parser:
             count = True
         elif self.peek().text == "*":
             self.take()
+            # "SELECT *, Sku FROM Item" (python-quickbooks' Item.all() since 0.9.12): fields
+            # named after * are already in it.
+            while self.peek().text == ",":
+                self.take()
+                if self.take().kind not in ("word", "keyword"):
+                    self.at -= 1
+                    raise self.fail(["<IDENTIFIER> ..."])
         else:
             raise self.fail(['"*" ...', '"count" ...'])
         self.keyword("from")

@@ -104,18 +104,49 @@ def _company_records(company: Company) -> None:
         "CompanyStartDate": "2015-04-01",
     }
     company.put("CompanyInfo", envelope("1", "0", info, _stamp(company)))
+    # The sections every company's Preferences has (Intuit's Preferences entity reference;
+    # python-quickbooks objects/preferences.py models the same ones).
     prefs = {
         "AccountingInfoPrefs": {
             "UseAccountNumbers": True,
             "TrackDepartments": False,
             "ClassTrackingPerTxn": False,
+            "ClassTrackingPerTxnLine": False,
+            "FirstMonthOfFiscalYear": "April",
+            "TaxYearMonth": "April",
+            "CustomerTerminology": "Customers",
         },
-        "SalesFormsPrefs": {"CustomTxnNumbers": True, "AllowDeposit": True, "AllowDiscount": True},
-        "VendorAndPurchasesPrefs": {"BillableExpenseTracking": False},
+        "ProductAndServicesPrefs": {
+            "ForSales": True,
+            "ForPurchase": True,
+            "QuantityWithPriceAndRate": True,
+            "QuantityOnHand": False,
+        },
+        "SalesFormsPrefs": {
+            "CustomTxnNumbers": True,
+            "AllowDeposit": True,
+            "AllowDiscount": True,
+            "AllowEstimates": True,
+            "AllowServiceDate": False,
+            "AllowShipping": False,
+            "AutoApplyCredit": True,
+            "AutoApplyPayments": True,
+        },
+        "VendorAndPurchasesPrefs": {
+            "BillableExpenseTracking": False,
+            "TrackingByCustomer": False,
+        },
         "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": False},
         "CurrencyPrefs": {
             "MultiCurrencyEnabled": False,
             "HomeCurrency": {"value": company.currency["value"]},
+        },
+        "OtherPrefs": {
+            "NameValue": [
+                {"Name": "SalesFormsPrefs.DefaultCustomerMessage", "Value": ""},
+                {"Name": "VendorAndPurchasesPrefs.UseBillableExpenseTracking", "Value": "false"},
+                {"Name": "DTXCopyMemo", "Value": "false"},
+            ]
         },
     }
     company.put("Preferences", envelope("1", "0", prefs, _stamp(company)))

@@ -16,6 +16,22 @@ def to_money(value: Decimal) -> Decimal:
     return value.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
+def without_blanks(data: dict) -> dict:
+    """A request body with every ``""`` field left out, at any depth: QuickBooks reads an
+    empty string as "not given" (a blank TxnDate becomes today). python-quickbooks sends ""
+    for every field its objects leave unset (TxnDate, DueDate, ShipDate, TotalAmt, ...), and
+    its users send those objects to the real service unchanged."""
+    return {key: _unblanked(value) for key, value in data.items() if value != ""}
+
+
+def _unblanked(value: object) -> object:
+    if isinstance(value, dict):
+        return without_blanks(value)
+    if isinstance(value, list):
+        return [_unblanked(item) for item in value]
+    return value
+
+
 def number(value: object, element: str) -> Decimal:
     if isinstance(value, bool) or value is None:
         raise errors.invalid_number(element, value)

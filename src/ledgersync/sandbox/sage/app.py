@@ -32,6 +32,8 @@ DAY = 86400
 # Sage's "about 200 calls in any 60 second period, per business" (v3.0 docs).
 PER_MINUTE = 200
 Create = Callable[[Business, object], dict]
+# The paths whose answers carry no X-Business header.
+BUSINESS_FREE = ("/businesses", "/user")
 READ_ONLY = {  # collections served read-only: GET list and GET one
     "ledger_accounts": "ledger_accounts",
     "tax_rates": "tax_rates",
@@ -80,6 +82,8 @@ class SageSandbox(SandboxApp):
 
     def seed(self, options: dict[str, Any]) -> None:
         self.store: dict[str, Business] = seed_businesses(self.clock.now, self.settings)
+        # When the demo user signed up: before any record the seed makes.
+        self.user_since = next(iter(self.store.values())).stamp()
 
     def companies(self) -> list[dict[str, str]]:
         return [{"id": b.id, "name": b.name} for b in self.store.values()]
@@ -124,6 +128,17 @@ class SageSandbox(SandboxApp):
     def server_error(self) -> Response:
         return errors.unexpected().response()
 
+    def api_response(self, request: Request, response: Response) -> Response:
+        """Sage names the business it answered for in ``X-Business`` on every API answer but
+        those of ``/businesses`` and ``/user``, which belong to no one business (Sage's
+        "API best practices" guide, reference/sage.md)."""
+        path = request.path.removeprefix(API)
+        if not path.startswith(BUSINESS_FREE):
+            business = self.company_of({}, request)
+            if business is not None:
+                response.headers["X-Business"] = business
+        return response
+
     def not_found(self, request: Request) -> Response:
         return errors.no_route(request.method, request.path).response()
 
@@ -134,6 +149,12 @@ class SageSandbox(SandboxApp):
 
     def _answer(self, request: Request, data: Any, status: int = 200) -> Response:
         return sage_json(present(data, self._web_root(request)), status)
+
+    @staticmethod
+    def _shown(request: Request, record: dict, attributes: str | None = None) -> dict:
+        """One record as a single read (or a write's answer) shows it: every attribute by
+        default, nested entities as stubs unless ``nested_attributes`` asks."""
+        return reads.project(record, attributes or "all", request.args.get("nested_attributes"))
 
     def _list(self, request: Request, path: str, rows: list[dict]) -> Response:
         return self._answer(request, reads.envelope(path, rows, request.args))
@@ -155,7 +176,13 @@ class SageSandbox(SandboxApp):
             ):
                 return stored.response()
             try:
-                response = self._answer(request, create(business, data), 201)
+                record = create(business, data)
+                shown = (
+                    self._shown(request, record)
+                    if self.settings.nested_stubs_on_create
+                    else reads.project(record, "all", "all")
+                )
+                response = self._answer(request, shown, 201)
             except SageError as error:
                 return error.response()  # refusals are not kept: a corrected body may follow
             if key:
@@ -199,6 +226,9 @@ class SageSandbox(SandboxApp):
         return self._answer(
             request,
             {
+                # The recorded answer (DeskproApps/sage mockCurrentUser.json) opens with these.
+                "created_at": self.user_since,
+                "updated_at": self.user_since,
                 "id": user_id,
                 "displayed_as": "Demo User",
                 "$path": "/user",
@@ -276,7 +306,7 @@ class SageSandbox(SandboxApp):
         record = business.get(collection, key)
         if record is None:
             return errors.not_found().response()
-        return self._answer(request, reads.project(record, request.args.get("attributes") or "all"))
+        return self._answer(request, self._shown(request, record, request.args.get("attributes")))
 
     def _remove(self, request: Request, business: Business, collection: str, key: str) -> Response:
         kind = documents.KINDS.get(collection)
@@ -288,4 +318,4 @@ class SageSandbox(SandboxApp):
             return error.response()
         if record is None:
             return Response(status=204)
-        return self._answer(request, reads.project(record, "all"))
+        return self._answer(request, self._shown(request, record))

@@ -59,6 +59,7 @@ def create_contact(business: Business, settings: SageSettings, data: object) -> 
     person = body.get("main_contact_person")
     person = person if isinstance(person, dict) else {}
     email = problems.text(person, "email", EMAIL_MAX, "main_contact_person.email")
+    person_name = problems.text(person, "name", NAME_MAX, "main_contact_person.name").strip()
     address = body.get("main_address")
     address = address if isinstance(address, dict) else {}
     problems.raise_any()
@@ -69,6 +70,7 @@ def create_contact(business: Business, settings: SageSettings, data: object) -> 
         reference=reference or reference_for(business, name),
         email=email,
         telephone=str(person.get("telephone") or ""),
+        person_name=person_name,
         address={k: str(v) for k, v in address.items() if isinstance(v, str)},
         notes=str(body.get("notes") or ""),
         tax_number=tax_number,
@@ -86,6 +88,7 @@ def add_contact(
     address: dict[str, str] | None = None,
     notes: str = "",
     tax_number: str = "",
+    person_name: str = "",
 ) -> dict:
     legacy = business.next("legacy-contact", FIRST_LEGACY_CONTACT_ID)
     address = address or {}
@@ -109,10 +112,12 @@ def add_contact(
         "tax_number": tax_number,
         "notes": notes,
         "locale": "en",
-        "main_address": _address(address),
+        "main_address": _address(business, address),
         "delivery_address": None,
         "main_contact_person": {
-            "name": "",
+            # An unnamed person shows as "Main Contact" (DeskproApps/sage mockContacts.json).
+            **_entity(business, "contact_persons", person_name or "Main Contact"),
+            "name": person_name,
             "telephone": telephone,
             "mobile": "",
             "email": email,
@@ -132,9 +137,17 @@ def add_contact(
     return business.add("contacts", record)
 
 
-def _address(address: dict[str, str]) -> dict:
+def _entity(business: Business, collection: str, shown: str) -> dict:
+    """The id, displayed_as and $path a nested entity carries, as every Sage record does."""
+    entity_id = business.new_id(collection)
+    return {"id": entity_id, "displayed_as": shown, "$path": f"/{collection}/{entity_id}"}
+
+
+def _address(business: Business, address: dict[str, str]) -> dict:
     country = address.get("country_id", "GB")
     return {
+        # Sage shows an address's displayed_as empty (DeskproApps/sage mockContacts.json).
+        **_entity(business, "addresses", ""),
         "address_line_1": address.get("address_line_1", ""),
         "address_line_2": address.get("address_line_2", ""),
         "city": address.get("city", ""),

@@ -3,7 +3,12 @@
     {"$total", "$page", "$next", "$back", "$itemsPerPage", "$items": [...]}
 
 Items carry only ``id``, ``displayed_as`` and ``$path`` unless ``attributes`` asks for more
-(``all`` or a comma list). ``$next``/``$back`` are paths relative to /v3.1 carrying the
+(``all`` or a comma list). Nested entities (a contact's ``main_address``,
+``main_contact_person``, ``delivery_address``) are such stubs too, even under
+``attributes=all``, unless ``nested_attributes`` asks for their fields (``all`` or a comma
+list): the recorded ``attributes=all`` list in DeskproApps/sage
+(``testing/mocks/mockContacts.json``) and the swagger's "Specify the attributes that you want
+to expose for nested entities". ``$next``/``$back`` are paths relative to /v3.1 carrying the
 query; a page past the end answers the last page (reference/sage.md section 2).
 """
 
@@ -41,16 +46,31 @@ def _whole(args: MultiDict, name: str, default: int, low: int, high: int | None)
     return value
 
 
-def project(record: dict, attributes: str | None) -> dict:
+# A record's fields that hold another entity of their own (with its own ``$path``).
+NESTED_ENTITIES = ("main_address", "main_contact_person", "delivery_address")
+
+
+def _chosen(record: dict, attributes: str | None) -> dict:
     if not attributes:
         return {k: record[k] for k in BASE_KEYS}
     if attributes.strip().lower() == "all":
-        return record
+        return dict(record)
     wanted = {a.strip() for a in attributes.split(",") if a.strip()}
     keep = set(BASE_KEYS) | wanted
     if "links" in wanted:
         keep.add("_web")
     return {k: v for k, v in record.items() if k in keep}
+
+
+def project(record: dict, attributes: str | None, nested: str | None = None) -> dict:
+    """The record as a read shows it: ``attributes`` picks its fields, ``nested`` (the
+    ``nested_attributes`` parameter) the fields of the entities nested in it."""
+    shown = _chosen(record, attributes)
+    for key in NESTED_ENTITIES:
+        inner = shown.get(key)
+        if isinstance(inner, dict) and all(k in inner for k in BASE_KEYS):
+            shown[key] = _chosen(inner, nested)
+    return shown
 
 
 def envelope(
@@ -73,7 +93,9 @@ def envelope(
         "$next": link(page + 1) if page < last else None,
         "$back": link(page - 1) if page > 1 else None,
         per_page_key: per_page,
-        "$items": [project(r, args.get("attributes")) for r in chosen],
+        "$items": [
+            project(r, args.get("attributes"), args.get("nested_attributes")) for r in chosen
+        ],
     }
 
 

@@ -38,6 +38,9 @@ class SageSettings(SandboxSettings):
     unique_contact_names: bool = False  # UNCONFIRMED; only `reference` is documented unique
     unique_vendor_reference: bool = False  # UNCONFIRMED; Zynk's client-side check suggests not
     separate_credit_note_numbering: bool = False  # invoice_settings default: one shared counter
+    # A POST's answer shows nested entities as stubs, as a GET does (UNCONFIRMED: recorded
+    # reads show stubs, no recorded create answer was found); false fills them in.
+    nested_stubs_on_create: bool = True
     # A line's tax_amount is required for non-zero rates and is what Sage books (rounded to
     # 2 dp: Sage staff, sageone_api_php_sample#19); whether Sage checks it against the rate
     # is UNCONFIRMED, so it can be recomputed or refused beyond a tolerance instead.

@@ -36,6 +36,22 @@ SCOPES = {
     "payments": ("accounting.transactions", "accounting.payments"),
     "settings": ("accounting.settings",),
 }
+# Each collection as the routes spell it, by its lower-case name.
+COLLECTION_SPELLING = {
+    **{
+        name.lower(): name
+        for name in (
+            "Contacts",
+            "Invoices",
+            "CreditNotes",
+            "Payments",
+            "Accounts",
+            "TaxRates",
+            "Organisation",
+        )
+    },
+    "organisations": "Organisation",
+}
 DEFAULT_SCOPE = "offline_access accounting.transactions accounting.contacts accounting.settings"
 Handler = Callable[..., Response]
 
@@ -94,6 +110,20 @@ class XeroSandbox(SandboxApp):
             Route(f"{API}/<path:rest>", _no_such_resource, ("GET", "PUT", "POST", "DELETE")),
             *web.routes(self),
         ]
+
+    def canonical_path(self, path: str) -> str:
+        """Xero's paths ignore case (its own spec links attachments at lower-case paths:
+        ``/api.xro/2.0/invoices/...``; xero-python's recorded cassette calls
+        ``/Connections``), and ``/Organisations`` answers as ``/Organisation`` does."""
+        lowered = path.lower()
+        if lowered == "/connections" or lowered.startswith("/connections/"):
+            return "/connections" + path[len("/connections") :]
+        prefix = f"{API.lower()}/"
+        if not lowered.startswith(prefix):
+            return path
+        collection, slash, rest = path[len(prefix) :].partition("/")
+        known = COLLECTION_SPELLING.get(collection.lower())
+        return f"{API}/{known}{slash}{rest}" if known else path
 
     def api(self, handler: Handler, family: str) -> Handler:
         """An API handler with Xero's rules around it: scope, organisation, 400 and 404 shapes."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from ledgersync.ids import is_guid
 from ledgersync.sandbox.xero.errors import ElementInvalid, PostDataInvalid
-from ledgersync.sandbox.xero.store import Organisation
+from ledgersync.sandbox.xero.store import Organisation, render
 
 STATUSES = ("ACTIVE", "ARCHIVED", "GDPRREQUEST")
 # Fields a client may set, with their maximum lengths (the spec's Contact schema).
@@ -152,6 +152,31 @@ def for_document(org: Organisation, data: Any) -> dict:
 
 
 def summary(contact: dict) -> dict:
-    """The contact as it appears inside a document."""
-    keys = ("ContactID", "ContactStatus", "Name", "EmailAddress", "IsSupplier", "IsCustomer")
-    return {k: contact[k] for k in keys if k in contact}
+    """The contact as it appears inside a document: the keys of the GET /Invoices example in
+    Xero's OpenAPI document (reference/specs/xero-accounting.yaml), lists left empty."""
+    return {
+        "ContactID": contact["ContactID"],
+        "Name": contact["Name"],
+        "Addresses": [],
+        "Phones": [],
+        "ContactGroups": [],
+        "ContactPersons": [],
+        "HasValidationErrors": False,
+    }
+
+
+# What ``summaryOnly=true`` leaves out of a listed contact (UNCONFIRMED beyond Xero's
+# "excluding computation-heavy fields"): the nested lists and the balances.
+SUMMARY_ONLY_DROPS = (
+    "Addresses",
+    "Phones",
+    "ContactPersons",
+    "ContactGroups",
+    "Balances",
+    "PaymentTerms",
+    "BatchPayments",
+)
+
+
+def summary_only(contact: dict) -> dict:
+    return render({k: v for k, v in contact.items() if k not in SUMMARY_ONLY_DROPS})

@@ -8,6 +8,7 @@ and may repeat. A line without a TaxType takes its account's default.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -148,6 +149,10 @@ def _header(
             record[name] = (data[name] or "").strip()
     if doc_type != kind.sales_type:
         record.pop("Reference", None)  # Reference is a sales-only field
+    else:
+        # A sales document sent without a Reference answers "Reference": "" (the GET
+        # /Invoices example in Xero's OpenAPI document), never leaves it out.
+        record.setdefault("Reference", "")
     try:
         for name in ("Date", "DueDate"):
             if data.get(name):
@@ -359,11 +364,28 @@ def _settle(org: Organisation, kind: DocKind, record: dict, contact: dict) -> No
         contact[flag] = True
 
 
+# What ``summaryOnly=true`` leaves out of a listed document: its lines and what is
+# allocated to it (the "computation-heavy fields"; which ones exactly is UNCONFIRMED).
+SUMMARY_ONLY_DROPS = ("LineItems", "Payments", "CreditNotes", "Prepayments", "Overpayments")
+
+
 def present(org: Organisation, record: dict, unitdp: int = 2) -> dict:
     """A document for the wire, with its contact as it is now."""
     contact = org.contacts.get(record["Contact"]["ContactID"])
     shown = {**record, "Contact": contacts.summary(contact) if contact else record["Contact"]}
     return render(shown, unitdp)
+
+
+def listed(kind: DocKind, *, paged: bool, summary_only: bool) -> Callable[[dict], dict]:
+    """How a GET on the collection trims each presented document. Unpaged, invoices come
+    without their lines: "When you retrieve multiple invoices ... no line details are
+    returned ... The line item details will be returned when you retrieve an individual
+    invoice ... or by using the optional paging parameter" (Xero's Invoices page, quoted in
+    xero-node#200 and xero-php#253)."""
+    drops = set(SUMMARY_ONLY_DROPS if summary_only else ())
+    if kind is INVOICES and not paged:
+        drops.add("LineItems")
+    return lambda shown: {k: v for k, v in shown.items() if k not in drops}
 
 
 def failed_element(kind: DocKind, data: Any, messages: list[str]) -> dict:

@@ -14,7 +14,7 @@ from ledgersync.sandbox.xero import contacts, documents, payments, reads, writes
 from ledgersync.sandbox.xero.documents import DocKind
 from ledgersync.sandbox.xero.errors import ElementInvalid, NotFound
 from ledgersync.sandbox.xero.store import Organisation, render
-from ledgersync.sandbox.xero.wire import envelope, ms_date
+from ledgersync.sandbox.xero.wire import envelope, ms_stamp
 
 if TYPE_CHECKING:
     from ledgersync.sandbox.xero.app import XeroSandbox
@@ -75,7 +75,8 @@ class Endpoints:
 
     def contacts(self, request: Request, org: Organisation, unitdp: int) -> Response:
         if request.method == "GET":
-            return self._list(request, "Contacts", org.contacts.values(), CONTACT_RULES, render)
+            shown = contacts.summary_only if _summary_only(request) else render
+            return self._list(request, "Contacts", org.contacts.values(), CONTACT_RULES, shown)
         return writes.write(self.app, request, org, CONTACT_WRITER, unitdp)
 
     def contact(
@@ -96,7 +97,10 @@ class Endpoints:
     ) -> Response:
         if request.method == "GET":
             rules = INVOICE_RULES if kind is documents.INVOICES else CREDIT_NOTE_RULES
-            present = lambda r: documents.present(org, r, unitdp)  # noqa: E731
+            trim = documents.listed(
+                kind, paged="page" in request.args, summary_only=_summary_only(request)
+            )
+            present = lambda r: trim(documents.present(org, r, unitdp))  # noqa: E731
             return self._list(request, kind.collection, kind.records(org).values(), rules, present)
         return writes.write(self.app, request, org, DOCUMENT_WRITERS[kind], unitdp)
 
@@ -145,6 +149,10 @@ class Endpoints:
         return self._one("Organisations", org, lambda o: organisation_record(o))
 
 
+def _summary_only(request: Request) -> bool:
+    return request.args.get("summaryOnly", "").strip().lower() == "true"
+
+
 def _is_id(text: str) -> bool:
     return len(text) == 36 and text.count("-") == 4
 
@@ -168,7 +176,9 @@ def organisation_record(org: Organisation) -> dict:
         "SalesTaxPeriod": "QUARTERLY1",
         "DefaultSalesTax": "Tax Exclusive",
         "DefaultPurchasesTax": "Tax Exclusive",
-        "CreatedDateUTC": ms_date(org.created),
+        # A timestamp carries no offset: "/Date(1584566350680)/" (xero-python's recorded
+        # test_get_organisations cassette).
+        "CreatedDateUTC": ms_stamp(org.created),
         "OrganisationEntityType": "COMPANY",
         "Timezone": "GMTSTANDARDTIME",
         "ShortCode": org.short_code,

@@ -2,6 +2,7 @@
 
     Type=="ACCREC" AND Status!="DELETED"
     Contact.ContactID==GUID("0a6c...")   Name.StartsWith("Green")   EmailAddress!=null
+    Name.ToLower()=="harbour cafe"   Name.Contains("Cafe")   Name.ToUpper().EndsWith("LTD")
     Date >= DateTime(2025, 01, 01) && Date < DateTime(2025, 12, 31)   IsSupplier==true
 
 Strings compare without regard to case. A field the record does not have, or text that
@@ -11,6 +12,7 @@ does not parse, is Xero's QueryParseException.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,6 +32,8 @@ _METHODS = {
     "startswith": lambda a, b: a.startswith(b),
     "endswith": lambda a, b: a.endswith(b),
 }
+# Zero-argument string methods a field can go through before a comparison or a method.
+_CASE: dict[str, Callable[[str], str]] = {"tolower": str.lower, "toupper": str.upper}
 _COMPARE = {
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
@@ -125,21 +129,30 @@ class _Parser:
         while self.peek() == ".":
             self.take()
             path.append(self.take()[1])
+        case = None
+        if path[-1].casefold() in _CASE and self.peek() == "(":
+            # Name.ToLower()=="abc" (pyxero's Name__tolower), Name.ToUpper().Contains("A")
+            self.take()
+            self.take(")")
+            case = _CASE[path.pop().casefold()]
+            if self.peek() == ".":
+                self.take()
+                path.append(self.take()[1])
         name = path[-1].casefold()
+        read = self.lookup if case is None else _cased(self.lookup, case)
         if self.peek() == "(" and name in _METHODS:
             self.take()
             argument = self.value()
             self.take(")")
             field, method = ".".join(path[:-1]), _METHODS[name]
             return lambda r: (
-                isinstance(self.lookup(r, field), str)
-                and method(_fold(self.lookup(r, field)), _fold(argument))
+                isinstance(read(r, field), str) and method(_fold(read(r, field)), _fold(argument))
             )
         kind, operator = self.take()
         if operator not in _COMPARE:
             raise QueryParseFailed(f"Operator expected after '{'.'.join(path)}'")
         expected, field, compare = self.value(), ".".join(path), _COMPARE[operator]
-        return lambda r: _matches(self.lookup(r, field), expected, compare, operator)
+        return lambda r: _matches(read(r, field), expected, compare, operator)
 
     def value(self) -> Any:
         kind, text = self.take()
@@ -160,12 +173,30 @@ class _Parser:
                 args.append(self.value())
             self.take(")")
             if word == "guid":
-                return str(args[0]).casefold()
+                return guid_form(str(args[0]).casefold())
             try:
                 return _datetime([int(a) for a in args])
             except (TypeError, ValueError):
                 raise QueryParseFailed("DateTime(...) needs year, month and day") from None
         raise QueryParseFailed(f"Unexpected '{text}' in the where filter")
+
+
+def _cased(lookup: Lookup, case: Callable[[str], str]) -> Lookup:
+    def read(record: dict, field: str) -> Any:
+        value = lookup(record, field)
+        return case(value) if isinstance(value, str) else value
+
+    return read
+
+
+def guid_form(text: str) -> str:
+    """A GUID in its dashed form (Guid("...") may be written without dashes)."""
+    if len(text) == 32:
+        try:
+            return str(uuid.UUID(hex=text))
+        except ValueError:
+            return text
+    return text
 
 
 def _datetime(numbers: list[int]) -> datetime:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from ledgersync.sandbox.core import fields
 from ledgersync.sandbox.xero.errors import QueryParseFailed
-from ledgersync.sandbox.xero.query import parse_where, sort_records
+from ledgersync.sandbox.xero.query import guid_form, parse_where, sort_records
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,12 @@ def _csv(text: str) -> list[str]:
     return [part.strip().strip('"').casefold() for part in text.split(",") if part.strip()]
 
 
+def _ids(text: str) -> list[str]:
+    # Xero matches IDs given without dashes too: pyxero sends them so (UUID(x).hex in
+    # basemanager._filter).
+    return [guid_form(part) for part in _csv(text)]
+
+
 def select(
     records: Iterable[dict],
     args: MultiDict,
@@ -39,11 +46,12 @@ def select(
 ) -> list[dict]:
     """The records a GET asks for, in the order it asks for."""
     chosen = list(records)
-    wanted_ids = _csv(args.get("IDs", "")) or _csv(args.get("ids", ""))
+    wanted_ids = _ids(args.get("IDs", "")) or _ids(args.get("ids", ""))
     if wanted_ids:
         chosen = [r for r in chosen if r[rules.id_field].casefold() in wanted_ids]
     for parameter, field in rules.list_filters:
-        wanted = _csv(args.get(parameter, ""))
+        text = args.get(parameter, "")
+        wanted = _ids(text) if field.endswith("ID") else _csv(text)
         if wanted:
             chosen = [r for r in chosen if str(fields.field(r, field) or "").casefold() in wanted]
     if (
@@ -72,10 +80,16 @@ def select(
 
 
 def _since(text: str) -> datetime:
+    """If-Modified-Since in ISO 8601 (xero-python sends ``datetime.isoformat()``) or in the
+    HTTP date form of RFC 1123 (``Sat, 01 Mar 2025 09:00:00 GMT``, as pyxero sends it)."""
+    value = text.strip().strip('"')
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise QueryParseFailed(f"The If-Modified-Since value '{text}' is not a date") from None
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            raise QueryParseFailed(f"The If-Modified-Since value '{text}' is not a date") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

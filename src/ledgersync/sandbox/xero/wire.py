@@ -1,5 +1,5 @@
 """Xero's JSON conventions: MS-JSON dates out, ``YYYY-MM-DD`` in, the response envelope,
-and money rounded the way Xero rounds it."""
+money rounded the way Xero rounds it, and XML request bodies read into the same shape."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import uuid
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from xml.etree.ElementTree import Element  # noqa: S405 (only the type; parsing is defusedxml)
+
+from defusedxml import ElementTree as SafeTree
 
 CENT = Decimal("0.01")
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
@@ -80,3 +83,39 @@ def envelope(provider_name: str, now: datetime, collection: str, items: list, **
         **extra,
         collection: items,
     }
+
+
+# Element names that hold a list although they do not end in "s" (pyxero's singular()).
+_LIST_ELEMENTS = {"Tracking": "TrackingCategory"}
+
+
+def read_xml(raw: bytes) -> Any:
+    """An XML body as the JSON one would be: ``<Invoices><Invoice>...`` becomes
+    ``{"Invoices": [...]}``, a bare ``<Invoice>`` one element, a plural element holding its
+    singular children a list, and leaves their text. pyxero writes every PUT and POST so
+    (basemanager.dict_to_xml); Xero takes XML as well as JSON."""
+    root = SafeTree.fromstring(raw)
+    value = _xml_value(root)
+    children = list(root)
+    if children and _is_list(root, children):
+        return {root.tag: value}
+    return value
+
+
+def _is_list(element: Element, children: list[Element]) -> bool:
+    tags = {child.tag for child in children}
+    if len(tags) != 1:
+        return False
+    (tag,) = tags
+    return _LIST_ELEMENTS.get(element.tag) == tag or (
+        element.tag.endswith("s") and element.tag.startswith(tag) and element.tag != tag
+    )
+
+
+def _xml_value(element: Element) -> Any:
+    children = list(element)
+    if not children:
+        return (element.text or "").strip()
+    if _is_list(element, children):
+        return [_xml_value(child) for child in children]
+    return {child.tag: _xml_value(child) for child in children}

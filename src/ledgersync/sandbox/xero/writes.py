@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from xml.etree.ElementTree import ParseError  # noqa: S405 (the error type only)
 
+from defusedxml import DefusedXmlException
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.sandbox.core.replay import Reply
@@ -25,12 +27,13 @@ from ledgersync.sandbox.xero.errors import (
     XeroProblem,
 )
 from ledgersync.sandbox.xero.store import Organisation
-from ledgersync.sandbox.xero.wire import envelope
+from ledgersync.sandbox.xero.wire import envelope, read_xml
 
 if TYPE_CHECKING:
     from ledgersync.sandbox.xero.app import XeroSandbox
 
 IDEMPOTENCY_KEY_MAX = 128
+XML_TYPES = ("application/xml", "text/xml")
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,11 @@ def summarize(app: XeroSandbox, request: Request) -> bool:
 
 
 def _body(request: Request) -> Any:
+    if request.mimetype in XML_TYPES:
+        try:
+            return read_xml(request.get_data(cache=True))
+        except (ParseError, DefusedXmlException):
+            raise PostDataInvalid("The XML request body could not be read.") from None
     try:
         return read_json(request)
     except BadJson:

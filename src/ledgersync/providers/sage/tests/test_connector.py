@@ -11,7 +11,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from ledgersync.providers.base import ContactKind, DocType, OutboundLine
+from ledgersync.providers.base import Address, ContactKind, DocType, NewContact, OutboundLine
 from ledgersync.providers.errors import InvalidAccsId, PermanentError
 from ledgersync.providers.sage.client import TokenBucket
 from ledgersync.providers.sage.connector import NO_TYPED_ID, SageConnector
@@ -201,3 +201,32 @@ def test_tokens_refreshed_by_a_push_thread_are_handed_over_on_the_calling_thread
 def test_the_connector_leaves_the_shared_clients_refresh_alone(connector):
     # One refresh rule, in ApiClient: a connector-side replacement would be a second one.
     assert "refresh" not in vars(connector.api)
+
+
+def test_a_contacts_telephone_and_address_are_read_by_asking_for_the_nested_fields(app, plane):
+    # Real Sage shows main_contact_person and main_address as {id, displayed_as, $path}
+    # stubs unless nested_attributes names their fields (docs/sandboxes.md), so a connector
+    # that only asks for the attributes would read an empty telephone and no address.
+    made = connect(app).create_contact(
+        NewContact(
+            kind=ContactKind.CUSTOMER,
+            name="Quayside Lettings",
+            phone="01202 555 011",
+            address=Address(line1="9 Quay Road", city="Poole", postcode="BH15 1HJ"),
+        )
+    )
+    assert made.phone == "01202 555 011"  # from what was sent: the answer holds stubs
+    fresh = connect(app)  # no cache: every field comes from a read
+    listed = next(c for c in fresh._all_contacts(ContactKind.CUSTOMER) if c.id == made.id)
+    one = fresh.get_contact(made.id, ContactKind.CUSTOMER)
+    for contact in (listed, one):
+        assert contact.phone == "01202 555 011"
+        assert contact.address == Address(
+            line1="9 Quay Road", city="Poole", postcode="BH15 1HJ", country="GB"
+        )
+    reads = [
+        r
+        for r in plane.get("/_sandbox/requests").json()
+        if r["method"] == "GET" and r["path"].startswith("/v3.1/contacts")
+    ]
+    assert reads and all("nested_attributes" in r["query"] for r in reads)

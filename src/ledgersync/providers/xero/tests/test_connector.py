@@ -130,3 +130,20 @@ def test_every_write_carries_an_idempotency_key(app):
         ("PUT", "/api.xro/2.0/Contacts", "new-p2003"),
         ("PUT", "/api.xro/2.0/Invoices", "k-CTS-1"),
     ]
+
+
+def test_every_invoice_list_read_is_paged_so_xero_would_send_its_lines(connector, app):
+    # Unpaged, GET /Invoices answers without LineItems (Xero's Invoices page, quoted in
+    # xero-node#200 and xero-php#253; docs/sandboxes.md): the connector's number checks and
+    # look-ups must page so they see whole documents.
+    connector.existing_numbers(DocType.SALES_INVOICE, ["S0990", "S9999"])
+    connector.existing_numbers(
+        DocType.SUPPLIER_INVOICE, ["BMD-5521"], contact(connector, "Builders Merchants Direct")
+    )
+    connector.find_document(DocType.SALES_INVOICE, "S0990")
+    reads = [
+        entry
+        for entry in app.log.entries()
+        if entry["method"] == "GET" and entry["path"].lower().endswith("/invoices")
+    ]
+    assert reads and all("page" in entry["query"] for entry in reads)
