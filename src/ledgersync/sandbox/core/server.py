@@ -41,6 +41,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The client went away mid-body (a killed worker): a real server never acts on a
+            # request it did not receive whole, so nothing runs and no reply is kept.
+            self.close_connection = True
+            return
         try:
             status, headers, content = wsgi.call(self.server.app, self._environ(body))
         except ConnectionDropped:
