@@ -252,7 +252,8 @@ def accept_package_figures(request, document_id: int = ID):
 def check_package_figures(request, document_id: int = ID):
     """A TOTAL_MISMATCH document, after correcting it in the package: read the package's copy
     again. SYNCED when it now has ledgersync's figures; else still TOTAL_MISMATCH with what
-    the package has now."""
+    the package has now. An EXTRA_COPY document, after removing the extra copy there: SYNCED
+    when only ledgersync's copy is left; else still EXTRA_COPY."""
     document = _mismatched(request, document_id)
     connection, connector = _live(document.organisation)
     try:

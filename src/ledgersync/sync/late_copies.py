@@ -6,8 +6,9 @@ set (``batch.py``): until then the unanswered original may still land as a secon
 the package is searched by number, and every copy that is not the one ledgersync recorded
 but matches it (same supplier for a bill, same amount, same date where the package gives
 one) is voided or deleted, each removal an ``AuditEvent``. A copy the package will not
-remove (money is allocated to it) is left alone: the document says so in its mismatch,
-for a person to resolve, and the event log records it.
+remove (money is allocated to it) is left alone: the document becomes EXTRA_COPY, naming
+the copy, for a person to remove in the package and then press Check again
+(``look_again``); the event log records both.
 
 Runs at the start of every run step (``engine``) and from a periodic task (``tasks``);
 each attempt is claimed atomically, so two workers never remove the same copy twice.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -32,11 +34,13 @@ from ledgersync.sync.models import (
     ConnectionStatus,
     DocumentState,
 )
+from ledgersync.sync.status import StatusCode
 
 log = logging.getLogger(__name__)
 
 REMOVED = "sync:extra-copy-removed"
 LEFT = "sync:extra-copy-left"
+GONE = "sync:extra-copy-gone"
 
 
 def due(connection: Connection, now: datetime | None = None) -> QuerySet[Attempt]:
@@ -91,19 +95,15 @@ def recheck_all() -> int:
 def recheck(connection: Connection, connector: Connector, attempt: Attempt) -> None:
     """Remove the extra copies of ``attempt``'s document that the package now holds."""
     document = attempt.document
-    doc_type = RemoteDocType(document.doc_type)
-    supplier = attempt.contact_id if doc_type is RemoteDocType.SUPPLIER_INVOICE else None
-    copies = connector.find_documents(doc_type, attempt.number, supplier)
-    kept = next((c for c in copies if c.remote_id == attempt.remote_id), None)
-    if kept is None:
+    found = _copies(connector, document, attempt.number, attempt.contact_id, attempt.remote_id)
+    if found is None:
         # The recorded copy is gone (removed in the package by hand): what is left may be
         # the one the business keeps, so nothing is removed.
         log.info("recheck of attempt %s: recorded copy %s not found", attempt.pk, attempt.remote_id)
         return
-    extras = [c for c in copies if c is not kept and _same(c, kept, document, supplier)]
     name = connector.capabilities.display_name
     left = []
-    for extra in extras:
+    for extra in found:
         reason = _remove(connector, extra)
         what = f"{document.number}: {name} copy {extra.remote_id} ({extra.total})"
         if reason is None:
@@ -112,14 +112,68 @@ def recheck(connection: Connection, connector: Connector, attempt: Attempt) -> N
             _event(connection, LEFT, f"{what} left: {reason}")
             left.append((extra, reason))
     if left:
-        ids = ", ".join(extra.remote_id for extra, _ in left)
-        reasons = "; ".join(dict.fromkeys(reason for _, reason in left))
-        DocumentState.objects.filter(document=document).update(
-            mismatch=(
-                f"{name} holds another copy of {document.number} (id {ids}) that ledgersync "
-                f"could not remove ({reasons}): remove it in {name}."
-            )[:500]
-        )
+        _hold(document, name, left)
+
+
+def look_again(document, connection: Connection, connector: Connector, user=None):
+    """An EXTRA_COPY document, after someone removed the extra copy in the package: SYNCED
+    when only ledgersync's copy is left there, else EXTRA_COPY naming what still is. The
+    connector's errors pass through (nothing changes then)."""
+    state = DocumentState.objects.get(document=document)
+    attempt = document.attempts.filter(remote_id=state.remote_id).order_by("-started_at").first()
+    number = (attempt.number if attempt else "") or document.number
+    found = _copies(
+        connector, document, number, attempt.contact_id if attempt else "", state.remote_id
+    )
+    name = connector.capabilities.display_name
+    if found:
+        _hold(document, name, [(extra, "it is still there") for extra in found])
+        return DocumentState.objects.get(document=document)
+    with transaction.atomic():
+        state = DocumentState.objects.select_for_update().get(document=document)
+        if state.status_code == StatusCode.EXTRA_COPY:
+            state.status_code, state.failures, state.message = StatusCode.SYNCED, [], "Synced"
+            state.mismatch = ""
+            state.checked_at = timezone.now()
+            state.save()
+            who = user.get_username() if user is not None and user.is_authenticated else "API"
+            _event(
+                connection,
+                GONE,
+                f"{document.number}: only ledgersync's copy is left in {name} (checked by {who}).",
+            )
+    return state
+
+
+def _copies(
+    connector: Connector, document, number: str, contact_id: str, remote_id: str
+) -> list[RemoteDocument] | None:
+    """The package's extra copies of what ledgersync recorded as ``remote_id``; None when
+    the recorded copy itself is not there."""
+    doc_type = RemoteDocType(document.doc_type)
+    supplier = (contact_id or None) if doc_type is RemoteDocType.SUPPLIER_INVOICE else None
+    copies = connector.find_documents(doc_type, number, supplier)
+    kept = next((c for c in copies if c.remote_id == remote_id), None)
+    if kept is None:
+        return None
+    return [c for c in copies if c is not kept and _same(c, kept, document, supplier)]
+
+
+def _hold(document, name: str, left: list[tuple[RemoteDocument, str]]) -> None:
+    """EXTRA_COPY: the package holds another copy ledgersync could not remove."""
+    ids = ", ".join(extra.remote_id for extra, _ in left)
+    reasons = "; ".join(dict.fromkeys(reason for _, reason in left))
+    message = (
+        f"{name} holds another copy of {document.number} (id {ids}) that ledgersync could "
+        f"not remove ({reasons}): remove it in {name}, then press Check again."
+    )[:1000]
+    DocumentState.objects.filter(document=document).update(
+        status_code=StatusCode.EXTRA_COPY,
+        message=message,
+        failures=[{"code": str(StatusCode.EXTRA_COPY), "message": message}],
+        mismatch=message[:500],
+        checked_at=timezone.now(),
+    )
 
 
 def _same(copy: RemoteDocument, kept: RemoteDocument, document, supplier: str | None) -> bool:

@@ -1,6 +1,7 @@
 """What a person does about a TOTAL_MISMATCH document: accept the package's figures, or
-correct the package and have ledgersync look again. Both are audited (``AuditEvent``), and
-the web page, the API and anything else call these two functions and nothing else.
+correct the package and have ledgersync look again; and about an EXTRA_COPY one: remove the
+extra copy in the package and have ledgersync look again. Each is audited (``AuditEvent``),
+and the web page, the API and anything else call these two functions and nothing else.
 
 A TOTAL_MISMATCH document is in the package (``DocumentState.remote_id``); it is never sent
 again (``HOLDS_REMOTE_COPY``) and cannot change here, because the customer (or the supplier)
@@ -16,25 +17,28 @@ from ledgersync.providers.base import Connector, RemoteDocument
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import Document
 from ledgersync.records.money import to_money
+from ledgersync.sync import late_copies
 from ledgersync.sync.checks import link_key, links_for
 from ledgersync.sync.models import AuditEvent, Connection, DocumentState
-from ledgersync.sync.status import Figures, StatusCode, total_mismatch
+from ledgersync.sync.status import WAITS_FOR_PERSON, Figures, StatusCode, total_mismatch
 
 ACCEPTED = "sync:mismatch-accepted"
 CORRECTED = "sync:mismatch-corrected"
 
 
 class NotAMismatch(Exception):
-    """The document is not waiting on a TOTAL_MISMATCH (any more)."""
+    """The document is not waiting on a TOTAL_MISMATCH or an EXTRA_COPY (any more)."""
 
     def __init__(self, document: Document) -> None:
         super().__init__(f"{document} has no figures in the package to accept or check.")
 
 
-def _waiting(document: Document) -> DocumentState:
-    """The document's state, locked, when it is TOTAL_MISMATCH; else NotAMismatch."""
+def _waiting(
+    document: Document, codes: tuple[StatusCode, ...] = (StatusCode.TOTAL_MISMATCH,)
+) -> DocumentState:
+    """The document's state, locked, when its code is one of ``codes``; else NotAMismatch."""
     state = DocumentState.objects.select_for_update().filter(document=document).first()
-    if state is None or state.status_code != StatusCode.TOTAL_MISMATCH:
+    if state is None or state.status_code not in codes:
         raise NotAMismatch(document)
     return state
 
@@ -69,10 +73,13 @@ def check_again(
     document: Document, connection: Connection, connector: Connector, user=None
 ) -> DocumentState:
     """Read the package's copy again (after someone corrected it there): SYNCED when it now
-    has our figures, else TOTAL_MISMATCH with what it has now. Raises NotAMismatch, and the
-    connector's errors (nothing changes then)."""
+    has our figures, else TOTAL_MISMATCH with what it has now. For EXTRA_COPY, search the
+    package for the extra copy again (``late_copies.look_again``). Raises NotAMismatch, and
+    the connector's errors (nothing changes then)."""
     with transaction.atomic():
-        _waiting(document)  # fail before asking the package
+        waiting = _waiting(document, WAITS_FOR_PERSON)  # fail before asking the package
+    if waiting.status_code == StatusCode.EXTRA_COPY:
+        return late_copies.look_again(document, connection, connector, user)
     state = DocumentState.objects.get(document=document)
     copy = _copy_in_package(document, connector, state.remote_id)
     link = links_for(connection, [document.party]).get(link_key(document.party))

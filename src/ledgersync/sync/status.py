@@ -50,6 +50,7 @@ class StatusCode(models.TextChoices):
     BLANK_LINE = "BLANK_LINE", "Blank line"
     SYNCED = "SYNCED", "Synced"
     TOTAL_MISMATCH = "TOTAL_MISMATCH", "Package figures differ"
+    EXTRA_COPY = "EXTRA_COPY", "Extra copy in the package"
     REJECTED = "REJECTED", "Rejected by the package"
     UNCERTAIN = "UNCERTAIN", "Waiting to confirm"
     RATE_LIMITED = "RATE_LIMITED", "Waiting for the package"
@@ -90,6 +91,9 @@ REMEDIES = {
     StatusCode.TOTAL_MISMATCH: "It is in the package, with other figures: correct it there and "
     "press Check again on the document's page, or press Accept to keep the package's figures. "
     "It is never sent again.",
+    StatusCode.EXTRA_COPY: "The package holds it twice (an unanswered send landed late) and "
+    "ledgersync could not remove the extra copy: remove the copy named here in the package, "
+    "then press Check again on the document's page. It is never sent again.",
     StatusCode.REJECTED: "Fix what the package says, then Sync again.",
     StatusCode.UNCERTAIN: "Nothing to do: ledgersync checks the package before sending again.",
     StatusCode.RATE_LIMITED: "Nothing to do: ledgersync waits and tries again.",
@@ -142,8 +146,9 @@ def check_failure(status_code: StatusCode, /, **values: object) -> Failure:
 
 
 # The package holds a copy of a document with one of these codes: it is never sent again, and
-# it cannot change here. Only SYNCED counts as synced; TOTAL_MISMATCH waits for a person.
-HOLDS_REMOTE_COPY = (StatusCode.SYNCED, StatusCode.TOTAL_MISMATCH)
+# it cannot change here. Only SYNCED counts as synced; the others wait for a person.
+WAITS_FOR_PERSON = (StatusCode.TOTAL_MISMATCH, StatusCode.EXTRA_COPY)
+HOLDS_REMOTE_COPY = (StatusCode.SYNCED, *WAITS_FOR_PERSON)
 
 
 @dataclass(frozen=True)

@@ -298,7 +298,8 @@ def document_mark(request, pk: int):
 @require_POST
 def document_mismatch(request, pk: int):
     """TOTAL_MISMATCH: accept the package's figures, or look at the package again after
-    correcting it there (sync/mismatches.py; both audited)."""
+    correcting it there; EXTRA_COPY: look again after removing the extra copy there
+    (sync/mismatches.py; each audited)."""
     require(request, Perm.RUN_SYNC)
     document = document_for(request, pk)
     try:
@@ -322,9 +323,7 @@ def document_mismatch(request, pk: int):
         )
         return redirect("document", pk)
     if state.status_code == StatusCode.SYNCED:
-        messages.success(
-            request, f"The package now has ledgersync's figures: {document} is synced."
-        )
+        messages.success(request, f"The package now agrees with ledgersync: {document} is synced.")
     else:
         messages.error(request, state.message)
     return redirect("document", pk)

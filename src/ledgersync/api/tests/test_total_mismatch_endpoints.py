@@ -67,3 +67,19 @@ def test_check_needs_a_connection(api, mismatched):
 
 def test_another_organisations_document_is_not_found(other_api, mismatched):
     assert other_api.post(f"/sync/documents/{mismatched.pk}/accept").status_code == 404
+
+
+def test_an_extra_copy_waits_for_a_person_and_cannot_be_accepted(api, mismatched):
+    message = "Xero holds another copy of S1001 (id 9) that ledgersync could not remove"
+    DocumentState.objects.filter(document=mismatched).update(
+        status_code=StatusCode.EXTRA_COPY,
+        message=message,
+        failures=[Failure(StatusCode.EXTRA_COPY, message).as_json()],
+    )
+    queue = api.get("/sync/queues/sales_invoice").json()
+    assert queue["counts"] == {"EXTRA_COPY": 1}
+    sync = api.get(f"/documents/{mismatched.pk}").json()["sync"]
+    assert sync["failures"][0]["remedy"].startswith("The package holds it twice")
+    answer = api.post(f"/sync/documents/{mismatched.pk}/accept")
+    assert (answer.status_code, answer.json()["error"]["code"]) == (409, "not_a_mismatch")
+    assert api.patch(f"/documents/{mismatched.pk}", {"reference": "new"}).status_code == 409

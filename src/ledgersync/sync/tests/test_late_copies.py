@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import DocType, Document
-from ledgersync.sync import engine, late_copies
+from ledgersync.sync import engine, late_copies, mismatches
 from ledgersync.sync.batch import BatchWork
 from ledgersync.sync.checks import Checker, links_for
 from ledgersync.sync.connections import connector_for_connection
@@ -109,7 +109,9 @@ def test_a_recheck_not_yet_due_touches_nothing(demo, sandbox):
     assert document_numbers(sandbox, connection.company_id, "supplier_invoice")["AAA-1"] == 2
 
 
-def test_a_copy_with_a_payment_is_left_and_the_document_says_so(demo, sandbox, monkeypatch):
+def test_a_copy_with_a_payment_is_left_and_waits_for_a_person_then_check_again_syncs(
+    demo, sandbox, monkeypatch
+):
     organisation, connection = demo
     document, attempt = synced_bill(organisation, connection, sandbox)
     extra = second_copy(connection, document)
@@ -130,12 +132,30 @@ def test_a_copy_with_a_payment_is_left_and_the_document_says_so(demo, sandbox, m
     name = connector.capabilities.display_name
     assert document_numbers(sandbox, connection.company_id, "supplier_invoice")["AAA-1"] == 2
     state = DocumentState.objects.get(document=document)
-    assert state.status_code == StatusCode.SYNCED  # one copy is ours: never sent again
-    assert state.mismatch == (
+    # Not SYNCED: the package holds it twice, and a person must remove one. Never sent again.
+    assert state.status_code == StatusCode.EXTRA_COPY
+    assert state.holds_remote_copy and not state.is_synced
+    assert state.message == (
         f"{name} holds another copy of AAA-1 (id {extra.remote_id}) that ledgersync could not "
-        f"remove (a payment or credit is allocated to it): remove it in {name}."
+        f"remove (a payment or credit is allocated to it): remove it in {name}, then press "
+        "Check again."
     )
     assert AuditEvent.objects.filter(action=late_copies.LEFT).count() == 1
+
+    # Check again while the copy is still there: still EXTRA_COPY, nothing removed.
+    still = mismatches.check_again(document, connection, connector)
+    assert still.status_code == StatusCode.EXTRA_COPY
+    assert extra.remote_id in still.message
+
+    # The office removes the extra copy in the package, then presses Check again.
+    monkeypatch.setattr(type(connector), "find_documents", real_find)
+    connector.void_document(extra)
+    done = mismatches.check_again(document, connection, connector)
+    assert done.status_code == StatusCode.SYNCED
+    assert done.remote_id == attempt.remote_id
+    assert AuditEvent.objects.filter(action=late_copies.GONE).count() == 1
+    with pytest.raises(mismatches.NotAMismatch):
+        mismatches.check_again(document, connection, connector)
 
 
 def test_a_busy_package_leaves_the_recheck_due(demo, sandbox):

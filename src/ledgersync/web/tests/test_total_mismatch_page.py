@@ -65,3 +65,21 @@ def test_an_engineer_may_not_accept(client, document):
     answer = client.post(f"/documents/{document.pk}/mismatch/", {"action": "accept"})
     assert answer.status_code == 403
     assert DocumentState.objects.get(document=document).status_code == StatusCode.TOTAL_MISMATCH
+
+
+def test_an_extra_copy_offers_check_again_only_and_refuses_accept(client, document):
+    extra = "Xero holds another copy of S1001 (id beef) that ledgersync could not remove"
+    DocumentState.objects.filter(document=document).update(
+        status_code=StatusCode.EXTRA_COPY,
+        message=extra,
+        failures=[{"code": "EXTRA_COPY", "message": extra}],
+        mismatch=extra,
+    )
+    client.force_login(make_user(document.organisation, Role.ACCOUNTS))
+    page = client.get(f"/documents/{document.pk}/").content.decode()
+    assert extra in page and 'id="extra-copy"' in page and "Check again" in page
+    assert "Accept the package's figures" not in page
+    assert f"/documents/{document.pk}/edit/" not in page
+    answer = client.post(f"/documents/{document.pk}/mismatch/", {"action": "accept"}, follow=True)
+    assert "has no figures in the package to accept or check" in answer.content.decode()
+    assert DocumentState.objects.get(document=document).status_code == StatusCode.EXTRA_COPY
