@@ -36,16 +36,19 @@ def cmd_serve(args) -> int:
 
 def run_web(host: str, port: int) -> int:
     import waitress
+    from django.conf import settings
 
+    from ledgersync.web.proxies import behind_proxies
     from ledgersync.wsgi import application
 
     waitress.serve(
-        application,
+        behind_proxies(application, settings.TRUSTED_PROXIES),
         host=host,
         port=port,
         threads=8,
         ident="ledgersync",
-        clear_untrusted_proxy_headers=True,
+        # behind_proxies decides whose X-Forwarded-* count (it takes CIDRs; waitress one IP).
+        clear_untrusted_proxy_headers=False,
     )
     return 0
 

@@ -7,6 +7,7 @@ deployment stops start-up instead of running with a silent default.
 from __future__ import annotations
 
 import os
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import overload
 from urllib.parse import urlsplit
 
@@ -63,3 +64,22 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...] = ("http", "htt
         allowed = " or ".join(f"{s}://" for s in schemes)
         raise ConfigError(f"{name}={raw!r} is not a URL starting with {allowed}")
     return raw.rstrip("/")
+
+
+def env_networks(name: str) -> list[IPv4Network | IPv6Network]:
+    """A comma-separated list of IP addresses and CIDR blocks (``10.0.0.0/8``)."""
+    networks: list[IPv4Network | IPv6Network] = []
+    for item in env_list(name):
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{name}: {item!r} is not an IP address or a CIDR block such as 10.0.0.0/8"
+            ) from None
+    return networks
+
+
+def origin_of(url: str) -> str:
+    """``https://sync.example.com`` from ``https://sync.example.com/some/path``."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import dj_database_url
 
-from ledgersync.env import ConfigError, env_bool, env_int, env_list, env_str, env_url
+from ledgersync.env import (
+    ConfigError,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+    env_url,
+    origin_of,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("LEDGERSYNC_VAR_DIR", "var")).resolve()
@@ -20,8 +29,18 @@ if len(SECRET_KEY) < 32:
 
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
-CSRF_TRUSTED_ORIGINS = env_list("LEDGERSYNC_CSRF_TRUSTED_ORIGINS")
+# LEDGERSYNC_PUBLIC_URL is the one place the public address is written: the OAuth redirect
+# URIs, the links in e-mails, the CSRF trusted origin and (when it is https) Secure cookies,
+# HSTS and the https redirect all follow from it. Unset, ledgersync is on one machine and the
+# redirect URI follows the address the browser used.
+PUBLIC_URL_CONFIGURED = bool(env_str("LEDGERSYNC_PUBLIC_URL"))
 PUBLIC_URL = env_url("LEDGERSYNC_PUBLIC_URL", "http://127.0.0.1:8000")
+PUBLIC_HTTPS = PUBLIC_URL.startswith("https://")
+CSRF_TRUSTED_ORIGINS = [origin_of(PUBLIC_URL)] if PUBLIC_URL_CONFIGURED else []
+CSRF_TRUSTED_ORIGINS += env_list("LEDGERSYNC_CSRF_TRUSTED_ORIGINS")
+# The reverse proxies whose X-Forwarded-Proto/For/Host are believed (addresses or CIDRs);
+# from any other peer those headers are dropped. See ledgersync.web.proxies.
+TRUSTED_PROXIES = env_networks("LEDGERSYNC_TRUSTED_PROXIES")
 
 # Fernet keys for tokens at rest, newest first; older keys still decrypt (rotation).
 # Without them a key is derived from SECRET_KEY.
@@ -124,8 +143,16 @@ EMAIL_FILE_PATH = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "accounts@ledgersync.invalid")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("LEDGERSYNC_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("LEDGERSYNC_SECURE_COOKIES", PUBLIC_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("LEDGERSYNC_SSL_REDIRECT", PUBLIC_HTTPS)
+# Monitoring probes often speak plain http on the private side of the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$", r"^metrics/?$"]
+SECURE_HSTS_SECONDS = env_int(
+    "LEDGERSYNC_HSTS_SECONDS", 31_536_000 if PUBLIC_HTTPS else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LEDGERSYNC_HSTS_INCLUDE_SUBDOMAINS", PUBLIC_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("LEDGERSYNC_HSTS_PRELOAD", False)
 
 # The background queue: SQLite file by default, Redis when LEDGERSYNC_QUEUE_URL says so.
 QUEUE_URL = env_url(
