@@ -120,6 +120,18 @@ def test_export_log_writes_pushes_and_events_oldest_first_as_csv(history, capsys
     assert len(rows) == 5
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_export_log_escapes_cells_a_spreadsheet_would_run_as_a_formula(history, capsys, start):
+    AuditEvent.objects.create(
+        organisation=history, action="settings", detail=f'{start}HYPERLINK("http://x.invalid")'
+    )
+    assert main(["export-log", "--org", "acme"]) == 0
+
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[-1]["message"] == f'\'{start}HYPERLINK("http://x.invalid")'
+    assert rows[-2]["message"] == "Linked"  # ordinary text is left alone
+
+
 def test_export_log_as_json_lines(history, capsys):
     assert main(["export-log", "--org", "acme", "--format", "jsonl"]) == 0
 
