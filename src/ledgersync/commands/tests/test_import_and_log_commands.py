@@ -53,6 +53,33 @@ def test_a_bad_file_exits_1_listing_each_bad_line_and_imports_nothing(tmp_path, 
     assert not Account.objects.filter(number="A2001").exists()
 
 
+def test_a_csv_cell_over_the_csv_limit_is_one_line_of_error_and_nothing_imported(tmp_path, capsys):
+    make_org()
+    path = tmp_path / "huge.csv"
+    path.write_text(CSV + "account,A2002," + "x" * 200_000 + ",,,,,,\n")
+
+    assert main(["import", "--org", "acme", str(path)]) == 2
+
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"ledgersync import: {path}: Line 4: a cell is longer than 131,072 characters. "
+        "Nothing was imported.\n"
+    )
+    assert not Account.objects.exists()
+
+
+def test_deeply_nested_json_is_one_line_of_error_not_a_traceback(tmp_path, capsys):
+    make_org()
+    path = tmp_path / "deep.json"
+    path.write_text('{"accounts": [' + "[" * 100_000 + "]" * 100_000 + "]}")
+
+    assert main(["import", "--org", "acme", str(path)]) == 2
+
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"ledgersync import: {path}: The JSON is nested too deeply")
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+
+
 def test_dry_run_saves_nothing(tmp_path, capsys):
     make_org()
     path = tmp_path / "import.csv"
