@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "ledgersync.web",
     "ledgersync.api",
     "ledgersync.alerts",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with ledgersync.web.lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ledgersync.urls"
@@ -114,7 +118,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "records.User"
-AUTHENTICATION_BACKENDS = ["ledgersync.records.auth.RoleBackend"]
+# django-axes first: it refuses a locked-out username/address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "ledgersync.records.auth.RoleBackend",
+]
+# Login throttling per username and client address (REMOTE_ADDR, which waitress sets from
+# X-Forwarded-For only when the peer is in LEDGERSYNC_TRUSTED_PROXIES).
+AXES_ENABLED = env_bool("LEDGERSYNC_LOGIN_THROTTLING", True)
+# LEDGERSYNC_LOGIN_FAILURE_LIMIT wrong passwords are answered as wrong; the next one locks.
+AXES_FAILURE_LIMIT = env_int("LEDGERSYNC_LOGIN_FAILURE_LIMIT", 5, minimum=1) + 1
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LEDGERSYNC_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ledgersync.web.lockout.locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
