@@ -11,6 +11,7 @@ import dj_database_url
 from ledgersync.env import (
     ConfigError,
     env_bool,
+    env_email,
     env_int,
     env_list,
     env_networks,
@@ -156,7 +157,23 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# Real mail through SMTP when LEDGERSYNC_EMAIL_URL or LEDGERSYNC_EMAIL_HOST is set; otherwise
+# each message is a file under var/outbox (the demo's default).
+SMTP = env_email("LEDGERSYNC_EMAIL_URL", "LEDGERSYNC_EMAIL")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if SMTP
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+if SMTP:
+    EMAIL_HOST = SMTP["EMAIL_HOST"]
+    EMAIL_PORT = SMTP["EMAIL_PORT"]
+    EMAIL_HOST_USER = SMTP["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = SMTP["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = SMTP["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = SMTP["EMAIL_USE_SSL"]
+    EMAIL_TIMEOUT = 20
 EMAIL_FILE_PATH = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "accounts@ledgersync.invalid")
 
