@@ -189,6 +189,9 @@ SECURE_HSTS_SECONDS = env_int(
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LEDGERSYNC_HSTS_INCLUDE_SUBDOMAINS", PUBLIC_HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("LEDGERSYNC_HSTS_PRELOAD", False)
+# Joining the browsers' HSTS preload list binds every subdomain of the owner's domain for
+# months; that is the domain owner's decision (LEDGERSYNC_HSTS_PRELOAD), not a default.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # The background queue: SQLite file by default, Redis when LEDGERSYNC_QUEUE_URL says so.
 QUEUE_URL = env_url(
