@@ -20,6 +20,7 @@ def test_check_deploy_has_no_warnings_with_the_documented_production_settings(tm
         DEBUG="false",
     )
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' setting, not production's
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
