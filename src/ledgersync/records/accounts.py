@@ -49,3 +49,66 @@ def create_organisation(
         organisation = Organisation.objects.create(name=name.strip(), slug=slug)
         user = create_user(slug, admin, password, Role.ADMINISTRATOR, email=email)
     return organisation, user
+
+
+LAST_ADMINISTRATOR = (
+    "{name} is the organisation's last active Administrator; make someone else an "
+    "Administrator first."
+)
+
+
+def _other_active_administrators(user: User) -> bool:
+    return (
+        User.objects.filter(organisation=user.organisation, role=Role.ADMINISTRATOR, is_active=True)
+        .exclude(pk=user.pk)
+        .exists()
+    )
+
+
+def set_role(user: User, role: str) -> User:
+    """Change ``user``'s role; an organisation always keeps one active Administrator.
+
+    Raises ValueError with the sentence to show."""
+    if role not in Role.values:
+        raise ValueError(f"role must be one of {', '.join(Role.values)}")
+    if user.role == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR:
+        if not _other_active_administrators(user):
+            raise ValueError(LAST_ADMINISTRATOR.format(name=user.username))
+    user.role = role
+    user.save(update_fields=["role"])
+    return user
+
+
+def deactivate(user: User) -> User:
+    """Stop ``user`` logging in (their history stays); never the last active Administrator."""
+    if user.role == Role.ADMINISTRATOR and not _other_active_administrators(user):
+        raise ValueError(LAST_ADMINISTRATOR.format(name=user.username))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def invite(organisation: Organisation, username: str, email: str, role: str) -> tuple[User, str]:
+    """A user with no usable password yet, and the one-time path that lets them set one.
+
+    The path carries a Django password-reset token: it stops working once a password is set
+    (the token covers the password hash) and after PASSWORD_RESET_TIMEOUT."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    if role not in Role.values:
+        raise ValueError(f"role must be one of {', '.join(Role.values)}")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValueError(f"{email!r} is not an e-mail address") from None
+    if User.objects.filter(username=username).exists():
+        raise ValueError(f"a user named {username!r} already exists")
+    user = User(username=username, email=email, organisation=organisation, role=role)
+    user.set_unusable_password()
+    user.save()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return user, f"/invite/{uid}/{default_token_generator.make_token(user)}/"
