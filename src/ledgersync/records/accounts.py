@@ -96,6 +96,7 @@ def invite(organisation: Organisation, username: str, email: str, role: str) -> 
     from django.contrib.auth.tokens import default_token_generator
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
+    from django.urls import reverse
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
@@ -111,4 +112,5 @@ def invite(organisation: Organisation, username: str, email: str, role: str) -> 
     user.set_unusable_password()
     user.save()
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return user, f"/invite/{uid}/{default_token_generator.make_token(user)}/"
+    token = default_token_generator.make_token(user)
+    return user, reverse("invite", kwargs={"uidb64": uid, "token": token})

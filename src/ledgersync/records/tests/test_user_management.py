@@ -54,3 +54,18 @@ def test_an_invite_with_a_bad_address_creates_nobody():
     with pytest.raises(ValueError, match="'sam-at-acme' is not an e-mail address"):
         invite(make_org(), "sam", "sam-at-acme", Role.ACCOUNTS)
     assert not User.objects.filter(username="sam").exists()
+
+
+def test_the_invite_link_sets_the_password_once_then_says_it_is_used(client):
+    sam, path = invite(make_org(), "sam", "sam@acme.example", Role.ACCOUNTS)
+    form = client.get(path, follow=True)
+    assert form.status_code == 200 and "Choose your password" in form.content.decode()
+    answer = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a long new password", "new_password2": "a long new password"},
+    )
+    assert (answer.status_code, answer["Location"]) == (302, "/login/")
+    sam.refresh_from_db()
+    assert sam.check_password("a long new password")
+    again = client.get(path, follow=True).content.decode()
+    assert "This invitation link has been used or has expired" in again
