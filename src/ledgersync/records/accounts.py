@@ -114,3 +114,20 @@ def invite(organisation: Organisation, username: str, email: str, role: str) -> 
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return user, reverse("invite", kwargs={"uidb64": uid, "token": token})
+
+
+def send_invite(user: User, path: str) -> None:
+    """E-mail ``user`` the one-time link at LEDGERSYNC_PUBLIC_URL + ``path`` (from invite)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    assert user.organisation is not None
+    link = f"{settings.PUBLIC_URL}{path}"
+    send_mail(
+        f"You are invited to ledgersync for {user.organisation.name}",
+        f"You have been given a ledgersync login for {user.organisation.name} as "
+        f"{user.get_role_display()}, with the username {user.username}.\n\n"
+        f"Choose your password here (the link works once):\n{link}\n",
+        None,
+        [user.email],
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 
+from ledgersync.alerts.tests.conftest import smtp  # noqa: F401, F811 (a real SMTP server)
 from ledgersync.records.accounts import deactivate, invite, set_role
 from ledgersync.records.models import Role, User
 from ledgersync.records.tests.factories import make_org, make_user
@@ -69,3 +70,16 @@ def test_the_invite_link_sets_the_password_once_then_says_it_is_used(client):
     assert sam.check_password("a long new password")
     again = client.get(path, follow=True).content.decode()
     assert "This invitation link has been used or has expired" in again
+
+
+def test_the_invite_mail_reaches_a_real_smtp_server_with_the_public_link(smtp, settings):  # noqa: F811
+    from ledgersync.records.accounts import send_invite
+
+    settings.PUBLIC_URL = "https://sync.acme.example"
+    sam, path = invite(make_org(), "sam", "sam@acme.example", Role.ACCOUNTS)
+    send_invite(sam, path)
+
+    (message,) = smtp.wait_for(1)
+    assert smtp.envelopes == [["sam@acme.example"]]
+    assert message["Subject"] == "You are invited to ledgersync for Acme Heating Ltd"
+    assert f"https://sync.acme.example{path}\n" in smtp.text(message)
