@@ -36,16 +36,19 @@ def cmd_serve(args) -> int:
 
 def run_web(host: str, port: int) -> int:
     import waitress
+    from django.conf import settings
 
+    from ledgersync.web.proxies import behind_proxies
     from ledgersync.wsgi import application
 
     waitress.serve(
-        application,
+        behind_proxies(application, settings.TRUSTED_PROXIES),
         host=host,
         port=port,
         threads=8,
         ident="ledgersync",
-        clear_untrusted_proxy_headers=True,
+        # behind_proxies decides whose X-Forwarded-* count (it takes CIDRs; waitress one IP).
+        clear_untrusted_proxy_headers=False,
     )
     return 0
 
@@ -75,6 +78,32 @@ def cmd_createuser(args) -> int:
     return 0
 
 
+def cmd_createorg(args) -> int:
+    setup_django()
+    import secrets
+
+    from ledgersync.records.accounts import create_organisation
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        shown = False
+    else:
+        password = secrets.token_urlsafe(12)
+        shown = True
+    try:
+        organisation, user = create_organisation(
+            args.name, args.slug, args.admin, args.email, password
+        )
+    except ValueError as exc:
+        print(f"ledgersync createorg: {exc}", file=sys.stderr)
+        return 2
+    print(f"Created {organisation.name} ({organisation.slug}) with Administrator {user.username}.")
+    if shown:
+        print(f"One-time password for {user.username}: {password}")
+        print("It is shown only this once; keep it somewhere safe.")
+    return 0
+
+
 def cmd_rotate_keys(args) -> int:
     setup_django()
     from ledgersync.sync.crypto import rotate_stored_tokens
@@ -101,6 +130,9 @@ def cmd_demo(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ledgersync", description=__doc__)
+    from ledgersync import __version__
+
+    parser.add_argument("--version", action="version", version=f"ledgersync {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="run everything on this machine with demo data")
@@ -130,6 +162,20 @@ def build_parser() -> argparse.ArgumentParser:
     createuser.add_argument("--email", default="")
     createuser.add_argument("--password", help="prefer LEDGERSYNC_PASSWORD or the prompt")
     createuser.set_defaults(func=cmd_createuser)
+
+    createorg = sub.add_parser(
+        "createorg", help="create an organisation and its first Administrator"
+    )
+    createorg.add_argument("name", help='the business name, e.g. "Acme Heating Ltd"')
+    createorg.add_argument("--slug", required=True, help="short name used by commands, e.g. acme")
+    createorg.add_argument("--admin", required=True, help="the Administrator's username")
+    createorg.add_argument("--email", required=True, help="the Administrator's e-mail address")
+    createorg.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the Administrator's password from stdin instead of printing a one-time one",
+    )
+    createorg.set_defaults(func=cmd_createorg)
 
     rotate = sub.add_parser("rotate-keys", help="re-encrypt stored tokens under the newest key")
     rotate.set_defaults(func=cmd_rotate_keys)

@@ -7,8 +7,9 @@ deployment stops start-up instead of running with a silent default.
 from __future__ import annotations
 
 import os
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import overload
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 
 class ConfigError(Exception):
@@ -63,3 +64,71 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...] = ("http", "htt
         allowed = " or ".join(f"{s}://" for s in schemes)
         raise ConfigError(f"{name}={raw!r} is not a URL starting with {allowed}")
     return raw.rstrip("/")
+
+
+def env_networks(name: str) -> list[IPv4Network | IPv6Network]:
+    """A comma-separated list of IP addresses and CIDR blocks (``10.0.0.0/8``)."""
+    networks: list[IPv4Network | IPv6Network] = []
+    for item in env_list(name):
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{name}: {item!r} is not an IP address or a CIDR block such as 10.0.0.0/8"
+            ) from None
+    return networks
+
+
+def origin_of(url: str) -> str:
+    """``https://sync.example.com`` from ``https://sync.example.com/some/path``."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+EMAIL_SCHEMES = {
+    "smtp": (25, False, False),
+    "smtp+tls": (587, True, False),
+    "smtps": (465, False, True),
+}
+
+
+def env_email(url_name: str, prefix: str) -> dict[str, object] | None:
+    """Django's SMTP settings from one URL (``smtp+tls://user:pass@host:587``) or from
+    ``<prefix>_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS`` and ``_SSL``; None when
+    neither is set (the file backend then stays). ``smtp`` is plain, ``smtp+tls`` STARTTLS,
+    ``smtps`` TLS from the first byte."""
+    raw = os.environ.get(url_name, "")
+    if raw:
+        parts = urlsplit(raw)
+        if parts.scheme not in EMAIL_SCHEMES or not parts.hostname:
+            raise ConfigError(
+                f"{url_name} must look like smtp+tls://user:password@host:587 "
+                "(smtp://, smtp+tls:// or smtps://)"
+            )
+        default_port, tls, ssl = EMAIL_SCHEMES[parts.scheme]
+        try:
+            port = parts.port or default_port
+        except ValueError:
+            raise ConfigError(f"{url_name} has a port that is not a number") from None
+        return {
+            "EMAIL_HOST": parts.hostname,
+            "EMAIL_PORT": port,
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_TLS": tls,
+            "EMAIL_USE_SSL": ssl,
+        }
+    host = os.environ.get(f"{prefix}_HOST", "")
+    if not host:
+        return None
+    tls, ssl = env_bool(f"{prefix}_TLS", False), env_bool(f"{prefix}_SSL", False)
+    if tls and ssl:
+        raise ConfigError(f"{prefix}_TLS and {prefix}_SSL cannot both be true: choose one")
+    return {
+        "EMAIL_HOST": host,
+        "EMAIL_PORT": env_int(f"{prefix}_PORT", 465 if ssl else 587 if tls else 25, minimum=1),
+        "EMAIL_HOST_USER": env_str(f"{prefix}_USER"),
+        "EMAIL_HOST_PASSWORD": env_str(f"{prefix}_PASSWORD"),
+        "EMAIL_USE_TLS": tls,
+        "EMAIL_USE_SSL": ssl,
+    }

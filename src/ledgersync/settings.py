@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
-from ledgersync.env import ConfigError, env_bool, env_int, env_list, env_str, env_url
+from ledgersync.env import (
+    ConfigError,
+    env_bool,
+    env_email,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+    env_url,
+    origin_of,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("LEDGERSYNC_VAR_DIR", "var")).resolve()
@@ -20,8 +31,18 @@ if len(SECRET_KEY) < 32:
 
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
-CSRF_TRUSTED_ORIGINS = env_list("LEDGERSYNC_CSRF_TRUSTED_ORIGINS")
+# LEDGERSYNC_PUBLIC_URL is the one place the public address is written: the OAuth redirect
+# URIs, the links in e-mails, the CSRF trusted origin and (when it is https) Secure cookies,
+# HSTS and the https redirect all follow from it. Unset, ledgersync is on one machine and the
+# redirect URI follows the address the browser used.
+PUBLIC_URL_CONFIGURED = bool(env_str("LEDGERSYNC_PUBLIC_URL"))
 PUBLIC_URL = env_url("LEDGERSYNC_PUBLIC_URL", "http://127.0.0.1:8000")
+PUBLIC_HTTPS = PUBLIC_URL.startswith("https://")
+CSRF_TRUSTED_ORIGINS = [origin_of(PUBLIC_URL)] if PUBLIC_URL_CONFIGURED else []
+CSRF_TRUSTED_ORIGINS += env_list("LEDGERSYNC_CSRF_TRUSTED_ORIGINS")
+# The reverse proxies whose X-Forwarded-Proto/For/Host are believed (addresses or CIDRs);
+# from any other peer those headers are dropped. See ledgersync.web.proxies.
+TRUSTED_PROXIES = env_networks("LEDGERSYNC_TRUSTED_PROXIES")
 
 # Fernet keys for tokens at rest, newest first; older keys still decrypt (rotation).
 # Without them a key is derived from SECRET_KEY.
@@ -43,10 +64,12 @@ INSTALLED_APPS = [
     "ledgersync.web",
     "ledgersync.api",
     "ledgersync.alerts",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ledgersync.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with ledgersync.web.lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ledgersync.urls"
@@ -95,7 +120,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "records.User"
-AUTHENTICATION_BACKENDS = ["ledgersync.records.auth.RoleBackend"]
+# django-axes first: it refuses a locked-out username/address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "ledgersync.records.auth.RoleBackend",
+]
+# Login throttling per username and client address (REMOTE_ADDR, which waitress sets from
+# X-Forwarded-For only when the peer is in LEDGERSYNC_TRUSTED_PROXIES).
+AXES_ENABLED = env_bool("LEDGERSYNC_LOGIN_THROTTLING", True)
+# LEDGERSYNC_LOGIN_FAILURE_LIMIT wrong passwords are answered as wrong; the next one locks.
+AXES_FAILURE_LIMIT = env_int("LEDGERSYNC_LOGIN_FAILURE_LIMIT", 5, minimum=1) + 1
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LEDGERSYNC_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ledgersync.web.lockout.locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,13 +158,40 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# Real mail through SMTP when LEDGERSYNC_EMAIL_URL or LEDGERSYNC_EMAIL_HOST is set; otherwise
+# each message is a file under var/outbox (the demo's default).
+SMTP = env_email("LEDGERSYNC_EMAIL_URL", "LEDGERSYNC_EMAIL")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if SMTP
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+if SMTP:
+    EMAIL_HOST = SMTP["EMAIL_HOST"]
+    EMAIL_PORT = SMTP["EMAIL_PORT"]
+    EMAIL_HOST_USER = SMTP["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = SMTP["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = SMTP["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = SMTP["EMAIL_USE_SSL"]
+    EMAIL_TIMEOUT = 20
 EMAIL_FILE_PATH = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "accounts@ledgersync.invalid")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("LEDGERSYNC_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("LEDGERSYNC_SECURE_COOKIES", PUBLIC_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("LEDGERSYNC_SSL_REDIRECT", PUBLIC_HTTPS)
+# Monitoring probes often speak plain http on the private side of the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$", r"^metrics/?$"]
+SECURE_HSTS_SECONDS = env_int(
+    "LEDGERSYNC_HSTS_SECONDS", 31_536_000 if PUBLIC_HTTPS else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LEDGERSYNC_HSTS_INCLUDE_SUBDOMAINS", PUBLIC_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("LEDGERSYNC_HSTS_PRELOAD", False)
+# Joining the browsers' HSTS preload list binds every subdomain of the owner's domain for
+# months; that is the domain owner's decision (LEDGERSYNC_HSTS_PRELOAD), not a default.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # The background queue: SQLite file by default, Redis when LEDGERSYNC_QUEUE_URL says so.
 QUEUE_URL = env_url(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import Schema
@@ -48,7 +50,7 @@ class ErrorOut(Schema):
 
 
 # Statuses every operation may answer with; operations that talk to the package add 502.
-ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
 ERRORS: dict[int, type[Schema]] = dict.fromkeys(ERROR_STATUSES, ErrorOut)
 PROVIDER_ERRORS: dict[int, type[Schema]] = {**ERRORS, 502: ErrorOut}
 
@@ -186,6 +188,18 @@ def install(api) -> None:
             request, ApiError(404, "not_found", "Nothing here: check the path and the id.")
         )
 
+    def on_too_big(request, exc: RequestDataTooBig):
+        limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000
+        return respond(
+            request,
+            ApiError(
+                413,
+                "payload_too_large",
+                f"The request body is over the {limit_mb:g} MB limit; send fewer records "
+                "per request.",
+            ),
+        )
+
     def on_package(request, exc: ProviderError | NotConnected):
         return respond(request, package_failure(exc, _provider_name(request)))
 
@@ -198,6 +212,7 @@ def install(api) -> None:
     api.add_exception_handler(AuthenticationError, on_auth)
     api.add_exception_handler(HttpError, on_http)
     api.add_exception_handler(Http404, on_404)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
     api.add_exception_handler(DocumentLocked, on_locked)
     api.add_exception_handler(ProviderError, on_package)
     api.add_exception_handler(NotConnected, on_package)

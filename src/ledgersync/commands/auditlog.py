@@ -9,6 +9,17 @@ import sys
 
 from ledgersync.commands.common import CommandError, organisation, run_command
 
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...), +cmd|...),
+# and a detail or document name comes from users and packages. Such a cell is written with a
+# leading apostrophe, which spreadsheets show as text and do not display.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def cmd_export(args) -> int:
     from django.utils import timezone
@@ -29,7 +40,7 @@ def cmd_export(args) -> int:
         if args.format == "csv":
             writer = csv.DictWriter(out, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
         else:
             for row in rows:
                 out.write(json.dumps(row) + "\n")

@@ -142,6 +142,21 @@ def read_csv(text: str) -> list[Record]:
     """One record per row; a document takes one row per line, its rows sharing external_ref
     (or type and number). Blank cells mean "not given"."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _read_csv_rows(reader)
+    except csv.Error as exc:
+        # The csv module refuses a cell over its field limit (128 KB) or a broken quote; no
+        # real column is that long, so the file is refused whole with the row it stopped at.
+        limit = csv.field_size_limit()
+        why = (
+            f"a cell is longer than {limit:,} characters"
+            if "field limit" in str(exc)
+            else "it is not readable as CSV"
+        )
+        raise ImportFileError(f"Line {reader.line_num + 1}: {why}.") from None
+
+
+def _read_csv_rows(reader: csv.DictReader) -> list[Record]:
     header = reader.fieldnames or []
     unknown = [name for name in header if name not in CSV_COLUMNS]
     if "record" not in header or unknown:
@@ -231,6 +246,11 @@ def read_json(text: str) -> list[Record]:
     except json.JSONDecodeError as exc:
         raise ImportFileError(
             f"The file is not valid JSON: {exc.msg} on line {exc.lineno}."
+        ) from None
+    except RecursionError:
+        raise ImportFileError(
+            "The JSON is nested too deeply to read; an import is at most lists of objects "
+            "with lines (docs/import.md)."
         ) from None
     if not isinstance(data, dict) or set(data) - {"accounts", "suppliers", "documents"}:
         raise ImportFileError(

@@ -23,6 +23,7 @@ from ledgersync.records.models import ROUNDING_CHOICES, NominalCode, Organisatio
 from ledgersync.sync import assess, chart, connections
 from ledgersync.sync.models import AuditEvent
 from ledgersync.web.access import organisation_of, require
+from ledgersync.web.public import callback_uri
 from ledgersync.web.sync_support import Package, open_connector
 
 
@@ -181,6 +182,7 @@ def settings_page(request):
                     "page": _audit_page(request),
                     "connected": connected,
                     "rounding_warning": warning,
+                    "redirect_uri": callback_uri(request),
                 },
             )
         form.save()
@@ -201,7 +203,12 @@ def settings_page(request):
     return render(
         request,
         "web/settings.html",
-        {"form": form, "page": _audit_page(request), "connected": connected},
+        {
+            "form": form,
+            "page": _audit_page(request),
+            "connected": connected,
+            "redirect_uri": callback_uri(request),
+        },
     )
 
 

@@ -25,6 +25,7 @@ from ledgersync.sync.connections import provider_name
 from ledgersync.sync.models import ConnectionStatus, SyncRun
 from ledgersync.sync.status import failure_for, not_configured
 from ledgersync.web.access import organisation_of, require
+from ledgersync.web.public import callback_uri
 from ledgersync.web.sync_support import (
     Package,
     PackageData,
@@ -95,10 +96,6 @@ def sync_page(request, doc_type: str):
 # -- connection -------------------------------------------------------------------------------
 
 
-def _callback_uri(request) -> str:
-    return request.build_absolute_uri(reverse("sync-callback"))
-
-
 @login_required
 @require_POST
 def connect(request):
@@ -107,7 +104,7 @@ def connect(request):
     organisation = organisation_of(request)
     name = provider_name(organisation)
     try:
-        auth = connector_for(organisation.provider, None).authorization_url(_callback_uri(request))
+        auth = connector_for(organisation.provider, None).authorization_url(callback_uri(request))
     except ConfigError as exc:
         messages.error(request, not_configured(name, exc))
         return redirect("sync-home")
@@ -138,7 +135,7 @@ def callback(request):
             organisation,
             pending["provider"],
             request.GET.dict(),
-            redirect_uri=_callback_uri(request),
+            redirect_uri=callback_uri(request),
             expected_state=pending["state"],
             code_verifier=pending["verifier"],
             user=request.user,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from ledgersync.web import (
     actions_views,
@@ -17,6 +17,17 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The one-time link in an invitation (records.accounts.invite): Django's password-reset
+    # token, so it stops working once the password is set.
+    path(
+        "invite/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/invite.html",
+            success_url=reverse_lazy("login"),
+            reset_url_token="set-password",
+        ),
+        name="invite",
+    ),
     # Documents
     path("documents/", document_views.document_list, name="documents"),
     path("documents/new/", document_views.document_create, name="document-create"),

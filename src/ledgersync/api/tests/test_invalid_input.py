@@ -57,3 +57,21 @@ def test_the_fallback_sentence_is_written_once():
     ]
     assert files == ["api/errors.py"]
     assert (SRC / "api" / "errors.py").read_text().count("The input is not valid.") == 1
+
+
+def test_an_oversized_body_is_a_json_413_and_nothing_is_created(api, settings):
+    from ledgersync.records.models import Account
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+    before = Account.objects.count()
+    body = '{"number": "A9999", "name": "' + "x" * 1_200_000 + '"}'
+    response = api.call("POST", "/accounts", body)
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"] == {
+        "code": "payload_too_large",
+        "message": "The request body is over the 1 MB limit; send fewer records per request.",
+        "field": None,
+        "details": [],
+    }
+    assert Account.objects.count() == before

@@ -53,6 +53,33 @@ def test_a_bad_file_exits_1_listing_each_bad_line_and_imports_nothing(tmp_path, 
     assert not Account.objects.filter(number="A2001").exists()
 
 
+def test_a_csv_cell_over_the_csv_limit_is_one_line_of_error_and_nothing_imported(tmp_path, capsys):
+    make_org()
+    path = tmp_path / "huge.csv"
+    path.write_text(CSV + "account,A2002," + "x" * 200_000 + ",,,,,,\n")
+
+    assert main(["import", "--org", "acme", str(path)]) == 2
+
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"ledgersync import: {path}: Line 4: a cell is longer than 131,072 characters. "
+        "Nothing was imported.\n"
+    )
+    assert not Account.objects.filter(number__in=["A2001", "A2002"]).exists()
+
+
+def test_deeply_nested_json_is_one_line_of_error_not_a_traceback(tmp_path, capsys):
+    make_org()
+    path = tmp_path / "deep.json"
+    path.write_text('{"accounts": [' + "[" * 100_000 + "]" * 100_000 + "]}")
+
+    assert main(["import", "--org", "acme", str(path)]) == 2
+
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"ledgersync import: {path}: The JSON is nested too deeply")
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+
+
 def test_dry_run_saves_nothing(tmp_path, capsys):
     make_org()
     path = tmp_path / "import.csv"
@@ -118,6 +145,18 @@ def test_export_log_writes_pushes_and_events_oldest_first_as_csv(history, capsys
         ("event", "link:create_new", "", ""),
     ]
     assert len(rows) == 5
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_export_log_escapes_cells_a_spreadsheet_would_run_as_a_formula(history, capsys, start):
+    AuditEvent.objects.create(
+        organisation=history, action="settings", detail=f'{start}HYPERLINK("http://x.invalid")'
+    )
+    assert main(["export-log", "--org", "acme"]) == 0
+
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[-1]["message"] == f'\'{start}HYPERLINK("http://x.invalid")'
+    assert rows[-2]["message"] == "Linked"  # ordinary text is left alone
 
 
 def test_export_log_as_json_lines(history, capsys):

@@ -8,6 +8,7 @@ queries per instance.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -46,6 +47,10 @@ DUPLICATE_DOC_NUMBER = "6140"
 _KEY_NAMESPACE = uuid.UUID("6f1c1f5e-3b0e-4d55-9d7e-6b1f0c2a9e41")
 
 
+# A QuickBooks company id (realmId) is a number, today 9 to 19 digits; it goes into every API
+# path, so anything else in the callback is refused before it is used.
+REALM_ID = re.compile(r"[0-9]{1,32}")
+
 OBJECT_NOT_FOUND = "610"  # also what QuickBooks says of a deleted object
 
 
@@ -70,9 +75,13 @@ class QuickBooksConnector(HttpConnector):
     def _credentials_from_callback(
         self, callback_params: Mapping[str, str], redirect_uri: str, code_verifier: str | None
     ) -> Credentials:
-        return self.api.exchange_code(
-            callback_params["code"], redirect_uri, callback_params["realmId"]
-        )
+        realm = callback_params["realmId"]
+        if not REALM_ID.fullmatch(realm):
+            raise AuthError(
+                "QuickBooks sent back a company id that is not a QuickBooks company number;"
+                " nothing was connected. Click Connect to start again"
+            )
+        return self.api.exchange_code(callback_params["code"], redirect_uri, realm)
 
     def revoke(self) -> None:
         if self.credentials is None:

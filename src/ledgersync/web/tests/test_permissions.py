@@ -100,13 +100,16 @@ def test_an_engineer_changing_a_record_cannot_touch_its_accs_id(client, demo):
     response = client.post(
         f"/accounts/{account.pk}/edit/",
         {
-            "name": account.name,
+            "name": "Renamed in the same post",
             "country": "GB",
             "accs_id": "129",
         },
     )
     assert response.status_code == 403
     assert not AccsIdLink.objects.filter(account=account).exists()
+    # The refused field refuses the whole post: the name typed with it is not saved either.
+    account.refresh_from_db()
+    assert account.name != "Renamed in the same post"
 
 
 def test_anonymous_users_are_sent_to_log_in(client, demo):
