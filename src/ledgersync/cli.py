@@ -9,6 +9,7 @@ import sys
 
 from ledgersync.commands.common import setup_django
 from ledgersync.env import ConfigError
+from ledgersync.preflight import check_for, port_setting
 from ledgersync.providers.registry import PROVIDERS
 
 
@@ -31,7 +32,7 @@ def cmd_serve(args) -> int:
             file=sys.stderr,
         )
         return 2
-    return run_web(args.host, args.port)
+    return run_web(args.host, args.port or port_setting("LEDGERSYNC_PORT", 8000))
 
 
 def run_web(host: str, port: int) -> int:
@@ -110,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="the production web server")
     serve.add_argument("--host", default=os.environ.get("LEDGERSYNC_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("LEDGERSYNC_PORT", "8000")))
+    serve.add_argument("--port", type=int, help="default: LEDGERSYNC_PORT or 8000")
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="the background worker (Huey)")
@@ -149,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_for(args.command)
         return args.func(args)
     except ConfigError as exc:
         print(f"ledgersync: configuration error: {exc}", file=sys.stderr)
