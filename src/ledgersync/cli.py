@@ -53,9 +53,18 @@ def run_web(host: str, port: int) -> int:
 
 def cmd_worker(args) -> int:
     setup_django()
+    import threading
+
     from django.core.management import call_command
 
-    call_command("run_huey", workers=args.workers, worker_type="thread")
+    from ledgersync.sync.health import start_heartbeat
+
+    stop = threading.Event()
+    start_heartbeat(stop)
+    try:
+        call_command("run_huey", workers=args.workers, worker_type="thread")
+    finally:
+        stop.set()
     return 0
 
 
