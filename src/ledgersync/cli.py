@@ -51,6 +51,9 @@ def run_web(host: str, port: int) -> int:
     return 0
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 25
+
+
 def cmd_worker(args) -> int:
     setup_django()
     import threading
@@ -62,7 +65,16 @@ def cmd_worker(args) -> int:
     stop = threading.Event()
     start_heartbeat(stop)
     try:
-        call_command("run_huey", workers=args.workers, worker_type="thread")
+        # SIGTERM (systemd, containers) is a graceful stop: each worker thread finishes the
+        # step in flight, which writes its outcome and releases the run's lease, so another
+        # worker takes the next step at once; a step still going after 25 s is interrupted.
+        call_command(
+            "run_huey",
+            workers=args.workers,
+            worker_type="thread",
+            graceful_signal="TERM",
+            shutdown_timeout=GRACEFUL_SHUTDOWN_SECONDS,
+        )
     finally:
         stop.set()
     return 0
