@@ -28,7 +28,23 @@ def run_step(run_id: int) -> None:
 
 def enqueue(run: SyncRun) -> None:
     """Start working a run once the transaction that created it has committed."""
-    transaction.on_commit(lambda: run_step(run.pk))
+    transaction.on_commit(lambda: _start(run.pk))
+
+
+def _start(run_id: int) -> None:
+    """Queue the first step; with the queue down the run stays saved and the revive job starts
+    it once the queue is back (a lease-free run overdue by the grace is revivable)."""
+    from ledgersync.web.outage import outage_errors, throttle
+
+    try:
+        run_step(run_id)
+    except outage_errors() as exc:
+        throttle.warn(
+            log,
+            "enqueue",
+            f"queue unreachable ({type(exc).__name__}); run {run_id} "
+            "is saved and starts when the queue is back",
+        )
 
 
 @db_periodic_task(crontab(minute="*/10"))
