@@ -28,7 +28,9 @@ LOCK_SECONDS = 50
 def claim(name: str, now: float | None = None, huey: Any = None) -> bool:
     """True for the first caller within LOCK_SECONDS for job ``name``; False for the others."""
     if huey is None:
-        from huey.contrib.djhuey import HUEY as huey
+        from huey.contrib.djhuey import HUEY
+
+        huey = HUEY
     now = time.time() if now is None else now
     key = f"ledgersync-periodic:{name}"
     storage = huey.storage

@@ -82,7 +82,7 @@ class OutageMiddleware:
                 "temporarily_unavailable",
                 f"The {service} cannot be reached just now; try again in a minute.",
             )
-            response: HttpResponse = JsonResponse(error.body(), status=503)
+            response = JsonResponse(error.body(), status=503)
         else:
             response = HttpResponse(PAGE.format(service=service), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
