@@ -9,6 +9,7 @@ import sys
 
 from ledgersync.commands.common import setup_django
 from ledgersync.env import ConfigError
+from ledgersync.preflight import check_for, port_setting
 from ledgersync.providers.registry import PROVIDERS
 
 
@@ -31,7 +32,7 @@ def cmd_serve(args) -> int:
             file=sys.stderr,
         )
         return 2
-    return run_web(args.host, args.port)
+    return run_web(args.host, args.port or port_setting("LEDGERSYNC_PORT", 8000))
 
 
 def run_web(host: str, port: int) -> int:
@@ -53,11 +54,32 @@ def run_web(host: str, port: int) -> int:
     return 0
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 25
+
+
 def cmd_worker(args) -> int:
     setup_django()
+    import threading
+
     from django.core.management import call_command
 
-    call_command("run_huey", workers=args.workers, worker_type="thread")
+    from ledgersync.sync.health import start_heartbeat
+
+    stop = threading.Event()
+    start_heartbeat(stop)
+    try:
+        # SIGTERM (systemd, containers) is a graceful stop: each worker thread finishes the
+        # step in flight, which writes its outcome and releases the run's lease, so another
+        # worker takes the next step at once; a step still going after 25 s is interrupted.
+        call_command(
+            "run_huey",
+            workers=args.workers,
+            worker_type="thread",
+            graceful_signal="TERM",
+            shutdown_timeout=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+    finally:
+        stop.set()
     return 0
 
 
@@ -142,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="the production web server")
     serve.add_argument("--host", default=os.environ.get("LEDGERSYNC_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("LEDGERSYNC_PORT", "8000")))
+    serve.add_argument("--port", type=int, help="default: LEDGERSYNC_PORT or 8000")
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="the background worker (Huey)")
@@ -195,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_for(args.command)
         return args.func(args)
     except ConfigError as exc:
         print(f"ledgersync: configuration error: {exc}", file=sys.stderr)

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ledgersync.web.outage.OutageMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with ledgersync.web.lockout.
     "axes.middleware.AxesMiddleware",
 ]
@@ -102,12 +103,19 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ledgersync.sqlite3'}",
-        conn_max_age=60,
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ledgersync.sqlite3'}",
+            conn_max_age=60,
+        )
+    }
+except (ValueError, KeyError):  # an unknown scheme or a malformed URL
+    raise ConfigError(
+        f"DATABASE_URL={env_str('DATABASE_URL').split(':', 1)[0] + ':…'!r} is not a database "
+        "URL ledgersync knows: use "
+        "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:////path/to/file.sqlite3"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the web server read while the worker writes.

@@ -9,6 +9,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ledgersync.alerts import mail, webhooks
 from ledgersync.alerts.models import Event
+from ledgersync.sync.periodic import once_per_schedule
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def deliver(delivery_id: int) -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
+@once_per_schedule
 def retry_deliveries() -> None:
     """Try every delivery whose next try is due (the backoff's retries)."""
     for delivery_id in webhooks.due():
@@ -40,6 +42,7 @@ def retry_deliveries() -> None:
 
 
 @db_periodic_task(crontab(minute="*/15"))
+@once_per_schedule
 def send_digests() -> None:
     sent = mail.send_due_digests()
     if sent:

@@ -13,6 +13,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from ledgersync.records.models import DocType, Organisation
 from ledgersync.sync import connections, engine, late_copies, reference
 from ledgersync.sync.models import SyncRun, Trigger
+from ledgersync.sync.periodic import once_per_schedule
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,27 @@ def run_step(run_id: int) -> None:
 
 def enqueue(run: SyncRun) -> None:
     """Start working a run once the transaction that created it has committed."""
-    transaction.on_commit(lambda: run_step(run.pk))
+    transaction.on_commit(lambda: _start(run.pk))
+
+
+def _start(run_id: int) -> None:
+    """Queue the first step; with the queue down the run stays saved and the revive job starts
+    it once the queue is back (a lease-free run overdue by the grace is revivable)."""
+    from ledgersync.web.outage import outage_errors, throttle
+
+    try:
+        run_step(run_id)
+    except outage_errors() as exc:
+        throttle.warn(
+            log,
+            "enqueue",
+            f"queue unreachable ({type(exc).__name__}); run {run_id} "
+            "is saved and starts when the queue is back",
+        )
 
 
 @db_periodic_task(crontab(minute="*/10"))
+@once_per_schedule
 def keep_connections_alive() -> None:
     counts = connections.keep_alive()
     log.info("keep-alive: %s", counts)
@@ -53,6 +71,7 @@ def fill_reference_gaps(connection_id: int) -> None:
 
 
 @db_periodic_task(crontab(minute="*/5"))
+@once_per_schedule
 def keep_reference_fresh() -> None:
     """Read each live connection's package data again every half hour (and what it lacks)."""
     counts = reference.keep_fresh()
@@ -61,6 +80,7 @@ def keep_reference_fresh() -> None:
 
 
 @db_periodic_task(crontab(minute="*/5"))
+@once_per_schedule
 def recheck_late_copies() -> None:
     """Remove extra copies that unanswered sends left once they could land no more."""
     looked = late_copies.recheck_all()
@@ -69,6 +89,7 @@ def recheck_late_copies() -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
+@once_per_schedule
 def revive_and_schedule() -> None:
     """Pick up runs whose worker died (lease lapsed) and start scheduled Auto Syncs."""
     now = timezone.now()
