@@ -10,7 +10,16 @@ from ledgersync.providers.facts import URL_NAMES
 
 SRC = Path(__file__).resolve().parents[1]
 README = SRC.parents[1] / "README.md"
-HELPERS = {"env_str", "env_bool", "env_int", "env_list", "env_url", "env_networks", "env_email"}
+HELPERS = {
+    "env_str",
+    "env_bool",
+    "env_int",
+    "env_list",
+    "env_url",
+    "env_networks",
+    "env_email",
+    "port_setting",
+}
 # env_email(url_name, prefix) also reads prefix + each of these.
 EMAIL_PARTS = ("HOST", "PORT", "USER", "PASSWORD", "TLS", "SSL")
 # Set by ledgersync for Django, not a setting a deployment chooses.
