@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 REMOVED = "sync:extra-copy-removed"
 LEFT = "sync:extra-copy-left"
 GONE = "sync:extra-copy-gone"
+PAID = "a payment or credit is allocated to it"
 
 
 def due(connection: Connection, now: datetime | None = None) -> QuerySet[Attempt]:
@@ -127,7 +128,7 @@ def look_again(document, connection: Connection, connector: Connector, user=None
     )
     name = connector.capabilities.display_name
     if found:
-        _hold(document, name, [(extra, "it is still there") for extra in found])
+        _hold(document, name, [(extra, _kept_because(extra, name)) for extra in found])
         return DocumentState.objects.get(document=document)
     with transaction.atomic():
         state = DocumentState.objects.select_for_update().get(document=document)
@@ -159,6 +160,11 @@ def _copies(
     return [c for c in copies if c is not kept and _same(c, kept, document, supplier)]
 
 
+def _kept_because(extra: RemoteDocument, name: str) -> str:
+    """Why a copy found again at Check again is still there, in the words _remove uses."""
+    return PAID if extra.has_payment else f"it is still in {name}"
+
+
 def _hold(document, name: str, left: list[tuple[RemoteDocument, str]]) -> None:
     """EXTRA_COPY: the package holds another copy ledgersync could not remove."""
     ids = ", ".join(extra.remote_id for extra, _ in left)
@@ -188,7 +194,7 @@ def _same(copy: RemoteDocument, kept: RemoteDocument, document, supplier: str | 
 def _remove(connector: Connector, extra: RemoteDocument) -> str | None:
     """None when the copy is gone, else why the package kept it."""
     if extra.has_payment:
-        return "a payment or credit is allocated to it"
+        return PAID
     try:
         connector.void_document(extra)
     except PermanentError as error:

@@ -20,14 +20,14 @@ LOG_INTERVAL_SECONDS = 60
 
 
 def outage_errors() -> tuple[type[BaseException], ...]:
-    kinds: list[type[BaseException]] = [OperationalError, InterfaceError]
-    try:
-        import redis.exceptions
+    import redis.exceptions  # a dependency: the production queue
 
-        kinds += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
-    except ImportError:  # pragma: no cover - redis is a dependency
-        pass
-    return tuple(kinds)
+    return (
+        OperationalError,
+        InterfaceError,
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+    )
 
 
 def service_of(exc: BaseException) -> str:
