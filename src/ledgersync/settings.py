@@ -234,14 +234,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # An outage error (database or queue unreachable) is logged as one line per logger and
+    # kind per minute, without its traceback: see ledgersync.outage.OutageLogFilter.
+    "filters": {"outage": {"()": "ledgersync.outage.OutageLogFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["outage"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LEDGERSYNC_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # httpx logs every request line at INFO; the provider layer logs its own, redacted.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
-        # The Huey consumer installs its own handler; do not print each line twice.
-        "huey": {"level": "INFO", "propagate": False},
+        # Huey's consumer adds its own handler only to a "huey" logger that has none; giving it
+        # ours keeps one format and the outage filter (no traceback per failed queue read).
+        "huey": {"level": "INFO", "handlers": ["console"], "propagate": False},
     },
 }

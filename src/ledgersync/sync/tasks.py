@@ -34,7 +34,7 @@ def enqueue(run: SyncRun) -> None:
 def _start(run_id: int) -> None:
     """Queue the first step; with the queue down the run stays saved and the revive job starts
     it once the queue is back (a lease-free run overdue by the grace is revivable)."""
-    from ledgersync.web.outage import outage_errors, throttle
+    from ledgersync.outage import outage_errors, throttle
 
     try:
         run_step(run_id)

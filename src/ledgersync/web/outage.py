@@ -7,52 +7,15 @@ JSON error shape; both carry ``Retry-After``. One log line per failure kind per 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 
-from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+
+from ledgersync.outage import outage_errors, service_of, throttle
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-LOG_INTERVAL_SECONDS = 60
 
-
-def outage_errors() -> tuple[type[BaseException], ...]:
-    import redis.exceptions  # a dependency: the production queue
-
-    return (
-        OperationalError,
-        InterfaceError,
-        redis.exceptions.ConnectionError,
-        redis.exceptions.TimeoutError,
-    )
-
-
-def service_of(exc: BaseException) -> str:
-    return "queue" if type(exc).__module__.startswith("redis") else "database"
-
-
-class Throttle:
-    """Log a failure kind at most once per interval (no traceback storm in an outage)."""
-
-    def __init__(self, interval: float = LOG_INTERVAL_SECONDS) -> None:
-        self.interval = interval
-        self.last: dict[str, float] = {}
-        self.lock = threading.Lock()
-
-    def warn(self, logger: logging.Logger, kind: str, message: str) -> bool:
-        now = time.monotonic()
-        with self.lock:
-            if now - self.last.get(kind, -self.interval - 1) < self.interval:
-                return False
-            self.last[kind] = now
-        logger.warning(message)
-        return True
-
-
-throttle = Throttle()
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>ledgersync is temporarily unavailable</title></head><body>

@@ -9,7 +9,8 @@ import redis.exceptions
 from django.db.utils import OperationalError
 from django.test import RequestFactory
 
-from ledgersync.web.outage import OutageMiddleware, Throttle
+from ledgersync.outage import Throttle
+from ledgersync.web.outage import OutageMiddleware
 
 
 def answer(path: str, exc: BaseException):
