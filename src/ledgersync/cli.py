@@ -61,26 +61,48 @@ def cmd_worker(args) -> int:
     setup_django()
     import threading
 
-    from django.core.management import call_command
-
+    from ledgersync.sync import tasks
     from ledgersync.sync.health import start_heartbeat
 
     stop = threading.Event()
-    start_heartbeat(stop)
+    start_heartbeat(stop, on_queue_back=tasks.start_waiting_runs)
     try:
-        # SIGTERM (systemd, containers) is a graceful stop: each worker thread finishes the
-        # step in flight, which writes its outcome and releases the run's lease, so another
-        # worker takes the next step at once; a step still going after 25 s is interrupted.
-        call_command(
-            "run_huey",
-            workers=args.workers,
-            worker_type="thread",
-            graceful_signal="TERM",
-            shutdown_timeout=GRACEFUL_SHUTDOWN_SECONDS,
-        )
+        _consumer(args.workers).run()
     finally:
         stop.set()
     return 0
+
+
+def _consumer(workers: int):
+    """Huey's consumer as ``run_huey`` builds it, with both stop signals graceful.
+
+    SIGTERM (systemd, containers) and SIGINT (Ctrl-C) let each worker thread finish the step
+    in flight, which writes its outcome and releases the run's lease, so another worker takes
+    the next step at once; a step still going after GRACEFUL_SHUTDOWN_SECONDS is interrupted,
+    and a second Ctrl-C interrupts at once."""
+    import signal
+
+    from django.conf import settings
+    from django.utils.module_loading import autodiscover_modules
+    from huey.consumer_options import ConsumerConfig
+    from huey.contrib.djhuey import HUEY
+
+    autodiscover_modules("tasks")
+    configured = dict(settings.HUEY.get("consumer") or {})  # type: ignore[call-overload]
+    options = {
+        **configured,
+        "workers": workers,
+        "worker_type": "thread",
+        "graceful_signal": "TERM",
+        "shutdown_timeout": GRACEFUL_SHUTDOWN_SECONDS,
+    }
+    config = ConsumerConfig(**options)
+    config.validate()
+    consumer = HUEY.create_consumer(**config.values)
+    # Huey 2.5 makes only one signal graceful; its table of signal actions is the one place
+    # to make the other so (test_worker_signals checks it against the installed version).
+    consumer._signal_actions[signal.SIGINT] = (False, True)
+    return consumer
 
 
 def cmd_createuser(args) -> int:

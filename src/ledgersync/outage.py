@@ -16,15 +16,19 @@ from django.db.utils import InterfaceError, OperationalError
 LOG_INTERVAL_SECONDS = 60
 
 
-def outage_errors() -> tuple[type[BaseException], ...]:
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What Django raises when the database cannot be reached or the connection broke."""
+    return (OperationalError, InterfaceError)
+
+
+def queue_errors() -> tuple[type[BaseException], ...]:
     import redis.exceptions  # a dependency: the production queue
 
-    return (
-        OperationalError,
-        InterfaceError,
-        redis.exceptions.ConnectionError,
-        redis.exceptions.TimeoutError,
-    )
+    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def outage_errors() -> tuple[type[BaseException], ...]:
+    return database_errors() + queue_errors()
 
 
 def service_of(exc: BaseException) -> str:

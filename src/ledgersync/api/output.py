@@ -7,6 +7,7 @@ from decimal import Decimal
 from ledgersync.records.formats import plain
 from ledgersync.records.models import Account, Document, NominalCode, Supplier, TaxCode
 from ledgersync.records.parties import PARTY_FIELDS
+from ledgersync.sync import engine
 from ledgersync.sync.connections import live_connection
 from ledgersync.sync.models import AccsIdLink, DocumentState, SyncRun
 from ledgersync.sync.status import Failure, StatusCode
@@ -187,6 +188,7 @@ def run_out(run: SyncRun) -> dict:
         "left_count": run.left_count,
         "api_calls": run.api_calls,
         "message": run.message,
+        "stalled": engine.stalled_sentence(run),
         "results": results,
     }
 

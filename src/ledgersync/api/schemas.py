@@ -345,6 +345,9 @@ class RunOut(Schema):
     left_count: int
     api_calls: int
     message: str
+    stalled: str = Field(
+        description="Why a live run is not moving when no worker is on it; empty otherwise."
+    )
     results: list[RunResultOut]
 
 

@@ -39,6 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ledgersync.alerts import events as alerts
+from ledgersync.outage import database_errors
 from ledgersync.providers.base import AuthError, ProviderError
 from ledgersync.records.models import DocType, Document, Organisation
 from ledgersync.sync import assess, connections, late_copies, reference
@@ -80,6 +81,7 @@ REVIVE_GRACE = dt.timedelta(minutes=2)
 IDLE_POLL_SECONDS = 5.0
 RUN_FIELDS = ["tried", "synced_count", "failed_count", "api_calls", "left_count"]
 NOTHING_LEFT = "Nothing left to sync."
+SOMETHING_WENT_WRONG = "Something went wrong in ledgersync; the run was stopped."
 DONE = "Done."
 
 __all__ = [
@@ -89,6 +91,7 @@ __all__ = [
     "RunState",
     "StepKind",
     "StepResult",
+    "Interrupted",
     "Trigger",
     "blocked_queue",
     "nothing_ready",
@@ -99,6 +102,7 @@ __all__ = [
     "request_stop",
     "run_until_done",
     "set_failures",
+    "stalled_sentence",
     "start_run",
     "step",
 ]
@@ -152,6 +156,19 @@ class RunInProgress(Exception):
 
 class LeaseLost(Exception):
     """Another worker holds the run now; this one must stop touching it."""
+
+
+class Interrupted(Exception):
+    """The database went away mid-step. The run is not failed: it keeps its lease under
+    ``token``, and ``step(run_id, resume=token)`` takes it up again once the database answers
+    (tasks.run_step waits for that), reconciling any send left without an outcome as after a
+    kill -9. Nobody else takes the run meanwhile; if this worker never comes back, the lease
+    lapses and the run is revived."""
+
+    def __init__(self, run_id: int, token: str) -> None:
+        super().__init__(f"run {run_id}: the database is unreachable; the step was interrupted")
+        self.run_id = run_id
+        self.token = token
 
 
 def start_run(
@@ -224,11 +241,16 @@ class Lease:
         self.token = token
 
     @classmethod
-    def claim(cls, run_id: int) -> Lease | None:
+    def claim(cls, run_id: int, token: str | None = None) -> Lease | None:
+        """Hold a live run nobody holds; ``token`` (an Interrupted step's) may also take back
+        the hold it left."""
         now = timezone.now()
-        token = str(uuid.uuid4())
+        free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+        if token:
+            free |= Q(lease_token=token)
+        token = token or str(uuid.uuid4())
         claimed = SyncRun.objects.filter(
-            Q(lease_until__isnull=True) | Q(lease_until__lt=now),
+            free,
             pk=run_id,
             state__in=LIVE_RUN_STATES,
         ).update(lease_until=now + LEASE, lease_token=token, state=RunState.RUNNING)
@@ -271,6 +293,45 @@ class Lease:
         )
 
 
+QUEUE_WAIT = "Saved; it starts by itself once the queue is back (the queue is unreachable now)."
+STALL_AFTER = dt.timedelta(seconds=30)
+
+
+def stalled_sentence(run: SyncRun, now: dt.datetime | None = None) -> str:
+    """Why a live run is not moving, when no worker is on it ("" when one is, or its next
+    step is not yet due): the one sentence the web's progress and the API's run show."""
+    if run.state not in LIVE_RUN_STATES:
+        return ""
+    now = now or timezone.now()
+    if run.lease_until is None and run.started_at is None and run.message == QUEUE_WAIT:
+        return QUEUE_WAIT
+    if run.lease_until is not None:
+        if run.lease_until >= now:
+            return ""
+        since = run.lease_until - LEASE  # its worker's last sign of life
+    elif run.not_before is not None and now - run.not_before > STALL_AFTER:
+        since = run.not_before
+    else:
+        return ""
+    seconds = int((now - since).total_seconds())
+    took = f"{seconds} seconds" if seconds < 120 else f"{seconds // 60} minutes"
+    return (
+        f"No worker has worked this run for {took}: check that `ledgersync worker` is "
+        "running and that /readyz says ready. The run carries on by itself once one is."
+    )
+
+
+def waiting_for_queue():
+    """Runs saved while the queue was unreachable, never started: tasks.start_waiting_runs
+    starts them the moment a worker sees the queue back."""
+    return SyncRun.objects.filter(
+        state__in=LIVE_RUN_STATES,
+        started_at__isnull=True,
+        lease_until__isnull=True,
+        message=QUEUE_WAIT,
+    )
+
+
 def revivable():
     """Live runs nobody is working: a lapsed lease, or a next step overdue by the grace."""
     now = timezone.now()
@@ -279,13 +340,17 @@ def revivable():
     )
 
 
-def step(run_id: int, *, end_when_idle: bool = False) -> StepResult:
+def step(run_id: int, *, end_when_idle: bool = False, resume: str | None = None) -> StepResult:
     """Work one step of a run: the result says whether it is over, idle, or due again.
 
     ``end_when_idle`` ends an idle Auto Sync at once (FINISHED) instead of leaving it to
     watch for newly marked documents until its time limit, as the background worker does.
+    ``resume`` is the token of a step that raised Interrupted.
+
+    Raises Interrupted when the database goes away mid-step (the run is not failed), or the
+    database's own error when it is unreachable before the run is held.
     """
-    lease = Lease.claim(run_id)
+    lease = Lease.claim(run_id, resume)
     if lease is None:
         return NOT_HELD
     result = NOT_HELD
@@ -294,18 +359,27 @@ def step(run_id: int, *, end_when_idle: bool = False) -> StepResult:
         if result.idle and end_when_idle:
             lease.finish(RunState.FINISHED, _ending(lease.run, NOTHING_LEFT))
             result = OVER
-        return result
     except LeaseLost:
         log.warning("run %s: lease lost mid-step; the worker holding it carries on", run_id)
         result = NOT_HELD
-        return result
+    except database_errors() as exc:
+        raise Interrupted(run_id, lease.token) from exc
     except Exception:
         log.exception("sync run %s failed", run_id)
-        lease.finish(RunState.FAILED, "Something went wrong in ledgersync; the run was stopped.")
-        result = OVER
+        try:
+            lease.finish(RunState.FAILED, SOMETHING_WENT_WRONG)
+        finally:
+            _release(lease, None)
         raise
-    finally:
-        lease.release(result.next_in)
+    _release(lease, result.next_in)
+    return result
+
+
+def _release(lease: Lease, next_in: float | None) -> None:
+    try:
+        lease.release(next_in)
+    except database_errors() as exc:
+        raise Interrupted(lease.run.pk, lease.token) from exc
 
 
 def left(run: SyncRun) -> int:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "ledgersync-worker-heartbeat"
 HEARTBEAT_SECONDS = 15
+RETRY_SECONDS = 2
 HEARTBEAT_MAX_AGE = 60
 
 
@@ -31,21 +33,35 @@ def beat(now: float | None = None) -> None:
     storage.put_data(HEARTBEAT_KEY, repr(time.time() if now is None else now).encode())
 
 
-def start_heartbeat(stop: threading.Event) -> threading.Thread:
-    """A daemon thread beating until ``stop`` is set; a failed beat is logged once per kind."""
+def start_heartbeat(
+    stop: threading.Event, on_queue_back: Callable[[], object] | None = None
+) -> threading.Thread:
+    """A daemon thread beating until ``stop`` is set; a failed beat is logged once per kind,
+    and ``on_queue_back`` is called when a beat gets through again after failing."""
 
     def loop() -> None:
         last_failure = ""
         while not stop.is_set():
             try:
                 beat()
+                if last_failure and on_queue_back is not None:
+                    log.info("heartbeat: the queue answers again")
+                    try:
+                        on_queue_back()
+                    except Exception:
+                        log.exception("heartbeat: could not act on the queue's return")
+                    finally:
+                        from django.db import connections
+
+                        connections.close_all()  # this thread's own, until the next return
                 last_failure = ""
             except Exception as exc:  # the queue is down: /readyz will say so
                 kind = type(exc).__name__
                 if kind != last_failure:
                     log.warning("heartbeat: cannot write to the queue (%s)", kind)
                     last_failure = kind
-            stop.wait(HEARTBEAT_SECONDS)
+            # While the queue is down, look more often: its return starts saved runs.
+            stop.wait(RETRY_SECONDS if last_failure else HEARTBEAT_SECONDS)
 
     thread = threading.Thread(target=loop, name="ledgersync-heartbeat", daemon=True)
     thread.start()

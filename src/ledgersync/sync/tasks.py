@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from django.db import transaction
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from ledgersync.outage import database_errors, queue_errors, throttle
 from ledgersync.records.models import DocType, Organisation
 from ledgersync.sync import connections, engine, late_copies, reference
 from ledgersync.sync.models import SyncRun, Trigger
@@ -18,12 +20,92 @@ from ledgersync.sync.periodic import once_per_schedule
 log = logging.getLogger(__name__)
 
 
+# How long a worker waits in-process for the database or the queue to come back before it
+# leaves the run to be revived (a lease lapses after engine.LEASE), and how often it looks.
+OUTAGE_WAIT_SECONDS = 240.0
+OUTAGE_POLL_SECONDS = 2.0
+
+
 @db_task()
 def run_step(run_id: int) -> None:
-    """One step, then the next one scheduled when the run is idle or due again."""
-    result = engine.step(run_id)
-    if result.next_in is not None:
-        run_step.schedule((run_id,), delay=result.next_in)
+    """One step, then the next one scheduled when the run is idle or due again.
+
+    An outage does not fail the run. With the database gone the worker waits for it and takes
+    up the step it held (engine.Interrupted); with the queue gone it keeps trying to schedule
+    the next step. Either way the run goes on within OUTAGE_POLL_SECONDS of the return."""
+    result = _step_through_outages(run_id)
+    if result is not None and result.next_in is not None:
+        _schedule_through_outages(run_id, result.next_in)
+
+
+def _step_through_outages(run_id: int) -> engine.StepResult | None:
+    resume = None
+    deadline = time.monotonic() + OUTAGE_WAIT_SECONDS
+    while True:
+        try:
+            return engine.step(run_id, resume=resume)
+        except engine.Interrupted as stop:
+            resume = stop.token
+        except database_errors():
+            pass  # before the run was held: it is claimed afresh
+        throttle.warn(
+            log,
+            f"step-database:{run_id}",
+            f"run {run_id}: the database is unreachable; waiting for it to come back",
+        )
+        if not _wait_for(database_answers, deadline):
+            log.warning(
+                "run %s: the database did not come back within %.0f s; the run is revived "
+                "once it does",
+                run_id,
+                OUTAGE_WAIT_SECONDS,
+            )
+            return None
+
+
+def _schedule_through_outages(run_id: int, delay: float) -> None:
+    started = time.monotonic()
+    while True:
+        waited = time.monotonic() - started
+        try:
+            run_step.schedule((run_id,), delay=max(delay - waited, 0.0))
+            return
+        except queue_errors():
+            throttle.warn(
+                log,
+                f"schedule:{run_id}",
+                f"run {run_id}: the queue is unreachable; its next step is scheduled once "
+                "the queue is back",
+            )
+        if waited >= OUTAGE_WAIT_SECONDS:
+            log.warning("run %s: the queue is still unreachable; the run is revived later", run_id)
+            return
+        time.sleep(OUTAGE_POLL_SECONDS)
+
+
+def _wait_for(answers, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if answers():
+            return True
+        time.sleep(OUTAGE_POLL_SECONDS)
+    return False
+
+
+def database_answers() -> bool:
+    """A fresh connection to the database answers (the broken one is dropped first)."""
+    from django.db import connection
+
+    try:
+        connection.close()
+    except database_errors():
+        pass
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except database_errors():
+        return False
+    return True
 
 
 def enqueue(run: SyncRun) -> None:
@@ -32,19 +114,33 @@ def enqueue(run: SyncRun) -> None:
 
 
 def _start(run_id: int) -> None:
-    """Queue the first step; with the queue down the run stays saved and the revive job starts
-    it once the queue is back (a lease-free run overdue by the grace is revivable)."""
-    from ledgersync.outage import outage_errors, throttle
-
+    """Queue the first step; with the queue down the run stays saved, says so
+    (engine.QUEUE_WAIT), and starts as soon as a worker sees the queue back."""
     try:
         run_step(run_id)
-    except outage_errors() as exc:
+    except queue_errors() as exc:
+        SyncRun.objects.filter(pk=run_id, started_at__isnull=True).update(message=engine.QUEUE_WAIT)
         throttle.warn(
             log,
             "enqueue",
             f"queue unreachable ({type(exc).__name__}); run {run_id} "
             "is saved and starts when the queue is back",
         )
+
+
+def start_waiting_runs() -> int:
+    """The queue is back (a worker's heartbeat got through again): start the runs saved while
+    it was down. Several workers may do this at once; a run is worked by one at a time."""
+    started = 0
+    for run_id in engine.waiting_for_queue().values_list("pk", flat=True):
+        try:
+            run_step(run_id)
+        except queue_errors():
+            return started
+        started += 1
+    if started:
+        log.info("the queue is back: %s saved runs started", started)
+    return started
 
 
 @db_periodic_task(crontab(minute="*/10"))

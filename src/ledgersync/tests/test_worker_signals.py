@@ -1,4 +1,5 @@
-"""`ledgersync worker` stops gracefully on SIGTERM (what systemd and containers send)."""
+"""`ledgersync worker` stops gracefully on SIGTERM (what systemd and containers send) and on
+SIGINT (Ctrl-C), and keeps its log readable while the queue is down."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import subprocess
 import sys
 import time
 
+import pytest
 
-def test_sigterm_stops_the_worker_gracefully_within_30_seconds(tmp_path):
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_stops_the_worker_gracefully_within_30_seconds(tmp_path, signum):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGERSYNC_", "DATABASE_"))}
     env.update({"LEDGERSYNC_VAR_DIR": str(tmp_path), "SECRET_KEY": "s" * 50})
     run = [sys.executable, "-m", "ledgersync"]
@@ -21,7 +25,7 @@ def test_sigterm_stops_the_worker_gracefully_within_30_seconds(tmp_path):
             deadline = time.time() + 60
             while "executed in" not in log.read_text() and time.time() < deadline:
                 time.sleep(0.2)  # wait until it is really working jobs
-            worker.send_signal(signal.SIGTERM)
+            worker.send_signal(signum)
             started = time.time()
             code = worker.wait(timeout=30)
         finally:
@@ -31,6 +35,7 @@ def test_sigterm_stops_the_worker_gracefully_within_30_seconds(tmp_path):
     text = log.read_text()
     assert code == 0, text
     assert time.time() - started < 30
+    assert f"Received {signum.name}" in text
     assert "Shutting down gracefully" in text
     assert "All workers have stopped" in text
     assert "Traceback" not in text

@@ -149,6 +149,10 @@ class Progress:
         return self.run.is_live and self.run.auto and not self.left and bool(self.run.message)
 
     @property
+    def stalled(self) -> str:
+        return engine.stalled_sentence(self.run)
+
+    @property
     def handled(self) -> int:
         return self.done + self.failed
 
