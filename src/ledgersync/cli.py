@@ -102,6 +102,15 @@ def _consumer(workers: int):
     # Huey 2.5 makes only one signal graceful; its table of signal actions is the one place
     # to make the other so (test_worker_signals checks it against the installed version).
     consumer._signal_actions[signal.SIGINT] = (False, True)
+    handle_signal = consumer._handle_signal
+
+    def stop_after_the_batch(signum, frame) -> None:
+        from ledgersync.sync import engine
+
+        engine.stopping.set()  # steps end after their batch in flight (engine.stopping)
+        handle_signal(signum, frame)
+
+    consumer._handle_signal = stop_after_the_batch
     return consumer
 
 

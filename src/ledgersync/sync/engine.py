@@ -29,6 +29,7 @@ import enum
 import itertools
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -293,6 +294,11 @@ class Lease:
         )
 
 
+# Set when this worker process is asked to stop (cli.cmd_worker, SIGTERM or Ctrl-C): a step
+# ends after the batch in flight, writes its outcome and lets go of the run, so another worker
+# takes the next step at once.
+stopping = threading.Event()
+
 QUEUE_WAIT = "Saved; it starts by itself once the queue is back (the queue is unreachable now)."
 STALL_AFTER = dt.timedelta(seconds=30)
 
@@ -468,7 +474,7 @@ def _work(lease: Lease) -> StepResult:
         result = _after_batch(lease, outcome, built_with)
         if result is not None:
             return result
-        if time.monotonic() >= step_ends:
+        if time.monotonic() >= step_ends or stopping.is_set():
             return _again(0.0)
         if outcome.unresolved:
             rounds = max(run.rounds(pk) for pk in outcome.unresolved)

@@ -192,3 +192,22 @@ def test_the_api_and_the_sync_page_show_the_same_stalled_sentence(demo, client):
     assert sentence.startswith("No worker has worked this run for 3 minutes")
     assert 'id="run-stalled"' in page
     assert sentence.replace("`", "&#x60;") in page or sentence in page
+
+
+def test_a_stopping_worker_ends_its_step_after_the_batch_in_flight(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1001", "A1006")
+    organisation.batch_size = 1
+    organisation.save()
+    run = engine.start_run(organisation, DocType.SALES_INVOICE, auto=True)
+    engine.stopping.set()
+    try:
+        result = engine.step(run.pk)
+    finally:
+        engine.stopping.clear()
+
+    run.refresh_from_db()
+    assert (result.kind, result.next_in) == (engine.StepKind.AGAIN, 0.0)
+    assert run.synced_count == 1  # one batch, then the run was let go for another worker
+    assert (run.lease_token, run.lease_until) == ("", None)
+    assert engine.run_until_done(run, sleep=no_sleep).synced_count == 2
