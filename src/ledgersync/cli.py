@@ -65,7 +65,7 @@ def cmd_worker(args) -> int:
     from ledgersync.sync.health import start_heartbeat
 
     stop = threading.Event()
-    start_heartbeat(stop, on_queue_back=tasks.start_waiting_runs)
+    start_heartbeat(stop, after_beat=tasks.start_waiting_runs)
     try:
         _consumer(args.workers).run()
     finally:

@@ -34,38 +34,45 @@ def beat(now: float | None = None) -> None:
 
 
 def start_heartbeat(
-    stop: threading.Event, on_queue_back: Callable[[], object] | None = None
+    stop: threading.Event, after_beat: Callable[[], object] | None = None
 ) -> threading.Thread:
-    """A daemon thread beating until ``stop`` is set; a failed beat is logged once per kind,
-    and ``on_queue_back`` is called when a beat gets through again after failing."""
+    """A daemon thread beating until ``stop`` is set; a failed beat is logged once per kind.
+    ``after_beat`` runs after each beat that got through (the worker starts runs saved while
+    the queue was down: tasks.start_waiting_runs)."""
 
     def loop() -> None:
         last_failure = ""
         while not stop.is_set():
             try:
                 beat()
-                if last_failure and on_queue_back is not None:
-                    log.info("heartbeat: the queue answers again")
-                    try:
-                        on_queue_back()
-                    except Exception:
-                        log.exception("heartbeat: could not act on the queue's return")
-                    finally:
-                        from django.db import connections
-
-                        connections.close_all()  # this thread's own, until the next return
-                last_failure = ""
             except Exception as exc:  # the queue is down: /readyz will say so
                 kind = type(exc).__name__
                 if kind != last_failure:
                     log.warning("heartbeat: cannot write to the queue (%s)", kind)
                     last_failure = kind
+            else:
+                if last_failure:
+                    log.info("heartbeat: the queue answers again")
+                last_failure = ""
+                if after_beat is not None:
+                    _after(after_beat)
             # While the queue is down, look more often: its return starts saved runs.
             stop.wait(RETRY_SECONDS if last_failure else HEARTBEAT_SECONDS)
 
     thread = threading.Thread(target=loop, name="ledgersync-heartbeat", daemon=True)
     thread.start()
     return thread
+
+
+def _after(after_beat: Callable[[], object]) -> None:
+    from django.db import connections
+
+    try:
+        after_beat()
+    except Exception:
+        log.exception("heartbeat: the work after a beat failed")
+    finally:
+        connections.close_all()  # this thread's own; the next beat opens it again
 
 
 def check_database() -> tuple[bool, str]:

@@ -517,7 +517,8 @@ def request_refresh(connection: Connection, *, everything: bool = True) -> bool:
     going; the cache says "being read" from now. True when one was queued."""
     from ledgersync.sync import tasks
 
-    ReferenceCache.objects.get_or_create(connection=connection)
+    cache, _ = ReferenceCache.objects.get_or_create(connection=connection)
+    before = cache.state
     now = timezone.now()
     free = ReferenceCache.objects.filter(pk=connection.pk).exclude(
         state=FetchState.FETCHING, started_at__gt=now - STUCK_AFTER
@@ -525,7 +526,12 @@ def request_refresh(connection: Connection, *, everything: bool = True) -> bool:
     if not free.update(state=FetchState.FETCHING, started_at=now):
         return False
     pk = connection.pk
-    transaction.on_commit(lambda: tasks.refresh_reference(pk, everything))
+
+    def queue_read() -> None:
+        if not tasks.submit(tasks.refresh_reference, pk, everything):  # the schedule reads it
+            ReferenceCache.objects.filter(pk=pk, state=FetchState.FETCHING).update(state=before)
+
+    transaction.on_commit(queue_read)
     return True
 
 
@@ -540,7 +546,12 @@ def request_gaps(connection: Connection) -> bool:
     if not queued:
         return False
     pk = connection.pk
-    transaction.on_commit(lambda: tasks.fill_reference_gaps(pk))
+
+    def queue_read() -> None:
+        if not tasks.submit(tasks.fill_reference_gaps, pk):  # the schedule reads them
+            ReferenceCache.objects.filter(pk=pk).update(gaps_wanted=False)
+
+    transaction.on_commit(queue_read)
     return True
 
 

@@ -108,6 +108,23 @@ def database_answers() -> bool:
     return True
 
 
+def submit(task, *args) -> bool:
+    """Hand a background job to the queue; with the queue unreachable, say so once a minute
+    and answer False (the caller leaves the job to its periodic twin) instead of failing the
+    request or command that asked for it."""
+    try:
+        task(*args)
+    except queue_errors() as exc:
+        name = getattr(getattr(task, "func", task), "__name__", "a background job")
+        throttle.warn(
+            log,
+            f"submit:{name}",
+            f"queue unreachable ({type(exc).__name__}); {name} is left to the schedule",
+        )
+        return False
+    return True
+
+
 def enqueue(run: SyncRun) -> None:
     """Start working a run once the transaction that created it has committed."""
     transaction.on_commit(lambda: _start(run.pk))
@@ -129,17 +146,21 @@ def _start(run_id: int) -> None:
 
 
 def start_waiting_runs() -> int:
-    """The queue is back (a worker's heartbeat got through again): start the runs saved while
-    it was down. Several workers may do this at once; a run is worked by one at a time."""
+    """Start the runs saved while the queue was down; each worker calls it after every
+    heartbeat that gets through (every 15 s, every 2 s while the queue is down). Several
+    workers may start the same run at once; it is worked by one at a time (its lease)."""
     started = 0
     for run_id in engine.waiting_for_queue().values_list("pk", flat=True):
         try:
             run_step(run_id)
         except queue_errors():
             return started
+        # Queued now: no longer "starts once the queue is back" (engine.stalled_sentence
+        # speaks up if no worker then takes it).
+        SyncRun.objects.filter(pk=run_id, message=engine.QUEUE_WAIT).update(message="")
         started += 1
     if started:
-        log.info("the queue is back: %s saved runs started", started)
+        log.info("runs saved while the queue was down, now started: %s", started)
     return started
 
 

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from ledgersync.tests.production import ROOT, build_wheel
 
 
 @pytest.fixture(scope="module")
 def wheel_names(tmp_path_factory) -> list[str]:
-    # Built from a copy, so a stale build/ or egg-info in the checkout cannot leak in.
-    source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    junk = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
-    shutil.copytree(ROOT / "src", source / "src", ignore=junk)
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = out.glob("ledgersync-*.whl")
-    return zipfile.ZipFile(wheel).namelist()
+    return zipfile.ZipFile(build_wheel(tmp_path_factory.mktemp("build"))).namelist()
 
 
 def test_the_wheel_holds_no_tests_and_no_test_data(wheel_names):

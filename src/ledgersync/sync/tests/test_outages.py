@@ -149,6 +149,8 @@ def test_a_run_started_with_the_queue_down_says_so_and_starts_when_it_is_back(de
     monkeypatch.setattr(tasks, "run_step", lambda run_id: started.append(run_id))
     assert tasks.start_waiting_runs() == 1
     assert started == [body["id"]]
+    assert not engine.waiting_for_queue().exists()  # queued once, not again at every beat
+    assert tasks.start_waiting_runs() == 0
     monkeypatch.setattr(tasks, "run_step", real_run_step)
 
 
@@ -211,3 +213,24 @@ def test_a_stopping_worker_ends_its_step_after_the_batch_in_flight(demo, sandbox
     assert run.synced_count == 1  # one batch, then the run was let go for another worker
     assert (run.lease_token, run.lease_until) == ("", None)
     assert engine.run_until_done(run, sleep=no_sleep).synced_count == 2
+
+
+def test_asking_for_a_read_with_the_queue_down_neither_fails_nor_leaves_it_being_read(
+    demo, monkeypatch
+):
+    from ledgersync.sync import reference
+    from ledgersync.sync.models import FetchState, ReferenceCache
+
+    _, connection = demo
+
+    def down(*args):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+
+    down.name = "refresh_reference"
+    monkeypatch.setattr(tasks, "refresh_reference", down)
+    before = ReferenceCache.objects.get_or_create(connection=connection)[0].state
+
+    assert reference.request_refresh(connection) is True  # the request itself goes through
+
+    state = ReferenceCache.objects.get(connection=connection).state
+    assert state == before != FetchState.FETCHING  # not "being read" while nothing reads it
