@@ -33,4 +33,4 @@ def test_an_administrator_invites_a_user_and_sees_them_listed(page, mailoutbox):
     expect(row.get_by_label("Role of sam", exact=True)).to_have_value(Role.ENGINEER)
     assert [m.to for m in mailoutbox] == [["sam@acme.example"]]
     assert not User.objects.get(username="sam").has_usable_password()
-    shot(page, "settings-users")
+    shot(page, "settings-users", full_page=True)
