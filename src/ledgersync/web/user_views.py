@@ -27,8 +27,8 @@ from ledgersync.web.access import organisation_of, require
 class InviteForm(forms.Form):
     """Only gathers and refills the fields: records.accounts.invite judges them (one home)."""
 
-    username = forms.CharField(max_length=150, required=False)
-    email = forms.CharField(label="E-mail", max_length=254, required=False)
+    username = forms.CharField(required=False)
+    email = forms.CharField(label="E-mail", required=False)
     role = forms.CharField(widget=forms.Select(choices=Role.choices), required=False)
 
 
@@ -72,15 +72,14 @@ def users_page(request):
 def user_invite(request):
     require(request, Perm.MANAGE_SETTINGS)
     form = InviteForm(request.POST)
-    form.is_valid()  # only length limits; the rules are accounts.invite's
-    data = form.cleaned_data
-    username, email = data.get("username", "").strip(), data.get("email", "").strip()
+    username = request.POST.get("username", "").strip()
+    email = request.POST.get("email", "").strip()
     try:
         # The user, the audit row and the e-mail together: if the mail cannot go, nobody is
         # added, so the invitation can simply be tried again.
         with transaction.atomic():
             user, path = accounts.invite(
-                organisation_of(request), username, email, data.get("role", "")
+                organisation_of(request), username, email, request.POST.get("role", "")
             )
             _audit(
                 request,
@@ -127,6 +126,8 @@ def user_role(request, pk: int):
         error = refusal(f"The role of {member.username} was not changed", exc)
         return _page(request, error=error, status=400)
     messages.success(request, f"{member.username} is now {member.get_role_display()}.")
+    if member.pk == request.user.pk and not member.has_perm(Perm.MANAGE_SETTINGS):
+        return redirect("home")  # they stepped down themselves: this page is no longer theirs
     return redirect("users")
 
 

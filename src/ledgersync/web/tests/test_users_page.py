@@ -246,3 +246,22 @@ def test_settings_and_the_menu_link_to_users_for_administrators_only(client, acm
     assert '<a href="/settings/" aria-current' not in page
     client.force_login(bob)
     assert ">Users<" not in client.get("/").content.decode()
+
+
+def test_an_administrator_who_steps_down_lands_on_the_diary(admin_client, acme):
+    organisation, ann, bob = acme
+    make_user(organisation, Role.ADMINISTRATOR, "cat")
+    response = admin_client.post(f"/settings/users/{ann.pk}/role/", {"role": "accounts"})
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert admin_client.get("/settings/users/").status_code == 403
+
+
+def test_a_username_too_long_is_refused_in_words(admin_client, acme):
+    response = admin_client.post(
+        "/settings/users/invite/",
+        {"username": "x" * 151, "email": "x@acme.example", "role": "accounts"},
+    )
+    assert response.status_code == 400
+    assert "Nobody was invited: the username must be at most 150 characters." in (
+        response.content.decode()
+    )
