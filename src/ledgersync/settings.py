@@ -48,6 +48,14 @@ TRUSTED_PROXIES = env_networks("LEDGERSYNC_TRUSTED_PROXIES")
 # Without them a key is derived from SECRET_KEY.
 ENCRYPTION_KEYS = env_list("LEDGERSYNC_ENCRYPTION_KEYS")
 
+# The bearer token GET /metrics asks for (Prometheus); unset, /metrics is off (404).
+METRICS_TOKEN = env_str("LEDGERSYNC_METRICS_TOKEN").strip()
+if METRICS_TOKEN and (len(METRICS_TOKEN) < 16 or any(c.isspace() for c in METRICS_TOKEN)):
+    raise ConfigError(
+        "LEDGERSYNC_METRICS_TOKEN must be at least 16 characters without spaces "
+        "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from ledgersync.records.models import Organisation, Role, User
 
 
@@ -29,7 +31,6 @@ def create_organisation(
     """
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email, validate_slug
-    from django.db import transaction
 
     if not name.strip():
         raise ValueError("the organisation needs a name")
@@ -58,11 +59,13 @@ LAST_ADMINISTRATOR = (
 
 
 def _other_active_administrators(user: User) -> bool:
-    return (
-        User.objects.filter(organisation=user.organisation, role=Role.ADMINISTRATOR, is_active=True)
-        .exclude(pk=user.pk)
-        .exists()
+    """Whether another active Administrator remains; called inside a transaction, it locks
+    the organisation's Administrators, so two of them stepping down at once cannot both pass
+    (the second waits and then sees the first gone)."""
+    administrators = User.objects.select_for_update().filter(
+        organisation=user.organisation, role=Role.ADMINISTRATOR, is_active=True
     )
+    return any(pk != user.pk for pk in administrators.values_list("pk", flat=True))
 
 
 def set_role(user: User, role: str) -> User:
@@ -71,19 +74,28 @@ def set_role(user: User, role: str) -> User:
     Raises ValueError with the sentence to show."""
     if role not in Role.values:
         raise ValueError(f"role must be one of {', '.join(Role.values)}")
-    if user.role == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR:
-        if not _other_active_administrators(user):
-            raise ValueError(LAST_ADMINISTRATOR.format(name=user.username))
-    user.role = role
-    user.save(update_fields=["role"])
+    with transaction.atomic():
+        if user.role == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR:
+            if not _other_active_administrators(user):
+                raise ValueError(LAST_ADMINISTRATOR.format(name=user.username))
+        user.role = role
+        user.save(update_fields=["role"])
     return user
 
 
 def deactivate(user: User) -> User:
     """Stop ``user`` logging in (their history stays); never the last active Administrator."""
-    if user.role == Role.ADMINISTRATOR and not _other_active_administrators(user):
-        raise ValueError(LAST_ADMINISTRATOR.format(name=user.username))
-    user.is_active = False
+    with transaction.atomic():
+        if user.role == Role.ADMINISTRATOR and not _other_active_administrators(user):
+            raise ValueError(LAST_ADMINISTRATOR.format(name=user.username))
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def reactivate(user: User) -> User:
+    """Let a deactivated ``user`` log in again, with the role and password they had."""
+    user.is_active = True
     user.save(update_fields=["is_active"])
     return user
 
@@ -100,6 +112,16 @@ def invite(organisation: Organisation, username: str, email: str, role: str) -> 
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
+    if not username.strip():
+        raise ValueError("the new user needs a username")
+    if len(username) > 150:
+        raise ValueError("the username must be at most 150 characters")
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise ValueError(
+            f"the username {username!r} may only use letters, numbers and @ . + - _"
+        ) from None
     if role not in Role.values:
         raise ValueError(f"role must be one of {', '.join(Role.values)}")
     try:

@@ -28,19 +28,19 @@ def navigation(request):
         ("Nominal codes", reverse("nominals"), None),
         ("Sync Accounts API", reverse("sync-home"), Perm.VIEW_SYNC),
         ("Settings", reverse("settings"), Perm.MANAGE_SETTINGS),
+        ("Users", reverse("users"), Perm.MANAGE_SETTINGS),
         ("API keys", reverse("api-keys"), Perm.MANAGE_SETTINGS),
         ("Alerts", reverse("alerts"), Perm.MANAGE_SETTINGS),
     ]
     path = request.path
+    shown = [(label, url) for label, url, perm in items if perm is None or user.has_perm(perm)]
+    # The longest entry the path falls under is the current one (/settings/users/ is Users,
+    # not Settings too).
+    under = [url for _, url in shown if path == url or (url != "/" and path.startswith(url))]
+    current = max(under, key=len, default=None)
     return {
         "nav_items": [
-            {
-                "label": label,
-                "url": url,
-                "current": path == url or (url != "/" and path.startswith(url)),
-            }
-            for label, url, perm in items
-            if perm is None or user.has_perm(perm)
+            {"label": label, "url": url, "current": url == current} for label, url in shown
         ],
         "organisation": getattr(user, "organisation", None),
     }

@@ -9,6 +9,7 @@ from ledgersync.web import (
     document_views,
     record_views,
     sync_views,
+    user_views,
     views,
 )
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The one-time link in an invitation (records.accounts.invite): Django's password-reset
@@ -63,6 +65,11 @@ urlpatterns = [
     path("nominals/import/", admin_views.nominal_import, name="nominal-import"),
     path("settings/", admin_views.settings_page, name="settings"),
     path("settings/audit/prune/", admin_views.audit_prune, name="audit-prune"),
+    path("settings/users/", user_views.users_page, name="users"),
+    path("settings/users/invite/", user_views.user_invite, name="user-invite"),
+    path("settings/users/<int:pk>/role/", user_views.user_role, name="user-role"),
+    path("settings/users/<int:pk>/deactivate/", user_views.user_deactivate, name="user-deactivate"),
+    path("settings/users/<int:pk>/reactivate/", user_views.user_reactivate, name="user-reactivate"),
     # Sync
     path("sync/", sync_views.sync_home, name="sync-home"),
     path("sync/connect/", sync_views.connect, name="sync-connect"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 
 from ledgersync.alerts.tests.conftest import smtp  # noqa: F401, F811 (a real SMTP server)
-from ledgersync.records.accounts import deactivate, invite, set_role
+from ledgersync.records.accounts import deactivate, invite, reactivate, set_role
 from ledgersync.records.models import Role, User
 from ledgersync.records.tests.factories import make_org, make_user
 
@@ -83,3 +85,28 @@ def test_the_invite_mail_reaches_a_real_smtp_server_with_the_public_link(smtp, s
     assert smtp.envelopes == [["sam@acme.example"]]
     assert message["Subject"] == "You are invited to ledgersync for Acme Heating Ltd"
     assert f"https://sync.acme.example{path}\n" in smtp.text(message)
+
+
+@pytest.mark.parametrize(
+    ("username", "words"),
+    [
+        ("", "the new user needs a username"),
+        ("  ", "the new user needs a username"),
+        ("s a m", "may only use letters, numbers and @ . + - _"),
+        ("x" * 151, "at most 150 characters"),
+    ],
+)
+def test_an_invite_with_a_bad_username_creates_nobody(username, words):
+    before = User.objects.count()
+    with pytest.raises(ValueError, match=re.escape(words)):
+        invite(make_org(), username, "sam@acme.example", Role.ACCOUNTS)
+    assert User.objects.count() == before
+
+
+def test_a_deactivated_user_is_reactivated_with_their_role():
+    organisation = make_org()
+    make_user(organisation, role=Role.ADMINISTRATOR, username="ann")
+    bob = deactivate(make_user(organisation, role=Role.ACCOUNTS, username="bob"))
+    reactivate(bob)
+    bob.refresh_from_db()
+    assert (bob.is_active, bob.role) == (True, Role.ACCOUNTS)

@@ -19,7 +19,12 @@ SYNC_URLS = [
     ("get", "/sync/reference/"),
     ("post", "/sync/reference/refresh/"),
 ]
-ADMIN_URLS = [("get", "/settings/"), ("post", "/settings/audit/prune/")]
+ADMIN_URLS = [
+    ("get", "/settings/"),
+    ("post", "/settings/audit/prune/"),
+    ("get", "/settings/users/"),
+    ("post", "/settings/users/invite/"),
+]
 LINKER_URLS = [("get", "/nominals/new/"), ("post", "/nominals/import/")]
 
 
