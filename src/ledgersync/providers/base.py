@@ -409,6 +409,12 @@ class Connector(ABC):
     def api_calls(self) -> int:
         """HTTP requests this instance has sent so far (token calls and retries included)."""
 
+    @property
+    def rate_limit_waits(self) -> tuple[int, float]:
+        """How many times this instance waited out the provider's rate limit itself, and for
+        how many seconds in all (longer waits are handed to the run instead: RateLimited)."""
+        return (0, 0.0)
+
     # --- OAuth -----------------------------------------------------------------------------
 
     @abstractmethod

@@ -97,6 +97,10 @@ class HttpConnector(Connector):
     def api_calls(self) -> int:
         return self.api.api_calls
 
+    @property
+    def rate_limit_waits(self) -> tuple[int, float]:
+        return self.api.rate_limit_waits
+
     def _tokens_refreshed(self, credentials: Credentials) -> None:
         self.credentials = credentials
         if self.on_token_refresh is not None:

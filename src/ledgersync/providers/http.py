@@ -252,6 +252,7 @@ class ApiClient:
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self._api_calls = 0
+        self._rate_limit_waits = (0, 0.0)  # how many times it waited out a 429, and how long
         self._count_lock = threading.Lock()
         # Held while tokens are checked or refreshed: a provider that rotates refresh tokens
         # spends one on first use, so a second thread refreshing too would lose the link.
@@ -285,6 +286,12 @@ class ApiClient:
         """Every HTTP request this client sent, token calls included."""
         with self._count_lock:
             return self._api_calls
+
+    @property
+    def rate_limit_waits(self) -> tuple[int, float]:
+        """How many times this client waited out the provider's rate limit, and the seconds."""
+        with self._count_lock:
+            return self._rate_limit_waits
 
     def close(self) -> None:
         self._oauth.close()
@@ -337,7 +344,12 @@ class ApiClient:
                     # An earlier attempt may have landed; a later refusal does not undo that.
                     raise UncertainError(error.message, code=error.code, status=error.status)
                 raise error
-            self.sleep(self._wait(error, attempt))
+            wait = self._wait(error, attempt)
+            if isinstance(error, RateLimited):
+                with self._count_lock:
+                    waits, seconds = self._rate_limit_waits
+                    self._rate_limit_waits = (waits + 1, seconds + wait)
+            self.sleep(wait)
             resent = resent or maybe_written
 
     def _send(

@@ -109,6 +109,7 @@ class BatchWork:
 
     def process(self, batch: list[Document]) -> Outcome:
         calls_before = self.connector.api_calls
+        waits_before, waited_before = self.connector.rate_limit_waits
         self.links = links_for(self.connection, parties_of(batch))
         try:
             self._push(self._check(self._reconcile(self._not_held(batch))))
@@ -121,6 +122,11 @@ class BatchWork:
             self._mark_open(batch, failure_for(exc, self.name))
         finally:
             self.run.api_calls += self.connector.api_calls - calls_before
+            waits, waited = self.connector.rate_limit_waits
+            if self.wait:  # the whole run waits for the provider's rate limit
+                waits, waited = waits + 1, waited + self.wait
+            self.run.rate_limit_waits += waits - waits_before
+            self.run.rate_limit_seconds += waited - waited_before
         return Outcome(sorted(set(self.unresolved)), wait=self.wait, auth_error=self.auth_error)
 
     def _not_held(self, batch: list[Document]) -> list[Document]:

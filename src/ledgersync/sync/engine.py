@@ -81,6 +81,7 @@ LEASE = dt.timedelta(minutes=5)
 REVIVE_GRACE = dt.timedelta(minutes=2)
 IDLE_POLL_SECONDS = 5.0
 RUN_FIELDS = ["tried", "synced_count", "failed_count", "api_calls", "left_count"]
+RUN_FIELDS += ["rate_limit_waits", "rate_limit_seconds"]
 NOTHING_LEFT = "Nothing left to sync."
 SOMETHING_WENT_WRONG = "Something went wrong in ledgersync; the run was stopped."
 DONE = "Done."

@@ -3,22 +3,23 @@
 One custom collector on its own registry (not prometheus_client's global one, so nothing
 else a library registers leaks out): a few aggregate queries per scrape, none per document.
 
-======================================  =====  ===============================================
-metric                                  type   labels
-======================================  =====  ===============================================
+========================================  =====  =============================================
+metric                                    type   labels
+========================================  =====  =============================================
 ledgersync_documents                    gauge  provider, doc_type, status_code
 ledgersync_push_attempts_total          count  provider, state, status_code
 ledgersync_api_calls_total              count  provider (calls sync runs made)
+ledgersync_rate_limit_waits_total       count  provider (429s sync runs waited out)
+ledgersync_rate_limit_wait_seconds_total  count  provider
 ledgersync_sync_runs                    gauge  provider, state
 ledgersync_sync_run_duration_seconds    hist.  provider (finished runs, start to finish)
 ledgersync_connections                  gauge  provider, status
 ledgersync_queue_up                     gauge  (1 when the queue answers, else 0)
 ledgersync_queue_pending_tasks          gauge  (only while the queue answers)
-======================================  =====  ===============================================
+========================================  =====  =============================================
 
-Rate-limit waits are not recorded anywhere (the HTTP layer sleeps short ones, a long one
-reschedules the run), so the nearest figure is a document or push whose status code is
-``RATE_LIMITED``, in the first two metrics.
+Rate-limit waits are counted on each run (``SyncRun.rate_limit_waits`` and ``_seconds``):
+the short ones the HTTP client sleeps through and the longer ones the run waits out.
 """
 
 from __future__ import annotations
@@ -91,18 +92,38 @@ def _runs() -> Iterator[Metric]:
         "Calls to the provider's API made by sync runs (reference reads and pushes).",
         labels=["provider"],
     )
-    per_provider: dict[str, int] = {}
+    waits = CounterMetricFamily(
+        "ledgersync_rate_limit_waits",
+        "Times sync runs waited for the provider's rate limit (a 429 and its Retry-After).",
+        labels=["provider"],
+    )
+    waited = CounterMetricFamily(
+        "ledgersync_rate_limit_wait_seconds",
+        "Seconds sync runs spent waiting for the provider's rate limit.",
+        labels=["provider"],
+    )
+    per_provider: dict[str, list[float]] = {}
     rows = SyncRun.objects.values("connection__provider", "state").annotate(
-        n=Count("pk"), calls=Sum("api_calls")
+        n=Count("pk"),
+        calls=Sum("api_calls"),
+        waits=Sum("rate_limit_waits"),
+        waited=Sum("rate_limit_seconds"),
     )
     for row in rows.order_by():
         provider = row["connection__provider"]
         runs.add_metric([provider, row["state"]], row["n"])
-        per_provider[provider] = per_provider.get(provider, 0) + (row["calls"] or 0)
-    for provider, total in sorted(per_provider.items()):
+        totals = per_provider.setdefault(provider, [0, 0, 0.0])
+        totals[0] += row["calls"] or 0
+        totals[1] += row["waits"] or 0
+        totals[2] += row["waited"] or 0.0
+    for provider, (total, count, seconds) in sorted(per_provider.items()):
         calls.add_metric([provider], total)
+        waits.add_metric([provider], count)
+        waited.add_metric([provider], seconds)
     yield runs
     yield calls
+    yield waits
+    yield waited
 
 
 def _durations() -> Metric:

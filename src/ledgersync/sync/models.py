@@ -301,6 +301,9 @@ class SyncRun(models.Model):
     failed_count = models.PositiveIntegerField(default=0)
     left_count = models.PositiveIntegerField(default=0)
     api_calls = models.PositiveIntegerField(default=0)
+    # Times the run waited for the provider's rate limit (429), and the seconds in all.
+    rate_limit_waits = models.PositiveIntegerField(default=0)
+    rate_limit_seconds = models.FloatField(default=0.0)
     message = models.CharField(max_length=500, blank=True)
 
     objects = OrgQuerySet.as_manager()

@@ -221,6 +221,9 @@ def test_a_429_storm_slows_the_run_and_loses_nothing(demo, sandbox):
     numbers = document_numbers(sandbox, connection.company_id, "sales_invoice")
     assert (numbers["S1002"], numbers["S1010"]) == (1, 1)
     assert any(w >= 1 for w in waits)
+    run.refresh_from_db()  # each wait is counted for /metrics, with its length
+    assert run.rate_limit_waits == 3
+    assert run.rate_limit_seconds == pytest.approx(sum(w for w in waits if w >= 1))
 
 
 def test_a_token_revoked_mid_run_stops_it_and_asks_for_a_relink(demo, sandbox):

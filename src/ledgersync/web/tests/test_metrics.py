@@ -83,6 +83,8 @@ def synced_world():
         started_at=start,
         finished_at=start + dt.timedelta(seconds=90),
         api_calls=7,
+        rate_limit_waits=2,
+        rate_limit_seconds=12.5,
     )
     for document, state, code in (
         (synced, AttemptState.SUCCEEDED, StatusCode.SYNCED),
@@ -136,6 +138,10 @@ def test_the_exposition_counts_what_the_database_holds(client, token, synced_wor
     waited = labels(provider="quickbooks", state="failed", status_code="RATE_LIMITED")
     assert (found[(attempts, ok)], found[(attempts, waited)]) == (1, 1)
     assert found[("ledgersync_api_calls_total", labels(provider="quickbooks"))] == 7
+    assert found[("ledgersync_rate_limit_waits_total", labels(provider="quickbooks"))] == 2
+    assert (
+        found[("ledgersync_rate_limit_wait_seconds_total", labels(provider="quickbooks"))] == 12.5
+    )
     assert found[("ledgersync_sync_runs", labels(provider="quickbooks", state="finished"))] == 1
     duration = "ledgersync_sync_run_duration_seconds"
     assert found[(f"{duration}_count", labels(provider="quickbooks"))] == 1
