@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -45,6 +46,7 @@ from ledgersync.providers.base import (
     InvalidAccsId,
     LedgerAccount,
     ProviderError,
+    RateLimited,
     ReferenceData,
     TaxCode,
 )
@@ -71,6 +73,11 @@ EVERYTHING_EVERY = dt.timedelta(hours=24)
 STUCK_AFTER = dt.timedelta(minutes=10)
 # A read that failed is tried again by the schedule after this long.
 RETRY_AFTER = dt.timedelta(minutes=5)
+# A read is background work: it waits out the provider's rate limit (Xero allows 60 calls a
+# minute, and a queue of thousands needs more) rather than failing and starting over, for at
+# most this long in all, well inside STUCK_AFTER.
+RATE_LIMIT_PATIENCE = dt.timedelta(minutes=5)
+sleep = time.sleep  # tests replace it
 
 
 def cache_of(connection: Connection | None) -> ReferenceCache | None:
@@ -271,17 +278,41 @@ def _read(connector: Connector, wanted: Wanted, *, with_reference: bool) -> Read
     """Ask the package for ``wanted`` (and the chart and tax codes if asked): one call per
     distinct contact, and the numbers of each group at once."""
     read = Read()
+    patient = _Patience(connector)
     if with_reference:
-        read.reference = connector.reference_data()
+        read.reference = patient.ask(connector.reference_data)
     for kind, remote_id in sorted(wanted.contacts):
-        exists = connector.get_contact(remote_id, kind) is not None
+        exists = patient.ask(connector.get_contact, remote_id, kind) is not None
         read.contacts.setdefault(str(kind), {})[remote_id] = exists
     for (doc_type, contact), numbers in sorted(wanted.numbers.items()):
         asked = sorted(numbers)
-        taken = connector.existing_numbers(RemoteDocType(doc_type), asked, contact or None)
+        taken = patient.ask(
+            connector.existing_numbers, RemoteDocType(doc_type), asked, contact or None
+        )
         group = read.numbers.setdefault(doc_type, {}).setdefault(contact, {})
         group.update({number: number in taken for number in asked})
     return read
+
+
+class _Patience:
+    """Calls that wait out the provider's rate limit, up to RATE_LIMIT_PATIENCE in all."""
+
+    def __init__(self, connector: Connector) -> None:
+        self.name = connector.capabilities.display_name
+        self.left = RATE_LIMIT_PATIENCE.total_seconds()
+
+    def ask(self, call, *args):
+        while True:
+            try:
+                return call(*args)
+            except RateLimited as exc:
+                if exc.retry_after > self.left:
+                    raise
+                self.left -= exc.retry_after
+                log.info(
+                    "reading %s: waiting %.0f s for its rate limit", self.name, exc.retry_after
+                )
+                sleep(exc.retry_after)
 
 
 # -- reading the package ------------------------------------------------------------------------

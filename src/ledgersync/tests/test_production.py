@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import ssl
+import subprocess
 import time
 from collections import Counter
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -80,11 +81,20 @@ def deployment(tmp_path_factory):
         "LEDGERSYNC_PORT": str(web_port),
         "LEDGERSYNC_VAR_DIR": str(work / "var"),
         "QUICKBOOKS_SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}",
+        "LEDGERSYNC_STATIC_ROOT": str(work / "static"),
     }
     processes = Processes(work, bin_dir, env)
     try:
         migrated = processes.run("migrate", "--verbosity", "0")
         assert migrated.returncode == 0, migrated.stderr
+        # As the Dockerfile does: the static files, collected from the installed wheel.
+        collected = subprocess.run(
+            [str(bin_dir / "python"), "-m", "django", "collectstatic", "--noinput", "-v", "0"],
+            env={**env, "DJANGO_SETTINGS_MODULE": "ledgersync.settings"},
+            capture_output=True,
+            text=True,
+        )
+        assert collected.returncode == 0, collected.stderr
         processes.start("sandbox", "sandbox", "quickbooks", "--port", str(sandbox_port))
         processes.start("web", "serve")
         processes.start("worker-a", "worker")
@@ -177,8 +187,6 @@ def test_from_the_wheel_to_synced_invoices_through_stops_and_outages(deployment)
     assert where.returncode == 0 and where.stdout.strip(), where.stderr
     python = deployment["bin"] / "python"
     shipped = processes.env | {}
-    import subprocess
-
     origin = subprocess.run(
         [str(python), "-c", "import ledgersync; print(ledgersync.__file__)"],
         env=shipped,
@@ -199,6 +207,9 @@ def test_from_the_wheel_to_synced_invoices_through_stops_and_outages(deployment)
     api = _api(deployment, keyed.stdout.strip().splitlines()[-1])
     wait_until(lambda: httpx.get(f"{public}/readyz", verify=deployment["verify"]).status_code == 200,
                60, "/readyz green once the web and a worker are up\n" + processes.logs())  # fmt: skip
+
+    script = httpx.get(f"{public}/static/web/vendor/htmx.min.js", verify=deployment["verify"])
+    assert script.status_code == 200 and b"htmx" in script.content[:2000]
 
     # The chart the job system keeps, and the customer the invoices go to.
     assert (

@@ -1,0 +1,61 @@
+"""A read of the package waits out the provider's rate limit instead of failing and starting
+over: a queue of thousands needs more calls than Xero allows in a minute (60)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from ledgersync.providers.base import RateLimited
+from ledgersync.sync import reference
+
+
+class Limited:
+    """A package that turns the second number look-up away once, asking for ``wait`` s."""
+
+    capabilities = SimpleNamespace(display_name="Xero")
+
+    def __init__(self, wait: float) -> None:
+        self.wait = wait
+        self.calls = 0
+
+    def existing_numbers(self, doc_type, numbers, contact):
+        self.calls += 1
+        if self.calls == 2:
+            raise RateLimited("Xero asked ledgersync to slow down", retry_after=self.wait)
+        return {numbers[0]}
+
+
+def wanted() -> reference.Wanted:
+    asked = reference.Wanted()
+    asked.numbers[("sales_invoice", "")] = {"S1", "S2"}
+    asked.numbers[("sales_invoice", "c1")] = {"S3"}
+    asked.numbers[("sales_invoice", "c2")] = {"S4"}
+    return asked
+
+
+def test_a_read_waits_for_the_rate_limit_and_goes_on_where_it_was(monkeypatch):
+    waits = []
+    monkeypatch.setattr(reference, "sleep", waits.append)
+    package = Limited(wait=57)
+
+    read = reference._read(package, wanted(), with_reference=False)
+
+    assert waits == [57]
+    assert package.calls == 4  # three groups, the turned-away one asked again once
+    assert read.numbers["sales_invoice"] == {
+        "": {"S1": True, "S2": False},
+        "c1": {"S3": True},
+        "c2": {"S4": True},
+    }
+
+
+def test_a_wait_longer_than_the_patience_fails_the_read_as_before(monkeypatch):
+    waits = []
+    monkeypatch.setattr(reference, "sleep", waits.append)
+    too_long = reference.RATE_LIMIT_PATIENCE.total_seconds() + 1
+
+    with pytest.raises(RateLimited):
+        reference._read(Limited(wait=too_long), wanted(), with_reference=False)
+    assert waits == []
