@@ -110,7 +110,7 @@ def _by_number(organisation, model, field: str, number: str | None):
     """The organisation's account or supplier with ``number``; 422 naming ``field`` if none."""
     if not number:
         return None
-    party = model.objects.for_org(organisation).filter(number=number).first()
+    party = problems.party_by_number(organisation, model, number)
     if party is None:
         raise ApiError(422, "invalid", f"No {field} has the number {number}.", field)
     return party

@@ -45,6 +45,12 @@ _GROUP_ORDER = Case(
 )
 
 
+def party_by_number(organisation: Organisation, model: type[Account] | type[Supplier], number: str):
+    """The organisation's account or supplier numbered ``number`` (any case), or None: the
+    filters name parties as people see them, by their A or supplier number."""
+    return model.objects.for_org(organisation).filter(number__iexact=number.strip()).first()
+
+
 def problems(organisation: Organisation, filters: Filters | None = None) -> QuerySet[Document]:
     """The organisation's queued documents that need attention, narrowed by ``filters``:
     grouped by status code (NEEDS_ATTENTION's order), then oldest first (issue date, then

@@ -46,7 +46,7 @@ class ProblemFilterForm(forms.Form):
         number = self.cleaned_data.get(field, "").strip()
         if not number:
             return None
-        party = model.objects.for_org(self.organisation).filter(number__iexact=number).first()
+        party = problems.party_by_number(self.organisation, model, number)
         if party is None:
             raise forms.ValidationError(f"No {noun} has the number {number}.")
         return party
