@@ -286,6 +286,34 @@ class QueueFilter(Paging):
     status_code: StatusName | None = None
 
 
+class ProblemFilter(Paging):
+    type: DocTypeName | None = None
+    account: Text20 | None = Field(None, description="Documents of this account (its number).")
+    supplier: Text20 | None = Field(None, description="Documents of this supplier (its number).")
+    issued_from: dt.date | None = None
+    issued_to: dt.date | None = None
+
+
+class ProblemOut(Schema):
+    id: int
+    type: DocTypeName
+    number: str
+    party: str
+    party_name: str
+    issue_date: dt.date
+    gross_total: str
+    status_code: StatusName
+    message: str
+    failed_attempts: int = Field(description="Sends of it that the package refused or missed.")
+
+
+class ProblemPage(Page):
+    counts: dict[str, int] = Field(
+        description="Documents by status code over the whole list, in the order the checks run."
+    )
+    items: list[ProblemOut]
+
+
 class MatchOut(Schema):
     id: str
     name: str

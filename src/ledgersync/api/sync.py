@@ -15,6 +15,8 @@ from ledgersync.api.schemas import (
     DocumentOut,
     LinkIn,
     LinkOut,
+    ProblemFilter,
+    ProblemPage,
     QueueFilter,
     QueueOut,
     RunFilter,
@@ -25,7 +27,7 @@ from ledgersync.api.schemas import (
 )
 from ledgersync.providers.base import Connector
 from ledgersync.records.models import Account, Document, Supplier
-from ledgersync.sync import assess, connections, engine, linking, mismatches, tasks
+from ledgersync.sync import assess, connections, engine, linking, mismatches, problems, tasks
 from ledgersync.sync.models import LIVE_RUN_STATES, ConnectionStatus, SyncRun, Trigger
 
 router = Router(tags=["sync"])
@@ -62,6 +64,56 @@ def get_queue(request, doc_type: DocTypeName, filters: Query[QueueFilter]):
     body = output.page(rows, filters, item)
     body.update(type=doc_type.value, counts=assess.queue_counts(organisation, kind))
     return body
+
+
+@router.get("/sync/problems", response={200: ProblemPage, **ERRORS}, auth=READ)
+def get_problems(request, filters: Query[ProblemFilter]):
+    """Every queued document of every type that cannot sync until someone acts (the web's
+    Needs attention), grouped by status code in the order the checks run, oldest first."""
+    organisation = organisation_of(request)
+    rows = problems.problems(
+        organisation,
+        problems.Filters(
+            doc_type=DOC_TYPES[filters.type] if filters.type else None,
+            account=_by_number(organisation, Account, "account", filters.account),
+            supplier=_by_number(organisation, Supplier, "supplier", filters.supplier),
+            date_from=filters.issued_from,
+            date_to=filters.issued_to,
+        ),
+    ).select_related("account", "supplier", "sync_state")
+    shown = list(rows[filters.offset : filters.offset + filters.limit].prefetch_related("lines"))
+    failed = problems.failures(shown)
+    return {
+        "count": rows.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "counts": problems.counts(rows),
+        "items": [
+            {
+                "id": document.pk,
+                "type": document.doc_type,
+                "number": document.number,
+                "party": document.party.number,
+                "party_name": document.party.name,
+                "issue_date": document.issue_date,
+                "gross_total": output.money(document.gross_total),
+                "status_code": document.sync_state.status_code,
+                "message": document.sync_state.message,
+                "failed_attempts": failed.get(document.pk, 0),
+            }
+            for document in shown
+        ],
+    }
+
+
+def _by_number(organisation, model, field: str, number: str | None):
+    """The organisation's account or supplier with ``number``; 422 naming ``field`` if none."""
+    if not number:
+        return None
+    party = problems.party_by_number(organisation, model, number)
+    if party is None:
+        raise ApiError(422, "invalid", f"No {field} has the number {number}.", field)
+    return party
 
 
 # -- linking ----------------------------------------------------------------------------------

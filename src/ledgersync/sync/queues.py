@@ -22,14 +22,18 @@ CHECK_CODES = list(CHECK_NUMBERS)
 OPEN_SENDS = (AttemptState.IN_FLIGHT, AttemptState.UNCERTAIN)
 
 
-def queue(organisation: Organisation, doc_type: DocType):
-    """Documents of one type marked for sync and not yet synced, oldest number first."""
+def queued(organisation: Organisation):
+    """Documents of every type marked for sync and not yet synced (the three queues)."""
     return (
         Document.objects.for_org(organisation)
-        .filter(doc_type=doc_type, marked_for_sync=True)
+        .filter(marked_for_sync=True)
         .exclude(sync_state__status_code=StatusCode.SYNCED)
-        .order_by("number", "pk")
     )
+
+
+def queue(organisation: Organisation, doc_type: DocType):
+    """Documents of one type marked for sync and not yet synced, oldest number first."""
+    return queued(organisation).filter(doc_type=doc_type).order_by("number", "pk")
 
 
 def _blocked_ids(connection: Connection) -> QuerySet:

@@ -150,6 +150,14 @@ def check_failure(status_code: StatusCode, /, **values: object) -> Failure:
 WAITS_FOR_PERSON = (StatusCode.TOTAL_MISMATCH, StatusCode.EXTRA_COPY)
 HOLDS_REMOTE_COPY = (StatusCode.SYNCED, *WAITS_FOR_PERSON)
 
+# A queued document that cannot go now and needs someone to look (the error centre): a failed
+# check, a refusal or trouble with the package, or a copy in the package waiting for a person.
+# Not SYNCED (gone), not CHECKING (not judged yet), and a blank code is READY or NOT_CHECKED.
+# In StatusCode's order: the checks in the order they run, then what the push ended in.
+NEEDS_ATTENTION = tuple(
+    code for code in StatusCode if code not in (StatusCode.SYNCED, StatusCode.CHECKING)
+)
+
 
 @dataclass(frozen=True)
 class Figures:

@@ -27,6 +27,7 @@ def navigation(request):
         ("Suppliers", reverse("suppliers"), None),
         ("Nominal codes", reverse("nominals"), None),
         ("Sync Accounts API", reverse("sync-home"), Perm.VIEW_SYNC),
+        ("Needs attention", reverse("sync-problems"), Perm.VIEW_SYNC),
         ("Settings", reverse("settings"), Perm.MANAGE_SETTINGS),
         ("Users", reverse("users"), Perm.MANAGE_SETTINGS),
         ("API keys", reverse("api-keys"), Perm.MANAGE_SETTINGS),

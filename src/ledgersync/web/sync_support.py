@@ -69,6 +69,14 @@ def grid_page(organisation: Organisation, doc_type: DocType, number) -> Page:
     rows = list(page.object_list)
     if assess.heal(organisation, rows):
         rows = list(documents[page.start_index() - 1 : page.end_index()])
+    add_totals(rows)
+    page.object_list = rows
+    return page
+
+
+def add_totals(rows: list) -> None:
+    """Each row's gross total on ``row.total``, in one aggregate over those rows' lines
+    (never a scan of every line)."""
     totals = {
         item["document_id"]: to_money((item["net"] or ZERO) + (item["tax"] or ZERO))
         for item in Line.objects.filter(document__in=[d.pk for d in rows])
@@ -77,8 +85,6 @@ def grid_page(organisation: Organisation, doc_type: DocType, number) -> Page:
     }
     for row in rows:
         row.total = totals.get(row.pk, ZERO)
-    page.object_list = rows
-    return page
 
 
 def open_connector(connection: Connection | None) -> Connector:

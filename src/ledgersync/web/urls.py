@@ -7,6 +7,7 @@ from ledgersync.web import (
     actions_views,
     admin_views,
     document_views,
+    problem_views,
     record_views,
     sync_views,
     user_views,
@@ -81,6 +82,8 @@ urlpatterns = [
     path("sync/runs/<int:pk>/stop/", sync_views.stop_run, name="sync-run-stop"),
     path("sync/documents/<int:pk>/actions/", actions_views.actions, name="sync-actions"),
     path("sync/documents/<int:pk>/link/", actions_views.link, name="sync-link"),
+    # Before sync/<slug:doc_type>/, which would take "problems" for a document type.
+    path("sync/problems/", problem_views.problems_page, name="sync-problems"),
     path("sync/<slug:doc_type>/", sync_views.sync_page, name="sync"),
     path("sync/<slug:doc_type>/run/", sync_views.start_run, name="sync-run-start"),
 ]

@@ -24,7 +24,13 @@ def test_the_main_pages_run_with_no_csp_violation(page):
     answer = page.goto("/login/")
     assert answer is not None and answer.headers["content-security-policy"] == POLICY
     log_in(page, "admin")
-    for path in ("/sync/sales-invoice/", "/settings/", "/settings/alerts/", "/api/v1/docs"):
+    for path in (
+        "/sync/sales-invoice/",
+        "/sync/problems/",
+        "/settings/",
+        "/settings/alerts/",
+        "/api/v1/docs",
+    ):
         page.goto(path)
         page.wait_for_load_state("networkidle")
     page.goto("/sync/sales-invoice/")

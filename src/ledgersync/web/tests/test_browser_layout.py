@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MAIN_PAGES = [
     "/sync/sales-invoice/",
+    "/sync/problems/",
     "/documents/",
     "/documents/{document}/",
     "/documents/new/",

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 SYNC_URLS = [
     ("get", "/sync/"),
     ("get", "/sync/sales-invoice/"),
+    ("get", "/sync/problems/"),
     ("post", "/sync/connect/"),
     ("get", "/sync/callback/?code=x&state=y"),
     ("post", "/sync/disconnect/"),
@@ -82,6 +83,7 @@ def test_an_administrator_sees_every_entry(client, demo):
         "Suppliers",
         "Nominal codes",
         "Sync Accounts API",
+        "Needs attention",
         "Settings",
     ):
         assert f">{label}<" in page

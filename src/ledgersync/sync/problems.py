@@ -1,0 +1,93 @@
+"""The error centre (issue #18): every queued document that cannot sync, across the three
+types, grouped by status code, oldest first.
+
+Which documents: the sync queues (queues.py ``queued``) whose state is one of status.py's
+NEEDS_ATTENTION codes. The groups come in the order of that tuple (the checks in the order
+they run, then what the push ended in), so the page reads the same way every visit and the
+fix that unblocks the most later checks comes first. Counts per code use status.py's
+``count_codes``, as the Sync page's queue summaries do, so both say the same numbers.
+
+The web page (web/problem_views.py) and the API (api/sync.py) both read from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+
+from ledgersync.records.models import Account, DocType, Document, Organisation, Supplier
+from ledgersync.sync.models import Attempt, AttemptState
+from ledgersync.sync.queues import queued
+from ledgersync.sync.status import NEEDS_ATTENTION, count_codes
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the list is narrowed to; None means any."""
+
+    doc_type: DocType | None = None
+    account: Account | None = None
+    supplier: Supplier | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+# The rank of each code in NEEDS_ATTENTION, so the database sorts the groups in that order.
+_GROUP_ORDER = Case(
+    *(
+        When(sync_state__status_code=code, then=Value(rank))
+        for rank, code in enumerate(NEEDS_ATTENTION)
+    ),
+    output_field=IntegerField(),
+)
+
+
+def party_by_number(organisation: Organisation, model: type[Account] | type[Supplier], number: str):
+    """The organisation's account or supplier numbered ``number`` (any case), or None: the
+    filters name parties as people see them, by their A or supplier number."""
+    return model.objects.for_org(organisation).filter(number__iexact=number.strip()).first()
+
+
+def problems(organisation: Organisation, filters: Filters | None = None) -> QuerySet[Document]:
+    """The organisation's queued documents that need attention, narrowed by ``filters``:
+    grouped by status code (NEEDS_ATTENTION's order), then oldest first (issue date, then
+    number)."""
+    filters = filters or Filters()
+    rows = queued(organisation).filter(sync_state__status_code__in=NEEDS_ATTENTION)
+    if filters.doc_type is not None:
+        rows = rows.filter(doc_type=filters.doc_type)
+    if filters.account is not None:
+        rows = rows.filter(account=filters.account)
+    if filters.supplier is not None:
+        rows = rows.filter(supplier=filters.supplier)
+    if filters.date_from is not None:
+        rows = rows.filter(issue_date__gte=filters.date_from)
+    if filters.date_to is not None:
+        rows = rows.filter(issue_date__lte=filters.date_to)
+    return rows.annotate(group_rank=_GROUP_ORDER).order_by(
+        "group_rank", "issue_date", "number", "pk"
+    )
+
+
+def counts(rows: QuerySet[Document]) -> dict[str, int]:
+    """Documents per status code among ``rows``, in NEEDS_ATTENTION's order (codes with
+    none left out). One query."""
+    found = count_codes(
+        rows.order_by().values_list("sync_state__status_code", "sync_state__checked_at")
+    )
+    return {code: found[code] for code in NEEDS_ATTENTION if code in found}
+
+
+def failures(documents: Sequence[Document]) -> dict[int, int]:
+    """How many times each of ``documents`` has failed to go: its Attempt rows that ended
+    FAILED (the package refused it, or could not be asked). One query for them all."""
+    rows = (
+        Attempt.objects.filter(document__in=[d.pk for d in documents], state=AttemptState.FAILED)
+        .values("document_id")
+        .annotate(failed=Count("pk"))
+        .order_by()
+    )
+    return {row["document_id"]: row["failed"] for row in rows}
