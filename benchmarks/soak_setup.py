@@ -109,8 +109,9 @@ def _documents(organisation, account, supplier, count: int) -> None:
         )
         for n in range(1, count + 1)
     )
-    Line.objects.bulk_create(
-        Line(
+    lines = []
+    for document in documents:
+        line = Line(
             document=document,
             position=1,
             text="Soak work",
@@ -119,5 +120,9 @@ def _documents(organisation, account, supplier, count: int) -> None:
             nominal=nominal,
             tax_code=nominal.default_tax_code,
         )
-        for document in documents
-    )
+        # Its money worked out as records/services.py does (bulk_create skips that), so the
+        # stored figures are what the package is sent and books.
+        (money,) = document.work_out([line]).lines
+        line.net, line.tax = money.net, money.tax
+        lines.append(line)
+    Line.objects.bulk_create(lines)

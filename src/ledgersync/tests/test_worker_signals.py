@@ -11,16 +11,23 @@ import time
 
 import pytest
 
+RUN = [sys.executable, "-m", "ledgersync"]
+
+
+def migrated(tmp_path) -> dict[str, str]:
+    """The environment of a worker on its own embedded database, migrated."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGERSYNC_", "DATABASE_"))}
+    env.update({"LEDGERSYNC_VAR_DIR": str(tmp_path), "SECRET_KEY": "s" * 50})
+    subprocess.run([*RUN, "migrate", "--verbosity", "0"], env=env, check=True, timeout=120)
+    return env
+
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_signal_stops_the_worker_gracefully_within_30_seconds(tmp_path, signum):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGERSYNC_", "DATABASE_"))}
-    env.update({"LEDGERSYNC_VAR_DIR": str(tmp_path), "SECRET_KEY": "s" * 50})
-    run = [sys.executable, "-m", "ledgersync"]
-    subprocess.run([*run, "migrate", "--verbosity", "0"], env=env, check=True, timeout=120)
+    env = migrated(tmp_path)
     log = tmp_path / "worker.log"
     with log.open("w") as out:
-        worker = subprocess.Popen([*run, "worker"], env=env, stdout=out, stderr=out)
+        worker = subprocess.Popen([*RUN, "worker"], env=env, stdout=out, stderr=out)
         try:
             deadline = time.time() + 60
             while "executed in" not in log.read_text() and time.time() < deadline:
@@ -49,14 +56,11 @@ def test_a_worker_with_the_queue_down_logs_one_line_per_kind_not_a_traceback_sto
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGERSYNC_", "DATABASE_"))}
-    env.update({"LEDGERSYNC_VAR_DIR": str(tmp_path), "SECRET_KEY": "s" * 50})
-    run = [sys.executable, "-m", "ledgersync"]
-    subprocess.run([*run, "migrate", "--verbosity", "0"], env=env, check=True, timeout=120)
+    env = migrated(tmp_path)
     env["LEDGERSYNC_QUEUE_URL"] = f"redis://127.0.0.1:{port}/0"
     log = tmp_path / "worker.log"
     with log.open("w") as out:
-        worker = subprocess.Popen([*run, "worker"], env=env, stdout=out, stderr=out)
+        worker = subprocess.Popen([*RUN, "worker"], env=env, stdout=out, stderr=out)
         try:
             deadline = time.time() + 60
             while "unreachable" not in log.read_text() and time.time() < deadline:
