@@ -29,7 +29,7 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
@@ -274,9 +274,16 @@ class Read:
     reference: ReferenceData | None = None
 
 
-def _read(connector: Connector, wanted: Wanted, *, with_reference: bool) -> Read:
+def _read(
+    connector: Connector,
+    wanted: Wanted,
+    *,
+    with_reference: bool,
+    keep: Callable[[Read], None] | None = None,
+) -> Read:
     """Ask the package for ``wanted`` (and the chart and tax codes if asked): one call per
-    distinct contact, and the numbers of each group at once."""
+    distinct contact, and the numbers of each group at once. ``keep`` is handed what has
+    been read after each answer (a first read keeps it, so a restart goes on from there)."""
     read = Read()
     patient = _Patience(connector)
     if with_reference:
@@ -284,6 +291,8 @@ def _read(connector: Connector, wanted: Wanted, *, with_reference: bool) -> Read
     for kind, remote_id in sorted(wanted.contacts):
         exists = patient.ask(connector.get_contact, remote_id, kind) is not None
         read.contacts.setdefault(str(kind), {})[remote_id] = exists
+        if keep is not None:
+            keep(read)
     for (doc_type, contact), numbers in sorted(wanted.numbers.items()):
         asked = sorted(numbers)
         taken = patient.ask(
@@ -291,7 +300,23 @@ def _read(connector: Connector, wanted: Wanted, *, with_reference: bool) -> Read
         )
         group = read.numbers.setdefault(doc_type, {}).setdefault(contact, {})
         group.update({number: number in taken for number in asked})
+        if keep is not None:
+            keep(read)
     return read
+
+
+def _keeper(cache: ReferenceCache) -> Callable[[Read], None]:
+    """Store a first read's answers as they come (not yet used by any check: the cache is
+    not FRESH until the read ends), so a read whose worker died is not started from nothing."""
+
+    def keep(read: Read) -> None:
+        with transaction.atomic():
+            row = ReferenceCache.objects.select_for_update().get(pk=cache.pk)
+            had = Read(contacts=row.contacts, numbers=row.numbers)
+            row.contacts, row.numbers = _merged(had, read)
+            row.save(update_fields=["contacts", "numbers"])
+
+    return keep
 
 
 class _Patience:
@@ -327,10 +352,15 @@ def refresh(connection: Connection, *, everything: bool = True) -> ReferenceCach
     now = timezone.now()
     ReferenceCache.objects.filter(pk=cache.pk).update(state=FetchState.FETCHING, started_at=now)
     cache.refresh_from_db()
-    everything = everything or cache.everything_at is None
+    # A first read (nothing read whole yet) keeps its answers as they come; one that was cut
+    # short (its worker killed, the package's limit) goes on from what it had kept.
+    first = cache.everything_at is None
+    everything = everything or first
     wanted = wanted_by(connection)
-    ask = wanted if everything else wanted.without(cache)
-    answer = _ask(connection, cache, ask, with_reference=True)
+    go_on = first or not everything
+    ask = wanted.without(cache) if go_on else wanted
+    keep = _keeper(cache) if first else None
+    answer = _ask(connection, cache, ask, with_reference=True, keep=keep)
     if answer is None:
         return _reload(cache)
     read, connector = answer
@@ -339,7 +369,7 @@ def refresh(connection: Connection, *, everything: bool = True) -> ReferenceCach
         assert read.reference is not None
         row.accounts = _accounts_json(read.reference)
         row.tax_codes = _tax_codes_json(read.reference)
-        kept = Read() if everything else _still_wanted(row, wanted)
+        kept = _still_wanted(row, wanted) if go_on else Read()
         row.contacts, row.numbers = _merged(kept, read)
         row.fetched_at = timezone.now()
         if everything:
@@ -488,7 +518,12 @@ def _connector(connection: Connection, cache: ReferenceCache) -> Connector | Non
 
 
 def _ask(
-    connection: Connection, cache: ReferenceCache, wanted: Wanted, *, with_reference: bool
+    connection: Connection,
+    cache: ReferenceCache,
+    wanted: Wanted,
+    *,
+    with_reference: bool,
+    keep: Callable[[Read], None] | None = None,
 ) -> tuple[Read, Connector] | None:
     """What the package says of ``wanted`` (and its chart when ``with_reference``), with the
     connector that asked; None when it could not be asked, the trouble kept on the cache."""
@@ -496,7 +531,8 @@ def _ask(
     if connector is None:
         return None
     try:
-        return _guarded(connection, connector, wanted, with_reference=with_reference), connector
+        read = _guarded(connection, connector, wanted, with_reference=with_reference, keep=keep)
+        return read, connector
     except (connections.NotConnected, ProviderError) as exc:
         _failed(connection, cache, exc)
         return None

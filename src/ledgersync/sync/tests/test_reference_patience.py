@@ -59,3 +59,45 @@ def test_a_wait_longer_than_the_patience_fails_the_read_as_before(monkeypatch):
     with pytest.raises(RateLimited):
         reference._read(Limited(wait=too_long), wanted(), with_reference=False)
     assert waits == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_read_cut_short_goes_on_from_what_it_had_read(demo, sandbox, monkeypatch):
+    """A worker killed (or the package failing) half-way through the first read of a large
+    queue must not send the next read back to the start: it would never finish."""
+    from ledgersync.providers.base import RetriableError
+    from ledgersync.sync.models import FetchState, ReferenceCache
+
+    _, connection = demo
+    real = reference._connector
+    asked: list[tuple] = []
+    cut_at = {"call": 2}
+
+    def connector(conn, cache):
+        package = real(conn, cache)
+        original = package.existing_numbers
+
+        def existing_numbers(doc_type, numbers, contact):
+            asked.append((str(doc_type), contact, tuple(numbers)))
+            if len(asked) == cut_at["call"]:
+                raise RetriableError("the package stopped answering")
+            return original(doc_type, numbers, contact)
+
+        package.existing_numbers = existing_numbers
+        return package
+
+    monkeypatch.setattr(reference, "_connector", connector)
+    ReferenceCache.objects.filter(connection=connection).delete()
+    groups = len([g for g in reference.wanted_by(connection).numbers.values() if g])
+    assert groups >= 2
+
+    assert reference.refresh(connection).state == FetchState.FAILED
+    answered_before_the_cut = asked[0]
+    asked.clear()
+    cut_at["call"] = 0
+    again = reference.refresh(connection)
+
+    assert again.state == FetchState.FRESH
+    assert answered_before_the_cut not in asked  # kept, not asked again
+    assert len(asked) == groups - 1
+    assert again.everything_at is not None
