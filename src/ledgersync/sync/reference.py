@@ -29,7 +29,7 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
@@ -279,44 +279,59 @@ def _read(
     wanted: Wanted,
     *,
     with_reference: bool,
-    keep: Callable[[Read], None] | None = None,
+    keep: _Keeper | None = None,
 ) -> Read:
     """Ask the package for ``wanted`` (and the chart and tax codes if asked): one call per
-    distinct contact, and the numbers of each group at once. ``keep`` is handed what has
-    been read after each answer (a first read keeps it, so a restart goes on from there)."""
+    distinct contact, and the numbers of each group at once. ``keep`` stores the answers as
+    they come (a first read, so a restart goes on from there)."""
     read = Read()
     patient = _Patience(connector)
-    if with_reference:
-        read.reference = patient.ask(connector.reference_data)
-    for kind, remote_id in sorted(wanted.contacts):
-        exists = patient.ask(connector.get_contact, remote_id, kind) is not None
-        read.contacts.setdefault(str(kind), {})[remote_id] = exists
+    try:
+        if with_reference:
+            read.reference = patient.ask(connector.reference_data)
+        for kind, remote_id in sorted(wanted.contacts):
+            exists = patient.ask(connector.get_contact, remote_id, kind) is not None
+            read.contacts.setdefault(str(kind), {})[remote_id] = exists
+            if keep is not None:
+                keep.now_and_then(read)
+        for (doc_type, contact), numbers in sorted(wanted.numbers.items()):
+            asked = sorted(numbers)
+            taken = patient.ask(
+                connector.existing_numbers, RemoteDocType(doc_type), asked, contact or None
+            )
+            group = read.numbers.setdefault(doc_type, {}).setdefault(contact, {})
+            group.update({number: number in taken for number in asked})
+            if keep is not None:
+                keep.now_and_then(read)
+    except ProviderError:
         if keep is not None:
-            keep(read)
-    for (doc_type, contact), numbers in sorted(wanted.numbers.items()):
-        asked = sorted(numbers)
-        taken = patient.ask(
-            connector.existing_numbers, RemoteDocType(doc_type), asked, contact or None
-        )
-        group = read.numbers.setdefault(doc_type, {}).setdefault(contact, {})
-        group.update({number: number in taken for number in asked})
-        if keep is not None:
-            keep(read)
+            keep.store(read)  # what was answered before the package failed
+        raise
     return read
 
 
-def _keeper(cache: ReferenceCache) -> Callable[[Read], None]:
-    """Store a first read's answers as they come (not yet used by any check: the cache is
-    not FRESH until the read ends), so a read whose worker died is not started from nothing."""
+class _Keeper:
+    """Stores a first read's answers into its cache (not yet used by any check: the cache is
+    not FRESH until the read ends), so a read cut short is not started from nothing. The row
+    is written at most every KEEP_EVERY, not once per answer: each write is the whole JSON."""
 
-    def keep(read: Read) -> None:
+    KEEP_EVERY = 5.0  # seconds; a worker killed loses at most this much of its reading
+
+    def __init__(self, cache: ReferenceCache) -> None:
+        self.pk = cache.pk
+        self.kept_at = -self.KEEP_EVERY
+
+    def now_and_then(self, read: Read) -> None:
+        if time.monotonic() - self.kept_at >= self.KEEP_EVERY:
+            self.store(read)
+
+    def store(self, read: Read) -> None:
         with transaction.atomic():
-            row = ReferenceCache.objects.select_for_update().get(pk=cache.pk)
+            row = ReferenceCache.objects.select_for_update().get(pk=self.pk)
             had = Read(contacts=row.contacts, numbers=row.numbers)
             row.contacts, row.numbers = _merged(had, read)
             row.save(update_fields=["contacts", "numbers"])
-
-    return keep
+        self.kept_at = time.monotonic()
 
 
 class _Patience:
@@ -359,7 +374,7 @@ def refresh(connection: Connection, *, everything: bool = True) -> ReferenceCach
     wanted = wanted_by(connection)
     go_on = first or not everything
     ask = wanted.without(cache) if go_on else wanted
-    keep = _keeper(cache) if first else None
+    keep = _Keeper(cache) if first else None
     answer = _ask(connection, cache, ask, with_reference=True, keep=keep)
     if answer is None:
         return _reload(cache)
@@ -523,7 +538,7 @@ def _ask(
     wanted: Wanted,
     *,
     with_reference: bool,
-    keep: Callable[[Read], None] | None = None,
+    keep: _Keeper | None = None,
 ) -> tuple[Read, Connector] | None:
     """What the package says of ``wanted`` (and its chart when ``with_reference``), with the
     connector that asked; None when it could not be asked, the trouble kept on the cache."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 
@@ -13,7 +14,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ledgersync.outage import database_errors, queue_errors, throttle
 from ledgersync.records.models import DocType, Organisation
-from ledgersync.sync import connections, engine, late_copies, reference
+from ledgersync.sync import connections, engine, health, late_copies, reference
 from ledgersync.sync.models import SyncRun, Trigger
 from ledgersync.sync.periodic import once_per_schedule
 
@@ -65,22 +66,14 @@ def _step_through_outages(run_id: int) -> engine.StepResult | None:
 
 def _schedule_through_outages(run_id: int, delay: float) -> None:
     started = time.monotonic()
-    while True:
-        waited = time.monotonic() - started
-        try:
-            run_step.schedule((run_id,), delay=max(delay - waited, 0.0))
-            return
-        except queue_errors():
-            throttle.warn(
-                log,
-                f"schedule:{run_id}",
-                f"run {run_id}: the queue is unreachable; its next step is scheduled once "
-                "the queue is back",
-            )
-        if waited >= OUTAGE_WAIT_SECONDS:
-            log.warning("run %s: the queue is still unreachable; the run is revived later", run_id)
-            return
-        time.sleep(OUTAGE_POLL_SECONDS)
+
+    def scheduled() -> bool:
+        due_in = max(delay - (time.monotonic() - started), 0.0)
+        schedule = functools.partial(run_step.schedule, delay=due_in)
+        return submit(schedule, (run_id,), what=f"run {run_id}'s next step")
+
+    if not _wait_for(scheduled, started + OUTAGE_WAIT_SECONDS):
+        log.warning("run %s: the queue is still unreachable; the run is revived later", run_id)
 
 
 def _wait_for(answers, deadline: float) -> bool:
@@ -99,27 +92,21 @@ def database_answers() -> bool:
         connection.close()
     except database_errors():
         pass
-    try:
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except database_errors():
-        return False
-    return True
+    return health.check_database()[0]
 
 
-def submit(task, *args) -> bool:
+def submit(task, *args, what: str = "") -> bool:
     """Hand a background job to the queue; with the queue unreachable, say so once a minute
-    and answer False (the caller leaves the job to its periodic twin) instead of failing the
-    request or command that asked for it."""
+    and answer False (the caller leaves the job for later: its periodic twin, or a worker
+    once the queue is back) instead of failing the request or command that asked for it."""
     try:
         task(*args)
     except queue_errors() as exc:
-        name = getattr(getattr(task, "func", task), "__name__", "a background job")
+        name = what or getattr(getattr(task, "func", task), "__name__", "a background job")
         throttle.warn(
             log,
             f"submit:{name}",
-            f"queue unreachable ({type(exc).__name__}); {name} is left to the schedule",
+            f"queue unreachable ({type(exc).__name__}); {name} waits until it is back",
         )
         return False
     return True
@@ -133,16 +120,8 @@ def enqueue(run: SyncRun) -> None:
 def _start(run_id: int) -> None:
     """Queue the first step; with the queue down the run stays saved, says so
     (engine.QUEUE_WAIT), and starts as soon as a worker sees the queue back."""
-    try:
-        run_step(run_id)
-    except queue_errors() as exc:
+    if not submit(run_step, run_id, what=f"run {run_id} (saved)"):
         SyncRun.objects.filter(pk=run_id, started_at__isnull=True).update(message=engine.QUEUE_WAIT)
-        throttle.warn(
-            log,
-            "enqueue",
-            f"queue unreachable ({type(exc).__name__}); run {run_id} "
-            "is saved and starts when the queue is back",
-        )
 
 
 def start_waiting_runs() -> int:
@@ -151,9 +130,7 @@ def start_waiting_runs() -> int:
     workers may start the same run at once; it is worked by one at a time (its lease)."""
     started = 0
     for run_id in engine.waiting_for_queue().values_list("pk", flat=True):
-        try:
-            run_step(run_id)
-        except queue_errors():
+        if not submit(run_step, run_id, what=f"run {run_id} (saved)"):
             return started
         # Queued now: no longer "starts once the queue is back" (engine.stalled_sentence
         # speaks up if no worker then takes it).

@@ -87,11 +87,21 @@ def test_a_first_read_cut_short_goes_on_from_what_it_had_read(demo, sandbox, mon
         return package
 
     monkeypatch.setattr(reference, "_connector", connector)
+    stores = []
+    real_store = reference._Keeper.store
+    monkeypatch.setattr(
+        reference._Keeper,
+        "store",
+        lambda keeper, read: stores.append(1) or real_store(keeper, read),
+    )
+    monkeypatch.setattr(reference._Keeper, "KEEP_EVERY", 3600.0)
     ReferenceCache.objects.filter(connection=connection).delete()
     groups = len([g for g in reference.wanted_by(connection).numbers.values() if g])
     assert groups >= 2
 
     assert reference.refresh(connection).state == FetchState.FAILED
+    # Written at the first answer and when the package failed, not once per answer.
+    assert len(stores) == 2
     answered_before_the_cut = asked[0]
     asked.clear()
     cut_at["call"] = 0
