@@ -7,7 +7,6 @@ In a shown answer, "…" matches any value, and "$NAME" matches any value the fi
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import shlex
@@ -15,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from django.utils import timezone
 
 from ledgersync.records.demo_data import seed_demo
-from ledgersync.sync.models import Connection, ConnectionStatus
+from ledgersync.sync.tests.conftest import connect_to_sandbox
 
 DOCS = Path(__file__).resolve().parents[4] / "docs"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
@@ -114,20 +112,7 @@ def connect_demo_to_quickbooks(server_url: str):
     """The demo organisation connected to the QuickBooks sandbox (the pages show QuickBooks)."""
     httpx.post(f"{server_url}/_sandbox/reset").raise_for_status()
     organisation = seed_demo()
-    tokens = httpx.post(f"{server_url}/_sandbox/tokens", json={}).json()
-    now = timezone.now()
-    Connection.objects.create(
-        organisation=organisation,
-        provider="quickbooks",
-        company_id=tokens["company_id"],
-        company_name="Demo Trades Ltd",
-        status=ConnectionStatus.CONNECTED,
-        access_token=tokens["access_token"],
-        refresh_token=tokens["refresh_token"],
-        access_expires_at=now + dt.timedelta(seconds=int(tokens.get("expires_in", 1800))),
-        connected_at=now,
-        refreshed_at=now,
-    )
+    connect_to_sandbox(organisation, server_url, "quickbooks")
     return organisation
 
 

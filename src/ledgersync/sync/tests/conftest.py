@@ -36,17 +36,14 @@ def sandbox(sandbox_server, monkeypatch):
     return sandbox_server
 
 
-@pytest.fixture
-def demo(db, sandbox):
-    """The demo organisation on the sandbox's provider, connected to its first company."""
-    organisation = seed_demo()
-    organisation.provider = sandbox.slug
-    organisation.save()
-    tokens = httpx.post(f"{sandbox.url}/_sandbox/tokens", json={}).json()
+def connect_to_sandbox(organisation, url: str, provider: str) -> Connection:
+    """``organisation`` connected to the sandbox's first company, with tokens its control
+    plane mints (no consent page: tests of connecting itself use it)."""
+    tokens = httpx.post(f"{url}/_sandbox/tokens", json={}).json()
     now = timezone.now()
-    connection = Connection.objects.create(
+    return Connection.objects.create(
         organisation=organisation,
-        provider=sandbox.slug,
+        provider=provider,
         company_id=tokens["company_id"],
         company_name="Demo Trades Ltd",
         status=ConnectionStatus.CONNECTED,
@@ -56,6 +53,15 @@ def demo(db, sandbox):
         connected_at=now,
         refreshed_at=now,
     )
+
+
+@pytest.fixture
+def demo(db, sandbox):
+    """The demo organisation on the sandbox's provider, connected to its first company."""
+    organisation = seed_demo()
+    organisation.provider = sandbox.slug
+    organisation.save()
+    connection = connect_to_sandbox(organisation, sandbox.url, sandbox.slug)
     # As connecting does (connections.complete_connection), without queueing a read of the
     # package: a test that wants the package's data read calls reference.refresh.
     assess.assess(organisation, keep_outcomes=True, ask=False)

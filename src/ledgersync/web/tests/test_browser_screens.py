@@ -4,7 +4,6 @@ tokens (the consent page has its own journey) to keep the suite quick."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import httpx
@@ -17,27 +16,15 @@ from ledgersync.records.models import Account, DocType, Document, SentVia
 from ledgersync.records.services import create_document
 from ledgersync.sync import connections, engine, linking
 from ledgersync.sync.connections import connector_for_connection
-from ledgersync.sync.models import AuditEvent, Connection, ConnectionStatus
+from ledgersync.sync.models import AuditEvent, Connection
+from ledgersync.sync.tests.conftest import connect_to_sandbox
 from ledgersync.web.tests.conftest import log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def connect(organisation, server) -> Connection:
-    tokens = httpx.post(f"{server.url}/_sandbox/tokens", json={}).json()
-    now = timezone.now()
-    return Connection.objects.create(
-        organisation=organisation,
-        provider=server.slug,
-        company_id=tokens["company_id"],
-        company_name="Demo Trades Ltd",
-        status=ConnectionStatus.CONNECTED,
-        access_token=tokens["access_token"],
-        refresh_token=tokens["refresh_token"],
-        access_expires_at=now + dt.timedelta(seconds=int(tokens.get("expires_in", 1800))),
-        connected_at=now,
-        refreshed_at=now,
-    )
+    return connect_to_sandbox(organisation, server.url, server.slug)
 
 
 def test_auto_sync_shows_progress_and_stops(page, quickbooks, worker):

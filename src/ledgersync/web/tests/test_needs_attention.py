@@ -8,7 +8,6 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-import httpx
 import pytest
 from django.utils import timezone
 
@@ -28,12 +27,11 @@ from ledgersync.sync import assess, connections, linking, problems, reference
 from ledgersync.sync.models import (
     Attempt,
     AttemptState,
-    Connection,
-    ConnectionStatus,
     DocumentState,
     LinkMethod,
 )
 from ledgersync.sync.status import CHECK_NUMBERS, NEEDS_ATTENTION, StatusCode, check_failure
+from ledgersync.sync.tests.conftest import connect_to_sandbox
 from ledgersync.web.problem_views import PROBLEMS_PAGE_SIZE
 from ledgersync.web.tests.helpers import other_tenant
 
@@ -47,20 +45,7 @@ def connected_demo(quickbooks):
     """The demo organisation connected to the QuickBooks sandbox with its data read, so the
     documents show every check (records/demo_data.py)."""
     organisation = seed_demo()
-    tokens = httpx.post(f"{quickbooks.url}/_sandbox/tokens", json={}).json()
-    now = timezone.now()
-    connection = Connection.objects.create(
-        organisation=organisation,
-        provider="quickbooks",
-        company_id=tokens["company_id"],
-        company_name="Demo Trades Ltd",
-        status=ConnectionStatus.CONNECTED,
-        access_token=tokens["access_token"],
-        refresh_token=tokens["refresh_token"],
-        access_expires_at=now + dt.timedelta(seconds=int(tokens.get("expires_in", 1800))),
-        connected_at=now,
-        refreshed_at=now,
-    )
+    connection = connect_to_sandbox(organisation, quickbooks.url, "quickbooks")
     # Link This for every account and supplier the package has by name, as a person would:
     # then the later checks (care-of, number, nominals, lines) get their turn.
     connector = connections.connector_for_connection(connection)
