@@ -108,8 +108,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until(condition, timeout: float, what: str, every: float = 0.2):
-    """Poll ``condition`` until it returns something true; fail naming ``what``."""
+def wait_until(condition, timeout: float, what: str, every: float = 0.2, explain=None):
+    """Poll ``condition`` until it returns something true; fail naming ``what``, followed by
+    what ``explain()`` says (the processes' logs), read only then."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -119,7 +120,8 @@ def wait_until(condition, timeout: float, what: str, every: float = 0.2):
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout:.0f} s: {what}")
+            detail = f"\n{explain()}" if explain is not None else ""
+            raise AssertionError(f"not within {timeout:.0f} s: {what}{detail}")
         time.sleep(every)
 
 

@@ -123,7 +123,6 @@ class TlsProxy(_Server):
 
     def __init__(self, target_port: int, ssl_context: ssl.SSLContext, port: int = 0) -> None:
         self.target_port = target_port
-        self.seen: list[str] = []  # request lines, for the test's own reading
         super().__init__(port, ssl_context)
 
     async def _handle(self, reader, writer) -> None:
@@ -136,7 +135,6 @@ class TlsProxy(_Server):
             writer.transport.abort()
             return
         request_line, *header_lines = head[:-4].split(b"\r\n")
-        self.seen.append(request_line.decode("latin-1"))
         host = b""
         kept = []
         for line in header_lines:

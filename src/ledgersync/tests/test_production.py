@@ -106,7 +106,6 @@ def deployment(tmp_path_factory):
             "verify": ssl.create_default_context(cafile=str(cert)),
             "pg": pg,
             "redis": rd,
-            "front": front,
             "bin": bin_dir,
         }
     finally:
@@ -186,10 +185,9 @@ def test_from_the_wheel_to_synced_invoices_through_stops_and_outages(deployment)
     where = processes.run("--version")
     assert where.returncode == 0 and where.stdout.strip(), where.stderr
     python = deployment["bin"] / "python"
-    shipped = processes.env | {}
     origin = subprocess.run(
         [str(python), "-c", "import ledgersync; print(ledgersync.__file__)"],
-        env=shipped,
+        env=processes.env,
         capture_output=True,
         text=True,
         check=True,
@@ -206,7 +204,7 @@ def test_from_the_wheel_to_synced_invoices_through_stops_and_outages(deployment)
     assert keyed.returncode == 0, keyed.stderr
     api = _api(deployment, keyed.stdout.strip().splitlines()[-1])
     wait_until(lambda: httpx.get(f"{public}/readyz", verify=deployment["verify"]).status_code == 200,
-               60, "/readyz green once the web and a worker are up\n" + processes.logs())  # fmt: skip
+               60, "/readyz green once the web and a worker are up", explain=processes.logs)  # fmt: skip
 
     script = httpx.get(f"{public}/static/web/vendor/htmx.min.js", verify=deployment["verify"])
     assert script.status_code == 200 and b"htmx" in script.content[:2000]
@@ -262,14 +260,14 @@ def test_from_the_wheel_to_synced_invoices_through_stops_and_outages(deployment)
                json={"kind": "slow", "seconds": 2, "probability": 1.0}).raise_for_status()  # fmt: skip
     run = api.post("/sync/runs", json={"type": "sales_invoice", "auto": True}).json()
     wait_until(lambda: _run(api, run["id"]).get("synced_count", 0) >= 1, 120,
-               "the first invoices synced\n" + processes.logs())  # fmt: skip
+               "the first invoices synced", explain=processes.logs)  # fmt: skip
     processes.start("worker-b", "worker")
     took = processes.terminate("worker-a")
     assert took < 30, f"worker A took {took:.0f} s to stop"
     assert "Traceback" not in processes.log("worker-a"), processes.log("worker-a")[-3000:]
     assert _run(api, run["id"])["left_count"] > 0, "the run ended before worker A was stopped"
     wait_until(lambda: _run(api, run["id"]).get("left_count") == 0, RECOVERY_SECONDS,
-               "worker B finishing the run\n" + processes.logs())  # fmt: skip
+               "worker B finishing the run", explain=processes.logs)  # fmt: skip
     httpx.delete(f"{sandbox}/_sandbox/faults").raise_for_status()
     assert _run(api, run["id"])["synced_count"] == INVOICES
     api.post(f"/sync/runs/{run['id']}/stop")
@@ -288,7 +286,7 @@ def test_from_the_wheel_to_synced_invoices_through_stops_and_outages(deployment)
     time.sleep(3)
     deployment["redis"].restore()
     wait_until(lambda: _run(api, later_id).get("synced_count") == 2, RECOVERY_SECONDS,
-               "the saved run started once Redis was back\n" + processes.logs())  # fmt: skip
+               "the saved run started once Redis was back", explain=processes.logs)  # fmt: skip
 
     # -- cut PostgreSQL mid-run: 503s in words, then the run goes on --------------------------
     httpx.post(f"{sandbox}/_sandbox/faults",
@@ -297,7 +295,7 @@ def test_from_the_wheel_to_synced_invoices_through_stops_and_outages(deployment)
         _invoice(api, n)
     # The watching Auto Sync clears its "Waiting for new documents" as it takes a batch.
     wait_until(lambda: _run(api, later_id).get("message") == "", 60,
-               "the Auto Sync taking the new invoices\n" + processes.logs())  # fmt: skip
+               "the Auto Sync taking the new invoices", explain=processes.logs)  # fmt: skip
     deployment["pg"].cut()
     page = browser.get("/sync/")
     assert page.status_code == 503 and "temporarily unavailable" in page.text
@@ -309,7 +307,7 @@ def test_from_the_wheel_to_synced_invoices_through_stops_and_outages(deployment)
     deployment["pg"].restore()
     httpx.delete(f"{sandbox}/_sandbox/faults").raise_for_status()
     wait_until(lambda: _run(api, later_id).get("synced_count") == 5, RECOVERY_SECONDS,
-               "the run going on once PostgreSQL was back\n" + processes.logs())  # fmt: skip
+               "the run going on once PostgreSQL was back", explain=processes.logs)  # fmt: skip
 
     # -- nothing twice, and green again -------------------------------------------------------
     numbers = _package_numbers(sandbox, company)
