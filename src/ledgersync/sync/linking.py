@@ -184,11 +184,15 @@ def link_existing(
     return _save_link(connection, party, remote_id, method, user)
 
 
-def create_new(connection: Connection, connector: Connector, party, *, user=None) -> AccsIdLink:
+def create_new(
+    connection: Connection, connector: Connector, party, *, user=None, idempotency_key: str = ""
+) -> AccsIdLink:
     """Create the contact in the package from our record, and link it; a record already
     linked to a contact the package has keeps that link (a repeated Create New makes no
     second contact). The row lock is held over the package's answer, as a token refresh
-    holds its own: a second click waits for the first and then finds its link."""
+    holds its own: a second click waits for the first and then finds its link. A bulk
+    action passes ``idempotency_key`` (its own and the item's), so a creation repeated after a
+    killed worker is the package's replay of the first; the popup's key is new each time."""
     if party.organisation_id != connection.organisation_id:
         raise LinkError("That record belongs to another organisation.")
     with transaction.atomic():
@@ -198,12 +202,12 @@ def create_new(connection: Connection, connector: Connector, party, *, user=None
             reference.note_contact(connection, kind_of(party), current.remote_id, exists=True)
             assess.party_changed(connection.organisation, party)
             return current
-        contact = _create_contact(connector, party)
+        contact = _create_contact(connector, party, idempotency_key or str(uuid.uuid4()))
         reference.note_contact(connection, kind_of(party), contact.id, exists=True)
         return _save_link(connection, party, contact.id, LinkMethod.CREATE_NEW, user)
 
 
-def _create_contact(connector: Connector, party):
+def _create_contact(connector: Connector, party, idempotency_key: str):
     address = Address(
         line1=party.address_line1,
         line2=party.address_line2,
@@ -219,7 +223,7 @@ def _create_contact(connector: Connector, party):
             email=party.email,
             phone=party.phone,
             address=address,
-            idempotency_key=str(uuid.uuid4()),
+            idempotency_key=idempotency_key,
         )
     )
     return contact

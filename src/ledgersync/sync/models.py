@@ -439,3 +439,109 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.detail}"
+
+
+class BulkKind(models.TextChoices):
+    """What a bulk action on the Needs attention list does to each of its items."""
+
+    LINK_THIS = "link_this", "Link This for every exact-name match"
+    CREATE_NEW = "create_new", "Create New"
+    MARK_SENT = "mark_sent", "Mark sent"
+    RECHECK = "recheck", "Check again"
+    RESYNC = "resync", "Sync the fixed ones"
+
+
+class BulkState(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Working"
+    DONE = "done", "Done"
+    FAILED = "failed", "Stopped"
+
+
+class BulkAction(models.Model):
+    """One bulk action (sync/bulk.py): its items are written when it is asked for, and a
+    worker takes them one at a time, so a killed worker's successor goes on from the first
+    item not yet done and no item is acted on twice."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=20, choices=BulkKind.choices)
+    # The confirm form's (or the API caller's) one-off key: the same request sent twice
+    # (a double click, a retried POST) finds this action instead of making a second.
+    token = models.CharField(max_length=64)
+    connection = models.ForeignKey(
+        Connection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=BulkState.choices, default=BulkState.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "token"], name="bulk_token_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.done}/{self.total})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in (BulkState.QUEUED, BulkState.RUNNING)
+
+
+class ItemState(models.TextChoices):
+    PENDING = "pending", "Not done yet"
+    CHANGED = "changed", "Done"
+    SKIPPED = "skipped", "Left as it was"
+    FAILED = "failed", "Could not be done"
+
+
+class BulkItem(models.Model):
+    """One thing a bulk action acts on: a document, or an account or supplier to link."""
+
+    bulk = models.ForeignKey(BulkAction, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    document = models.ForeignKey(
+        "records.Document", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    label = models.CharField(max_length=250)
+    # The documents of the selection this item stands for (a party's), for the preview.
+    documents = models.PositiveIntegerField(default=1)
+    state = models.CharField(max_length=10, choices=ItemState.choices, default=ItemState.PENDING)
+    message = models.CharField(max_length=1000, blank=True)
+    # Set, and committed, before a Create New asks the package: an item found pending with it
+    # set was cut short by a dead worker after (perhaps) the package made the contact.
+    tried_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulk", "position"], name="bulk_item_position")
+        ]
+        indexes = [models.Index(fields=["bulk", "state", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.state}"
+
+    @property
+    def party(self) -> Account | Supplier | None:
+        return self.account or self.supplier

@@ -14,7 +14,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ledgersync.outage import database_errors, queue_errors, throttle
 from ledgersync.records.models import DocType, Organisation
-from ledgersync.sync import connections, engine, health, late_copies, reference
+from ledgersync.sync import bulk, connections, engine, health, late_copies, reference
 from ledgersync.sync.models import SyncRun, Trigger
 from ledgersync.sync.periodic import once_per_schedule
 
@@ -112,6 +112,18 @@ def submit(task, *args, what: str = "") -> bool:
     return True
 
 
+@db_task()
+def run_bulk(action_id: int) -> None:
+    """Do a bulk action from the Needs attention list (sync/bulk.py)."""
+    bulk.work(action_id)
+
+
+def enqueue_bulk(action_id: int) -> None:
+    """Hand a bulk action to a worker once the transaction that wrote it has committed; with
+    the queue down it waits saved, and the minute's revival hands it over once it is back."""
+    transaction.on_commit(lambda: submit(run_bulk, action_id, what=f"bulk action {action_id}"))
+
+
 def enqueue(run: SyncRun) -> None:
     """Start working a run once the transaction that created it has committed."""
     transaction.on_commit(lambda: _start(run.pk))
@@ -190,6 +202,11 @@ def revive_and_schedule() -> None:
     for run in engine.revivable():
         log.warning("run %s has no worker; resuming (in-flight sends get reconciled)", run.pk)
         run_step(run.pk)
+    for action_id in bulk.revivable():
+        log.warning(
+            "bulk action %s has no worker; resuming from its first item not done", action_id
+        )
+        run_bulk(action_id)
     for organisation in Organisation.objects.filter(schedule_minutes__isnull=False):
         start_scheduled(organisation, now)
 

@@ -65,3 +65,15 @@ def correct_in_package(server, company_id: str, doc_type: str, number: str, tota
         if record.get(field) == number:
             record.update(total_amount=total, tax_amount=tax, net_amount=total - tax)
             record["outstanding_amount"] = total
+
+
+def contact_names(server, company_id: str) -> list[str]:
+    """Every customer and supplier name in the sandbox company, sorted (one per contact)."""
+    app = server.app
+    if server.slug == "quickbooks":
+        store = app.store[company_id]
+        rows = store.all("Customer") + store.all("Vendor")
+        return sorted(r.get("DisplayName", "") for r in rows)
+    if server.slug == "xero":
+        return sorted(c.get("Name", "") for c in app.orgs[company_id].contacts.values())
+    return sorted(c.get("name", "") for c in app.store[company_id].all("contacts"))
