@@ -40,7 +40,15 @@ from django.utils import timezone
 from ledgersync.providers.base import Connector, ContactMatch
 from ledgersync.providers.errors import AuthError, ProviderError
 from ledgersync.records import services
-from ledgersync.records.models import Account, DocType, Document, Organisation, SentVia, Supplier
+from ledgersync.records.models import (
+    Account,
+    DocType,
+    Document,
+    Organisation,
+    Perm,
+    SentVia,
+    Supplier,
+)
 from ledgersync.sync import connections, engine, linking
 from ledgersync.sync.checks import link_key, links_for
 from ledgersync.sync.models import (
@@ -63,6 +71,24 @@ CHUNK = 100  # documents judged again at a time
 READY = "Ready to sync."  # a judged item's message when the document can go now
 PARTY_KINDS = (BulkKind.LINK_THIS, BulkKind.CREATE_NEW)
 RUNNING_STATES = (BulkState.QUEUED, BulkState.RUNNING)
+
+# Who may ask for each (the web page and the API check the same).
+PERMISSION = {
+    BulkKind.LINK_THIS: Perm.LINK_ACCOUNTS,
+    BulkKind.CREATE_NEW: Perm.LINK_ACCOUNTS,
+    BulkKind.MARK_SENT: Perm.RUN_SYNC,
+    BulkKind.RECHECK: Perm.RUN_SYNC,
+    BulkKind.RESYNC: Perm.RUN_SYNC,
+}
+
+
+def kind_of(value: str) -> BulkKind:
+    """The action named ``value``, or BulkError saying which there are."""
+    try:
+        return BulkKind(value)
+    except ValueError:
+        names = ", ".join(f"{k.value} ({k.label})" for k in BulkKind)
+        raise BulkError(f"Choose an action: one of {names}.") from None
 
 
 class BulkError(Exception):

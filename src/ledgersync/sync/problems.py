@@ -91,3 +91,23 @@ def failures(documents: Sequence[Document]) -> dict[int, int]:
         .order_by()
     )
     return {row["document_id"]: row["failed"] for row in rows}
+
+
+def chosen(
+    organisation: Organisation,
+    filters: Filters | None = None,
+    *,
+    ids: Sequence[int] | None = None,
+    code: str = "",
+    limit: int,
+) -> list[Document]:
+    """What a bulk action is asked to act on: the list as ``filters`` narrow it, only
+    ``code``'s group when given, only ``ids`` when given (ids not on the list are ignored:
+    a document fixed or synced since the page was shown is no longer chosen). Up to
+    ``limit`` + 1 documents, so the caller can tell the choice is too large."""
+    rows = problems(organisation, filters)
+    if code:
+        rows = rows.filter(sync_state__status_code=code)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return list(rows.select_related("account", "supplier", "care_of", "sync_state")[: limit + 1])

@@ -12,16 +12,18 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from ledgersync.records.models import Account, DocType, Organisation, Perm, Supplier
-from ledgersync.sync import assess, problems
+from ledgersync.sync import assess, bulk, problems
+from ledgersync.sync.models import BulkAction, BulkKind
 from ledgersync.sync.status import REMEDIES, StatusCode
 from ledgersync.web.access import organisation_of, require
 from ledgersync.web.sync_support import MENU_LABELS, add_totals
 
 PROBLEMS_PAGE_SIZE = 50
+FILTER_NAMES = ("type", "account", "supplier", "date_from", "date_to")
 BAD_FILTER = "Those filters cannot be used: correct the ones marked below."
 
 
@@ -122,6 +124,14 @@ def problems_page(request) -> HttpResponse:
         query.pop("page", None)
         context.update(
             page=page,
+            bulk_kinds=[
+                (kind.value, kind.label)
+                for kind in BulkKind
+                if request.user.has_perm(bulk.PERMISSION[kind])
+            ],
+            carried_filters=[
+                (name, request.GET[name]) for name in FILTER_NAMES if request.GET.get(name)
+            ],
             groups=_groups(page, counts),
             counts=[(code, StatusCode(code).label, n) for code, n in counts.items()],
             query=query.urlencode(),
@@ -130,3 +140,108 @@ def problems_page(request) -> HttpResponse:
         context["bad_filter"] = BAD_FILTER
         status = 400
     return render(request, "web/problems.html", context, status=status)
+
+
+# -- bulk actions ------------------------------------------------------------------------------
+
+NOTHING_CHOSEN = "Tick the documents to act on, or choose every document in the list."
+
+
+def _selection(request, organisation: Organisation):
+    """The documents a bulk form names: the ticked ones, every one in the filtered list, or
+    every one of a status code's group (``scope``); the filters ride along as hidden fields."""
+    form = ProblemFilterForm(organisation, request.POST)
+    if not form.is_valid():
+        raise bulk.BulkError(BAD_FILTER)
+    scope = request.POST.get("scope", "chosen")
+    ids = None
+    code = ""
+    if scope == "chosen":
+        try:
+            ids = [int(pk) for pk in request.POST.getlist("document")]
+        except ValueError:
+            raise bulk.BulkError(NOTHING_CHOSEN) from None
+        if not ids:
+            raise bulk.BulkError(NOTHING_CHOSEN)
+    elif scope.startswith("group:"):
+        code = scope.removeprefix("group:")
+        if code not in StatusCode.values:
+            raise bulk.BulkError(NOTHING_CHOSEN)
+    elif scope != "all":
+        raise bulk.BulkError(NOTHING_CHOSEN)
+    documents = problems.chosen(
+        organisation, form.filters(), ids=ids, code=code, limit=bulk.MAX_DOCUMENTS
+    )
+    return documents, form
+
+
+def _kind(request) -> BulkKind:
+    kind = bulk.kind_of(request.POST.get("action", ""))
+    require(request, bulk.PERMISSION[kind])
+    return kind
+
+
+def _refused(request, message: str) -> HttpResponse:
+    return render(request, "web/bulk_preview.html", {"error": message}, status=400)
+
+
+@login_required
+@require_POST
+def bulk_preview(request) -> HttpResponse:
+    """What the chosen action would do to each chosen document (or its account), with a
+    Confirm button carrying a fresh key: confirming twice makes one action."""
+    require(request, Perm.VIEW_SYNC)
+    organisation = organisation_of(request)
+    try:
+        kind = _kind(request)
+        documents, form = _selection(request, organisation)
+        plan = bulk.preview(organisation, kind, documents)
+    except bulk.BulkError as exc:
+        return _refused(request, str(exc))
+    carried = [
+        (name, value) for name in ("scope", *FILTER_NAMES) for value in request.POST.getlist(name)
+    ] + [("document", str(d.pk)) for d in documents if request.POST.get("scope") == "chosen"]
+    return render(
+        request,
+        "web/bulk_preview.html",
+        {"plan": plan, "kind": kind, "carried": carried, "token": bulk.new_token()},
+    )
+
+
+@login_required
+@require_POST
+def bulk_start(request) -> HttpResponse:
+    require(request, Perm.VIEW_SYNC)
+    organisation = organisation_of(request)
+    try:
+        kind = _kind(request)
+        documents, _ = _selection(request, organisation)
+        action, _ = bulk.request(
+            organisation, kind, documents, token=request.POST.get("token", ""), user=request.user
+        )
+    except bulk.BulkError as exc:
+        return _refused(request, str(exc))
+    return redirect("sync-bulk", pk=action.pk)
+
+
+BULK_ITEMS_SHOWN = 1000
+
+
+@login_required
+@require_GET
+def bulk_progress(request, pk: int) -> HttpResponse:
+    """An action's progress and each item's outcome; polled every second while it works."""
+    require(request, Perm.VIEW_SYNC)
+    action = get_object_or_404(
+        BulkAction.objects.for_org(organisation_of(request)).select_related("created_by"), pk=pk
+    )
+    items = action.items.select_related("document", "account", "supplier")
+    context = {
+        "action": action,
+        "sentence": bulk.progress_sentence(action),
+        "items": items[:BULK_ITEMS_SHOWN],
+        "more": max(0, action.total - BULK_ITEMS_SHOWN),
+        "percent": int(100 * action.done / action.total) if action.total else 100,
+    }
+    template = "web/bulk_progress.html#progress" if request.htmx else "web/bulk_progress.html"
+    return render(request, template, context)

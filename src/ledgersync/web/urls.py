@@ -84,6 +84,9 @@ urlpatterns = [
     path("sync/documents/<int:pk>/link/", actions_views.link, name="sync-link"),
     # Before sync/<slug:doc_type>/, which would take "problems" for a document type.
     path("sync/problems/", problem_views.problems_page, name="sync-problems"),
+    path("sync/problems/bulk/preview/", problem_views.bulk_preview, name="sync-bulk-preview"),
+    path("sync/problems/bulk/", problem_views.bulk_start, name="sync-bulk-start"),
+    path("sync/bulk/<int:pk>/", problem_views.bulk_progress, name="sync-bulk"),
     path("sync/<slug:doc_type>/", sync_views.sync_page, name="sync"),
     path("sync/<slug:doc_type>/run/", sync_views.start_run, name="sync-run-start"),
 ]
