@@ -7,7 +7,7 @@ from decimal import Decimal
 from ledgersync.records.formats import plain
 from ledgersync.records.models import Account, Document, NominalCode, Supplier, TaxCode
 from ledgersync.records.parties import PARTY_FIELDS
-from ledgersync.sync import engine
+from ledgersync.sync import bulk, engine
 from ledgersync.sync.connections import live_connection
 from ledgersync.sync.models import AccsIdLink, DocumentState, SyncRun
 from ledgersync.sync.status import Failure, StatusCode
@@ -194,3 +194,52 @@ def run_out(run: SyncRun) -> dict:
 
 
 SYNCED = StatusCode.SYNCED
+
+
+def bulk_preview_out(plan) -> dict:
+    return {
+        "action": plan.kind.value,
+        "documents": plan.documents,
+        "acting": plan.acting,
+        "summary": plan.summary,
+        "problem": plan.problem,
+        "items": [
+            {
+                "label": item.label,
+                "documents": item.documents,
+                "acts": item.acts,
+                "outcome": item.outcome,
+                "warning": item.warning,
+            }
+            for item in plan.items
+        ],
+    }
+
+
+def bulk_out(action) -> dict:
+    items = action.items.select_related("account", "supplier")
+    return {
+        "id": action.pk,
+        "action": action.kind,
+        "state": action.state,
+        "progress": bulk.progress_sentence(action),
+        "total": action.total,
+        "done": action.done,
+        "changed": action.changed,
+        "skipped": action.skipped,
+        "failed": action.failed,
+        "created_at": action.created_at,
+        "started_at": action.started_at,
+        "finished_at": action.finished_at,
+        "items": [
+            {
+                "label": item.label,
+                "document_id": item.document_id,
+                "account": item.account.number if item.account else None,
+                "supplier": item.supplier.number if item.supplier else None,
+                "state": item.state,
+                "message": item.message,
+            }
+            for item in items
+        ],
+    }

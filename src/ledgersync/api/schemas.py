@@ -34,6 +34,7 @@ from ledgersync.records.inputs import (
     text_rule,
 )
 from ledgersync.records.models import DocType
+from ledgersync.sync.models import BulkKind
 from ledgersync.sync.status import StatusCode
 
 
@@ -400,3 +401,71 @@ class ConnectionOut(Schema):
 
 
 DOC_TYPES = {name: DocType(name.value) for name in DocTypeName}
+
+
+BulkName = StrEnum("BulkName", {k.value: k.value for k in BulkKind})  # type: ignore[misc]
+
+
+class BulkIn(Schema):
+    """Which documents of Needs attention a bulk action acts on: ``documents`` (ids), every one
+    of a status code's ``group``, or ``all`` of the list; the filters narrow any of them."""
+
+    action: BulkName = Field(description=", ".join(f"{k.value}: {k.label}" for k in BulkKind))
+    documents: list[int] | None = Field(None, max_length=10_000)
+    group: StatusName | None = None
+    all: bool = False
+    type: DocTypeName | None = None
+    account: Text20 | None = None
+    supplier: Text20 | None = None
+    issued_from: dt.date | None = None
+    issued_to: dt.date | None = None
+
+
+class BulkStartIn(BulkIn):
+    key: str = Field(
+        min_length=1,
+        max_length=64,
+        description="Your own one-off key: the same key again returns the action it started.",
+    )
+
+
+class PlannedOut(Schema):
+    label: str
+    documents: int
+    acts: bool
+    outcome: str
+    warning: str
+
+
+class BulkPreviewOut(Schema):
+    action: BulkName
+    documents: int
+    acting: int
+    summary: str
+    problem: str
+    items: list[PlannedOut]
+
+
+class BulkItemOut(Schema):
+    label: str
+    document_id: int | None
+    account: str | None
+    supplier: str | None
+    state: Literal["pending", "changed", "skipped", "failed"]
+    message: str
+
+
+class BulkOut(Schema):
+    id: int
+    action: BulkName
+    state: Literal["queued", "running", "done", "failed"]
+    progress: str = Field(description="Where it stands, in words (the web page's sentence).")
+    total: int
+    done: int
+    changed: int
+    skipped: int
+    failed: int
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    items: list[BulkItemOut]

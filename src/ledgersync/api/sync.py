@@ -10,6 +10,10 @@ from ledgersync.api.auth import READ, WRITE, organisation_of, owned
 from ledgersync.api.errors import ERRORS, PROVIDER_ERRORS, ApiError
 from ledgersync.api.schemas import (
     DOC_TYPES,
+    BulkIn,
+    BulkOut,
+    BulkPreviewOut,
+    BulkStartIn,
     ConnectionOut,
     DocTypeName,
     DocumentOut,
@@ -27,8 +31,24 @@ from ledgersync.api.schemas import (
 )
 from ledgersync.providers.base import Connector
 from ledgersync.records.models import Account, Document, Supplier
-from ledgersync.sync import assess, connections, engine, linking, mismatches, problems, tasks
-from ledgersync.sync.models import LIVE_RUN_STATES, ConnectionStatus, SyncRun, Trigger
+from ledgersync.sync import (
+    assess,
+    bulk,
+    connections,
+    engine,
+    linking,
+    mismatches,
+    problems,
+    tasks,
+)
+from ledgersync.sync.models import (
+    LIVE_RUN_STATES,
+    BulkAction,
+    BulkKind,
+    ConnectionStatus,
+    SyncRun,
+    Trigger,
+)
 
 router = Router(tags=["sync"])
 ID = Path(..., ge=1, le=2**53)
@@ -375,3 +395,71 @@ def get_connection(request):
             last_used_at=connection.last_used_at,
         )
     return body
+
+
+# -- bulk actions on Needs attention ----------------------------------------------------------
+
+
+def _bulk_choice(request, data: BulkIn) -> tuple[BulkKind, list[Document]]:
+    """The action and the documents a bulk request names; the key's own rights first (a
+    read-only key is refused by WRITE before this), then what it names, in words."""
+    organisation = organisation_of(request)
+    kind = BulkKind(data.action)
+    named = [data.documents is not None, data.group is not None, data.all]
+    if sum(named) != 1:
+        raise ApiError(
+            422,
+            "invalid",
+            "Name the documents: give one of documents (ids), group or all.",
+            "documents",
+        )
+    filters = problems.Filters(
+        doc_type=DOC_TYPES[data.type] if data.type else None,
+        account=_by_number(organisation, Account, "account", data.account),
+        supplier=_by_number(organisation, Supplier, "supplier", data.supplier),
+        date_from=data.issued_from,
+        date_to=data.issued_to,
+    )
+    documents = problems.chosen(
+        organisation,
+        filters,
+        ids=data.documents,
+        code=data.group.value if data.group else "",
+        limit=bulk.MAX_DOCUMENTS,
+    )
+    return kind, documents
+
+
+def _bulk_refusal(exc: bulk.BulkError) -> ApiError:
+    return ApiError(422, "invalid", str(exc))
+
+
+@router.post("/sync/bulk/preview", response={200: BulkPreviewOut, **ERRORS}, auth=WRITE)
+def preview_bulk(request, data: BulkIn):
+    """What a bulk action would do to each document (or, for linking, each account and
+    supplier) it names, changing nothing: the web's preview page."""
+    kind, documents = _bulk_choice(request, data)
+    try:
+        plan = bulk.preview(organisation_of(request), kind, documents)
+    except bulk.BulkError as exc:
+        raise _bulk_refusal(exc) from None
+    return output.bulk_preview_out(plan)
+
+
+@router.post("/sync/bulk", response={202: BulkOut, **ERRORS}, auth=WRITE)
+def start_bulk(request, data: BulkStartIn):
+    """Start a bulk action in the background; poll GET /sync/bulk/{id}. The same ``key``
+    again answers with the action it started, so a retried request acts once."""
+    kind, documents = _bulk_choice(request, data)
+    try:
+        action, _ = bulk.request(organisation_of(request), kind, documents, token=data.key)
+    except bulk.BulkError as exc:
+        raise _bulk_refusal(exc) from None
+    action.refresh_from_db()
+    return Status(202, output.bulk_out(action))
+
+
+@router.get("/sync/bulk/{action_id}", response={200: BulkOut, **ERRORS}, auth=READ)
+def get_bulk(request, action_id: int):
+    """A bulk action's progress and each item's outcome."""
+    return output.bulk_out(owned(request, BulkAction.objects, action_id, "bulk action"))
