@@ -37,8 +37,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ledgersync.outage import database_errors
 from ledgersync.providers.base import Connector, ContactMatch
-from ledgersync.providers.errors import AuthError, ProviderError
+from ledgersync.providers.errors import ProviderError
 from ledgersync.records import services
 from ledgersync.records.models import (
     Account,
@@ -360,6 +361,11 @@ def _renew(action: BulkAction) -> None:
     BulkAction.objects.filter(pk=action.pk).update(lease_until=timezone.now() + LEASE)
 
 
+def release(action_id: int) -> None:
+    """Let go of an action this worker held (to take it again at once after an outage)."""
+    BulkAction.objects.filter(pk=action_id, state=BulkState.RUNNING).update(lease_until=None)
+
+
 def revivable() -> list[int]:
     """Actions to take up again: one a worker was doing when it died (its lease lapsed), and
     one asked for while the queue was down (still waiting a minute on)."""
@@ -386,10 +392,24 @@ def work(action_id: int) -> BulkAction | None:
             if connection is None or connections.live_connection(action.organisation) != connection:
                 raise connections.NotConnected("the connection changed")
             connector = connections.connector_for_connection(connection)
-        except (connections.NotConnected, AuthError) as exc:
+        except (connections.NotConnected, ProviderError) as exc:
             return _stop(action, f"Stopped: {failure_for(exc, name).message}")
-        except ProviderError as exc:
-            return _stop(action, f"Stopped: {failure_for(exc, name).message}")
+    try:
+        _work_items(action, connector, user)
+    except database_errors():
+        raise  # the worker waits for the database and goes on (tasks.run_bulk)
+    except Exception:
+        log.exception("bulk action %s failed", action.pk)
+        return _stop(
+            action,
+            "Stopped: something went wrong inside ledgersync; what was done is listed below, "
+            "the rest was not done. Ask for it again, or tell your administrator.",
+        )
+    ending = _start_syncs(action) if action.kind == BulkKind.RESYNC else ""
+    return _finish(action, ending)
+
+
+def _work_items(action: BulkAction, connector, user) -> None:
     pending = BulkItem.objects.filter(bulk=action, state=ItemState.PENDING).order_by("position")
     if action.kind in (BulkKind.RECHECK, BulkKind.RESYNC):
         while True:
@@ -398,12 +418,10 @@ def work(action_id: int) -> BulkAction | None:
                 break
             _judge(action, chunk)
             _renew(action)
-    else:
-        for item_id in list(pending.values_list("pk", flat=True)):
-            _one(action, item_id, connector, user)
-            _renew(action)
-    ending = _start_syncs(action) if action.kind == BulkKind.RESYNC else ""
-    return _finish(action, ending)
+        return
+    for item_id in list(pending.values_list("pk", flat=True)):
+        _one(action, item_id, connector, user)
+        _renew(action)
 
 
 def _one(action: BulkAction, item_id: int, connector, user) -> None:
@@ -411,7 +429,7 @@ def _one(action: BulkAction, item_id: int, connector, user) -> None:
         BulkItem.objects.filter(pk=item_id, tried_at__isnull=True).update(tried_at=timezone.now())
     with transaction.atomic():
         item = (
-            BulkItem.objects.select_for_update()
+            BulkItem.objects.select_for_update(of=("self",))
             .select_related("document", "account", "supplier")
             .filter(pk=item_id, state=ItemState.PENDING)
             .first()

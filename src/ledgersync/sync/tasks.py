@@ -114,8 +114,25 @@ def submit(task, *args, what: str = "") -> bool:
 
 @db_task()
 def run_bulk(action_id: int) -> None:
-    """Do a bulk action from the Needs attention list (sync/bulk.py)."""
-    bulk.work(action_id)
+    """Do a bulk action from the Needs attention list (sync/bulk.py). Through a database
+    outage it waits as a run's step does, then goes on from its first item not done (each
+    item is settled in its own transaction, so none is lost or done twice)."""
+    deadline = time.monotonic() + OUTAGE_WAIT_SECONDS
+    while True:
+        try:
+            bulk.work(action_id)
+            return
+        except database_errors():
+            pass
+        throttle.warn(
+            log,
+            f"bulk-database:{action_id}",
+            f"bulk action {action_id}: the database is unreachable; waiting for it to come back",
+        )
+        if not _wait_for(database_answers, deadline):
+            log.warning("bulk action %s: the database did not come back; revived later", action_id)
+            return
+        bulk.release(action_id)
 
 
 def enqueue_bulk(action_id: int) -> None:
