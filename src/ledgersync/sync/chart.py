@@ -12,6 +12,7 @@ from django.db import transaction
 
 from ledgersync.providers.base import Connector, LedgerAccount, ReferenceData
 from ledgersync.records.models import NominalCode, Organisation, TaxCode
+from ledgersync.sync.codemap import CodeMap, How
 from ledgersync.sync.models import AuditEvent
 
 # Account types as the providers spell them, lower-cased, by what they mean to a line.
@@ -31,19 +32,25 @@ def kind_of(account: LedgerAccount) -> str | None:
 
 @dataclass(frozen=True)
 class PackageMatch:
-    """How one of our nominal codes stands in the package."""
+    """How one of our nominal codes stands in the package: the account it books to by the
+    connection's mapping (sync/codemap.py), ``by_hand`` naming that account's code when it
+    was mapped by hand."""
 
     exists: bool
     name: str = ""
     tax_name: str = ""
+    by_hand: str = ""
 
 
-def match(code: str, reference: ReferenceData) -> PackageMatch:
-    account = reference.account(code)
+def match(code: str, code_map: CodeMap) -> PackageMatch:
+    found = code_map.account(code)
+    account = found.account
     if account is None:
         return PackageMatch(False)
+    reference = code_map.reference
     tax = reference.tax_code_by_id(account.tax_code_id) if account.tax_code_id else None
-    return PackageMatch(True, account.name, tax.name if tax else "")
+    by_hand = account.code if found.how == How.BY_HAND else ""
+    return PackageMatch(True, account.name, tax.name if tax else "", by_hand)
 
 
 @dataclass(frozen=True)

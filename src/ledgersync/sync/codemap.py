@@ -208,7 +208,7 @@ def tax_rows(organisation: Organisation, code_map: CodeMap) -> list[TaxRow]:
 def accounts_we_lack(organisation: Organisation, code_map: CodeMap) -> list[LedgerAccount]:
     """The package's income and expense accounts no nominal of ours books to, by number or
     by hand: each can be created here in one click (chart.create_nominal)."""
-    from ledgersync.sync.chart import kind_of
+    from ledgersync.sync.chart import kind_of  # chart reads this module
 
     ours = set(NominalCode.objects.for_org(organisation).values_list("code", flat=True))
     used = {code_map.account(code).account for code in ours}

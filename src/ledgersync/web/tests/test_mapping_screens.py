@@ -175,3 +175,16 @@ def test_an_engineer_may_not_see_or_change_the_mapping(read_demo):
     answer = client.post("/nominals/mapping/map/", {"code": "4090", "remote": "4010"})
     assert answer.status_code == 403
     assert not CodeMapping.objects.exists()
+
+
+def test_the_nominal_codes_page_says_in_the_package_by_the_same_mapping(read_demo):
+    organisation, connection, name = read_demo
+    client = client_for("accounts")
+    before = client.get("/nominals/").content.decode()
+    assert f"Not in {name}" in row_of(before, "nominal-4090")
+
+    client.post("/nominals/mapping/map/", {"code": "4090", "remote": "4010"})
+
+    after = client.get("/nominals/").content.decode()
+    assert "(mapped to 4010) · Sales - Materials" in row_of(after, "nominal-4090")
+    assert 'href="/nominals/mapping/"' in after
