@@ -231,3 +231,27 @@ def test_create_in_ledgersync_makes_the_package_account_a_nominal_code(demo, san
             organisation, code_map.reference, "1200", provider_name=name_of(connection)
         )
     assert AuditEvent.objects.filter(action="nominals:create").count() == 1
+
+
+def test_a_sales_invoice_on_a_mapped_nominal_syncs_to_that_account(demo, sandbox):
+    organisation, connection = demo
+    link_exact(organisation, connection, "A1005")
+    s1006 = Document.objects.get(organisation=organisation, number="S1006")  # lines 4000, 4090
+    Document.objects.exclude(pk=s1006.pk).update(marked_for_sync=False)
+    code_map = read(connection)
+    assert statuses(organisation)["S1006"] == StatusCode.NOMINAL_MISSING
+
+    codemap.set_mapping(
+        connection,
+        code_map.reference,
+        MapKind.NOMINAL,
+        "4090",
+        "4010",
+        provider_name=name_of(connection),
+    )
+    sync_all(organisation, auto=False)
+
+    assert statuses(organisation)["S1006"] == StatusCode.SYNCED
+    materials = code_map.reference.account("4010")
+    if sandbox.slug != "quickbooks":  # QuickBooks books a sales line through an Item
+        assert quoted(books_to(sandbox.slug, materials)) in sent(sandbox, s1006)
