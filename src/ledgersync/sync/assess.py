@@ -264,6 +264,12 @@ def connection_changed(organisation: Organisation) -> None:
     assess(organisation, keep_outcomes=True)
 
 
+def mapping_changed(organisation: Organisation) -> None:
+    """A code was mapped by hand, unmapped, or a fallback account set (sync/codemap.py):
+    every document it keeps a state for is judged again against the new mapping."""
+    assess(organisation, keep_outcomes=True)
+
+
 def after_read(organisation: Organisation, *, waiting_only: bool = False) -> None:
     """The package's data was read again (or could not be): the queue from the new data,
     or only the documents that were waiting on it."""

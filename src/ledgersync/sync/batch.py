@@ -59,6 +59,7 @@ from ledgersync.sync.checks import (
     local_failures,
     parties_of,
 )
+from ledgersync.sync.codemap import CodeMap
 from ledgersync.sync.fingerprint import fingerprint, reread
 from ledgersync.sync.models import Attempt, AttemptState, Connection, DocumentState, SyncRun
 from ledgersync.sync.recording import RecordingTransport
@@ -362,6 +363,9 @@ class BatchWork:
         return when if when > timezone.now() else None
 
     def _outbound(self, document: Document) -> OutboundDocument:
+        # The mapping the checks just passed the document by (codemap.py): what is booked.
+        code_map = self.checker.code_map()
+        assert code_map is not None  # the checks read the chart before anything is claimed
         supports_care_of = self.connector.capabilities.supports_care_of
         care_of_party = document.care_of
         care_of = (
@@ -382,7 +386,7 @@ class BatchWork:
             due_date=document.due_date,
             currency=document.currency,
             reference=reference,
-            lines=tuple(_outbound_line(line) for line in document.lines.all()),
+            lines=tuple(_outbound_line(line, document, code_map) for line in document.lines.all()),
             amounts_include_tax=document.prices_include_vat,
         )
 
@@ -534,17 +538,20 @@ class BatchWork:
         self.unresolved.append(document.pk)
 
 
-def _outbound_line(line) -> OutboundLine:
+def _outbound_line(line, document: Document, code_map: CodeMap) -> OutboundLine:
     """A line as sent: with our net and VAT (records/money.py) so the package books them.
     A line without a tax code of ours takes the package's default rate for its nominal, so
-    its VAT is left to the package (and a difference shows as TOTAL_MISMATCH)."""
+    its VAT is left to the package (and a difference shows as TOTAL_MISMATCH). Its nominal
+    and tax code are the package's as the connection maps them (sync/codemap.py)."""
     has_rate = line.tax_code is not None
+    booked = code_map.account(line.nominal.code, document.doc_type).account
     return OutboundLine(
         text=line.text,
         quantity=line.quantity,
         unit_price=line.unit_price,
-        nominal_code=line.nominal.code,
-        tax_code=line.tax_code.code if has_rate else None,
+        # A missing nominal failed check 5 already; sent as ours, the connector refuses it.
+        nominal_code=booked.code if booked is not None else line.nominal.code,
+        tax_code=code_map.tax_to_send(line.tax_code.code, document.doc_type) if has_rate else None,
         net=line.net if has_rate else None,
         tax=line.tax if has_rate else None,
     )

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from ledgersync.providers.base import Connector, LedgerAccount, ReferenceData
 from ledgersync.records.models import NominalCode, Organisation, TaxCode
+from ledgersync.sync.codemap import CodeMap, How
 from ledgersync.sync.models import AuditEvent
 
 # Account types as the providers spell them, lower-cased, by what they mean to a line.
@@ -31,19 +32,25 @@ def kind_of(account: LedgerAccount) -> str | None:
 
 @dataclass(frozen=True)
 class PackageMatch:
-    """How one of our nominal codes stands in the package."""
+    """How one of our nominal codes stands in the package: the account it books to by the
+    connection's mapping (sync/codemap.py), ``by_hand`` naming that account's code when it
+    was mapped by hand."""
 
     exists: bool
     name: str = ""
     tax_name: str = ""
+    by_hand: str = ""
 
 
-def match(code: str, reference: ReferenceData) -> PackageMatch:
-    account = reference.account(code)
+def match(code: str, code_map: CodeMap) -> PackageMatch:
+    found = code_map.account(code)
+    account = found.account
     if account is None:
         return PackageMatch(False)
+    reference = code_map.reference
     tax = reference.tax_code_by_id(account.tax_code_id) if account.tax_code_id else None
-    return PackageMatch(True, account.name, tax.name if tax else "")
+    by_hand = account.code if found.how == How.BY_HAND else ""
+    return PackageMatch(True, account.name, tax.name if tax else "", by_hand)
 
 
 @dataclass(frozen=True)
@@ -66,14 +73,7 @@ def import_chart(organisation: Organisation, connector: Connector, *, user=None)
             if code in ours:
                 already.append(code)
                 continue
-            tax = reference.tax_code_by_id(account.tax_code_id) if account.tax_code_id else None
-            NominalCode.objects.create(
-                organisation=organisation,
-                code=code,
-                description=account.name[:200],
-                kind=kind,
-                default_tax_code=taxes.get(tax.code) if tax and tax.code else None,
-            )
+            _nominal_from(organisation, account, kind, reference, taxes)
             created.append(code)
         if created:
             AuditEvent.objects.create(
@@ -84,3 +84,57 @@ def import_chart(organisation: Organisation, connector: Connector, *, user=None)
                 f"{connector.capabilities.display_name}",
             )
     return ImportResult(created, already)
+
+
+class CannotCreate(ValueError):
+    """Why a package account cannot become a nominal code here, in a person's words."""
+
+
+def create_nominal(
+    organisation: Organisation,
+    reference: ReferenceData,
+    code: str,
+    *,
+    provider_name: str,
+    user=None,
+) -> NominalCode:
+    """ "Create in ledgersync": the nominal code for the package's account ``code`` (an income
+    or expense account, as ``import_chart`` copies), with its name and default tax code.
+    Raises CannotCreate when the package has no such account, or we have the code already."""
+    account = reference.account(code)
+    if account is None or not account.active:
+        raise CannotCreate(f"{provider_name} has no account {code}.")
+    kind = kind_of(account)
+    if kind is None:
+        raise CannotCreate(
+            f"Account {code} in {provider_name} is not an income or expense account."
+        )
+    if NominalCode.objects.for_org(organisation).filter(code=code).exists():
+        raise CannotCreate(f"Nominal code {code} already exists in ledgersync.")
+    taxes = {t.code: t for t in TaxCode.objects.for_org(organisation)}
+    with transaction.atomic():
+        nominal = _nominal_from(organisation, account, kind, reference, taxes)
+        AuditEvent.objects.create(
+            organisation=organisation,
+            user=user if user and user.is_authenticated else None,
+            action="nominals:create",
+            detail=f"Created nominal code {code} {nominal.description} from {provider_name}",
+        )
+    return nominal
+
+
+def _nominal_from(
+    organisation: Organisation,
+    account: LedgerAccount,
+    kind: str,
+    reference: ReferenceData,
+    taxes: dict[str, TaxCode],
+) -> NominalCode:
+    tax = reference.tax_code_by_id(account.tax_code_id) if account.tax_code_id else None
+    return NominalCode.objects.create(
+        organisation=organisation,
+        code=account.code,
+        description=account.name[:200],
+        kind=kind,
+        default_tax_code=taxes.get(tax.code) if tax and tax.code else None,
+    )

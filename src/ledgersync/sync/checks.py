@@ -29,6 +29,7 @@ from ledgersync.providers.base import (
 )
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import Account, DocType, Document, Supplier
+from ledgersync.sync.codemap import CodeMap
 from ledgersync.sync.models import AccsIdLink, Connection
 from ledgersync.sync.status import (
     Failure,
@@ -158,10 +159,22 @@ class Checker:
     connection: Connection
     waiting: Failure | None = None
     facts: PackageFacts = field(init=False)
+    _code_map: CodeMap | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         source = self.source
         self.facts = LiveFacts(source) if isinstance(source, Connector) else source
+
+    def code_map(self) -> CodeMap | None:
+        """The connection's mapping over the package's chart (sync/codemap.py), read once
+        per checker: what check 5 judges by and what the push then sends. None while the
+        chart is not known."""
+        reference = self.facts.reference()
+        if reference is None:
+            return None
+        if self._code_map is None or self._code_map.reference is not reference:
+            self._code_map = CodeMap.of(self.connection, reference)
+        return self._code_map
 
     @property
     def provider_name(self) -> str:
@@ -285,13 +298,14 @@ class Checker:
 
     # Checks 5 and 6
     def _nominals(self, document: Document) -> list[Failure]:
-        reference = self.facts.reference()
-        if reference is None:
+        code_map = self.code_map()
+        if code_map is None:
             return [self.pending]
         missing, untaxed = [], []
         for line in document.lines.all():
             code = line.nominal.code
-            account = reference.account(code)
+            # By hand, by number, or the document type's fallback account (codemap.py).
+            account = code_map.account(code, document.doc_type).account
             if account is None:
                 missing.append(
                     check_failure(

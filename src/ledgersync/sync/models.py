@@ -545,3 +545,43 @@ class BulkItem(models.Model):
     @property
     def party(self) -> Account | Supplier | None:
         return self.account or self.supplier
+
+
+class MapKind(models.TextChoices):
+    """What a ``CodeMapping`` maps: ``code`` is ours, ``remote`` the package's."""
+
+    NOMINAL = "nominal", "Nominal code"  # our nominal code -> the package's account code
+    SALES_TAX = "sales_tax", "Tax code on sales"  # our tax code -> the package's tax code id
+    PURCHASE_TAX = "purchase_tax", "Tax code on purchases"
+    # ``code`` is a document type: a line whose nominal is missing books to ``remote``.
+    FALLBACK = "fallback", "Fallback account"
+
+
+class CodeMapping(models.Model):
+    """One of our codes mapped by hand to the package's, for one connection. With no row a
+    code maps by its number (sync/codemap.py is the one home that reads these rows, for the
+    checks, the push and the mapping screens)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="code_mappings"
+    )
+    kind = models.CharField(max_length=20, choices=MapKind.choices)
+    code = models.CharField(max_length=30)
+    remote = models.CharField(max_length=100)
+    mapped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mapped_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "kind", "code"], name="one_mapping_per_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code} -> {self.remote}"

@@ -83,8 +83,8 @@ REMEDIES = {
     StatusCode.CARE_OF_NOT_LINKED: "Open the row and link the care-of account.",
     StatusCode.DUPLICATE_NUMBER: "The number is taken in the package: check the package and "
     "renumber or remove one of them.",
-    StatusCode.NOMINAL_MISSING: "Add the nominal code to the package's chart of accounts, or "
-    "change the line's nominal code.",
+    StatusCode.NOMINAL_MISSING: "Add the nominal code to the package's chart of accounts, map "
+    "it to one of the package's accounts on Nominal mapping, or change the line's nominal code.",
     StatusCode.NOMINAL_NO_TAX: "Give the account a default tax rate in the package, or set a "
     "tax code on the line.",
     StatusCode.BLANK_LINE: "Give every line some text.",

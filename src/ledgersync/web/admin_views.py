@@ -20,7 +20,7 @@ from ledgersync.providers.base import ProviderError
 from ledgersync.providers.registry import display_name
 from ledgersync.records import services
 from ledgersync.records.models import ROUNDING_CHOICES, NominalCode, Organisation, Perm, TaxCode
-from ledgersync.sync import assess, chart, connections
+from ledgersync.sync import assess, chart, codemap, connections
 from ledgersync.sync.models import AuditEvent
 from ledgersync.web.access import organisation_of, require
 from ledgersync.web.public import callback_uri
@@ -58,8 +58,10 @@ def nominal_list(request):
     problem = ""
     try:
         reference = open_connector(package.connection).reference_data()
+        assert package.connection is not None  # open_connector raised NotConnected otherwise
+        code_map = codemap.CodeMap.of(package.connection, reference)
         for nominal in nominals:
-            nominal.package = chart.match(nominal.code, reference)
+            nominal.package = chart.match(nominal.code, code_map)
     except (connections.NotConnected, ProviderError) as exc:
         problem = package.problem(exc)
     return render(

@@ -26,6 +26,8 @@ def navigation(request):
         ("Accounts", reverse("accounts"), None),
         ("Suppliers", reverse("suppliers"), None),
         ("Nominal codes", reverse("nominals"), None),
+        ("Nominal mapping", reverse("nominal-mapping"), Perm.LINK_ACCOUNTS),
+        ("Tax mapping", reverse("tax-mapping"), Perm.LINK_ACCOUNTS),
         ("Sync Accounts API", reverse("sync-home"), Perm.VIEW_SYNC),
         ("Needs attention", reverse("sync-problems"), Perm.VIEW_SYNC),
         ("Settings", reverse("settings"), Perm.MANAGE_SETTINGS),

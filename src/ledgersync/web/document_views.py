@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from ledgersync.providers.base import ProviderError
 from ledgersync.records import formats, services
 from ledgersync.records.models import DocType, Document, Perm, SentVia
-from ledgersync.sync import connections, mismatches
+from ledgersync.sync import codemap, connections, mismatches
 from ledgersync.sync.models import Attempt, DocumentState
 from ledgersync.sync.status import StatusCode, failure_for
 from ledgersync.web.access import document_for, organisation_of, require
@@ -87,12 +87,23 @@ def document_detail(request, pk: int):
         "web/document_detail.html",
         {
             "document": document,
+            "bookings": _bookings(document),
             "attempts": Attempt.objects.for_org(document.organisation).filter(document=document)[
                 :50
             ],
             "state": DocumentState.objects.filter(document=document).first(),
         },
     )
+
+
+def _bookings(document) -> list[str]:
+    """Lines the connection's mapping books elsewhere than their own number (codemap.py)."""
+    connection = connections.live_connection(document.organisation)
+    code_map = codemap.as_read(connection) if connection is not None else None
+    if code_map is None:
+        return []
+    name = connections.provider_name(document.organisation, connection)
+    return codemap.line_notes(document, code_map, name)
 
 
 def _form_page(request, organisation, form, rows, document=None, errors=()):

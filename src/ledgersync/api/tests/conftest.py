@@ -44,6 +44,9 @@ class ApiClient:
     def patch(self, path, body):
         return self.call("PATCH", path, body)
 
+    def put(self, path, body):
+        return self.call("PUT", path, body)
+
     def delete(self, path):
         return self.call("DELETE", path)
 
