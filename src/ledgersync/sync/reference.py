@@ -71,6 +71,10 @@ REFRESH_EVERY = dt.timedelta(minutes=30)
 EVERYTHING_EVERY = dt.timedelta(hours=24)
 # A read marked as going for longer than this has died with its worker: it may start again.
 STUCK_AFTER = dt.timedelta(minutes=10)
+# Numbers asked for in one call to the connector, which splits them further into its own
+# requests (Xero 40 a filter, QuickBooks 100 a query): a unit of progress a rate limit or a
+# killed worker cannot take back once kept.
+NUMBERS_PER_ASK = 120
 # A read that failed is tried again by the schedule after this long.
 RETRY_AFTER = dt.timedelta(minutes=5)
 # A read is background work: it waits out the provider's rate limit (Xero allows 60 calls a
@@ -295,14 +299,18 @@ def _read(
             if keep is not None:
                 keep.now_and_then(read)
         for (doc_type, contact), numbers in sorted(wanted.numbers.items()):
-            asked = sorted(numbers)
-            taken = patient.ask(
-                connector.existing_numbers, RemoteDocType(doc_type), asked, contact or None
-            )
+            ordered = sorted(numbers)
             group = read.numbers.setdefault(doc_type, {}).setdefault(contact, {})
-            group.update({number: number in taken for number in asked})
-            if keep is not None:
-                keep.now_and_then(read)
+            # A slice at a time: a rate limit mid-group asks again only the slice it cut
+            # short, and each slice's answers can be kept (one supplier may have thousands).
+            for start in range(0, len(ordered), NUMBERS_PER_ASK):
+                asked = ordered[start : start + NUMBERS_PER_ASK]
+                taken = patient.ask(
+                    connector.existing_numbers, RemoteDocType(doc_type), asked, contact or None
+                )
+                group.update({number: number in taken for number in asked})
+                if keep is not None:
+                    keep.now_and_then(read)
     except ProviderError:
         if keep is not None:
             keep.store(read)  # what was answered before the package failed

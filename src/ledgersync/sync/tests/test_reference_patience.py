@@ -111,3 +111,30 @@ def test_a_first_read_cut_short_goes_on_from_what_it_had_read(demo, sandbox, mon
     assert answered_before_the_cut not in asked  # kept, not asked again
     assert len(asked) == groups - 1
     assert again.everything_at is not None
+
+
+def test_a_group_of_thousands_is_asked_a_slice_at_a_time_so_a_limit_repeats_only_one(monkeypatch):
+    """The 10,000-document soak's Xero queue: one supplier with 1,100 bills. Asked whole, a
+    rate limit on any of its requests asked the whole group again, so under the package's
+    minute limit and a worker killed every 30 s the read never ended."""
+    monkeypatch.setattr(reference, "sleep", lambda seconds: None)
+    asked_for = []
+
+    class Thousands:
+        capabilities = SimpleNamespace(display_name="Xero")
+
+        def existing_numbers(self, doc_type, numbers, contact):
+            asked_for.append(len(numbers))
+            if len(asked_for) == 3:
+                raise RateLimited("Xero asked ledgersync to slow down", retry_after=30)
+            return {n for n in numbers if n.endswith("7")}
+
+    wanted = reference.Wanted()
+    bills = {f"P{n:06d}" for n in range(1100)}
+    wanted.numbers[("supplier_invoice", "c1")] = bills
+    read = reference._read(Thousands(), wanted, with_reference=False)
+    slice_ = reference.NUMBERS_PER_ASK
+    assert max(asked_for) == slice_
+    assert sum(asked_for) == 1100 + slice_  # the one slice turned away, asked again
+    group = read.numbers["supplier_invoice"]["c1"]
+    assert set(group) == bills and sum(group.values()) == 110
