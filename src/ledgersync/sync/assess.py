@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from ledgersync.providers.errors import AuthError, UncertainError
 from ledgersync.records.models import Account, DocType, Document, Organisation, Supplier
-from ledgersync.sync import connections, reference
+from ledgersync.sync import connections, problems, reference
 from ledgersync.sync.checks import Checker, link_key, links_for, local_failures, parties_of
 from ledgersync.sync.models import (
     Attempt,
@@ -196,6 +196,7 @@ def _write(
     now = timezone.now()
     provider, company_id = key
     changed, new = [], []
+    shown: list[tuple[int, str]] = []  # each document's code once written (or kept)
     for document in documents:
         failures = found[document.pk]
         first = failures[0] if failures else None
@@ -209,8 +210,10 @@ def _write(
         state = _state(document)
         if state is None:
             new.append(DocumentState(document=document, checked_at=now, **values))
+            shown.append((document.pk, values["status_code"]))
             continue
         if state.status_code in HOLDS_REMOTE_COPY:
+            shown.append((document.pk, state.status_code))
             continue  # the package holds it (SYNCED, or TOTAL_MISMATCH for a person)
         same_connection = (state.provider, state.company_id) == key
         if (
@@ -219,7 +222,9 @@ def _write(
             and state.status_code == StatusCode.REJECTED
             and all(f.code == StatusCode.CHECKING for f in failures)
         ):
+            shown.append((document.pk, state.status_code))
             continue
+        shown.append((document.pk, values["status_code"]))
         if all(getattr(state, name) == value for name, value in values.items()):
             continue  # says this already
         for name, value in values.items():
@@ -234,6 +239,7 @@ def _write(
     if new:
         # A state the engine created meanwhile is left as it wrote it.
         DocumentState.objects.bulk_create(new, batch_size=WRITE_BATCH, ignore_conflicts=True)
+    problems.track(shown)
 
 
 # -- what re-assesses, and when -----------------------------------------------------------------

@@ -50,7 +50,7 @@ from ledgersync.records.models import (
     SentVia,
     Supplier,
 )
-from ledgersync.sync import connections, engine, linking
+from ledgersync.sync import actor, connections, engine, linking
 from ledgersync.sync.checks import link_key, links_for
 from ledgersync.sync.models import (
     AuditEvent,
@@ -395,7 +395,8 @@ def work(action_id: int) -> BulkAction | None:
         except (connections.NotConnected, ProviderError) as exc:
             return _stop(action, f"Stopped: {failure_for(exc, name).message}")
     try:
-        _work_items(action, connector, user)
+        with actor.acting(user):  # what its items fix is resolved by the one who asked
+            _work_items(action, connector, user)
     except database_errors():
         raise  # the worker waits for the database and goes on (tasks.run_bulk)
     except Exception:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from ledgersync.providers.base import Connector, PermanentError, ProviderError, RemoteDocument
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.providers.errors import AuthError
+from ledgersync.sync import problems
 from ledgersync.sync.models import (
     Attempt,
     AttemptState,
@@ -180,6 +181,7 @@ def _hold(document, name: str, left: list[tuple[RemoteDocument, str]]) -> None:
         mismatch=message[:500],
         checked_at=timezone.now(),
     )
+    problems.track([(document.pk, StatusCode.EXTRA_COPY)])
 
 
 def _same(copy: RemoteDocument, kept: RemoteDocument, document, supplier: str | None) -> bool:

@@ -170,6 +170,10 @@ class DocumentState(models.Model):
     def __str__(self) -> str:
         return f"{self.document_id}: {self.status_code or 'unchecked'}"
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        tracked([(self.document_id, self.status_code)])
+
     @property
     def is_synced(self) -> bool:
         return self.status_code == StatusCode.SYNCED
@@ -199,11 +203,20 @@ class DocumentState(models.Model):
             "company_id": connection.company_id if connection else "",
         }
         if (
-            not cls.objects.filter(document=document)
+            cls.objects.filter(document=document)
             .exclude(status_code__in=HOLDS_REMOTE_COPY)
             .update(**values)
         ):
-            cls.objects.get_or_create(document=document, defaults=values)
+            tracked([(document.pk, values["status_code"])])
+        else:
+            cls.objects.get_or_create(document=document, defaults=values)  # save() tracks
+
+
+def tracked(states) -> None:
+    """Problems follow the states just written (sync/problems.py ``track``)."""
+    from ledgersync.sync import problems  # it reads these models
+
+    problems.track(states)
 
 
 class FetchState(models.TextChoices):
@@ -585,3 +598,37 @@ class CodeMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code} -> {self.remote}"
+
+
+class Problem(models.Model):
+    """One trouble (a Needs attention status code) on one document, from when it was first
+    seen: marked resolved, with who and when, once the document no longer has it, and
+    counted again each time it comes back. Written by sync/problems.py ``track`` whenever a
+    document's state is written, so the Needs attention page can say how long a document
+    has waited and whether this is a problem that keeps returning."""
+
+    document = models.ForeignKey(
+        "records.Document", on_delete=models.CASCADE, related_name="problems"
+    )
+    code = models.CharField(max_length=30, choices=StatusCode.choices)
+    first_seen_at = models.DateTimeField()
+    seen_at = models.DateTimeField(help_text="When it (last) came.")
+    times = models.PositiveIntegerField(default=1, help_text="How many times it has come.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-resolved_at", "-seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "code"], name="one_problem_per_code")
+        ]
+        indexes = [models.Index(fields=["resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.code} ×{self.times}"
+
+    @property
+    def came_back(self) -> int:
+        return self.times - 1

@@ -13,15 +13,20 @@ The web page (web/problem_views.py) and the API (api/sync.py) both read from her
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.utils import timezone
 
 from ledgersync.records.models import Account, DocType, Document, Organisation, Supplier
-from ledgersync.sync.models import Attempt, AttemptState
+from ledgersync.sync import actor
+from ledgersync.sync.models import Attempt, AttemptState, Problem
 from ledgersync.sync.queues import queued
-from ledgersync.sync.status import NEEDS_ATTENTION, count_codes
+from ledgersync.sync.status import NEEDS_ATTENTION, StatusCode, count_codes
+
+CHUNK = 900  # ids per IN list (under SQLite's 999)
 
 
 @dataclass(frozen=True)
@@ -111,3 +116,66 @@ def chosen(
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return list(rows.select_related("account", "supplier", "care_of", "sync_state")[: limit + 1])
+
+
+# -- resolved, and coming back ------------------------------------------------------------------
+
+# A document being checked has not changed its trouble: it neither resolves nor reopens one.
+_PASSING_THROUGH = (StatusCode.CHECKING,)
+
+
+def track(states: Iterable[tuple[int, str]]) -> None:
+    """Keep the Problem rows in step with documents' states just written (document id, status
+    code): a code of NEEDS_ATTENTION is opened, or reopened and counted again; a document's
+    other open problems are marked resolved, now, by whoever acts (sync/actor.py). A few
+    queries per call whatever its size."""
+    by_code: dict[str, list[int]] = defaultdict(list)
+    for document_id, code in states:
+        if code not in _PASSING_THROUGH:
+            by_code[code].append(document_id)
+    if not by_code:
+        return
+    now, who = timezone.now(), actor.current()
+    for code, ids in by_code.items():
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            Problem.objects.filter(document_id__in=chunk, resolved_at__isnull=True).exclude(
+                code=code
+            ).update(resolved_at=now, resolved_by=who)
+            if code in NEEDS_ATTENTION:
+                _open(chunk, code, now)
+
+
+def _open(ids: list[int], code: str, now) -> None:
+    known = {p.document_id: p for p in Problem.objects.filter(document_id__in=ids, code=code)}
+    back = [p for p in known.values() if p.resolved_at is not None]
+    for problem in back:
+        problem.resolved_at, problem.resolved_by = None, None
+        problem.times += 1
+        problem.seen_at = now
+    if back:
+        Problem.objects.bulk_update(back, ["resolved_at", "resolved_by", "times", "seen_at"])
+    new = [
+        Problem(document_id=pk, code=code, first_seen_at=now, seen_at=now)
+        for pk in ids
+        if pk not in known
+    ]
+    if new:
+        Problem.objects.bulk_create(new, ignore_conflicts=True)
+
+
+def open_marks(documents: Sequence[Document]) -> dict[int, Problem]:
+    """The open problem behind each of ``documents``' status code (when it started, how many
+    times it has come), for the page's rows. One query."""
+    codes = {d.pk: d.sync_state.status_code for d in documents}
+    rows = Problem.objects.filter(document__in=list(codes), resolved_at__isnull=True)
+    return {p.document_id: p for p in rows if codes.get(p.document_id) == p.code}
+
+
+def resolved(organisation: Organisation, since) -> QuerySet[Problem]:
+    """The organisation's problems resolved since ``since``, the latest first."""
+    return (
+        Problem.objects.filter(document__organisation=organisation, resolved_at__gte=since)
+        .select_related("document", "document__account", "document__supplier", "resolved_by")
+        .order_by("-resolved_at", "pk")
+    )

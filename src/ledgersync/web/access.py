@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from ledgersync.records.models import Document, Organisation
+from ledgersync.sync import actor
 
 # What each refusal says, so the 403 page tells the user whom to ask.
 ASK_ADMIN = "You do not have permission for this page; ask your Administrator to enable it."
@@ -33,3 +34,15 @@ def document_for(request, pk: int) -> Document:
         .prefetch_related("lines__nominal", "lines__tax_code")
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+class ActingUser:
+    """Middleware: the signed-in user acts for whatever the request causes (sync/actor.py),
+    such as a problem on Needs attention marked resolved by them."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with actor.acting(lambda: getattr(request, "user", None)):
+            return self.get_response(request)
