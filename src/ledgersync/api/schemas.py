@@ -306,6 +306,31 @@ class ProblemOut(Schema):
     status_code: StatusName
     message: str
     failed_attempts: int = Field(description="Sends of it that the package refused or missed.")
+    waiting_since: dt.datetime | None = Field(
+        description="When this status code (last) came to it."
+    )
+    times: int = Field(
+        description="How many times this problem has come to it (2 or more: fixed and back)."
+    )
+
+
+class ResolvedOut(Schema):
+    document_id: int
+    type: DocTypeName
+    number: str
+    status_code: StatusName
+    first_seen_at: dt.datetime
+    resolved_at: dt.datetime
+    resolved_by: str | None = Field(description="The user; null when ledgersync itself did it.")
+    times: int
+
+
+class ResolvedPage(Page):
+    items: list[ResolvedOut]
+
+
+class ResolvedFilter(Paging):
+    days: int = Field(30, ge=1, le=366, description="Resolved in the last this many days.")
 
 
 class ProblemPage(Page):

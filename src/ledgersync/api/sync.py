@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 from ninja import Path, Query, Router, Status
 
 from ledgersync.api import output
@@ -23,6 +26,8 @@ from ledgersync.api.schemas import (
     ProblemPage,
     QueueFilter,
     QueueOut,
+    ResolvedFilter,
+    ResolvedPage,
     RunFilter,
     RunIn,
     RunOut,
@@ -103,6 +108,7 @@ def get_problems(request, filters: Query[ProblemFilter]):
     ).select_related("account", "supplier", "sync_state")
     shown = list(rows[filters.offset : filters.offset + filters.limit].prefetch_related("lines"))
     failed = problems.failures(shown)
+    marks = problems.open_marks(shown)
     return {
         "count": rows.count(),
         "limit": filters.limit,
@@ -120,10 +126,34 @@ def get_problems(request, filters: Query[ProblemFilter]):
                 "status_code": document.sync_state.status_code,
                 "message": document.sync_state.message,
                 "failed_attempts": failed.get(document.pk, 0),
+                "waiting_since": marks[document.pk].seen_at if document.pk in marks else None,
+                "times": marks[document.pk].times if document.pk in marks else 1,
             }
             for document in shown
         ],
     }
+
+
+@router.get("/sync/problems/resolved", response={200: ResolvedPage, **ERRORS}, auth=READ)
+def get_resolved(request, filters: Query[ResolvedFilter]):
+    """Problems resolved in the last ``days`` days, the latest first: who resolved each
+    and how many times it had come (the web's Recently resolved)."""
+    since = timezone.now() - dt.timedelta(days=filters.days)
+    rows = problems.resolved(organisation_of(request), since)
+
+    def item(problem):
+        return {
+            "document_id": problem.document_id,
+            "type": problem.document.doc_type,
+            "number": problem.document.number,
+            "status_code": problem.code,
+            "first_seen_at": problem.first_seen_at,
+            "resolved_at": problem.resolved_at,
+            "resolved_by": problem.resolved_by.get_username() if problem.resolved_by else None,
+            "times": problem.times,
+        }
+
+    return output.page(rows, filters, item)
 
 
 def _by_number(organisation, model, field: str, number: str | None):

@@ -6,6 +6,7 @@ filter form and shows one page of it. Needs VIEW_SYNC, like the Sync pages.
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import groupby
 
 from django import forms
@@ -13,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ledgersync.records.models import Account, DocType, Organisation, Perm, Supplier
@@ -89,8 +91,10 @@ def _page(organisation: Organisation, filters: problems.Filters, number):
     shown = list(page.object_list)
     add_totals(shown)
     failed = problems.failures(shown)
+    marks = problems.open_marks(shown)
     for row in shown:
         row.failed_count = failed.get(row.pk, 0)
+        row.mark = marks.get(row.pk)
     page.object_list = shown
     return page, problems.counts(rows)
 
@@ -245,3 +249,20 @@ def bulk_progress(request, pk: int) -> HttpResponse:
     }
     template = "web/bulk_progress.html#progress" if request.htmx else "web/bulk_progress.html"
     return render(request, template, context)
+
+
+RESOLVED_DAYS = 30
+
+
+@login_required
+@require_GET
+def resolved_page(request) -> HttpResponse:
+    """Problems resolved in the last RESOLVED_DAYS days: which, when, by whom, and how often
+    each had come."""
+    require(request, Perm.VIEW_SYNC)
+    organisation = organisation_of(request)
+    since = timezone.now() - dt.timedelta(days=RESOLVED_DAYS)
+    page = Paginator(problems.resolved(organisation, since), PROBLEMS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "web/problems_resolved.html", {"page": page, "days": RESOLVED_DAYS})

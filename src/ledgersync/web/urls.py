@@ -91,6 +91,7 @@ urlpatterns = [
     path("sync/documents/<int:pk>/link/", actions_views.link, name="sync-link"),
     # Before sync/<slug:doc_type>/, which would take "problems" for a document type.
     path("sync/problems/", problem_views.problems_page, name="sync-problems"),
+    path("sync/problems/resolved/", problem_views.resolved_page, name="sync-problems-resolved"),
     path("sync/problems/bulk/preview/", problem_views.bulk_preview, name="sync-bulk-preview"),
     path("sync/problems/bulk/", problem_views.bulk_start, name="sync-bulk-start"),
     path("sync/bulk/<int:pk>/", problem_views.bulk_progress, name="sync-bulk"),
