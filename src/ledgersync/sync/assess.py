@@ -200,8 +200,9 @@ def _write(
     for document in documents:
         failures = found[document.pk]
         first = failures[0] if failures else None
+        code = str(first.code) if first else ""
         values = {
-            "status_code": first.code if first else "",
+            "status_code": code,
             "message": first.message if first else "",
             "failures": [f.as_json() for f in failures],
             "provider": provider,
@@ -210,7 +211,7 @@ def _write(
         state = _state(document)
         if state is None:
             new.append(DocumentState(document=document, checked_at=now, **values))
-            shown.append((document.pk, values["status_code"]))
+            shown.append((document.pk, code))
             continue
         if state.status_code in HOLDS_REMOTE_COPY:
             shown.append((document.pk, state.status_code))
@@ -224,7 +225,7 @@ def _write(
         ):
             shown.append((document.pk, state.status_code))
             continue
-        shown.append((document.pk, values["status_code"]))
+        shown.append((document.pk, code))
         if all(getattr(state, name) == value for name, value in values.items()):
             continue  # says this already
         for name, value in values.items():
