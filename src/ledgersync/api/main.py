@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from ledgersync.alerts import api as events
-from ledgersync.api import documents, errors, records, sync
+from ledgersync.api import documents, errors, records, sync, tracking
 
 api = NinjaAPI(
     title="ledgersync API",
@@ -21,4 +21,5 @@ errors.install(api)
 api.add_router("", records.router)
 api.add_router("", documents.router)
 api.add_router("", sync.router)
+api.add_router("", tracking.router)
 api.add_router("", events.router)

@@ -80,7 +80,11 @@ def is_mapped(connection: Connection) -> bool:
 
 
 def save_settings(
-    connection: Connection, wanted: Mapping[str, Mapping[str, str]], *, user=None
+    connection: Connection,
+    wanted: Mapping[str, Mapping[str, str]],
+    *,
+    user=None,
+    via: str = "",
 ) -> list[SlotSetting]:
     """Set the mapping: ``wanted`` is {slot: {"source": "job" | "site" | "department" | "",
     "category": name (Xero)}}; a slot left out is left as it is. Raises ValidationError in
@@ -125,9 +129,9 @@ def save_settings(
         if after != before:
             AuditEvent.objects.create(
                 organisation=connection.organisation,
-                user=user,
+                user=user if user is not None and user.is_authenticated else None,
                 action="tracking_changed",
-                detail=f"{name} tracking: {describe(after)}"[:1000],
+                detail=f"{name} tracking: {describe(after)}{f' ({via})' if via else ''}"[:1000],
             )
             _read_again(connection)
     return after
