@@ -9,6 +9,7 @@ from ninja import Router, Schema
 from ledgersync.api.auth import READ, WRITE, organisation_of
 from ledgersync.api.errors import ERRORS
 from ledgersync.providers.registry import PROVIDERS
+from ledgersync.records.inputs import Text20, Text100
 from ledgersync.sync import connections, tracking
 
 router = Router(tags=["sync"])
@@ -30,9 +31,9 @@ class TrackingOut(Schema):
 
 
 class TrackingSlotIn(Schema):
-    slot: str
-    source: str = ""
-    category: str = ""
+    slot: Text20
+    source: Text20 = ""
+    category: Text100 = ""
 
 
 class TrackingIn(Schema):

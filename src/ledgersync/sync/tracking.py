@@ -107,6 +107,10 @@ def save_settings(
             )
         if slot is TrackingSlot.CATEGORY and source and not category:
             errors.setdefault(key, []).append("Name the Xero tracking category to book it in")
+        if any(ord(c) < 32 or ord(c) == 127 for c in category):
+            errors.setdefault(key, []).append(
+                "A tracking category's name cannot hold control characters"
+            )
         if len(category) > CATEGORY_MAX:
             errors.setdefault(key, []).append(
                 f"A tracking category's name is at most {CATEGORY_MAX} characters"
