@@ -90,6 +90,35 @@ def save_settings(
     "category": name (Xero)}}; a slot left out is left as it is. Raises ValidationError in
     a person's words (by slot); audited; the package's lists are read again and the queue
     re-checked when anything changed."""
+    cleaned = _cleaned(connection, wanted)
+    name = PROVIDERS[connection.provider].capabilities.display_name
+    before = settings_of(connection)
+    with transaction.atomic():
+        for slot, (source, category) in cleaned.items():
+            if not source:
+                TrackingMap.objects.filter(connection=connection, slot=slot.value).delete()
+                continue
+            TrackingMap.objects.update_or_create(
+                connection=connection,
+                slot=slot.value,
+                defaults={"source": source, "category": category},
+            )
+        after = settings_of(connection)
+        if after != before:
+            AuditEvent.objects.create(
+                organisation=connection.organisation,
+                user=user if user is not None and user.is_authenticated else None,
+                action="tracking_changed",
+                detail=f"{name} tracking: {describe(after)}{f' ({via})' if via else ''}"[:1000],
+            )
+            _read_again(connection)
+    return after
+
+
+def _cleaned(
+    connection: Connection, wanted: Mapping[str, Mapping[str, str]]
+) -> dict[TrackingSlot, tuple[str, str]]:
+    """``wanted`` checked: (source, category) by slot; ValidationError by slot."""
     offered = {slot.value: slot for slot in slots_of(connection)}
     name = PROVIDERS[connection.provider].capabilities.display_name
     errors: dict[str, list[str]] = {}
@@ -118,27 +147,7 @@ def save_settings(
         cleaned[slot] = (source, category if slot is TrackingSlot.CATEGORY else "")
     if errors:
         raise ValidationError(errors)
-    before = settings_of(connection)
-    with transaction.atomic():
-        for slot, (source, category) in cleaned.items():
-            if not source:
-                TrackingMap.objects.filter(connection=connection, slot=slot.value).delete()
-                continue
-            TrackingMap.objects.update_or_create(
-                connection=connection,
-                slot=slot.value,
-                defaults={"source": source, "category": category},
-            )
-        after = settings_of(connection)
-        if after != before:
-            AuditEvent.objects.create(
-                organisation=connection.organisation,
-                user=user if user is not None and user.is_authenticated else None,
-                action="tracking_changed",
-                detail=f"{name} tracking: {describe(after)}{f' ({via})' if via else ''}"[:1000],
-            )
-            _read_again(connection)
-    return after
+    return cleaned
 
 
 def _not_offered(key: str, name: str, offered: Mapping[str, TrackingSlot]) -> str:
