@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from ledgersync.alerts import api as events
-from ledgersync.api import documents, errors, mapping, records, sync
+from ledgersync.api import documents, errors, mapping, records, sync, tracking
 
 api = NinjaAPI(
     title="ledgersync API",
@@ -22,4 +22,5 @@ api.add_router("", records.router)
 api.add_router("", documents.router)
 api.add_router("", sync.router)
 api.add_router("", mapping.router)
+api.add_router("", tracking.router)
 api.add_router("", events.router)

@@ -135,6 +135,8 @@ def document_out(document: Document) -> dict:
         "due_date": document.due_date,
         "currency": document.currency,
         "reference": document.reference,
+        "job": document.job,
+        "department": document.department,
         "external_ref": document.external_ref,
         "sent_at": document.sent_at,
         "sent_via": document.sent_via,

@@ -223,6 +223,8 @@ class DocumentOut(Schema):
     due_date: dt.date | None
     currency: str
     reference: str
+    job: str
+    department: str
     external_ref: str | None
     sent_at: dt.datetime | None
     sent_via: str

@@ -63,6 +63,10 @@ __all__ = [
     "TokenCallback",
     "TokenRefresher",
     "TokenSpender",
+    "Tracking",
+    "TrackingList",
+    "TrackingOption",
+    "TrackingSlot",
     "UncertainError",
 ]
 
@@ -82,6 +86,19 @@ class DocType(enum.StrEnum):
 class ContactKind(enum.StrEnum):
     CUSTOMER = "customer"
     SUPPLIER = "supplier"
+
+
+class TrackingSlot(enum.StrEnum):
+    """Where a package books tracking: QuickBooks classes (on each line) and locations (its
+    ``Department`` entity, on the header), Xero tracking categories (on each line)."""
+
+    CLASS = "class"
+    LOCATION = "location"
+    CATEGORY = "category"
+
+    @property
+    def label(self) -> str:
+        return {"class": "Class", "location": "Location", "category": "Tracking category"}[self]
 
 
 @dataclass(frozen=True)
@@ -105,6 +122,9 @@ class Capabilities:
     # rounded, then summed) or "per_rate" (each rate's summed net taxed once); the
     # organisation's rounding rule defaults to it (records/money.py Rounding).
     tax_rounding: str = "per_line"
+    # Where the package books tracking (sync/tracking.py maps a document's job, site or
+    # department to them, per connection); () where ledgersync offers none.
+    tracking_slots: tuple[TrackingSlot, ...] = ()
 
     @property
     def typed_accs_id_refusal(self) -> str | None:
@@ -307,6 +327,56 @@ class ReferenceData:
 
 
 @dataclass(frozen=True)
+class TrackingOption:
+    """One class, location or tracking option in the package."""
+
+    id: str
+    name: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class TrackingList:
+    """A package's list of tracking options for one slot: QuickBooks' classes or locations
+    (``name`` "Class" / "Location"), or one Xero tracking category (``name`` is its name)."""
+
+    slot: TrackingSlot
+    id: str
+    name: str
+    options: tuple[TrackingOption, ...] = ()
+    active: bool = True
+
+    def option(self, name: str) -> TrackingOption | None:
+        """The active option with this name (case and outer spaces ignored), or None."""
+        wanted = name.strip().casefold()
+        return next(
+            (o for o in self.options if o.active and o.name.strip().casefold() == wanted), None
+        )
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What one document books in one slot: ``option`` (a class, location or tracking option
+    name) and, for a Xero tracking category, the category's ``category`` name."""
+
+    slot: TrackingSlot
+    option: str
+    category: str = ""
+
+
+def tracking_list(
+    lists: Sequence[TrackingList], slot: TrackingSlot, category: str = ""
+) -> TrackingList | None:
+    """The active list for ``slot`` (for a Xero category, the one named ``category``)."""
+    wanted = category.strip().casefold()
+    for found in lists:
+        if found.slot is slot and found.active:
+            if slot is not TrackingSlot.CATEGORY or found.name.strip().casefold() == wanted:
+                return found
+    return None
+
+
+@dataclass(frozen=True)
 class OutboundLine:
     text: str
     quantity: Decimal
@@ -338,6 +408,9 @@ class OutboundDocument:
     # Unit prices include VAT (Xero LineAmountTypes Inclusive, QuickBooks TaxInclusive, Sage
     # unit_price_includes_tax).
     amounts_include_tax: bool = False
+    # The connection's tracking mapping applied to this document (sync/tracking.py); the
+    # provider's mapping.py puts each where its package takes it.
+    tracking: tuple[Tracking, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -488,6 +561,12 @@ class Connector(ABC):
     @abstractmethod
     def reference_data(self) -> ReferenceData:
         """Ledger accounts by nominal code and tax codes; fetched once per instance."""
+
+    def tracking_lists(self) -> Sequence[TrackingList]:
+        """The package's classes / locations / tracking categories with their options, for
+        the slots in ``capabilities.tracking_slots``; fetched once per instance. Only asked
+        for when a connection maps tracking, so it costs nothing otherwise."""
+        return ()
 
     @abstractmethod
     def existing_numbers(

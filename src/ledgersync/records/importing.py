@@ -42,6 +42,8 @@ DOCUMENT_COLUMNS = [
     "due_date",
     "currency",
     "reference",
+    "job",
+    "department",
     "external_ref",
     "sent_via",
     "mark_for_sync",

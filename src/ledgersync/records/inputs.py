@@ -174,6 +174,10 @@ class DocumentIn(_DatesInRange):
     due_date: dt.date | None = None
     currency: Currency = "GBP"
     reference: Text100 = ""
+    job: Text100 = Field("", description="The job it was for; may be booked as tracking.")
+    department: Text100 = Field(
+        "", description="The department it was for; may be booked as tracking."
+    )
     external_ref: Text100 | None = Field(
         None, description="Your own id for it; sending the same one again returns this document."
     )
@@ -211,6 +215,8 @@ class DocumentIn(_DatesInRange):
             "due_date": self.due_date,
             "currency": self.currency,
             "reference": self.reference,
+            "job": self.job,
+            "department": self.department,
             "external_ref": self.external_ref,
             "lines": [line.service_dict() for line in self.lines],
             "prices_include_vat": self.prices_include_vat,
@@ -249,6 +255,10 @@ class DocumentPatch(_DatesInRange):
     due_date: dt.date | None = None
     currency: Currency | None = None
     reference: Text100 | None = None
+    job: Text100 | None = Field(None, description='The job it was for, or "" to clear it.')
+    department: Text100 | None = Field(
+        None, description='The department it was for, or "" to clear it.'
+    )
     lines: list[LineIn] | None = Field(None, min_length=1, max_length=500)
     prices_include_vat: bool | None = None
     supplier_vat: SupplierVat | None = Field(

@@ -322,6 +322,11 @@ class Document(models.Model):
     due_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="GBP")
     reference = models.CharField(max_length=100, blank=True)
+    # The job and department the work was for (the job system's own words): optional, and
+    # what a connection's tracking mapping may book as a class, location or tracking option
+    # (sync/tracking.py). A site is the document's account when that account is a site.
+    job = models.CharField(max_length=100, blank=True)
+    department = models.CharField(max_length=100, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_via = models.CharField(max_length=10, choices=SentVia.choices, blank=True)
     # How its money was worked out (records/money.py), shown on the document and its print.

@@ -185,13 +185,17 @@ def _out_of_range(quantity: Decimal, unit_price: Decimal, text: str, position: i
     return None
 
 
+# Header fields of free text up to 100 characters.
+TEXT_100 = ("reference", "job", "department")
+
+
 def create_document(
     organisation: Organisation, data: DocumentIn | Mapping[str, Any], *, user=None
 ) -> Document:
     """Create a document with its lines; raise ValidationError saying what to fix.
 
     Keys: type, number (optional for sales: allocated), account or supplier (their numbers),
-    care_of, issue_date, due_date, currency, reference, external_ref, lines
+    care_of, issue_date, due_date, currency, reference, job, department, external_ref, lines
     [{text, quantity, unit_price, nominal, tax_code}], and sent_via / mark_for_sync to mark
     it sent or for sync as it is made.
     """
@@ -221,8 +225,9 @@ def create_document(
         errors.setdefault("number", []).append("A supplier invoice needs the supplier's reference")
     if len(number) > 21:
         errors.setdefault("number", []).append(wording.too_long("number", 21))
-    if len(str(data.get("reference") or "")) > 100:
-        errors.setdefault("reference", []).append(wording.too_long("reference", 100))
+    for field in TEXT_100:
+        if len(str(data.get(field) or "")) > 100:
+            errors.setdefault(field, []).append(wording.too_long(field, 100))
     currency = _currency(data.get("currency") or "GBP", errors)
     lines = _lines(organisation, doc_type, data.get("lines") or [], errors)
     supplier_vat = _supplier_vat(doc_type, data.get("supplier_vat"), errors)
@@ -240,6 +245,8 @@ def create_document(
         due_date=due_date,
         currency=currency,
         reference=str(data.get("reference") or ""),
+        job=str(data.get("job") or "").strip(),
+        department=str(data.get("department") or "").strip(),
         external_ref=external_ref,
         created_by=user,
         vat_rounding=organisation.effective_rounding,
@@ -564,6 +571,12 @@ def _apply_header(document: Document, changes: Mapping[str, Any]) -> None:
     for field in ("issue_date", "reference"):
         if changes.get(field) is not None:
             setattr(document, field, changes[field])
+    for field in ("job", "department"):
+        if changes.get(field) is not None:
+            value = str(changes[field]).strip()
+            if len(value) > 100:
+                errors[field] = [wording.too_long(field, 100)]
+            setattr(document, field, value)
     if "due_date" in changes:
         document.due_date = changes["due_date"]
     if changes.get("currency"):

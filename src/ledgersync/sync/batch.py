@@ -51,6 +51,7 @@ from ledgersync.providers.base import (
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import Document
 from ledgersync.records.money import to_money
+from ledgersync.sync import tracking
 from ledgersync.sync.checks import (
     Checker,
     Links,
@@ -388,6 +389,11 @@ class BatchWork:
             reference=reference,
             lines=tuple(_outbound_line(line, document, code_map) for line in document.lines.all()),
             amounts_include_tax=document.prices_include_vat,
+            # The same mapping the checks just passed it under (sync/tracking.py).
+            tracking=tuple(
+                wanted.tracking
+                for wanted in tracking.wanted_for(document, self.checker.tracking_maps)
+            ),
         )
 
     def _attempt(

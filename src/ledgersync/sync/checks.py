@@ -26,11 +26,13 @@ from ledgersync.providers.base import (
     ContactKind,
     InvalidAccsId,
     ReferenceData,
+    TrackingList,
 )
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.records.models import Account, DocType, Document, Supplier
+from ledgersync.sync import tracking
 from ledgersync.sync.codemap import CodeMap
-from ledgersync.sync.models import AccsIdLink, Connection
+from ledgersync.sync.models import AccsIdLink, Connection, TrackingMap
 from ledgersync.sync.status import (
     Failure,
     StatusCode,
@@ -113,6 +115,9 @@ class PackageFacts(Protocol):
 
     def reference(self) -> ReferenceData | None: ...
 
+    def tracking(self) -> Sequence[TrackingList] | None:
+        """The package's tracking lists (asked for only when the connection maps them)."""
+
 
 class LiveFacts:
     """The package asked now, through one connector."""
@@ -147,6 +152,9 @@ class LiveFacts:
     def reference(self) -> ReferenceData:
         return self.connector.reference_data()
 
+    def tracking(self) -> Sequence[TrackingList]:
+        return self.connector.tracking_lists()
+
 
 @dataclass
 class Checker:
@@ -160,6 +168,7 @@ class Checker:
     waiting: Failure | None = None
     facts: PackageFacts = field(init=False)
     _code_map: CodeMap | None = field(init=False, default=None)
+    _maps: list[TrackingMap] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         source = self.source
@@ -175,6 +184,13 @@ class Checker:
         if self._code_map is None or self._code_map.reference is not reference:
             self._code_map = CodeMap.of(self.connection, reference)
         return self._code_map
+
+    @property
+    def tracking_maps(self) -> list[TrackingMap]:
+        """The connection's tracking mapping, read once per checker."""
+        if self._maps is None:
+            self._maps = tracking.maps_of(self.connection)
+        return self._maps
 
     @property
     def provider_name(self) -> str:
@@ -211,6 +227,7 @@ class Checker:
             by_doc[document.pk] += [
                 f for f in local_failures(document) if f.code == StatusCode.BLANK_LINE
             ]
+            by_doc[document.pk] += self._tracking(document)
         return {pk: _pending_once(failures) for pk, failures in by_doc.items()}
 
     # Check 2
@@ -326,6 +343,16 @@ class Checker:
                 if failure not in untaxed:
                     untaxed.append(failure)
         return missing + untaxed
+
+    # Where the connection maps tracking (sync/tracking.py): after the seven.
+    def _tracking(self, document: Document) -> list[Failure]:
+        wanted = tracking.wanted_for(document, self.tracking_maps)
+        if not wanted:
+            return []  # nothing mapped, or no value to book: the package is not asked
+        lists = self.facts.tracking()
+        if lists is None:
+            return [self.pending]
+        return tracking.failures(wanted, lists, self.provider_name)
 
 
 def _pending_once(failures: list[Failure]) -> list[Failure]:

@@ -8,9 +8,10 @@ document says so instead of being silently SYNCED.
 
 The fingerprint covers what the package is told and a person would call "the document":
 number, type, party and care-of (by their numbers here, so a relink is not an edit), dates,
-currency, reference, each line's text, quantity, unit price, nominal and tax code, and the
-gross total (which also moves when a tax code's rate does). Sent and marked-for-sync flags
-are not part of it: they decide whether a document goes, not what it says.
+currency, reference, job and department (when set), each line's text, quantity, unit price,
+nominal and tax code, and the gross total (which also moves when a tax code's rate does).
+Sent and marked-for-sync flags are not part of it: they decide whether a document goes, not
+what it says.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def fingerprint(document: Document) -> str:
         "lines": [_line(line) for line in document.lines.all()],
         "gross_total": str(document.gross_total),
     }
+    # Only when set, so a document without them keeps the fingerprint it always had.
+    for field in ("job", "department"):
+        if getattr(document, field):
+            content[field] = getattr(document, field)
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

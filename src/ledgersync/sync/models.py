@@ -7,10 +7,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ledgersync.providers.base import TrackingSlot
 from ledgersync.providers.registry import choices as provider_choices
 from ledgersync.records.models import Account, Organisation, OrgQuerySet, Supplier
 from ledgersync.sync.crypto import EncryptedTextField
 from ledgersync.sync.status import HOLDS_REMOTE_COPY, Failure, StatusCode
+
+TRACKING_SLOTS = [(slot.value, slot.label) for slot in TrackingSlot]
 
 
 class ConnectionStatus(models.TextChoices):
@@ -243,6 +246,10 @@ class ReferenceCache(models.Model):
     contacts = models.JSONField(default=dict, blank=True)
     # {doc type: {supplier's remote id, or "" for sales: {number: already used}}}
     numbers = models.JSONField(default=dict, blank=True)
+    # The package's tracking lists, read only while the connection maps tracking:
+    # [{"slot", "id", "name", "active", "options": [{"id", "name", "active"}]}]; None when
+    # not read (sync/tracking.py).
+    tracking = models.JSONField(null=True, blank=True, default=None)
     # When the chart and tax codes were last read whole (None: never).
     fetched_at = models.DateTimeField(null=True, blank=True)
     # When every contact and number the queue names was last asked about again (a read on
@@ -258,6 +265,35 @@ class ReferenceCache(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connection}: {self.state}"
+
+
+class TrackingSource(models.TextChoices):
+    """The document field a tracking slot is booked from (sync/tracking.py)."""
+
+    JOB = "job", "Job"
+    SITE = "site", "Site"
+    DEPARTMENT = "department", "Department"
+
+
+class TrackingMap(models.Model):
+    """One connection's choice for one tracking slot (providers.base.TrackingSlot, those
+    its provider offers): which document field it is booked from, and for a Xero tracking
+    category, the category's name. No row: nothing is booked there."""
+
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="tracking_maps"
+    )
+    slot = models.CharField(max_length=20, choices=TRACKING_SLOTS)
+    source = models.CharField(max_length=20, choices=TrackingSource.choices)
+    category = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "slot"], name="one_map_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection}: {self.slot} from {self.source}"
 
 
 class RunState(models.TextChoices):

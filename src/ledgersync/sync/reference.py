@@ -7,7 +7,10 @@ connector allows, and kept on the connection's ``ReferenceCache``:
 - the chart of accounts and tax codes (``reference_data()``, one read);
 - whether each contact the queue's links name exists (one look-up per distinct AccsID);
 - which of the queue's numbers the package already uses (``existing_numbers``, which takes
-  many numbers at once; supplier invoices per supplier).
+  many numbers at once; supplier invoices per supplier);
+- where the connection maps tracking (sync/tracking.py), the package's classes, locations
+  or tracking categories with their options (``tracking_lists``, read with the chart;
+  nothing is asked for without a mapping).
 
 ``refresh`` reads it all: on connect, from the Sync page's Refresh button, and once a day
 (``EVERYTHING_EVERY``). Every ``REFRESH_EVERY`` in between the schedule reads the chart and
@@ -49,12 +52,13 @@ from ledgersync.providers.base import (
     RateLimited,
     ReferenceData,
     TaxCode,
+    TrackingList,
 )
 from ledgersync.providers.base import DocType as RemoteDocType
 from ledgersync.providers.config import ProviderConfig
 from ledgersync.providers.registry import PROVIDERS, connector_for
 from ledgersync.records.models import DocType, Document, Organisation
-from ledgersync.sync import connections
+from ledgersync.sync import connections, tracking
 from ledgersync.sync.checks import LiveFacts
 from ledgersync.sync.models import (
     AccsIdLink,
@@ -195,6 +199,13 @@ class CachedFacts:
             self.missing = True
         return self._reference
 
+    def tracking(self) -> list[TrackingList] | None:
+        rows = self.cache.tracking if self.cache is not None else None
+        if rows is None:
+            self.missing = True
+            return None
+        return tracking.lists_of(rows)
+
 
 # -- what the queue needs ---------------------------------------------------------------------
 
@@ -276,6 +287,7 @@ class Read:
     contacts: dict[str, dict[str, bool]] = field(default_factory=dict)
     numbers: dict[str, dict[str, dict[str, bool]]] = field(default_factory=dict)
     reference: ReferenceData | None = None
+    tracking: list[TrackingList] | None = None
 
 
 def _read(
@@ -283,6 +295,7 @@ def _read(
     wanted: Wanted,
     *,
     with_reference: bool,
+    with_tracking: bool = False,
     keep: _Keeper | None = None,
 ) -> Read:
     """Ask the package for ``wanted`` (and the chart and tax codes if asked): one call per
@@ -293,6 +306,8 @@ def _read(
     try:
         if with_reference:
             read.reference = patient.ask(connector.reference_data)
+        if with_tracking:
+            read.tracking = list(patient.ask(connector.tracking_lists))
         for kind, remote_id in sorted(wanted.contacts):
             exists = patient.ask(connector.get_contact, remote_id, kind) is not None
             read.contacts.setdefault(str(kind), {})[remote_id] = exists
@@ -383,7 +398,8 @@ def refresh(connection: Connection, *, everything: bool = True) -> ReferenceCach
     go_on = first or not everything
     ask = wanted.without(cache) if go_on else wanted
     keep = _Keeper(cache) if first else None
-    answer = _ask(connection, cache, ask, with_reference=True, keep=keep)
+    mapped = tracking.is_mapped(connection)
+    answer = _ask(connection, cache, ask, with_reference=True, with_tracking=mapped, keep=keep)
     if answer is None:
         return _reload(cache)
     read, connector = answer
@@ -392,6 +408,7 @@ def refresh(connection: Connection, *, everything: bool = True) -> ReferenceCach
         assert read.reference is not None
         row.accounts = _accounts_json(read.reference)
         row.tax_codes = _tax_codes_json(read.reference)
+        row.tracking = tracking.lists_json(read.tracking) if read.tracking is not None else None
         kept = _still_wanted(row, wanted) if go_on else Read()
         row.contacts, row.numbers = _merged(kept, read)
         row.fetched_at = timezone.now()
@@ -439,17 +456,23 @@ def fill_gaps(connection: Connection) -> ReferenceCache | None:
         return refresh(connection)
     ReferenceCache.objects.filter(pk=cache.pk).update(gaps_wanted=False)
     gaps = wanted_by(connection).without(cache)
-    if not gaps:
+    # A mapping made since the last read: its lists are one of the gaps.
+    lists_missing = cache.tracking is None and tracking.is_mapped(connection)
+    if not gaps and not lists_missing:
         _reassess(connection, waiting_only=True)
         return cache
-    answer = _ask(connection, cache, gaps, with_reference=False)
+    answer = _ask(connection, cache, gaps, with_reference=False, with_tracking=lists_missing)
     if answer is None:
         return _reload(cache)
     read, _ = answer
     with transaction.atomic():
         row = ReferenceCache.objects.select_for_update().get(pk=cache.pk)
         row.contacts, row.numbers = _merged(Read(row.contacts, row.numbers), read)
-        row.save(update_fields=["contacts", "numbers"])
+        fields = ["contacts", "numbers"]
+        if read.tracking is not None:
+            row.tracking = tracking.lists_json(read.tracking)
+            fields.append("tracking")
+        row.save(update_fields=fields)
     _reassess(connection, waiting_only=True)
     return _reload(cache)
 
@@ -546,6 +569,7 @@ def _ask(
     wanted: Wanted,
     *,
     with_reference: bool,
+    with_tracking: bool = False,
     keep: _Keeper | None = None,
 ) -> tuple[Read, Connector] | None:
     """What the package says of ``wanted`` (and its chart when ``with_reference``), with the
@@ -554,7 +578,14 @@ def _ask(
     if connector is None:
         return None
     try:
-        read = _guarded(connection, connector, wanted, with_reference=with_reference, keep=keep)
+        read = _guarded(
+            connection,
+            connector,
+            wanted,
+            with_reference=with_reference,
+            with_tracking=with_tracking,
+            keep=keep,
+        )
         return read, connector
     except (connections.NotConnected, ProviderError) as exc:
         _failed(connection, cache, exc)

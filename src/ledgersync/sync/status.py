@@ -48,6 +48,8 @@ class StatusCode(models.TextChoices):
     NOMINAL_MISSING = "NOMINAL_MISSING", "Nominal code missing"
     NOMINAL_NO_TAX = "NOMINAL_NO_TAX", "Nominal code has no tax rate"
     BLANK_LINE = "BLANK_LINE", "Blank line"
+    # Only where a connection maps tracking (sync/tracking.py); not one of DESIGN.md's seven.
+    TRACKING_MISSING = "TRACKING_MISSING", "Tracking option missing"
     SYNCED = "SYNCED", "Synced"
     TOTAL_MISMATCH = "TOTAL_MISMATCH", "Package figures differ"
     EXTRA_COPY = "EXTRA_COPY", "Extra copy in the package"
@@ -88,6 +90,9 @@ REMEDIES = {
     StatusCode.NOMINAL_NO_TAX: "Give the account a default tax rate in the package, or set a "
     "tax code on the line.",
     StatusCode.BLANK_LINE: "Give every line some text.",
+    StatusCode.TRACKING_MISSING: "Create it in the package (then press Refresh on the Sync "
+    "page), or change the document's value; or stop booking it in the connection's tracking "
+    "settings.",
     StatusCode.TOTAL_MISMATCH: "It is in the package, with other figures: correct it there and "
     "press Check again on the document's page, or press Accept to keep the package's figures. "
     "It is never sent again.",
@@ -136,6 +141,12 @@ CHECK_TEMPLATES = {
     StatusCode.NOMINAL_MISSING: "Nominal code {code} (line {line}) does not exist in {provider}",
     StatusCode.NOMINAL_NO_TAX: "Nominal code {code} has no tax rate in {provider}",
     StatusCode.BLANK_LINE: "Line {line} has no text",
+    # what: "Class 'J-1001'", "Location 'Bristol'", "Tracking option 'J-1001' of 'Job'",
+    # "Tracking category 'Job'"; field: "job", "site" or "department".
+    StatusCode.TRACKING_MISSING: (
+        "{what} (the document's {field}) does not exist in {provider}: create it there "
+        "or change the document's {field}"
+    ),
 }
 NOT_SENT_MESSAGE = CHECK_TEMPLATES[StatusCode.NOT_SENT]
 

@@ -36,6 +36,8 @@ class DocumentHeaderForm(forms.Form):
     )
     currency = forms.CharField(max_length=3, initial="GBP")
     reference = forms.CharField(max_length=100, required=False)
+    job = forms.CharField(max_length=100, required=False)
+    department = forms.CharField(max_length=100, required=False)
     prices_include_vat = forms.BooleanField(
         required=False,
         label="Prices include VAT",
@@ -199,6 +201,8 @@ def save_document(
         "due_date": data["due_date"],
         "currency": data["currency"],
         "reference": data["reference"],
+        "job": data.get("job") or "",
+        "department": data.get("department") or "",
         "lines": _raw(rows),
         "prices_include_vat": bool(data.get("prices_include_vat")),
     }

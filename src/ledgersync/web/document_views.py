@@ -168,6 +168,8 @@ def _edit(request, document: Document | None):
                 "due_date": document.due_date,
                 "currency": document.currency,
                 "reference": document.reference,
+                "job": document.job,
+                "department": document.department,
                 "prices_include_vat": document.prices_include_vat,
                 "supplier_vat": document.supplier_vat,
             }

@@ -11,6 +11,7 @@ from ledgersync.web import (
     problem_views,
     record_views,
     sync_views,
+    tracking_views,
     user_views,
     views,
 )
@@ -73,6 +74,7 @@ urlpatterns = [
     path("nominals/tax-mapping/map/", mapping_views.map_tax, name="tax-map"),
     path("settings/", admin_views.settings_page, name="settings"),
     path("settings/audit/prune/", admin_views.audit_prune, name="audit-prune"),
+    path("settings/tracking/", tracking_views.tracking_settings, name="tracking"),
     path("settings/users/", user_views.users_page, name="users"),
     path("settings/users/invite/", user_views.user_invite, name="user-invite"),
     path("settings/users/<int:pk>/role/", user_views.user_role, name="user-role"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgersync.providers.base import Capabilities, ContactKind
+from ledgersync.providers.base import Capabilities, ContactKind, TrackingSlot
 from ledgersync.providers.facts import ProviderFacts, ProviderUrls
 
 FACTS = ProviderFacts(
@@ -19,6 +19,9 @@ FACTS = ProviderFacts(
         # again (research-12 A2): replay_window_seconds stays None.
         # QuickBooks taxes the summed net of each rate once (issue 14's soaks; the sandbox).
         tax_rounding="per_rate",
+        # Class (ClassRef on each line) and Location (DepartmentRef on the header); reference
+        # /qbo.md on Invoice/Bill lines, Intuit's Class and Department entities.
+        tracking_slots=(TrackingSlot.CLASS, TrackingSlot.LOCATION),
     ),
     connector="ledgersync.providers.quickbooks.connector:QuickBooksConnector",
     # reference/qbo.md sections 1 and 2

@@ -27,7 +27,10 @@ from ledgersync.providers.base import (
     PushResult,
     ReferenceData,
     RemoteDocument,
+    TrackingList,
+    TrackingSlot,
     Wanted,
+    tracking_list,
 )
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import (
@@ -69,6 +72,7 @@ class QuickBooksConnector(HttpConnector):
         # (TaxCode id, purchase?) -> the TaxRates it applies (non-US; none for TAX/NON).
         self._rate_refs: dict[tuple[str, bool], tuple[mapping.RateRef, ...]] = {}
         self._contacts: dict[ContactKind, list[Contact]] = {}
+        self._tracking: list[TrackingList] | None = None
 
     # --- OAuth -----------------------------------------------------------------------------
 
@@ -162,6 +166,29 @@ class QuickBooksConnector(HttpConnector):
                     self._items.setdefault(account_id, str(row["Id"]))
         return self._reference
 
+    def tracking_lists(self) -> list[TrackingList]:
+        if self._tracking is None:
+            entities = mapping.TRACKING_ENTITIES
+            rows = self.client.select_all(list(entities.values()))
+            self._tracking = [
+                mapping.parse_tracking(slot, rows[entity]) for slot, entity in entities.items()
+            ]
+        return self._tracking
+
+    def _tracking_ids(self, document: OutboundDocument) -> dict[TrackingSlot, str]:
+        """The Class / Department id of each option the document books. The checks stop a
+        document whose option is missing, so one missing here was removed since."""
+        ids = {}
+        for wanted in document.tracking:
+            found = tracking_list(self.tracking_lists(), wanted.slot)
+            option = found.option(wanted.option) if found else None
+            if option is None:
+                raise PermanentError(
+                    f"{wanted.slot.label} '{wanted.option}' does not exist in QuickBooks"
+                )
+            ids[wanted.slot] = option.id
+        return ids
+
     def existing_numbers(
         self, doc_type: DocType, numbers: Iterable[str], contact_id: str | None = None
     ) -> set[str]:
@@ -252,6 +279,7 @@ class QuickBooksConnector(HttpConnector):
             items=items,
             tax_ids=tax_ids,
             line_rates=[self._rate_refs.get((tax_id, purchase), ()) for tax_id in tax_ids],
+            tracking_ids=self._tracking_ids(document),
         )
 
     def _tax_id(self, wanted: str | None, account, position: int) -> str:

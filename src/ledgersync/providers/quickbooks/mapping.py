@@ -28,6 +28,9 @@ from ledgersync.providers.base import (
     OutboundLine,
     RemoteDocument,
     TaxCode,
+    TrackingList,
+    TrackingOption,
+    TrackingSlot,
 )
 from ledgersync.providers.http import ErrorDetail, decode_json, wire_number
 from ledgersync.records.money import line_net
@@ -192,6 +195,27 @@ def parse_account(row: Mapping[str, Any]) -> LedgerAccount | None:
     )
 
 
+# QBO's entity for each tracking slot: classes are ``Class``, and what the UI calls
+# locations is the ``Department`` entity (Intuit's API reference, Department: "Location" in
+# the QuickBooks UI). A class goes on each line (ClassRef in SalesItemLineDetail /
+# AccountBasedExpenseLineDetail, reference/qbo.md); a location on the header (DepartmentRef).
+TRACKING_ENTITIES = {TrackingSlot.CLASS: "Class", TrackingSlot.LOCATION: "Department"}
+
+
+def parse_tracking(slot: TrackingSlot, rows: Sequence[Mapping[str, Any]]) -> TrackingList:
+    """Every class (or location) as one list; a sub-class answers to its full name
+    ("Parent:Child"), as QuickBooks shows it."""
+    options = tuple(
+        TrackingOption(
+            id=str(row["Id"]),
+            name=str(row.get("FullyQualifiedName") or row.get("Name") or ""),
+            active=bool(row.get("Active", True)),
+        )
+        for row in rows
+    )
+    return TrackingList(slot=slot, id=slot.value, name=slot.label, options=options)
+
+
 def parse_tax_codes(
     codes: Sequence[Mapping[str, Any]], rates: Sequence[Mapping[str, Any]]
 ) -> list[TaxCode]:
@@ -338,12 +362,15 @@ def document_body(
     items: Mapping[str, str],
     tax_ids: Sequence[str],
     line_rates: Sequence[Sequence[RateRef]] = (),
+    tracking_ids: Mapping[TrackingSlot, str] | None = None,
 ) -> dict[str, Any]:
     """An Invoice, CreditMemo or Bill. ``items`` maps nominal code -> Service Item id (sales
     lines post through the item's income account); ``tax_ids`` is the TaxCode id per line
     and ``line_rates`` the TaxRates each line's code applies (non-US). Where every line
     carries ledgersync's VAT and applies one rate, the VAT goes too: one TxnTaxDetail
-    TaxLine per rate, so QuickBooks books our figures rather than its own."""
+    TaxLine per rate, so QuickBooks books our figures rather than its own. ``tracking_ids``
+    holds the Class id (ClassRef on every line) and the location's Department id
+    (DepartmentRef on the header) to book, where the connection maps them."""
     inclusive = document.amounts_include_tax
     body: dict[str, Any] = {
         "DocNumber": document.number,
@@ -368,6 +395,12 @@ def document_body(
             _sales_line(line, items[line.nominal_code], tax_id, inclusive)
             for line, tax_id in zip(document.lines, tax_ids, strict=True)
         ]
+    tracking_ids = tracking_ids or {}
+    if TrackingSlot.LOCATION in tracking_ids:
+        body["DepartmentRef"] = {"value": tracking_ids[TrackingSlot.LOCATION]}
+    if TrackingSlot.CLASS in tracking_ids:
+        for line in body["Line"]:
+            line[line["DetailType"]]["ClassRef"] = {"value": tracking_ids[TrackingSlot.CLASS]}
     tax_lines = _tax_lines(document.lines, line_rates)
     if tax_lines is not None:
         body["TxnTaxDetail"] = {

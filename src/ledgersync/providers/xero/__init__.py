@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgersync.providers.base import Capabilities, ContactKind
+from ledgersync.providers.base import Capabilities, ContactKind, TrackingSlot
 from ledgersync.providers.facts import ProviderFacts, ProviderUrls
 
 FACTS = ProviderFacts(
@@ -20,6 +20,9 @@ FACTS = ProviderFacts(
         replay_window_seconds=6 * 60,
         # "Xero calculates tax on a per line basis" (reference/xero.md, Rounding in Xero).
         tax_rounding="per_line",
+        # A line's Tracking [{Name, Option}], up to 2 categories (reference/xero.md); one is
+        # mapped here.
+        tracking_slots=(TrackingSlot.CATEGORY,),
     ),
     connector="ledgersync.providers.xero.connector:XeroConnector",
     # reference/xero.md sections 1 and 2

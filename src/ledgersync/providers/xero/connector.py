@@ -31,7 +31,9 @@ from ledgersync.providers.base import (
     PushResult,
     ReferenceData,
     RemoteDocument,
+    TrackingList,
     Wanted,
+    tracking_list,
 )
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
@@ -60,6 +62,7 @@ class XeroConnector(HttpConnector):
         self.client = XeroClient(self.api, self.gate)
         self._reference: ReferenceData | None = None
         self._tax_sides: dict[str, frozenset[mapping.Side]] = {}
+        self._tracking: list[TrackingList] | None = None
         self._contacts: list[Contact] | None = None
 
     # --- OAuth -----------------------------------------------------------------------------
@@ -155,6 +158,28 @@ class XeroConnector(HttpConnector):
             self._reference = ReferenceData(accounts=accounts, tax_codes=tax_codes)
         return self._reference
 
+    def tracking_lists(self) -> list[TrackingList]:
+        if self._tracking is None:
+            rows = self.client.get("TrackingCategories").get("TrackingCategories") or []
+            self._tracking = mapping.parse_tracking_categories(rows)
+        return self._tracking
+
+    def _check_tracking(self, document: OutboundDocument) -> None:
+        """Stop a document whose category or option is not in Xero: given by name, Xero
+        books the line without it rather than refusing (calcinai/xero-php#84: "If the
+        category and option don't exist in Xero, then they won't be added to the line
+        item"), so sending it would lose the tracking without a word."""
+        for wanted in document.tracking:
+            found = tracking_list(self.tracking_lists(), wanted.slot, wanted.category)
+            if found is None:
+                raise PermanentError(
+                    f"Tracking category '{wanted.category}' does not exist in Xero"
+                )
+            if found.option(wanted.option) is None:
+                raise PermanentError(
+                    f"Tracking option '{wanted.option}' of '{found.name}' does not exist in Xero"
+                )
+
     def existing_numbers(
         self, doc_type: DocType, numbers: Iterable[str], contact_id: str | None = None
     ) -> set[str]:
@@ -238,6 +263,7 @@ class XeroConnector(HttpConnector):
             self._tax_type(line, account, document.doc_type, position)
             for position, line, account in self._lines_with_accounts(document)
         ]
+        self._check_tracking(document)
         return mapping.document_body(document, tax_types)
 
     def _tax_type(

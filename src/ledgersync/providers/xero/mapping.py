@@ -26,6 +26,9 @@ from ledgersync.providers.base import (
     OutboundLine,
     RemoteDocument,
     TaxCode,
+    TrackingList,
+    TrackingOption,
+    TrackingSlot,
 )
 from ledgersync.providers.http import ErrorDetail, decode_json, wire_number
 
@@ -205,6 +208,28 @@ def parse_tax_rates(
     return codes, sides
 
 
+def parse_tracking_categories(rows: Sequence[Mapping[str, Any]]) -> list[TrackingList]:
+    """GET /TrackingCategories: each category with its options (xero-accounting.yaml
+    TrackingCategory / TrackingOption; archived ones are listed only when asked for)."""
+    return [
+        TrackingList(
+            slot=TrackingSlot.CATEGORY,
+            id=str(row.get("TrackingCategoryID", "")),
+            name=str(row.get("Name", "")),
+            active=row.get("Status", "ACTIVE") == "ACTIVE",
+            options=tuple(
+                TrackingOption(
+                    id=str(option.get("TrackingOptionID", "")),
+                    name=str(option.get("Name", "")),
+                    active=option.get("Status", "ACTIVE") == "ACTIVE",
+                )
+                for option in row.get("Options") or []
+            ),
+        )
+        for row in rows
+    ]
+
+
 # --- documents --------------------------------------------------------------------------------
 
 
@@ -230,6 +255,16 @@ def document_body(document: OutboundDocument, tax_types: Sequence[str]) -> dict[
     body["LineItems"] = [
         _line_item(line, tax_type) for line, tax_type in zip(document.lines, tax_types, strict=True)
     ]
+    # The same category option on every line, by name: a line's Tracking is a list of
+    # {Name, Option} (xero-accounting.yaml LineItemTracking; reference/xero.md, at most 2).
+    tracking = [
+        {"Name": t.category, "Option": t.option}
+        for t in document.tracking
+        if t.slot is TrackingSlot.CATEGORY
+    ]
+    if tracking:
+        for item in body["LineItems"]:
+            item["Tracking"] = [dict(entry) for entry in tracking]
     return body
 
 

@@ -29,6 +29,13 @@ DEMO_SUPPLIERS = ("Builders Merchants Direct", "Apex Plant Hire", "Metro Fuel Ca
 SECOND_CUSTOMERS = ("Marlow Homes", "Penrose Lettings", "Ashdown Veterinary Clinic")
 SECOND_SUPPLIERS = ("Plumb Centre Supplies",)
 
+# Tracking the demo business keeps (issue #18): its kinds of job, and where it works. They
+# are QuickBooks classes and locations, and Xero's "Job" and "Region" tracking categories.
+DEMO_JOBS = ("Servicing", "Installations", "Repairs")
+DEMO_PLACES = ("Bristol", "Bath")
+# Archived / inactive, so a test can see it is not offered.
+RETIRED_JOB = "Boiler Scrappage"
+
 
 class Paid(StrEnum):
     FULL = "full"

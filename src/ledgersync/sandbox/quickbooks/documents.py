@@ -152,9 +152,9 @@ def sales_lines(ctx: WriteContext, data: dict, existing: dict | None, global_tax
             out["ItemAccountRef"] = dict(item["IncomeAccountRef"])
         _qty_price(detail, amount, out)
         code = _tax_code(ctx, detail, global_tax, out)
-        for extra in ("ServiceDate", "ClassRef"):
-            if detail.get(extra) is not None:
-                out[extra] = detail[extra]
+        if detail.get("ServiceDate") is not None:
+            out["ServiceDate"] = detail["ServiceDate"]
+        _class_ref(ctx, detail, out)
         inclusive = _inclusive_amount(detail, out)
         line.update(Amount=amount, DetailType="SalesItemLineDetail", SalesItemLineDetail=out)
         lines.append(line)
@@ -187,9 +187,9 @@ def expense_lines(ctx: WriteContext, data: dict, existing: dict | None, global_t
             _qty_price(detail, amount, out)
         code = _tax_code(ctx, detail, global_tax, out)
         out["BillableStatus"] = detail.get("BillableStatus", "NotBillable")
-        for extra in ("CustomerRef", "ClassRef"):
-            if detail.get(extra) is not None:
-                out[extra] = detail[extra]
+        if detail.get("CustomerRef") is not None:
+            out["CustomerRef"] = detail["CustomerRef"]
+        _class_ref(ctx, detail, out)
         inclusive = _inclusive_amount(detail, out)
         line = _line(number_, raw, line_id)
         line.update(DetailType=detail_type, Amount=amount, **{detail_type: out})
@@ -197,6 +197,26 @@ def expense_lines(ctx: WriteContext, data: dict, existing: dict | None, global_t
         taxed.append(tax.Taxed(code, amount, inclusive))
         subtotal += amount
     return lines, taxed, subtotal
+
+
+def _class_ref(ctx: WriteContext, detail: dict, out: dict) -> None:
+    """A line's ClassRef must name a class of the company: 2500 Invalid Reference Id when it
+    does not, 610 when the class is inactive (validate.referenced, as for every Ref); kept
+    with the class's full name, as QuickBooks answers it."""
+    class_id = ref_id(detail, "ClassRef")
+    if class_id is not None:
+        found = referenced(ctx.company, "Class", class_id, "Class")
+        out["ClassRef"] = ref(found, "FullyQualifiedName")
+
+
+def _department_ref(ctx: WriteContext, data: dict, body: dict) -> None:
+    """The header's DepartmentRef (a location) must name one of the company's: as ClassRef."""
+    department_id = ref_id(data, "DepartmentRef")
+    if department_id is None:
+        body.pop("DepartmentRef", None)
+        return
+    found = referenced(ctx.company, "Department", department_id, "Department")
+    body["DepartmentRef"] = ref(found, "FullyQualifiedName")
 
 
 def _doc_number(
@@ -258,6 +278,7 @@ def _party(ctx: WriteContext, data: dict, field: str, entity: str) -> dict:
 def _header(ctx: WriteContext, data: dict, entity: str, party: dict, party_field: str) -> dict:
     body = {k: v for k, v in data.items() if k not in READ_ONLY}
     text(data, "PrivateNote", 4000)
+    _department_ref(ctx, data, body)
     body["TxnDate"] = iso_date(data, "TxnDate") or ctx.company.today()
     body["CurrencyRef"] = ctx.company.currency
     body[party_field] = ref(party)

@@ -106,6 +106,46 @@ def save_account(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
     return body
 
 
+def _tracking_entry(ctx: WriteContext, entity: str, data: dict, existing: dict | None) -> dict:
+    """A Class or a Department (a location): Name unique in its list (6240), a sub-entry
+    under ParentRef with ``SubClass`` / ``SubDepartment`` true, named "Parent:Child" in
+    FullyQualifiedName (Intuit's Class and Department entity references)."""
+    name = text(data, "Name", 100, name_chars=True)
+    if not name or not name.strip():
+        raise errors.required("Name")
+    name = name.strip()
+    sub_flag = "SubClass" if entity == "Class" else "SubDepartment"
+    parent_id = ref_id(data, "ParentRef")
+    parent = referenced(ctx.company, entity, parent_id, entity) if parent_id else None
+    full = f"{parent['FullyQualifiedName']}:{name}" if parent else name
+    own = existing["Id"] if existing else None
+    for other in ctx.company.all(entity):
+        if other["Id"] != own and same_name(
+            other["FullyQualifiedName"], full, case_insensitive=True
+        ):
+            raise errors.duplicate_list_name("class" if entity == "Class" else "location")
+    body = {k: v for k, v in data.items() if k not in READ_ONLY}
+    body.update(
+        Name=name,
+        FullyQualifiedName=full,
+        Active=data.get("Active", True) is not False,
+        **{sub_flag: parent is not None},
+    )
+    if parent is not None:
+        body["ParentRef"] = {"value": parent["Id"]}
+    else:
+        body.pop("ParentRef", None)
+    return body
+
+
+def save_class(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
+    return _tracking_entry(ctx, "Class", data, existing)
+
+
+def save_department(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
+    return _tracking_entry(ctx, "Department", data, existing)
+
+
 def save_item(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
     name = text(data, "Name", 100, name_chars=True)
     if not name or not name.strip():

@@ -18,6 +18,8 @@ WRITERS: dict[str, Writer] = {
     "Vendor": contacts.save_vendor,
     "Account": ledger.save_account,
     "Item": ledger.save_item,
+    "Class": ledger.save_class,
+    "Department": ledger.save_department,
     "Invoice": documents.save_invoice,
     "CreditMemo": documents.save_creditmemo,
     "Bill": documents.save_bill,

@@ -20,7 +20,17 @@ from ledgersync.sandbox.quickbooks import errors
 from ledgersync.sandbox.quickbooks.store import ENTITIES, Company
 
 DEFAULT_MAX, LIMIT_MAX = 100, 1000
-HAS_ACTIVE = ("Customer", "Vendor", "Employee", "Account", "Item", "TaxCode", "TaxRate")
+HAS_ACTIVE = (
+    "Customer",
+    "Vendor",
+    "Employee",
+    "Account",
+    "Item",
+    "TaxCode",
+    "TaxRate",
+    "Class",
+    "Department",
+)
 AFTER_CONDITION = [
     "<EOF>",
     '"and" ...',

@@ -69,6 +69,7 @@ def seed_companies(
         _company_records(company)
         _tax_codes(company)
         _chart(ctx)
+        _tracking(ctx)
         for name in customers:
             operations.save(ctx, "Customer", {"DisplayName": name, "CompanyName": name})
         for name in vendors:
@@ -109,9 +110,11 @@ def _company_records(company: Company) -> None:
     prefs = {
         "AccountingInfoPrefs": {
             "UseAccountNumbers": True,
-            "TrackDepartments": False,
+            # Seeded with classes (one per line) and locations (Department), issue #18.
+            "TrackDepartments": True,
+            "DepartmentTerminology": "Location",
             "ClassTrackingPerTxn": False,
-            "ClassTrackingPerTxnLine": False,
+            "ClassTrackingPerTxnLine": True,
             "FirstMonthOfFiscalYear": "April",
             "TaxYearMonth": "April",
             "CustomerTerminology": "Customers",
@@ -247,6 +250,15 @@ def _chart(ctx: WriteContext) -> None:
             "Item",
             {"Name": name, "Type": "Service", "IncomeAccountRef": {"value": income[number]}},
         )
+
+
+def _tracking(ctx: WriteContext) -> None:
+    """Classes for the kinds of job and locations (Department) for where the work is."""
+    for name in demo.DEMO_JOBS:
+        operations.save(ctx, "Class", {"Name": name})
+    operations.save(ctx, "Class", {"Name": demo.RETIRED_JOB, "Active": False})
+    for name in demo.DEMO_PLACES:
+        operations.save(ctx, "Department", {"Name": name})
 
 
 def _by_name(company: Company, entity: str, name: str) -> str:

@@ -28,6 +28,9 @@ SEQUENCE = {
     "Item": "items",
     "TaxCode": "taxcodes",
     "TaxRate": "taxrates",
+    # Tracking lists: classes, and locations (the Department entity; "Location" in the UI).
+    "Class": "classes",
+    "Department": "departments",
     "PhysicalAddress": "addresses",
 }
 ENTITIES = {

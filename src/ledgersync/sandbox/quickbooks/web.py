@@ -6,6 +6,7 @@
     /app/vendordetail?nameId=<Id>      one vendor
     /app/invoices, /app/bills          sales (invoices and credit memos) and bills
     /app/invoice?txnId=<Id>, /app/creditmemo?txnId=<Id>, /app/bill?txnId=<Id>
+    /app/classes                       classes and locations (Department)
 
 The company is chosen with ?realmId= (remembered in a cookie), else the first company.
 """
@@ -34,6 +35,7 @@ SHELL = Shell(
         ("/app/vendors", "Vendors"),
         ("/app/invoices", "Sales"),
         ("/app/bills", "Bills"),
+        ("/app/classes", "Classes & locations"),
     ),
     "realmId",
 )
@@ -49,6 +51,7 @@ def routes(app: QuickBooksSandbox) -> list[Route]:
         ("/app/vendordetail", pages.vendor),
         ("/app/invoices", pages.sales),
         ("/app/bills", pages.bills),
+        ("/app/classes", pages.tracking),
         ("/app/invoice", lambda r: pages.transaction(r, "Invoice")),
         ("/app/creditmemo", lambda r: pages.transaction(r, "CreditMemo")),
         ("/app/bill", lambda r: pages.transaction(r, "Bill")),
@@ -131,6 +134,19 @@ class WebView:
             request, "Bills", self._txn_table([("Bill", t) for t in company.all("Bill")])
         )
 
+    def tracking(self, request: Request) -> Response:
+        """Every class and location (Department) with its Id and whether it is active."""
+        company = self._company(request)
+        parts = []
+        for entity, heading in (("Class", "Classes"), ("Department", "Locations")):
+            rows = "".join(
+                f"<tr><td>{r['Id']}</td><td>{escape(r['FullyQualifiedName'])}</td>"
+                f"<td>{'yes' if r.get('Active', True) else 'no'}</td></tr>"
+                for r in company.all(entity)
+            )
+            parts.append(f"<h2>{heading}</h2>{table(('Id', 'Name', 'Active'), rows)}")
+        return self._page(request, "Classes and locations", "".join(parts))
+
     def _txn_table(self, docs: list[tuple[str, dict]]) -> str:
         rows = "".join(
             f'<tr><td>{kind}</td><td><a href="/app/{kind.lower()}?txnId={t["Id"]}">'
@@ -156,9 +172,11 @@ class WebView:
             if line["DetailType"] != "SubTotalLineDetail"
         )
         tax = record.get("TxnTaxDetail", {}).get("TotalTax")
+        location = (record.get("DepartmentRef") or {}).get("name")
         body = document(
             f"{escape(party.get('name', ''))} · {record['TxnDate']} · Id {record['Id']}"
-            f" · SyncToken {record['SyncToken']}",
+            f" · SyncToken {record['SyncToken']}"
+            + (f" · Location {escape(location)}" if location else ""),
             ("#", "Description", "Item / account", "Tax code", "Amount"),
             lines,
             (
@@ -173,6 +191,9 @@ class WebView:
     def _line_row(line: dict) -> str:
         detail = line.get(line["DetailType"]) or {}
         target = (detail.get("ItemRef") or detail.get("AccountRef") or {}).get("name", "")
+        klass = (detail.get("ClassRef") or {}).get("name")
+        if klass:
+            target = f"{target} · Class {klass}"
         code = (detail.get("TaxCodeRef") or {}).get("value", "")
         return (
             f"<tr><td>{line.get('LineNum', '')}</td><td>{escape(line.get('Description', ''))}</td>"

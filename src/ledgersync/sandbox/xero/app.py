@@ -93,6 +93,7 @@ class XeroSandbox(SandboxApp):
             ("/Accounts", ep.accounts, ("GET",), "settings"),
             ("/Accounts/<account_id>", ep.account, ("GET",), "settings"),
             ("/TaxRates", ep.tax_rates, ("GET",), "settings"),
+            ("/TrackingCategories", ep.tracking_categories, ("GET",), "settings"),
             ("/Organisation", ep.organisation, ("GET",), "settings"),
         ]
         return [

@@ -262,6 +262,7 @@ def _line(
             problems.append(f"Account code '{code}' is not a valid code for this document.")
         else:
             line["AccountCode"], line["AccountID"] = account["Code"], account["AccountID"]
+    line["Tracking"] = _tracking(org, data.get("Tracking"), problems)
     rate = _tax_rate(org, data.get("TaxType"), account, mode, problems)
     line["TaxType"] = rate["TaxType"] if rate else (data.get("TaxType") or "NONE")
     amount = tax.line_amount(quantity, unit, discount)
@@ -285,6 +286,66 @@ def _line(
         )
         line["TaxAmount"] = refused.computed
     return line
+
+
+def _tracking(org: Organisation, given: Any, problems: list[str]) -> list[dict]:
+    """A line's Tracking: up to two {Name, Option} (or TrackingCategoryID /
+    TrackingOptionID) entries, kept with both names and ids (reference/xero.md).
+
+    By name, a category or option the organisation does not have (or has archived) is
+    dropped and the line is booked without it: Xero does not create them and does not refuse
+    (calcinai/xero-php#84, "If the category and option don't exist in Xero, then they won't
+    be added to the line item"; xero-php#636, xero-node#86). Ids that name nothing are a
+    validation error (xero-node#516: with wrong ids "usually I'd get an error").
+    """
+    if given in (None, []):
+        return []
+    if not isinstance(given, list) or not all(isinstance(t, dict) for t in given):
+        raise PostDataInvalid("Tracking must be a list of tracking categories.")
+    kept: list[dict] = []
+    for entry in given:
+        category, option = _tracking_pair(org, entry, problems)
+        if category is None or option is None:
+            continue
+        if any(k["TrackingCategoryID"] == category["TrackingCategoryID"] for k in kept):
+            problems.append("A line item can have only one option per tracking category.")
+            continue
+        kept.append(
+            {
+                "Name": category["Name"],
+                "Option": option["Name"],
+                "TrackingCategoryID": category["TrackingCategoryID"],
+                "TrackingOptionID": option["TrackingOptionID"],
+            }
+        )
+    if len(kept) > 2:
+        problems.append("A line item can have at most 2 tracking categories.")
+    return kept
+
+
+def _tracking_pair(
+    org: Organisation, entry: dict, problems: list[str]
+) -> tuple[dict | None, dict | None]:
+    category_id = str(entry.get("TrackingCategoryID") or "").lower()
+    if category_id:
+        category = org.tracking_categories.get(category_id)
+        if category is None or category["Status"] != "ACTIVE":
+            problems.append("The TrackingCategoryID is not valid.")
+            return None, None
+    else:
+        category = org.tracking_category_named(str(entry.get("Name") or ""))
+        if category is None:
+            return None, None  # unknown by name: dropped
+    option_id = str(entry.get("TrackingOptionID") or "").lower()
+    active = [o for o in category["Options"] if o["Status"] == "ACTIVE"]
+    if option_id:
+        option = next((o for o in active if o["TrackingOptionID"] == option_id), None)
+        if option is None:
+            problems.append("The TrackingOptionID is not valid.")
+        return category, option
+    wanted = str(entry.get("Option") or "").strip().casefold()
+    option = next((o for o in active if o["Name"].strip().casefold() == wanted), None)
+    return category, option  # None (unknown by name): dropped
 
 
 def _tax_rate(

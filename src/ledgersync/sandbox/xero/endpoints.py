@@ -38,6 +38,9 @@ INVOICE_RULES = reads.ListRules(
 CREDIT_NOTE_RULES = reads.ListRules("CreditNoteID", search_fields=("CreditNoteNumber", "Reference"))
 PAYMENT_RULES = reads.ListRules("PaymentID")
 SETTINGS_RULES = reads.ListRules("Code", pageable=False)
+TRACKING_RULES = reads.ListRules(
+    "TrackingCategoryID", archived_status=("Status", "ARCHIVED"), pageable=False
+)
 
 
 class Endpoints:
@@ -144,6 +147,22 @@ class Endpoints:
 
     def tax_rates(self, request: Request, org: Organisation, unitdp: int) -> Response:
         return self._list(request, "TaxRates", org.tax_rates.values(), SETTINGS_RULES, render)
+
+    def tracking_categories(self, request: Request, org: Organisation, unitdp: int) -> Response:
+        """GET /TrackingCategories: active categories and options unless includeArchived=true
+        (xero-accounting.yaml getTrackingCategories)."""
+        archived = request.args.get("includeArchived", "").lower() == "true"
+
+        def present(category: dict) -> dict:
+            shown = dict(category)
+            shown["Options"] = [
+                dict(o) for o in category["Options"] if archived or o["Status"] == "ACTIVE"
+            ]
+            return render(shown)
+
+        return self._list(
+            request, "TrackingCategories", org.tracking_categories.values(), TRACKING_RULES, present
+        )
 
     def organisation(self, request: Request, org: Organisation, unitdp: int) -> Response:
         return self._one("Organisations", org, lambda o: organisation_record(o))

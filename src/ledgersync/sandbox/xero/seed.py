@@ -80,6 +80,7 @@ def seed_organisations(now: Callable[[], datetime]) -> dict[str, Organisation]:
             now=now,
         )
         _settings(org)
+        _tracking(org)
         _contacts(org)
         if name == DEMO:
             _demo_documents(org)
@@ -134,6 +135,29 @@ def _settings(org: Organisation) -> None:
                 }
             )
         org.accounts[account_id] = account
+
+
+def _tracking(org: Organisation) -> None:
+    """Two categories (Xero allows two active): "Job" for the kinds of job (one archived
+    option) and "Region" for where the work is."""
+    for name, options, archived in (
+        ("Job", demo.DEMO_JOBS, (demo.RETIRED_JOB,)),
+        ("Region", demo.DEMO_PLACES, ()),
+    ):
+        category_id = seed_id(org.name, "tracking", name)
+        org.tracking_categories[category_id] = {
+            "TrackingCategoryID": category_id,
+            "Name": name,
+            "Status": "ACTIVE",
+            "Options": [
+                {
+                    "TrackingOptionID": seed_id(org.name, "tracking", name, option),
+                    "Name": option,
+                    "Status": "ARCHIVED" if option in archived else "ACTIVE",
+                }
+                for option in (*options, *archived)
+            ],
+        }
 
 
 def _contacts(org: Organisation) -> None:

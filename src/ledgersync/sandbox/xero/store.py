@@ -43,6 +43,9 @@ class Organisation:
     invoices: dict[str, dict] = field(default_factory=dict)
     credit_notes: dict[str, dict] = field(default_factory=dict)
     payments: dict[str, dict] = field(default_factory=dict)
+    # By TrackingCategoryID: {TrackingCategoryID, Name, Status, Options: [{TrackingOptionID,
+    # Name, Status}]} (xero-accounting.yaml TrackingCategory / TrackingOption).
+    tracking_categories: dict[str, dict] = field(default_factory=dict)
     replies: dict[tuple[str, str, str], Reply] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
     # The sandbox's behaviour switches, shared with the app (what a supplied TaxAmount does).
@@ -56,6 +59,14 @@ class Organisation:
         for account in self.accounts.values():
             if account["Status"] == "ACTIVE" and account["Code"].casefold() == wanted:
                 return account
+        return None
+
+    def tracking_category_named(self, name: str) -> dict | None:
+        """The active category with this name (case ignored), as Xero matches a line's."""
+        wanted = name.strip().casefold()
+        for category in self.tracking_categories.values():
+            if category["Status"] == "ACTIVE" and category["Name"].strip().casefold() == wanted:
+                return category
         return None
 
     def active_contact_named(self, name: str, *, other_than: str | None = None) -> dict | None:

@@ -26,9 +26,20 @@ from ledgersync.sandbox.xero.store import Organisation
 if TYPE_CHECKING:
     from ledgersync.sandbox.xero.app import XeroSandbox
 
-PREFIXES = ("/Dashboard", "/Contacts", "/AccountsReceivable", "/AccountsPayable")
+PREFIXES = (
+    "/Dashboard",
+    "/Contacts",
+    "/AccountsReceivable",
+    "/AccountsPayable",
+    "/TrackingCategories",
+)
 COOKIE = "xero_sandbox_shortcode"
-SHELL = Shell("Xero", COOKIE, (("/Dashboard", "Dashboard"), ("/Contacts", "Contacts")), "shortcode")
+SHELL = Shell(
+    "Xero",
+    COOKIE,
+    (("/Dashboard", "Dashboard"), ("/Contacts", "Contacts"), ("/TrackingCategories", "Tracking")),
+    "shortcode",
+)
 
 
 def routes(app: XeroSandbox) -> list[Route]:
@@ -37,6 +48,7 @@ def routes(app: XeroSandbox) -> list[Route]:
         ("/Dashboard", pages.dashboard),
         ("/Contacts", pages.contacts),
         ("/Contacts/View/<contact_id>", pages.contact),
+        ("/TrackingCategories", pages.tracking),
         ("/AccountsReceivable/View.aspx", lambda r: pages.document(r, "invoices", "InvoiceID")),
         ("/AccountsPayable/Edit.aspx", lambda r: pages.document(r, "invoices", "InvoiceID")),
         (
@@ -56,6 +68,13 @@ def _link(record: dict) -> str:
         else "AccountsPayable/Edit.aspx"
     )
     return f"/{page}?InvoiceID={record['InvoiceID']}"
+
+
+def _tracking_text(line: dict) -> str:
+    """A line's tracking as Xero shows it under the description: " · Job: Servicing"."""
+    return "".join(
+        f" · {escape(t['Name'])}: {escape(t['Option'])}" for t in line.get("Tracking") or []
+    )
 
 
 def _number(record: dict) -> str:
@@ -105,6 +124,21 @@ class WebView:
         )
         return self._page(org, "Contacts", table(("Name", "Status", "Email"), rows))
 
+    def tracking(self, request: Request) -> Response:
+        """Every tracking category with its options and their status."""
+        org = self._org(request)
+        parts = []
+        for category in org.tracking_categories.values():
+            rows = "".join(
+                f"<tr><td>{escape(o['Name'])}</td><td>{o['Status']}</td></tr>"
+                for o in category["Options"]
+            )
+            parts.append(
+                f"<h2>{escape(category['Name'])} ({category['Status']})</h2>"
+                f"{table(('Option', 'Status'), rows)}"
+            )
+        return self._page(org, "Tracking categories", "".join(parts))
+
     def contact(self, request: Request, contact_id: str) -> Response:
         org, contact = self._find(request, "contacts", contact_id)
         if contact is None:
@@ -126,7 +160,8 @@ class WebView:
             )
         number = _number(record)
         lines = "".join(
-            f"<tr><td>{escape(ln['Description'])}</td><td>{escape(ln.get('AccountCode', ''))}</td>"
+            f"<tr><td>{escape(ln['Description'])}{_tracking_text(ln)}</td>"
+            f"<td>{escape(ln.get('AccountCode', ''))}</td>"
             f"<td>{escape(ln['TaxType'])}</td><td class='num'>{money(ln['LineAmount'])}</td>"
             f"<td class='num'>{money(ln['TaxAmount'])}</td></tr>"
             for ln in record["LineItems"]
