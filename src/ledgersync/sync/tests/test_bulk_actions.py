@@ -170,3 +170,29 @@ def test_nothing_to_do_and_too_many_are_refused_in_words(office):
         bulk.request(organisation, BulkKind.MARK_SENT, credit_notes, token="t-5", user=user)
     assert not BulkAction.objects.exists()
     assert Account.objects.filter(organisation=organisation).exists()
+
+
+def test_sync_the_fixed_ones_starts_an_auto_sync_for_the_ready_types(office, sandbox, monkeypatch):
+    from ledgersync.sync import tasks
+    from ledgersync.sync.models import SyncRun
+
+    organisation, connection, user = office
+    started = []
+    monkeypatch.setattr(tasks, "enqueue", started.append)  # the run itself is the engine's
+    chosen = _problems(organisation)
+    bulk.request(organisation, BulkKind.LINK_THIS, chosen, token="t-6", user=user)
+    action, _ = bulk.request(organisation, BulkKind.RESYNC, chosen, token="t-7", user=user)
+    action.refresh_from_db()
+    assert action.state == BulkState.DONE, action.message
+    ready = BulkItem.objects.filter(bulk=action, message=bulk.READY)
+    assert ready.exists(), list(
+        BulkItem.objects.filter(bulk=action).values_list("label", "message")
+    )
+    types = set(ready.values_list("document__doc_type", flat=True))
+    first = sorted(types)[0]
+    run = SyncRun.objects.get(organisation=organisation)
+    assert (run.doc_type, run.auto, run.started_by) == (first, True, user)
+    assert started == [run]
+    assert "an Auto Sync started" in action.message
+    if len(types) > 1:  # one run per connection at a time: the next type says so
+        assert "a run is going on this connection" in action.message
