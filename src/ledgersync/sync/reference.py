@@ -302,7 +302,9 @@ def _read(
     distinct contact, and the numbers of each group at once. ``keep`` stores the answers as
     they come (a first read, so a restart goes on from there)."""
     read = Read()
-    patient = _Patience(connector)
+    # Before each wait for the rate limit, what was read so far is kept: a worker killed
+    # while it waits (a minute, for Xero) loses nothing of it.
+    patient = _Patience(connector, before_wait=(lambda: keep.store(read)) if keep else None)
     try:
         if with_reference:
             read.reference = patient.ask(connector.reference_data)
@@ -315,7 +317,6 @@ def _read(
                 keep.now_and_then(read)
         for (doc_type, contact), numbers in sorted(wanted.numbers.items()):
             ordered = sorted(numbers)
-            group = read.numbers.setdefault(doc_type, {}).setdefault(contact, {})
             # A slice at a time: a rate limit mid-group asks again only the slice it cut
             # short, and each slice's answers can be kept (one supplier may have thousands).
             for start in range(0, len(ordered), NUMBERS_PER_ASK):
@@ -323,6 +324,7 @@ def _read(
                 taken = patient.ask(
                     connector.existing_numbers, RemoteDocType(doc_type), asked, contact or None
                 )
+                group = read.numbers.setdefault(doc_type, {}).setdefault(contact, {})
                 group.update({number: number in taken for number in asked})
                 if keep is not None:
                     keep.now_and_then(read)
@@ -360,9 +362,10 @@ class _Keeper:
 class _Patience:
     """Calls that wait out the provider's rate limit, up to RATE_LIMIT_PATIENCE in all."""
 
-    def __init__(self, connector: Connector) -> None:
+    def __init__(self, connector: Connector, before_wait=None) -> None:
         self.name = connector.capabilities.display_name
         self.left = RATE_LIMIT_PATIENCE.total_seconds()
+        self.before_wait = before_wait
 
     def ask(self, call, *args):
         while True:
@@ -375,6 +378,8 @@ class _Patience:
                 log.info(
                     "reading %s: waiting %.0f s for its rate limit", self.name, exc.retry_after
                 )
+                if self.before_wait is not None:
+                    self.before_wait()
                 sleep(exc.retry_after)
 
 

@@ -138,3 +138,24 @@ def test_a_group_of_thousands_is_asked_a_slice_at_a_time_so_a_limit_repeats_only
     assert sum(asked_for) == 1100 + slice_  # the one slice turned away, asked again
     group = read.numbers["supplier_invoice"]["c1"]
     assert set(group) == bills and sum(group.values()) == 110
+
+
+def test_what_was_read_is_kept_before_each_wait_for_the_rate_limit(monkeypatch):
+    """A worker killed while it waits out Xero's minute (the soak kills one every 30 s) must
+    not lose the answers of the seconds before: they are kept before the wait begins."""
+    kept: list[dict] = []
+
+    class Keeper:
+        def now_and_then(self, read):
+            pass  # as if the last store were under KEEP_EVERY ago
+
+        def store(self, read):
+            kept.append({g: dict(a) for g, a in read.numbers.get("sales_invoice", {}).items()})
+
+    def killed_while_waiting(seconds):
+        raise KeyboardInterrupt  # the worker dies mid-wait
+
+    monkeypatch.setattr(reference, "sleep", killed_while_waiting)
+    with pytest.raises(KeyboardInterrupt):
+        reference._read(Limited(wait=57), wanted(), with_reference=False, keep=Keeper())
+    assert kept == [{"": {"S1": True, "S2": False}}]  # the first group, answered before it
