@@ -196,7 +196,7 @@ def _write(
     now = timezone.now()
     provider, company_id = key
     changed, new = [], []
-    shown: list[tuple[int, str]] = []  # each document's code once written (or kept)
+    written: list[tuple[int, str]] = []  # the states that change, for sync/problems.py
     for document in documents:
         failures = found[document.pk]
         first = failures[0] if failures else None
@@ -211,10 +211,9 @@ def _write(
         state = _state(document)
         if state is None:
             new.append(DocumentState(document=document, checked_at=now, **values))
-            shown.append((document.pk, code))
+            written.append((document.pk, code))
             continue
         if state.status_code in HOLDS_REMOTE_COPY:
-            shown.append((document.pk, state.status_code))
             continue  # the package holds it (SYNCED, or TOTAL_MISMATCH for a person)
         same_connection = (state.provider, state.company_id) == key
         if (
@@ -223,11 +222,10 @@ def _write(
             and state.status_code == StatusCode.REJECTED
             and all(f.code == StatusCode.CHECKING for f in failures)
         ):
-            shown.append((document.pk, state.status_code))
             continue
-        shown.append((document.pk, code))
         if all(getattr(state, name) == value for name, value in values.items()):
             continue  # says this already
+        written.append((document.pk, code))
         for name, value in values.items():
             setattr(state, name, value)
         state.checked_at = now
@@ -240,7 +238,7 @@ def _write(
     if new:
         # A state the engine created meanwhile is left as it wrote it.
         DocumentState.objects.bulk_create(new, batch_size=WRITE_BATCH, ignore_conflicts=True)
-    problems.track(shown)
+    problems.track(written)
 
 
 # -- what re-assesses, and when -----------------------------------------------------------------
