@@ -219,13 +219,21 @@ def revive_and_schedule() -> None:
     for run in engine.revivable():
         log.warning("run %s has no worker; resuming (in-flight sends get reconciled)", run.pk)
         run_step(run.pk)
-    for action_id in bulk.revivable():
+    revive_bulk_actions()
+    for organisation in Organisation.objects.filter(schedule_minutes__isnull=False):
+        start_scheduled(organisation, now)
+
+
+def revive_bulk_actions() -> int:
+    """Hand to a worker each bulk action whose worker died, or that was asked for while the
+    queue was down; it goes on from its first item not done."""
+    revived = bulk.revivable()
+    for action_id in revived:
         log.warning(
             "bulk action %s has no worker; resuming from its first item not done", action_id
         )
         run_bulk(action_id)
-    for organisation in Organisation.objects.filter(schedule_minutes__isnull=False):
-        start_scheduled(organisation, now)
+    return len(revived)
 
 
 def start_scheduled(organisation: Organisation, now: dt.datetime) -> SyncRun | None:

@@ -196,3 +196,31 @@ def test_sync_the_fixed_ones_starts_an_auto_sync_for_the_ready_types(office, san
     assert "an Auto Sync started" in action.message
     if len(types) > 1:  # one run per connection at a time: the next type says so
         assert "a run is going on this connection" in action.message
+
+
+def test_the_minute_s_revival_takes_up_an_action_whose_worker_died_or_never_came(office):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ledgersync.sync import tasks
+
+    organisation, connection, user = office
+    now = timezone.now()
+    running = BulkAction.objects.create(
+        organisation=organisation, kind="recheck", token="r1", state=BulkState.RUNNING,
+        lease_until=now - dt.timedelta(seconds=1),
+    )  # fmt: skip
+    held = BulkAction.objects.create(
+        organisation=organisation, kind="recheck", token="r2", state=BulkState.RUNNING,
+        lease_until=now + dt.timedelta(seconds=50),
+    )  # fmt: skip
+    waiting = BulkAction.objects.create(organisation=organisation, kind="recheck", token="r3")
+    BulkAction.objects.filter(pk=waiting.pk).update(created_at=now - dt.timedelta(minutes=2))
+    fresh = BulkAction.objects.create(organisation=organisation, kind="recheck", token="r4")
+    assert set(bulk.revivable()) == {running.pk, waiting.pk}
+    assert held.pk not in bulk.revivable() and fresh.pk not in bulk.revivable()
+    assert tasks.revive_bulk_actions() == 2  # what the minute's periodic job does for them
+    for action in (running, waiting):
+        action.refresh_from_db()
+        assert action.state == BulkState.DONE  # no items: done at once
