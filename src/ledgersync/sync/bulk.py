@@ -414,7 +414,7 @@ def _work_items(action: BulkAction, connector, user) -> None:
     pending = BulkItem.objects.filter(bulk=action, state=ItemState.PENDING).order_by("position")
     if action.kind in (BulkKind.RECHECK, BulkKind.RESYNC):
         while True:
-            chunk = list(pending.select_related("document")[:CHUNK])
+            chunk = list(pending.select_related("document__sync_state")[:CHUNK])
             if not chunk:
                 break
             _judge(action, chunk)
