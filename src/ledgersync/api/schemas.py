@@ -448,11 +448,13 @@ class BulkIn(Schema):
     issued_to: dt.date | None = None
 
 
+BulkKey = Annotated[str, text_rule(64, min_length=1)]
+
+
 class BulkStartIn(BulkIn):
-    key: str = Field(
-        min_length=1,
-        max_length=64,
-        description="Your own one-off key: the same key again returns the action it started.",
+    key: BulkKey = Field(
+        description="Your own one-off key (up to 64 characters): the same key again "
+        "returns the action it started."
     )
 
 

@@ -3,6 +3,8 @@ and counts as the web page (both read sync/problems.py), the caller's organisati
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from ledgersync.api.keys import create_key
@@ -10,7 +12,7 @@ from ledgersync.api.tests.conftest import ApiClient
 from ledgersync.records.demo_data import seed_demo
 from ledgersync.records.models import DocType, Document
 from ledgersync.sync import assess, problems
-from ledgersync.sync.models import Attempt, AttemptState, DocumentState
+from ledgersync.sync.models import Attempt, AttemptState, DocumentState, Problem
 from ledgersync.sync.status import NEEDS_ATTENTION, StatusCode, check_failure
 from ledgersync.web.tests.helpers import other_tenant
 
@@ -51,7 +53,12 @@ def test_it_lists_every_type_in_the_pages_order_with_the_queues_counts(demo_api)
         "status_code": "NOT_SENT",
         "message": "Cannot sync until marked as sent.",
         "failed_attempts": 0,
+        "waiting_since": s1001["waiting_since"],
+        "times": 1,
     }
+    waiting = Problem.objects.get(document__number="S1001", code="NOT_SENT", resolved_at=None)
+    shown = dt.datetime.fromisoformat(s1001["waiting_since"])
+    assert abs(shown - waiting.seen_at) < dt.timedelta(milliseconds=1)  # JSON keeps ms
 
 
 def test_it_counts_failed_sends_and_filters_like_the_page(demo_api):
