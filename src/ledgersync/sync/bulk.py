@@ -126,9 +126,13 @@ class Preview:
 
     @property
     def summary(self) -> str:
-        noun = "contact" if self.kind in PARTY_KINDS else "document"
+        one, many = (
+            ("account or supplier", "accounts or suppliers")
+            if self.kind in PARTY_KINDS
+            else ("document", "documents")
+        )
         left = len(self.items) - self.acting
-        said = f"{self.acting} {noun}{'s' if self.acting != 1 else ''} will change"
+        said = f"{self.acting} {one if self.acting == 1 else many} will change"
         if left:
             said += f"; {left} will be left as {'they are' if left != 1 else 'it is'}"
         return said + "."
@@ -177,7 +181,7 @@ def preview(
         raise BulkError("Choose at least one document.")
     if len(documents) > MAX_DOCUMENTS:
         raise BulkError(
-            f"{len(documents):,} documents are chosen; a bulk action takes at most "
+            f"More than {MAX_DOCUMENTS:,} documents are chosen; a bulk action takes at most "
             f"{MAX_DOCUMENTS:,}. Narrow the list with the filters."
         )
     shown = Preview(kind, len(documents))
