@@ -229,9 +229,9 @@ def test_the_minute_s_revival_takes_up_an_action_whose_worker_died_or_never_came
 def test_more_than_an_action_takes_is_refused_and_linking_counts_accounts(office, monkeypatch):
     organisation, connection, user = office
     chosen = _problems(organisation)
-    monkeypatch.setattr(bulk, "MAX_DOCUMENTS", 3)
-    with pytest.raises(bulk.BulkError, match="More than 3 documents are chosen"):
-        bulk.preview(organisation, BulkKind.RECHECK, chosen[:4])
-    monkeypatch.undo()
+    with monkeypatch.context() as limited:
+        limited.setattr(bulk, "MAX_DOCUMENTS", 3)
+        with pytest.raises(bulk.BulkError, match="More than 3 documents are chosen"):
+            bulk.preview(organisation, BulkKind.RECHECK, chosen[:4])
     plan = bulk.preview(organisation, BulkKind.LINK_THIS, chosen)
     assert "accounts or suppliers will change" in plan.summary or plan.acting == 1
