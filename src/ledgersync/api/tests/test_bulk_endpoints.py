@@ -44,6 +44,9 @@ def test_preview_then_start_twice_with_one_key(api, sandbox):
     assert all(i["account"] or i["supplier"] for i in done["items"])
 
 
+@pytest.mark.parametrize(
+    "sandbox_server", ["quickbooks"], indirect=True
+)  # the same for every package
 def test_mark_sent_by_ids(api, sandbox):
     organisation, client = api
     unsent = Document.objects.get(organisation=organisation, number="S1001")
@@ -68,6 +71,9 @@ def test_mark_sent_by_ids(api, sandbox):
         ),
     ],
 )
+@pytest.mark.parametrize(
+    "sandbox_server", ["quickbooks"], indirect=True
+)  # the same for every package
 def test_bad_requests_say_what_to_fix(api, sandbox, body, words):
     organisation, client = api
     path = "/sync/bulk" if "key" in body else "/sync/bulk/preview"
@@ -77,6 +83,9 @@ def test_bad_requests_say_what_to_fix(api, sandbox, body, words):
     assert not BulkAction.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "sandbox_server", ["quickbooks"], indirect=True
+)  # the same for every package
 def test_a_read_only_key_cannot_start_one_and_others_are_not_found(api, sandbox):
     organisation, client = api
     reader = ApiClient(create_key(organisation, "reader", read_only=True)[1])

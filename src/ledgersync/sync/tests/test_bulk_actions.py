@@ -141,6 +141,9 @@ def test_a_worker_killed_mid_way_leaves_the_rest_and_no_item_twice(office, sandb
         assert item.state == ItemState.CHANGED, (item.label, item.message)
 
 
+@pytest.mark.parametrize(
+    "sandbox_server", ["quickbooks"], indirect=True
+)  # the same for every package
 def test_mark_sent_and_check_again_settle_each_document(office):
     organisation, connection, user = office
     chosen = _problems(organisation)
@@ -161,6 +164,9 @@ def test_mark_sent_and_check_again_settle_each_document(office):
     assert all(m.startswith(("Still:", "Now:", "Ready")) for m in messages), messages
 
 
+@pytest.mark.parametrize(
+    "sandbox_server", ["quickbooks"], indirect=True
+)  # the same for every package
 def test_nothing_to_do_and_too_many_are_refused_in_words(office):
     organisation, connection, user = office
     with pytest.raises(bulk.BulkError, match="Choose at least one"):
@@ -198,6 +204,9 @@ def test_sync_the_fixed_ones_starts_an_auto_sync_for_the_ready_types(office, san
         assert "a run is going on this connection" in action.message
 
 
+@pytest.mark.parametrize(
+    "sandbox_server", ["quickbooks"], indirect=True
+)  # the same for every package
 def test_the_minute_s_revival_takes_up_an_action_whose_worker_died_or_never_came(office):
     import datetime as dt
 
@@ -226,6 +235,9 @@ def test_the_minute_s_revival_takes_up_an_action_whose_worker_died_or_never_came
         assert action.state == BulkState.DONE  # no items: done at once
 
 
+@pytest.mark.parametrize(
+    "sandbox_server", ["quickbooks"], indirect=True
+)  # the same for every package
 def test_more_than_an_action_takes_is_refused_and_linking_counts_accounts(office, monkeypatch):
     organisation, connection, user = office
     chosen = _problems(organisation)

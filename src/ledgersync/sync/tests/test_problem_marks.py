@@ -52,6 +52,9 @@ def test_fixed_is_resolved_by_who_fixed_it_and_coming_back_is_counted(office, sa
     assert marks[s1001.pk].times == 2
 
 
+@pytest.mark.parametrize(
+    "sandbox_server", ["quickbooks"], indirect=True
+)  # the same for every package
 def test_being_checked_neither_resolves_nor_counts_again(office, sandbox):
     organisation, connection, user = office
     s1002 = Document.objects.get(organisation=organisation, number="S1002")
@@ -78,6 +81,9 @@ def test_a_bulk_action_resolves_what_it_fixes_by_whoever_asked(office, sandbox):
     assert {p.pk for p in resolved} <= {p.pk for p in listed}
 
 
+@pytest.mark.parametrize(
+    "sandbox_server", ["quickbooks"], indirect=True
+)  # the same for every package
 def test_tracking_costs_the_same_few_queries_for_one_document_or_all(office):
     from django.db import connection as db
     from django.test.utils import CaptureQueriesContext
