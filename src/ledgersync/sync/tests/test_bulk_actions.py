@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledgersync.records.models import Account, DocType, Role
+from ledgersync.records.models import DocType, Role
 from ledgersync.records.tests.factories import make_user
 from ledgersync.sync import bulk, linking, problems, reference
 from ledgersync.sync.models import (
@@ -175,7 +175,6 @@ def test_nothing_to_do_and_too_many_are_refused_in_words(office):
     with pytest.raises(bulk.BulkError, match="Nothing to do"):
         bulk.request(organisation, BulkKind.MARK_SENT, credit_notes, token="t-5", user=user)
     assert not BulkAction.objects.exists()
-    assert Account.objects.filter(organisation=organisation).exists()
 
 
 def test_sync_the_fixed_ones_starts_an_auto_sync_for_the_ready_types(office, sandbox, monkeypatch):
@@ -246,4 +245,5 @@ def test_more_than_an_action_takes_is_refused_and_linking_counts_accounts(office
         with pytest.raises(bulk.BulkError, match="More than 3 documents are chosen"):
             bulk.preview(organisation, BulkKind.RECHECK, chosen[:4])
     plan = bulk.preview(organisation, BulkKind.LINK_THIS, chosen)
-    assert "accounts or suppliers will change" in plan.summary or plan.acting == 1
+    assert plan.acting > 1  # the demo's package has several contacts of exactly our names
+    assert plan.summary.startswith(f"{plan.acting} accounts or suppliers will change")
