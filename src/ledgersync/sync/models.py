@@ -256,7 +256,11 @@ class ReferenceCache(models.Model):
     # the half-hour schedule asks only about those not asked before).
     everything_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=FetchState.choices, default=FetchState.EMPTY)
+    # When the last read was asked for (queued, or begun when asked directly).
     started_at = models.DateTimeField(null=True, blank=True)
+    # When the read going last said it is alive (sync/reference.py ``is_reading``): one
+    # silent for BEAT_LAPSE died with its worker and is taken over.
+    beat_at = models.DateTimeField(null=True, blank=True)
     # The last read's trouble, in status.py's words ("" when it went well).
     error = models.CharField(max_length=500, blank=True)
     # Set while a read of just the missing contacts and numbers is queued.

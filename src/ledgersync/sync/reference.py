@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ledgersync.env import ConfigError
@@ -73,8 +73,14 @@ log = logging.getLogger(__name__)
 
 REFRESH_EVERY = dt.timedelta(minutes=30)
 EVERYTHING_EVERY = dt.timedelta(hours=24)
-# A read marked as going for longer than this has died with its worker: it may start again.
+# A read asked for this long ago that no worker has begun was lost with its queue message
+# (or its worker died before it began): it may be asked for again.
 STUCK_AFTER = dt.timedelta(minutes=10)
+# A read going says so at least every BEAT_EVERY (and before each rate-limit wait, which is at
+# most a minute); one silent for BEAT_LAPSE died with its worker, and the minute's schedule
+# hands it to another (``revive_dead_reads``), which goes on from what it had kept.
+BEAT_EVERY = 20.0  # seconds
+BEAT_LAPSE = dt.timedelta(minutes=2)
 # Numbers asked for in one call to the connector, which splits them further into its own
 # requests (Xero 40 a filter, QuickBooks 100 a query): a unit of progress a rate limit or a
 # killed worker cannot take back once kept.
@@ -98,7 +104,20 @@ def is_reading(cache: ReferenceCache | None, now: dt.datetime | None = None) -> 
     """A read of this cache is queued or going (and has not died on the way)."""
     if cache is None or cache.state != FetchState.FETCHING or cache.started_at is None:
         return False
-    return (now or timezone.now()) - cache.started_at < STUCK_AFTER
+    now = now or timezone.now()
+    if _begun(cache):
+        assert cache.beat_at is not None
+        return now - cache.beat_at < BEAT_LAPSE
+    return now - cache.started_at < STUCK_AFTER
+
+
+def _begun(cache: ReferenceCache) -> bool:
+    """A worker has begun the read last asked for (it beats), rather than it being queued."""
+    return (
+        cache.beat_at is not None
+        and cache.started_at is not None
+        and (cache.beat_at >= cache.started_at)
+    )
 
 
 # -- reading the cache ------------------------------------------------------------------------
@@ -297,6 +316,7 @@ def _read(
     with_reference: bool,
     with_tracking: bool = False,
     keep: _Keeper | None = None,
+    pulse: _Pulse | None = None,
 ) -> Read:
     """Ask the package for ``wanted`` (and the chart and tax codes if asked): one call per
     distinct contact, and the numbers of each group at once. ``keep`` stores the answers as
@@ -304,7 +324,9 @@ def _read(
     read = Read()
     # Before each wait for the rate limit, what was read so far is kept: a worker killed
     # while it waits (a minute, for Xero) loses nothing of it.
-    patient = _Patience(connector, before_wait=(lambda: keep.store(read)) if keep else None)
+    patient = _Patience(
+        connector, before_wait=(lambda: keep.store(read)) if keep else None, pulse=pulse
+    )
     try:
         if with_reference:
             read.reference = patient.ask(connector.reference_data)
@@ -359,16 +381,39 @@ class _Keeper:
         self.kept_at = time.monotonic()
 
 
-class _Patience:
-    """Calls that wait out the provider's rate limit, up to RATE_LIMIT_PATIENCE in all."""
+class _Pulse:
+    """The beat of a read going (``ReferenceCache.beat_at``), written at most every
+    BEAT_EVERY: while it beats, no one else starts the read again."""
 
-    def __init__(self, connector: Connector, before_wait=None) -> None:
+    def __init__(self, cache: ReferenceCache) -> None:
+        self.pk = cache.pk
+        self.beat_at = time.monotonic()
+
+    def now_and_then(self) -> None:
+        if time.monotonic() - self.beat_at >= BEAT_EVERY:
+            self.beat()
+
+    def beat(self) -> None:
+        ReferenceCache.objects.filter(pk=self.pk, state=FetchState.FETCHING).update(
+            beat_at=timezone.now()
+        )
+        self.beat_at = time.monotonic()
+
+
+class _Patience:
+    """Calls that wait out the provider's rate limit, up to RATE_LIMIT_PATIENCE in all; the
+    read's pulse beats between them and before each wait."""
+
+    def __init__(self, connector: Connector, before_wait=None, pulse: _Pulse | None = None):
         self.name = connector.capabilities.display_name
         self.left = RATE_LIMIT_PATIENCE.total_seconds()
         self.before_wait = before_wait
+        self.pulse = pulse
 
     def ask(self, call, *args):
         while True:
+            if self.pulse is not None:
+                self.pulse.now_and_then()
             try:
                 return call(*args)
             except RateLimited as exc:
@@ -380,6 +425,8 @@ class _Patience:
                 )
                 if self.before_wait is not None:
                     self.before_wait()
+                if self.pulse is not None:
+                    self.pulse.beat()
                 sleep(exc.retry_after)
 
 
@@ -393,7 +440,9 @@ def refresh(connection: Connection, *, everything: bool = True) -> ReferenceCach
     status.py's words (a refused connection is marked "relink needed" first)."""
     cache, _ = ReferenceCache.objects.get_or_create(connection=connection)
     now = timezone.now()
-    ReferenceCache.objects.filter(pk=cache.pk).update(state=FetchState.FETCHING, started_at=now)
+    ReferenceCache.objects.filter(pk=cache.pk).update(
+        state=FetchState.FETCHING, started_at=now, beat_at=now
+    )
     cache.refresh_from_db()
     # A first read (nothing read whole yet) keeps its answers as they come; one that was cut
     # short (its worker killed, the package's limit) goes on from what it had kept.
@@ -404,7 +453,15 @@ def refresh(connection: Connection, *, everything: bool = True) -> ReferenceCach
     ask = wanted.without(cache) if go_on else wanted
     keep = _Keeper(cache) if first else None
     mapped = tracking.is_mapped(connection)
-    answer = _ask(connection, cache, ask, with_reference=True, with_tracking=mapped, keep=keep)
+    answer = _ask(
+        connection,
+        cache,
+        ask,
+        with_reference=True,
+        with_tracking=mapped,
+        keep=keep,
+        pulse=_Pulse(cache),
+    )
     if answer is None:
         return _reload(cache)
     read, connector = answer
@@ -576,6 +633,7 @@ def _ask(
     with_reference: bool,
     with_tracking: bool = False,
     keep: _Keeper | None = None,
+    pulse: _Pulse | None = None,
 ) -> tuple[Read, Connector] | None:
     """What the package says of ``wanted`` (and its chart when ``with_reference``), with the
     connector that asked; None when it could not be asked, the trouble kept on the cache."""
@@ -590,6 +648,7 @@ def _ask(
             with_reference=with_reference,
             with_tracking=with_tracking,
             keep=keep,
+            pulse=pulse,
         )
         return read, connector
     except (connections.NotConnected, ProviderError) as exc:
@@ -643,14 +702,15 @@ def request_refresh(connection: Connection, *, everything: bool = True) -> bool:
     going; the cache says "being read" from now. True when one was queued."""
     from ledgersync.sync import tasks
 
-    cache, _ = ReferenceCache.objects.get_or_create(connection=connection)
-    before = cache.state
+    ReferenceCache.objects.get_or_create(connection=connection)
     now = timezone.now()
-    free = ReferenceCache.objects.filter(pk=connection.pk).exclude(
-        state=FetchState.FETCHING, started_at__gt=now - STUCK_AFTER
-    )
-    if not free.update(state=FetchState.FETCHING, started_at=now):
-        return False
+    with transaction.atomic():
+        cache = ReferenceCache.objects.select_for_update().get(pk=connection.pk)
+        if is_reading(cache, now):
+            return False
+        before = cache.state
+        cache.state, cache.started_at = FetchState.FETCHING, now
+        cache.save(update_fields=["state", "started_at"])
     pk = connection.pk
 
     def queue_read() -> None:
@@ -679,6 +739,24 @@ def request_gaps(connection: Connection) -> bool:
 
     transaction.on_commit(queue_read)
     return True
+
+
+def revive_dead_reads(now: dt.datetime | None = None) -> int:
+    """The minute's schedule: each live connection's read that a worker began and then went
+    silent for BEAT_LAPSE (killed mid-read) is asked for again; it goes on from what it kept.
+    Returns how many."""
+    now = now or timezone.now()
+    silent = ReferenceCache.objects.filter(
+        state=FetchState.FETCHING,
+        beat_at__gte=F("started_at"),
+        beat_at__lt=now - BEAT_LAPSE,
+        connection__status=ConnectionStatus.CONNECTED,
+    ).select_related("connection")
+    revived = 0
+    for cache in silent:
+        log.warning("reading connection %s: its worker went silent; reading on", cache.pk)
+        revived += int(request_refresh(cache.connection, everything=False))
+    return revived
 
 
 def keep_fresh(now: dt.datetime | None = None) -> dict[str, int]:

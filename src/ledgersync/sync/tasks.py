@@ -214,12 +214,14 @@ def recheck_late_copies() -> None:
 @db_periodic_task(crontab(minute="*"))
 @once_per_schedule
 def revive_and_schedule() -> None:
-    """Pick up runs whose worker died (lease lapsed) and start scheduled Auto Syncs."""
+    """Pick up runs, bulk actions and package reads whose worker died, and start scheduled
+    Auto Syncs."""
     now = timezone.now()
     for run in engine.revivable():
         log.warning("run %s has no worker; resuming (in-flight sends get reconciled)", run.pk)
         run_step(run.pk)
     revive_bulk_actions()
+    reference.revive_dead_reads(now)
     for organisation in Organisation.objects.filter(schedule_minutes__isnull=False):
         start_scheduled(organisation, now)
 

@@ -450,3 +450,45 @@ def test_the_schedule_reads_everything_daily_and_only_what_is_new_in_between(
         assert reference.keep_fresh(now) == {"refreshed": 0, "filled": 0}
 
     assert asked == [False, True]
+
+
+def test_a_read_whose_worker_went_silent_is_taken_over_within_minutes(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    connection = connect(org)
+    invoice(org, "S0001")
+    now = timezone.now()
+    began = now - dt.timedelta(minutes=4)
+    # Begun 4 minutes ago (well inside STUCK_AFTER), last beat 3 minutes ago: its worker died.
+    cache = read(connection, state=FetchState.FETCHING, started_at=began)
+    ReferenceCache.objects.filter(pk=cache.pk).update(beat_at=now - dt.timedelta(minutes=3))
+    asked = []
+    monkeypatch.setattr(
+        "ledgersync.sync.tasks.refresh_reference", lambda pk, everything: asked.append(everything)
+    )
+
+    assert not reference.is_reading(reference.cache_of(connection), now)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reference.revive_dead_reads(now) == 1
+    assert asked == [False]  # goes on from what it kept
+    cache = reference.cache_of(connection)
+    assert cache.state == FetchState.FETCHING and cache.started_at >= now
+    # Asked for again, not yet begun: it is reading, and no one asks for it a second time.
+    assert reference.is_reading(cache, now + dt.timedelta(minutes=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reference.revive_dead_reads(now + dt.timedelta(minutes=3)) == 0
+        assert not reference.request_refresh(connection)
+    assert asked == [False]
+
+
+def test_a_read_that_beats_is_left_to_its_worker(org):
+    connection = connect(org)
+    now = timezone.now()
+    read(connection, state=FetchState.FETCHING, started_at=now - dt.timedelta(minutes=30))
+    ReferenceCache.objects.filter(connection=connection).update(
+        beat_at=now - dt.timedelta(seconds=30)
+    )
+
+    assert reference.is_reading(reference.cache_of(connection), now)
+    assert reference.revive_dead_reads(now) == 0
+    assert not reference.request_refresh(connection)

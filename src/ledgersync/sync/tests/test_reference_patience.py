@@ -159,3 +159,26 @@ def test_what_was_read_is_kept_before_each_wait_for_the_rate_limit(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         reference._read(Limited(wait=57), wanted(), with_reference=False, keep=Keeper())
     assert kept == [{"": {"S1": True, "S2": False}}]  # the first group, answered before it
+
+
+class Beats:
+    """A pulse that records when it was asked to beat (``beat`` forced, or ``now_and_then``)."""
+
+    def __init__(self) -> None:
+        self.log = []
+
+    def now_and_then(self) -> None:
+        self.log.append("call")
+
+    def beat(self) -> None:
+        self.log.append("beat")
+
+
+def test_a_read_beats_between_its_calls_and_before_each_wait(monkeypatch):
+    monkeypatch.setattr(reference, "sleep", lambda seconds: None)
+    pulse = Beats()
+
+    reference._read(Limited(wait=57), wanted(), with_reference=False, pulse=pulse)
+
+    # Three groups, the second turned away once: it beats before the wait, then asks again.
+    assert pulse.log == ["call", "call", "beat", "call", "call"]
