@@ -95,6 +95,7 @@ def sync_out(state: DocumentState | None) -> dict:
             "message": "",
             "failures": [],
             "remote_id": None,
+            "remote_draft": False,
             "synced_at": None,
         }
     return {
@@ -102,6 +103,7 @@ def sync_out(state: DocumentState | None) -> dict:
         "message": state.message,
         "failures": [failure_out(f) for f in state.failure_list()],
         "remote_id": state.remote_id or None,
+        "remote_draft": bool(state.remote_id) and state.remote_draft,
         "synced_at": state.synced_at,
     }
 
@@ -137,6 +139,7 @@ def document_out(document: Document) -> dict:
         "reference": document.reference,
         "job": document.job,
         "department": document.department,
+        "post_as": document.post_as,
         "external_ref": document.external_ref,
         "sent_at": document.sent_at,
         "sent_via": document.sent_via,

@@ -209,6 +209,9 @@ class SyncStateOut(Schema):
     message: str
     failures: list[FailureOut]
     remote_id: str | None
+    remote_draft: bool = Field(
+        description="The package holds it as a draft, waiting for a person there to approve it."
+    )
     synced_at: dt.datetime | None
 
 
@@ -225,6 +228,9 @@ class DocumentOut(Schema):
     reference: str
     job: str
     department: str
+    post_as: str = Field(
+        description='"approved", "draft", or "" for the organisation\'s setting (post_as).'
+    )
     external_ref: str | None
     sent_at: dt.datetime | None
     sent_via: str

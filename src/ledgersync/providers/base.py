@@ -125,6 +125,20 @@ class Capabilities:
     # Where the package books tracking (sync/tracking.py maps a document's job, site or
     # department to them, per connection); () where ledgersync offers none.
     tracking_slots: tuple[TrackingSlot, ...] = ()
+    # The package keeps a document as a draft (not yet approved, not in its reports) when
+    # asked: Xero DRAFT, Sage status DRAFT. QuickBooks has no draft state.
+    supports_drafts: bool = False
+
+    @property
+    def drafts_note(self) -> str | None:
+        """What the settings and the document form say where drafts cannot be posted; None
+        where they can."""
+        if self.supports_drafts:
+            return None
+        return (
+            f"{self.display_name} has no draft state: documents go to it as final, whatever "
+            "this says."
+        )
 
     @property
     def typed_accs_id_refusal(self) -> str | None:
@@ -411,6 +425,8 @@ class OutboundDocument:
     # The connection's tracking mapping applied to this document (sync/tracking.py); the
     # provider's mapping.py puts each where its package takes it.
     tracking: tuple[Tracking, ...] = ()
+    # Post it as a draft (only where Capabilities.supports_drafts; the engine decides).
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -423,6 +439,7 @@ class RemoteDocument:
     tax_total: Decimal | None = None
     balance: Decimal | None = None
     issue_date: date | None = None  # None where the provider's lookup does not return it
+    draft: bool = False  # the package holds it as a draft (not yet approved)
 
     @property
     def has_payment(self) -> bool:

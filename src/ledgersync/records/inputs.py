@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -77,6 +77,12 @@ class AccountKind(StrEnum):
 
 # Built from the model's choices so the two cannot drift; mypy cannot list such members.
 SentViaName = StrEnum("SentViaName", {v: v for v in SentVia.values})  # type: ignore[misc]
+# records.models.PostAs, or "" for the organisation's setting.
+PostAsName = Literal["", "approved", "draft"]
+POST_AS_HELP = (
+    'Approved (final in the package), draft (waits there for approval), or "" for the '
+    "organisation's setting. A package without drafts takes it as final."
+)
 
 
 # -- accounts and suppliers ------------------------------------------------------------------
@@ -178,6 +184,7 @@ class DocumentIn(_DatesInRange):
     department: Text100 = Field(
         "", description="The department it was for; may be booked as tracking."
     )
+    post_as: PostAsName = Field("", description=POST_AS_HELP)
     external_ref: Text100 | None = Field(
         None, description="Your own id for it; sending the same one again returns this document."
     )
@@ -217,6 +224,7 @@ class DocumentIn(_DatesInRange):
             "reference": self.reference,
             "job": self.job,
             "department": self.department,
+            "post_as": self.post_as,
             "external_ref": self.external_ref,
             "lines": [line.service_dict() for line in self.lines],
             "prices_include_vat": self.prices_include_vat,
@@ -259,6 +267,7 @@ class DocumentPatch(_DatesInRange):
     department: Text100 | None = Field(
         None, description='The department it was for, or "" to clear it.'
     )
+    post_as: PostAsName | None = Field(None, description=POST_AS_HELP)
     lines: list[LineIn] | None = Field(None, min_length=1, max_length=500)
     prices_include_vat: bool | None = None
     supplier_vat: SupplierVat | None = Field(

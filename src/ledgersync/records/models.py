@@ -89,6 +89,14 @@ class SentVia(models.TextChoices):
     HAND = "hand", "By hand"
 
 
+class PostAs(models.TextChoices):
+    """How a document goes to the package: approved (final), or as a draft a person there
+    approves (only where the package has drafts: Capabilities.supports_drafts)."""
+
+    APPROVED = "approved", "Approved"
+    DRAFT = "draft", "Draft"
+
+
 class OrgQuerySet(models.QuerySet):
     def for_org(self, organisation):
         return self.filter(organisation=organisation)
@@ -127,6 +135,14 @@ class Organisation(models.Model):
         choices=ROUNDING_CHOICES,
         blank=True,
         help_text="How VAT is rounded on new documents; empty: as the accounting package does.",
+    )
+    post_as = models.CharField(
+        "post documents as",
+        max_length=10,
+        choices=PostAs.choices,
+        default=PostAs.APPROVED,
+        help_text="Approved documents are final in the package; drafts wait there for a "
+        "person to approve them. A document may say otherwise.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -327,6 +343,8 @@ class Document(models.Model):
     # (sync/tracking.py). A site is the document's account when that account is a site.
     job = models.CharField(max_length=100, blank=True)
     department = models.CharField(max_length=100, blank=True)
+    # Approved or draft in the package; "" as the organisation's post_as says.
+    post_as = models.CharField(max_length=10, choices=PostAs.choices, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_via = models.CharField(max_length=10, choices=SentVia.choices, blank=True)
     # How its money was worked out (records/money.py), shown on the document and its print.
@@ -406,6 +424,11 @@ class Document(models.Model):
         # document_party_matches_type makes the matching foreign key non-null on every row.
         assert party is not None, f"{self} has no party"
         return party
+
+    @property
+    def effective_post_as(self) -> PostAs:
+        """Approved or draft: its own choice, else its organisation's."""
+        return PostAs(self.post_as or self.organisation.post_as)
 
     @property
     def is_sent(self) -> bool:

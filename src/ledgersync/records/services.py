@@ -39,6 +39,7 @@ from ledgersync.records.models import (
     NominalCode,
     NumberSequence,
     Organisation,
+    PostAs,
     SentVia,
     Supplier,
     TaxCode,
@@ -195,9 +196,9 @@ def create_document(
     """Create a document with its lines; raise ValidationError saying what to fix.
 
     Keys: type, number (optional for sales: allocated), account or supplier (their numbers),
-    care_of, issue_date, due_date, currency, reference, job, department, external_ref, lines
-    [{text, quantity, unit_price, nominal, tax_code}], and sent_via / mark_for_sync to mark
-    it sent or for sync as it is made.
+    care_of, issue_date, due_date, currency, reference, job, department, post_as ("",
+    "approved" or "draft"), external_ref, lines [{text, quantity, unit_price, nominal,
+    tax_code}], and sent_via / mark_for_sync to mark it sent or for sync as it is made.
     """
     if isinstance(data, DocumentIn):
         data = data.service_payload()
@@ -231,6 +232,7 @@ def create_document(
     currency = _currency(data.get("currency") or "GBP", errors)
     lines = _lines(organisation, doc_type, data.get("lines") or [], errors)
     supplier_vat = _supplier_vat(doc_type, data.get("supplier_vat"), errors)
+    post_as = _post_as(data.get("post_as"), errors)
     if errors:
         raise ValidationError(errors)
     assert issue_date is not None  # it defaults to today; None only with an error recorded
@@ -252,6 +254,7 @@ def create_document(
         vat_rounding=organisation.effective_rounding,
         prices_include_vat=bool(data.get("prices_include_vat")),
         supplier_vat=supplier_vat,
+        post_as=post_as,
     )
     now = timezone.now()
     if data.get("sent_via"):
@@ -585,8 +588,22 @@ def _apply_header(document: Document, changes: Mapping[str, Any]) -> None:
         document.prices_include_vat = bool(changes["prices_include_vat"])
     if "supplier_vat" in changes:
         document.supplier_vat = _supplier_vat(document.type, changes["supplier_vat"], errors)
+    if changes.get("post_as") is not None:
+        document.post_as = _post_as(changes["post_as"], errors)
     if errors:
         raise ValidationError(errors)
+
+
+def _post_as(value: object, errors: dict[str, list[str]]) -> str:
+    """ "" (as the organisation says), "approved" or "draft"."""
+    chosen = str(value or "").strip().lower()
+    if chosen and chosen not in PostAs.values:
+        errors.setdefault("post_as", []).append(
+            f"Post as must be approved, draft or empty (as the organisation's setting), "
+            f"not {value!r}"
+        )
+        return ""
+    return chosen
 
 
 # -- the organisation's VAT rounding rule ---------------------------------------------------------

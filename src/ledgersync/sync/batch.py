@@ -49,7 +49,7 @@ from ledgersync.providers.base import (
     RetriableError,
 )
 from ledgersync.providers.base import DocType as RemoteDocType
-from ledgersync.records.models import Document
+from ledgersync.records.models import Document, PostAs
 from ledgersync.records.money import to_money
 from ledgersync.sync import tracking
 from ledgersync.sync.checks import (
@@ -368,6 +368,7 @@ class BatchWork:
         code_map = self.checker.code_map()
         assert code_map is not None  # the checks read the chart before anything is claimed
         supports_care_of = self.connector.capabilities.supports_care_of
+        supports_drafts = self.connector.capabilities.supports_drafts
         care_of_party = document.care_of
         care_of = (
             self.links.get(link_key(care_of_party))
@@ -394,6 +395,7 @@ class BatchWork:
                 wanted.tracking
                 for wanted in tracking.wanted_for(document, self.checker.tracking_maps)
             ),
+            draft=supports_drafts and document.effective_post_as == PostAs.DRAFT,
         )
 
     def _attempt(
@@ -486,6 +488,7 @@ class BatchWork:
                 "company_id": self.connection.company_id,
                 "remote_id": remote.remote_id,
                 "remote_total": remote.total,
+                "remote_draft": remote.draft,
                 "synced_at": now,
                 "synced_by": self.run.started_by,
                 "checked_at": now,

@@ -67,7 +67,7 @@ def reread(document: Document, *, lock: bool = False) -> Document:
     and the outbound document read. ``lock`` takes its row until the caller's transaction
     ends, the same lock every change in records/services.py takes first, so no edit lands
     between this read and the caller's commit."""
-    rows = Document.objects.select_related("account", "supplier", "care_of")
+    rows = Document.objects.select_related("account", "supplier", "care_of", "organisation")
     if lock:
         # Only the document's own row: the party rows are not ours to hold, and PostgreSQL
         # cannot lock the nullable side of the outer joins anyway.

@@ -159,6 +159,8 @@ class DocumentState(models.Model):
     company_id = models.CharField(max_length=100, blank=True)
     remote_id = models.CharField(max_length=100, blank=True)
     remote_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # The package holds it as a draft (as its answer said when it was written back).
+    remote_draft = models.BooleanField(default=False)
     mismatch = models.CharField(
         max_length=500,
         blank=True,

@@ -347,6 +347,24 @@ def not_configured(provider_name: str, problem: object) -> str:
     return f"{provider_name} is not configured on this server: {problem}"
 
 
+def posting(document, state) -> str:
+    """How the document goes to its package, or how the package holds it: the document
+    page's "Posts as" (records.models.PostAs; Capabilities.supports_drafts)."""
+    from ledgersync.providers.registry import PROVIDERS  # models import this module
+
+    facts = PROVIDERS.get(state.provider if state is not None and state.provider else "")
+    facts = facts or PROVIDERS.get(document.organisation.provider)
+    name = facts.name if facts else document.organisation.provider
+    if state is not None and state.remote_id and state.status_code in HOLDS_REMOTE_COPY:
+        if state.remote_draft:
+            return f"Draft in {name}, waiting for a person there to approve it"
+        return f"Approved in {name}"
+    if facts is not None and not facts.capabilities.supports_drafts:
+        return f"Final ({name} has no draft state)"
+    chosen = document.effective_post_as
+    return f"{chosen.label}{'' if document.post_as else ' (as the settings say)'}"
+
+
 def party_label(party, *, supplier: bool) -> str:
     return f"{'Supplier' if supplier else 'Customer Account'} '{party.name}' ({party.number})"
 

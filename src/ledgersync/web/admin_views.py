@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ledgersync.providers.base import ProviderError
-from ledgersync.providers.registry import display_name
+from ledgersync.providers.registry import PROVIDERS, display_name
 from ledgersync.records import services
 from ledgersync.records.models import ROUNDING_CHOICES, NominalCode, Organisation, Perm, TaxCode
 from ledgersync.sync import assess, chart, codemap, connections
@@ -131,6 +131,7 @@ class SettingsForm(forms.ModelForm):
             "schedule_minutes",
             "idle_timeout_minutes",
             "vat_rounding",
+            "post_as",
         ]
         labels = {
             "provider": "Accounting package",
@@ -149,6 +150,10 @@ class SettingsForm(forms.ModelForm):
             ("", f"As {package} does ({own.label.lower()})"),
             *[(rule, label) for rule, label in ROUNDING_CHOICES],
         ]
+        facts = PROVIDERS.get(self.instance.provider)
+        note = facts.capabilities.drafts_note if facts else None
+        if note:
+            self.fields["post_as"].help_text = note
         if connected:
             self.fields["provider"].disabled = True
             self.fields[

@@ -11,8 +11,17 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
+from ledgersync.providers.registry import PROVIDERS
 from ledgersync.records.formats import amount, plain
-from ledgersync.records.models import Account, DocType, Document, NominalCode, Supplier, TaxCode
+from ledgersync.records.models import (
+    Account,
+    DocType,
+    Document,
+    NominalCode,
+    PostAs,
+    Supplier,
+    TaxCode,
+)
 from ledgersync.records.services import create_document, preview_money, update_document
 
 LINE_FIELDS = ("text", "quantity", "unit_price", "nominal", "tax_code")
@@ -38,6 +47,7 @@ class DocumentHeaderForm(forms.Form):
     reference = forms.CharField(max_length=100, required=False)
     job = forms.CharField(max_length=100, required=False)
     department = forms.CharField(max_length=100, required=False)
+    post_as = forms.ChoiceField(required=False, label="Post as")
     prices_include_vat = forms.BooleanField(
         required=False,
         label="Prices include VAT",
@@ -62,6 +72,12 @@ class DocumentHeaderForm(forms.Form):
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = rows
         self.fields["type"].widget.attrs["data-doc-type"] = ""
+        post_as = self.fields["post_as"]
+        assert isinstance(post_as, forms.ChoiceField)
+        default = PostAs(organisation.post_as).label.lower()
+        post_as.choices = [("", f"As the settings say ({default})"), *PostAs.choices]
+        facts = PROVIDERS.get(organisation.provider)
+        post_as.help_text = (facts.capabilities.drafts_note if facts else None) or ""
         if editing:
             for name in ("type", "number"):
                 self.fields[name].disabled = True
@@ -203,6 +219,7 @@ def save_document(
         "reference": data["reference"],
         "job": data.get("job") or "",
         "department": data.get("department") or "",
+        "post_as": data.get("post_as") or "",
         "lines": _raw(rows),
         "prices_include_vat": bool(data.get("prices_include_vat")),
     }

@@ -21,7 +21,7 @@ from ledgersync.records import formats, services
 from ledgersync.records.models import DocType, Document, Perm, SentVia
 from ledgersync.sync import codemap, connections, mismatches
 from ledgersync.sync.models import Attempt, DocumentState
-from ledgersync.sync.status import StatusCode, failure_for
+from ledgersync.sync.status import StatusCode, failure_for, posting
 from ledgersync.web.access import document_for, organisation_of, require
 from ledgersync.web.document_forms import (
     DocumentHeaderForm,
@@ -82,6 +82,7 @@ def document_list(request):
 @login_required
 def document_detail(request, pk: int):
     document = document_for(request, pk)
+    state = DocumentState.objects.filter(document=document).first()
     return render(
         request,
         "web/document_detail.html",
@@ -91,7 +92,8 @@ def document_detail(request, pk: int):
             "attempts": Attempt.objects.for_org(document.organisation).filter(document=document)[
                 :50
             ],
-            "state": DocumentState.objects.filter(document=document).first(),
+            "state": state,
+            "posting": posting(document, state),
         },
     )
 
@@ -170,6 +172,7 @@ def _edit(request, document: Document | None):
                 "reference": document.reference,
                 "job": document.job,
                 "department": document.department,
+                "post_as": document.post_as,
                 "prices_include_vat": document.prices_include_vat,
                 "supplier_vat": document.supplier_vat,
             }

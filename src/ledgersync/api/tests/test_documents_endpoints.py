@@ -50,8 +50,10 @@ def test_a_document_is_created_with_its_lines_and_totals(api, org):
         "message": "",
         "failures": [],
         "remote_id": None,
+        "remote_draft": False,
         "synced_at": None,
     }
+    assert body["post_as"] == ""  # as the organisation's setting says
 
 
 def test_a_repeated_post_with_the_same_external_ref_returns_the_same_document(api, org):
@@ -216,3 +218,16 @@ def test_moving_a_supplier_invoice_onto_a_reference_the_supplier_has_is_a_confli
 
     assert (response.status_code, response.json()["error"]["code"]) == (409, "duplicate")
     assert Document.objects.get(pk=second["id"]).supplier.number == "P2"
+
+
+def test_a_document_may_be_posted_as_a_draft_and_says_what_else_it_may_be(api, org):
+    created = api.post("/documents", {**INVOICE, "post_as": "draft"})
+    assert created.status_code == 201 and created.json()["post_as"] == "draft"
+
+    changed = api.patch(f"/documents/{created.json()['id']}", {"post_as": "approved"})
+    assert changed.status_code == 200 and changed.json()["post_as"] == "approved"
+    refused = api.patch(f"/documents/{created.json()['id']}", {"post_as": "pending"})
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["field"] == "post_as" and "'approved' or 'draft'" in error["message"]
+    assert Document.objects.get().post_as == "approved"

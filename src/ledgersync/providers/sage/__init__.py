@@ -21,6 +21,9 @@ FACTS = ProviderFacts(
         replay_window_seconds=7 * 24 * 3600,
         # Lines are rounded before they are added (Sage staff, sageone_api_php_sample#19).
         tax_rounding="per_line",
+        # status_id DRAFT on create, released later (sage swagger: status_id, DRAFT in the
+        # void_reason rule, POST /sales_invoices/{key}/release; reference/sage.md).
+        supports_drafts=True,
     ),
     connector="ledgersync.providers.sage.connector:SageConnector",
     # reference/sage.md sections 1 and 2

@@ -74,6 +74,7 @@ VAT_CODE_FOR_RATE = {
     "GB_NO_TAX": "NT",
 }
 REFERENCE_MAX = 25  # sales reference; purchase reference
+DRAFT = "DRAFT"  # the artefact status of a document not yet released
 VENDOR_REFERENCE_MAX = 31
 DESCRIPTION_MAX = 2000
 NOTES_MAX = 2000
@@ -248,6 +249,7 @@ def parse_document(row: Mapping[str, Any], doc_type: DocType) -> RemoteDocument:
         tax_total=Decimal(str(tax)) if tax is not None else None,
         balance=Decimal(str(outstanding)) if outstanding is not None else None,
         issue_date=date.fromisoformat(str(row["date"])[:10]) if row.get("date") else None,
+        draft=(row.get("status") or {}).get("id") == DRAFT,
     )
 
 
@@ -300,6 +302,8 @@ def document_body(
         "date": document.issue_date.isoformat(),
         "idempotency_id": idempotency_id(document.idempotency_key),
     }
+    if document.draft:
+        body["status_id"] = DRAFT
     if doc_type is DocType.SUPPLIER_INVOICE:
         # The supplier's own invoice number; Sage requires a due date on purchases.
         body["vendor_reference"] = document.number

@@ -20,6 +20,8 @@ FACTS = ProviderFacts(
         replay_window_seconds=6 * 60,
         # "Xero calculates tax on a per line basis" (reference/xero.md, Rounding in Xero).
         tax_rounding="per_line",
+        # Created as DRAFT or AUTHORISED (reference/xero.md, Invoice statuses).
+        supports_drafts=True,
         # A line's Tracking [{Name, Option}], up to 2 categories (reference/xero.md); one is
         # mapped here.
         tracking_slots=(TrackingSlot.CATEGORY,),

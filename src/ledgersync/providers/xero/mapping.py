@@ -245,7 +245,7 @@ def document_body(document: OutboundDocument, tax_types: Sequence[str]) -> dict[
         "Date": document.issue_date.isoformat(),
         "CurrencyCode": document.currency,
         "LineAmountTypes": "Inclusive" if document.amounts_include_tax else "Exclusive",
-        "Status": "AUTHORISED",
+        "Status": "DRAFT" if document.draft else "AUTHORISED",
     }
     if document.doc_type is not DocType.SUPPLIER_INVOICE and document.reference:
         body["Reference"] = document.reference  # Xero keeps Reference on sales documents only
@@ -292,6 +292,7 @@ def parse_document(row: Mapping[str, Any], doc_type: DocType) -> RemoteDocument:
         contact_id=str((row.get("Contact") or {}).get("ContactID", "")),
         tax_total=_decimal(row["TotalTax"]) if row.get("TotalTax") is not None else None,
         balance=_decimal(balance) if balance is not None else None,
+        draft=row.get("Status") in ("DRAFT", "SUBMITTED"),
     )
 
 

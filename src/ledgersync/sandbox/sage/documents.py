@@ -71,7 +71,13 @@ PURCHASE_INVOICE = Kind(
     "/invoicing/purchase_invoices",
 )
 KINDS = {k.collection: k for k in (SALES_INVOICE, SALES_CREDIT_NOTE, PURCHASE_INVOICE)}
-STATUSES = {"UNPAID": "Unpaid", "PART_PAID": "Part Paid", "PAID": "Paid", "VOID": "Void"}
+STATUSES = {
+    "DRAFT": "Draft",
+    "UNPAID": "Unpaid",
+    "PART_PAID": "Part Paid",
+    "PAID": "Paid",
+    "VOID": "Void",
+}
 
 
 def money(value: Decimal) -> Decimal:
@@ -123,6 +129,10 @@ def create(business: Business, settings: SageSettings, kind: Kind, data: object)
     vendor_reference = problems.text(body, "vendor_reference", VENDOR_REFERENCE_MAX)
     notes = problems.text(body, "notes", NOTES_MAX)
     lines = _lines(business, settings, kind, body.get(kind.lines), problems)
+    # Created as a draft, or (the default) posted: UNPAID.
+    draft = body.get("status_id") == "DRAFT"
+    if body.get("status_id") not in (None, "", "DRAFT", "UNPAID"):
+        problems.add("is not a valid status for a new document", "status_id")
     if kind is PURCHASE_INVOICE and vendor_reference and settings.unique_vendor_reference:
         taken = any(
             d["vendor_reference"] == vendor_reference
@@ -133,9 +143,12 @@ def create(business: Business, settings: SageSettings, kind: Kind, data: object)
             problems.add("has already been taken", "vendor_reference")
     problems.raise_any()
     assert contact is not None and issued is not None
-    return _store(
+    record = _store(
         business, settings, kind, contact, issued, due, reference, vendor_reference, notes, lines
     )
+    if draft:
+        record["status"] = status("DRAFT")
+    return record
 
 
 def _contact(business: Business, kind: Kind, body: dict, problems: Problems) -> dict | None:
@@ -428,7 +441,8 @@ def remove(business: Business, kind: Kind, record_id: str, void_reason: str | No
             raise invalid(
                 "This transaction has payments or credits allocated and cannot be removed."
             )
-        if kind is PURCHASE_INVOICE:
+        if kind is PURCHASE_INVOICE or record["status"]["id"] == "DRAFT":
+            # A draft was never posted: it goes, reason or not.
             del business.records[kind.collection][record_id]
             return None
         if not void_reason:

@@ -77,3 +77,23 @@ def contact_names(server, company_id: str) -> list[str]:
     if server.slug == "xero":
         return sorted(c.get("Name", "") for c in app.orgs[company_id].contacts.values())
     return sorted(c.get("name", "") for c in app.store[company_id].all("contacts"))
+
+
+def is_draft(server, company_id: str, doc_type: str, number: str) -> bool:
+    """Whether the sandbox holds the live document with this number as a draft."""
+    app = server.app
+    if server.slug == "quickbooks":
+        for record in app.store[company_id].all(QBO_ENTITY[doc_type]):
+            if record.get("DocNumber") == number:
+                return False  # QuickBooks has no draft state
+    elif server.slug == "xero":
+        collection, kind, field = XERO_KIND[doc_type]
+        for record in getattr(app.orgs[company_id], collection).values():
+            if record.get("Type") == kind and record.get(field) == number:
+                return record["Status"] == "DRAFT"
+    elif server.slug == "sage":
+        collection, field = SAGE_COLLECTION[doc_type]
+        for record in app.store[company_id].records[collection].values():
+            if record.get(field) == number:
+                return record["status"]["id"] == "DRAFT"
+    raise LookupError(f"{server.slug} holds no {doc_type} numbered {number}")

@@ -108,7 +108,7 @@ def test_switching_the_package_in_settings_leaves_no_row_naming_the_old_one(clie
 
     response = client.post(
         "/settings/",
-        {"provider": "xero", "batch_size": 5, "auto_sync_minutes": 20},
+        {"provider": "xero", "batch_size": 5, "auto_sync_minutes": 20, "post_as": "approved"},
     )
 
     assert response.status_code == 302

@@ -18,7 +18,12 @@ FORTY_PENNIES = [
     {"text": f"Washer {n}", "quantity": "1", "unit_price": "0.02", "nominal": "4000"}
     for n in range(40)
 ]
-SETTINGS = {"provider": "quickbooks", "batch_size": 5, "auto_sync_minutes": 20}
+SETTINGS = {
+    "provider": "quickbooks",
+    "batch_size": 5,
+    "auto_sync_minutes": 20,
+    "post_as": "approved",
+}
 
 
 @pytest.fixture
