@@ -334,9 +334,11 @@ def _keep_running(organisation, connection, doc_type, figures) -> int:
     from ledgersync.sync.models import LIVE_RUN_STATES, SyncRun
     from ledgersync.sync.status import StatusCode
 
+    # Being checked is not settled either: a document waits there until the package's data
+    # it needs is read (and judged), which kills must not stop for good.
+    waiting = ["", StatusCode.UNCERTAIN, StatusCode.RATE_LIMITED, StatusCode.CHECKING]
     unsettled = engine.queue(organisation, doc_type).filter(
-        Q(sync_state__isnull=True)
-        | Q(sync_state__status_code__in=["", StatusCode.UNCERTAIN, StatusCode.RATE_LIMITED])
+        Q(sync_state__isnull=True) | Q(sync_state__status_code__in=waiting)
     )
     pending = unsettled.count()
     live = SyncRun.objects.filter(connection=connection, state__in=LIVE_RUN_STATES).first()

@@ -64,10 +64,11 @@ from ledgersync.sync.models import (
     AccsIdLink,
     Connection,
     ConnectionStatus,
+    DocumentState,
     FetchState,
     ReferenceCache,
 )
-from ledgersync.sync.status import HOLDS_REMOTE_COPY, failure_for, not_configured
+from ledgersync.sync.status import HOLDS_REMOTE_COPY, StatusCode, failure_for, not_configured
 
 log = logging.getLogger(__name__)
 
@@ -744,18 +745,31 @@ def request_gaps(connection: Connection) -> bool:
 def revive_dead_reads(now: dt.datetime | None = None) -> int:
     """The minute's schedule: each live connection's read that a worker began and then went
     silent for BEAT_LAPSE (killed mid-read) is asked for again; it goes on from what it kept.
-    Returns how many."""
+    A read that ended but whose worker died judging the queue from it (documents still
+    *being checked* against a fresh cache) has what they wait on read and judged again.
+    Returns how many reads were asked for."""
     now = now or timezone.now()
-    silent = ReferenceCache.objects.filter(
-        state=FetchState.FETCHING,
-        beat_at__gte=F("started_at"),
-        beat_at__lt=now - BEAT_LAPSE,
-        connection__status=ConnectionStatus.CONNECTED,
+    live = ReferenceCache.objects.filter(
+        connection__status=ConnectionStatus.CONNECTED
     ).select_related("connection")
+    silent = live.filter(
+        state=FetchState.FETCHING, beat_at__gte=F("started_at"), beat_at__lt=now - BEAT_LAPSE
+    )
     revived = 0
     for cache in silent:
         log.warning("reading connection %s: its worker went silent; reading on", cache.pk)
         revived += int(request_refresh(cache.connection, everything=False))
+    for cache in live.filter(state=FetchState.FRESH, gaps_wanted=False):
+        connection = cache.connection
+        waiting = DocumentState.objects.filter(
+            status_code=StatusCode.CHECKING,
+            provider=connection.provider,
+            company_id=connection.company_id,
+            document__organisation_id=connection.organisation_id,
+        )
+        if waiting.exists() and request_gaps(connection):
+            log.warning("connection %s: documents left being checked; judging them again", cache.pk)
+            revived += 1
     return revived
 
 

@@ -492,3 +492,25 @@ def test_a_read_that_beats_is_left_to_its_worker(org):
     assert reference.is_reading(reference.cache_of(connection), now)
     assert reference.revive_dead_reads(now) == 0
     assert not reference.request_refresh(connection)
+
+
+def test_documents_left_being_checked_by_a_dead_worker_are_judged_again(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    connection = connect(org)
+    read(connection, {"S0001": False})
+    link(connection, Account.objects.get(organisation=org, number="A1042"), "129")
+    document = invoice(org, "S0001")
+    assert shown(document) == (READY, "")
+    # The read ended (the cache is fresh) but its worker died judging the queue from it.
+    DocumentState.objects.filter(document=document).update(status_code=StatusCode.CHECKING)
+    monkeypatch.setattr(
+        "ledgersync.sync.tasks.fill_reference_gaps",
+        lambda pk: reference.fill_gaps(reference.by_id(pk)),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reference.revive_dead_reads() == 1
+    assert shown(document) == (READY, "")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reference.revive_dead_reads() == 0
