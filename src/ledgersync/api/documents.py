@@ -1,5 +1,5 @@
 """Documents: create with lines (idempotent by your external_ref), read, update while
-unsynced, list with filters, mark sent, mark and unmark for sync."""
+unsynced, list with filters, mark sent, mark and unmark for sync, void once synced."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ledgersync.api.schemas import DocumentFilter, DocumentOut, DocumentPage, Se
 from ledgersync.records import services
 from ledgersync.records.inputs import DocumentIn, DocumentPatch
 from ledgersync.records.models import Document
+from ledgersync.sync import voiding
 from ledgersync.sync.status import StatusCode
 
 router = Router(tags=["documents"])
@@ -114,3 +115,17 @@ def mark_for_sync(request, document_id: int = ID):
 def unmark_for_sync(request, document_id: int = ID):
     """Take it off the Sync page's list."""
     return _reload(services.set_marked_for_sync(_document(request, document_id), False))
+
+
+@router.post("/documents/{document_id}/void", response={200: DocumentOut, **ERRORS}, auth=WRITE)
+def void_document(request, document_id: int = ID):
+    """Void a synced document in the package (deleted where the package has no void for it:
+    QuickBooks bills and credit memos, Sage purchase invoices): it becomes VOIDED and is never
+    sent again. 409 ``cannot_void`` says why not (not synced, a payment allocated to it, not
+    connected). Voiding it again answers the same."""
+    document = _document(request, document_id)
+    try:
+        voiding.void(document)
+    except voiding.VoidRefused as exc:
+        raise ApiError(409, "cannot_void", exc.message) from None
+    return _reload(document)

@@ -81,7 +81,7 @@ def check_again(
     if waiting.status_code == StatusCode.EXTRA_COPY:
         return late_copies.look_again(document, connection, connector, user)
     state = DocumentState.objects.get(document=document)
-    copy = _copy_in_package(document, connector, state.remote_id)
+    copy = copy_in_package(document, connector, state.remote_id)
     link = links_for(connection, [document.party]).get(link_key(document.party))
     name = connector.capabilities.display_name
     if copy is None:
@@ -121,7 +121,7 @@ def _still(document: Document, message: str) -> DocumentState:
     return state
 
 
-def _copy_in_package(
+def copy_in_package(
     document: Document, connector: Connector, remote_id: str
 ) -> RemoteDocument | None:
     """The package's copy ledgersync recorded, found by number (and supplier)."""

@@ -53,6 +53,8 @@ class StatusCode(models.TextChoices):
     SYNCED = "SYNCED", "Synced"
     TOTAL_MISMATCH = "TOTAL_MISMATCH", "Package figures differ"
     EXTRA_COPY = "EXTRA_COPY", "Extra copy in the package"
+    # Voided (or deleted, where the package has no void for it) after it synced, from here.
+    VOIDED = "VOIDED", "Voided in the package"
     REJECTED = "REJECTED", "Rejected by the package"
     UNCERTAIN = "UNCERTAIN", "Waiting to confirm"
     RATE_LIMITED = "RATE_LIMITED", "Waiting for the package"
@@ -99,6 +101,8 @@ REMEDIES = {
     StatusCode.EXTRA_COPY: "The package holds it twice (an unanswered send landed late) and "
     "ledgersync could not remove the extra copy: remove the copy named here in the package, "
     "then press Check again on the document's page. It is never sent again.",
+    StatusCode.VOIDED: "Nothing: it is voided in the package and never sent again. Make a new "
+    "document if the work is still to be charged.",
     StatusCode.REJECTED: "Fix what the package says, then Sync again.",
     StatusCode.UNCERTAIN: "Nothing to do: ledgersync checks the package before sending again.",
     StatusCode.RATE_LIMITED: "Nothing to do: ledgersync waits and tries again.",
@@ -159,14 +163,16 @@ def check_failure(status_code: StatusCode, /, **values: object) -> Failure:
 # The package holds a copy of a document with one of these codes: it is never sent again, and
 # it cannot change here. Only SYNCED counts as synced; the others wait for a person.
 WAITS_FOR_PERSON = (StatusCode.TOTAL_MISMATCH, StatusCode.EXTRA_COPY)
-HOLDS_REMOTE_COPY = (StatusCode.SYNCED, *WAITS_FOR_PERSON)
+HOLDS_REMOTE_COPY = (StatusCode.SYNCED, StatusCode.VOIDED, *WAITS_FOR_PERSON)
 
 # A queued document that cannot go now and needs someone to look (the error centre): a failed
 # check, a refusal or trouble with the package, or a copy in the package waiting for a person.
 # Not SYNCED (gone), not CHECKING (not judged yet), and a blank code is READY or NOT_CHECKED.
 # In StatusCode's order: the checks in the order they run, then what the push ended in.
 NEEDS_ATTENTION = tuple(
-    code for code in StatusCode if code not in (StatusCode.SYNCED, StatusCode.CHECKING)
+    code
+    for code in StatusCode
+    if code not in (StatusCode.SYNCED, StatusCode.VOIDED, StatusCode.CHECKING)
 )
 
 
@@ -356,6 +362,8 @@ def posting(document, state) -> str:
     facts = facts or PROVIDERS.get(document.organisation.provider)
     name = facts.name if facts else document.organisation.provider
     if state is not None and state.remote_id and state.status_code in HOLDS_REMOTE_COPY:
+        if state.status_code == StatusCode.VOIDED:
+            return f"Voided in {name}"
         if state.remote_draft:
             return f"Draft in {name}, waiting for a person there to approve it"
         return f"Approved in {name}"

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from ledgersync.providers.base import ProviderError
 from ledgersync.records import formats, services
 from ledgersync.records.models import DocType, Document, Perm, SentVia
-from ledgersync.sync import codemap, connections, mismatches
+from ledgersync.sync import codemap, connections, mismatches, voiding
 from ledgersync.sync.models import Attempt, DocumentState
 from ledgersync.sync.status import StatusCode, failure_for, posting
 from ledgersync.web.access import document_for, organisation_of, require
@@ -342,4 +342,22 @@ def document_mismatch(request, pk: int):
         messages.success(request, f"The package now agrees with ledgersync: {document} is synced.")
     else:
         messages.error(request, state.message)
+    return redirect("document", pk)
+
+
+@login_required
+def document_void(request, pk: int):
+    """Void a synced document in the package (sync/voiding.py): a page asks first, then the
+    POST voids it, or says in words why it cannot."""
+    require(request, Perm.RUN_SYNC)
+    document = document_for(request, pk)
+    name = connections.provider_name(document.organisation)
+    if request.method != "POST":
+        return render(request, "web/document_void.html", {"document": document, "name": name})
+    try:
+        voiding.void(document, user=request.user)
+    except voiding.VoidRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{document} is voided in {name}.")
     return redirect("document", pk)

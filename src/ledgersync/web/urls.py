@@ -44,6 +44,7 @@ urlpatterns = [
     path("documents/<int:pk>/sent/", document_views.document_sent, name="document-sent"),
     path("documents/<int:pk>/email/", document_views.document_email, name="document-email"),
     path("documents/<int:pk>/mark/", document_views.document_mark, name="document-mark"),
+    path("documents/<int:pk>/void/", document_views.document_void, name="document-void"),
     path(
         "documents/<int:pk>/mismatch/", document_views.document_mismatch, name="document-mismatch"
     ),

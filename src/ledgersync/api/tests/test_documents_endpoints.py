@@ -231,3 +231,16 @@ def test_a_document_may_be_posted_as_a_draft_and_says_what_else_it_may_be(api, o
     error = refused.json()["error"]
     assert error["field"] == "post_as" and "'approved' or 'draft'" in error["message"]
     assert Document.objects.get().post_as == "approved"
+
+
+def test_a_document_not_in_the_package_cannot_be_voided_and_says_why(api, org):
+    doc = api.post("/documents", INVOICE).json()
+
+    refused = api.post(f"/documents/{doc['id']}/void")
+
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "cannot_void"
+    assert refused.json()["error"]["message"] == (
+        "Sales Invoice S0001 is not in the package, so there is nothing to void: unmark it for "
+        "sync instead."
+    )

@@ -97,3 +97,38 @@ def is_draft(server, company_id: str, doc_type: str, number: str) -> bool:
             if record.get(field) == number:
                 return record["status"]["id"] == "DRAFT"
     raise LookupError(f"{server.slug} holds no {doc_type} numbered {number}")
+
+
+def pay_in_package(server, company_id: str, doc_type: str, number: str, amount) -> None:
+    """What a payment recorded in the package leaves on the document: less outstanding."""
+    app = server.app
+    if server.slug == "quickbooks":
+        for record in app.store[company_id].all(QBO_ENTITY[doc_type]):
+            if record.get("DocNumber") == number:
+                record["Balance"] = record["TotalAmt"] - amount
+        return
+    if server.slug == "xero":
+        collection, kind, field = XERO_KIND[doc_type]
+        for record in getattr(app.orgs[company_id], collection).values():
+            if record.get("Type") == kind and record.get(field) == number:
+                due = "AmountDue" if collection == "invoices" else "RemainingCredit"
+                record[due] = record["Total"] - amount
+                record["AmountPaid"] = amount
+                record["Payments"] = [{"PaymentID": "p-1", "Amount": amount}]
+        return
+    collection, field = SAGE_COLLECTION[doc_type]
+    for record in app.store[company_id].records[collection].values():
+        if record.get(field) == number:
+            record["outstanding_amount"] = record["total_amount"] - amount
+            record["total_paid"] = amount
+
+
+def live_numbers(server, company_id: str, doc_type: str) -> Counter:
+    """``document_numbers`` without QuickBooks' voided copies (kept, amounts zeroed)."""
+    counts = document_numbers(server, company_id, doc_type)
+    if server.slug == "quickbooks":
+        for record in server.app.store[company_id].all(QBO_ENTITY[doc_type]):
+            note = str(record.get("PrivateNote") or "")
+            if note.startswith("Voided") and not record.get("TotalAmt"):
+                counts[record.get("DocNumber")] -= 1
+    return counts
