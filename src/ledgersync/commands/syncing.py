@@ -1,4 +1,6 @@
-"""`ledgersync sync` (a run with a progress bar and a summary) and `ledgersync status`.
+"""`ledgersync sync` (a run with a progress bar and a summary), `ledgersync status`, and
+`ledgersync void` (a synced document voided in the package: 0 voided, 1 refused, 2 bad
+arguments).
 
 Exit codes of `sync`: 0 everything marked for sync has synced; 1 documents are left with
 status codes (the table says why; also when nothing was ready to send); 2 the run could not
@@ -191,6 +193,31 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_void(args) -> int:
+    from ledgersync.records.models import Document
+    from ledgersync.sync import voiding
+
+    org = organisation(args.org)
+    doc_type = _doc_types(args.type)[0]
+    found = Document.objects.for_org(org).filter(doc_type=doc_type, number=args.number)
+    if args.supplier:
+        found = found.filter(supplier__number=args.supplier)
+    documents = list(found[:2])
+    if not documents:
+        raise CommandError(f"No {doc_type.label.lower()} numbered {args.number!r} in {org.slug}")
+    if len(documents) > 1:
+        raise CommandError(
+            f"Several suppliers have an invoice numbered {args.number!r}: give --supplier"
+        )
+    try:
+        state = voiding.void(documents[0])
+    except voiding.VoidRefused as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"{documents[0]}: {state.message}.")
+    return 0
+
+
 def register(sub) -> None:
     sync = sub.add_parser("sync", help="sync marked documents now, with a progress bar")
     sync.add_argument("--org", required=True, help="organisation slug")
@@ -206,3 +233,12 @@ def register(sub) -> None:
     status = sub.add_parser("status", help="the connection and the sync queues by status code")
     status.add_argument("--org", required=True, help="organisation slug")
     status.set_defaults(func=lambda args: run_command(cmd_status, args))
+
+    void = sub.add_parser("void", help="void a synced document in the accounting package")
+    void.add_argument("--org", required=True, help="organisation slug")
+    void.add_argument(
+        "--type", required=True, help="sales-invoice, sales-credit-note or supplier-invoice"
+    )
+    void.add_argument("--supplier", help="the supplier's number, for a supplier invoice")
+    void.add_argument("number", help="the document's number")
+    void.set_defaults(func=lambda args: run_command(cmd_void, args))

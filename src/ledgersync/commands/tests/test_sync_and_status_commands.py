@@ -9,7 +9,8 @@ import pytest
 from ledgersync.cli import main
 from ledgersync.commands import syncing
 from ledgersync.records.models import Account, Document
-from ledgersync.records.tests.factories import make_org
+from ledgersync.records.services import create_document
+from ledgersync.records.tests.factories import invoice_data, make_org
 from ledgersync.sync import linking
 from ledgersync.sync.connections import connector_for_connection
 from ledgersync.sync.models import DocumentState, SyncRun
@@ -89,3 +90,16 @@ def test_status_shows_the_connection_and_queue_counts(demo, capsys):
     assert "Sales Invoice      NOT_SENT            1" in out
     assert "Supplier Invoice   ACCOUNT_NOT_LINKED  4" in out
     assert "NOT_CHECKED" not in out
+
+
+@pytest.mark.django_db
+def test_void_refuses_a_document_not_in_the_package_and_names_a_missing_one(capsys):
+    organisation = make_org()
+    create_document(organisation, invoice_data(number="S0042"))
+
+    refused = main(["void", "--org", organisation.slug, "--type", "sales-invoice", "S0042"])
+    assert refused == 1
+    assert "Sales Invoice S0042 is not in the package" in capsys.readouterr().err
+    missing = main(["void", "--org", organisation.slug, "--type", "sales-invoice", "S9999"])
+    assert missing == 2
+    assert "No sales invoice numbered 'S9999'" in capsys.readouterr().err
