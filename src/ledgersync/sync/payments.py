@@ -220,3 +220,21 @@ def request_pull(connection: Connection) -> bool:
     from ledgersync.sync import tasks  # tasks import this module
 
     return tasks.submit(tasks.pull_payments, connection.pk, what="a payments pull")
+
+
+def pull_sentence(connection: Connection | None) -> str:
+    """How the connection's payments pull stands, in words, for the Sync page and
+    ``ledgersync status``; "" before any pull."""
+    record = PaymentsPull.objects.filter(connection=connection).first() if connection else None
+    if record is None or record.tried_at is None:
+        return ""
+    when = timezone.localtime(record.tried_at).strftime("%d/%m/%Y %H:%M")
+    if record.error:
+        return (
+            f"Payments could not be pulled at {when}: {record.error} "
+            f"They are tried again every {settings.PAYMENTS_EVERY_MINUTES} minutes."
+        )
+    return (
+        f"Payments pulled from the package at {when}; pulled again every "
+        f"{settings.PAYMENTS_EVERY_MINUTES} minutes."
+    )
