@@ -63,13 +63,19 @@ def pull(connection: Connection, connector: Connector | None = None) -> PullResu
     """Pull the connection's payments once, from its cursor. Never raises for the
     package's trouble: it is kept on the connection's PaymentsPull and returned."""
     record, _ = PaymentsPull.objects.get_or_create(connection=connection)
+    # Claimed as tried at once, so the next minute's schedule does not start it again.
+    PaymentsPull.objects.filter(pk=record.pk).update(tried_at=timezone.now())
     name = connections.provider_name(connection.organisation, connection)
-    built_with = connections.refresh_token_now(connection)
     try:
         connector = connector or connections.connector_for_connection(connection)
-        page = connector.payments_since(record.cursor)
     except ConfigError as exc:
-        return _failed(connection, record, not_configured(name, exc), connector)
+        return _failed(connection, record, not_configured(name, exc), None)
+    except (connections.NotConnected, ProviderError) as exc:
+        # Not connected, or already known to need connecting again: nothing was asked.
+        return _failed(connection, record, failure_for(exc, name).message, None)
+    built_with = connections.refresh_token_now(connection)
+    try:
+        page = connector.payments_since(record.cursor)
     except AuthError as exc:
         # Refused even after a refresh, unless another process rotated the tokens meanwhile.
         if connections.refresh_token_now(connection) == built_with:
