@@ -131,4 +131,6 @@ def test_a_failing_pull_is_kept_on_the_connection_and_alerted_once(demo, sandbox
     assert not failed.ok and failed.error == again.error
     pull = PaymentsPull.objects.get(connection=connection)
     assert (pull.error, pull.cursor) == (failed.error, cursor)
+    assert payments.pull_sentence(connection).startswith("Payments could not be pulled at ")
+    assert failed.error in payments.pull_sentence(connection)
     assert Event.objects.filter(kind=EventKind.PAYMENTS_PULL_FAILED).count() == 1
