@@ -236,8 +236,10 @@ def pull_sentence(connection: Connection | None) -> str:
         return ""
     when = timezone.localtime(record.tried_at).strftime("%d/%m/%Y %H:%M")
     if record.error:
+        reason = record.error.rstrip()
+        reason = reason if reason.endswith((".", "!", "?")) else f"{reason}."
         return (
-            f"Payments could not be pulled at {when}: {record.error} "
+            f"Payments could not be pulled at {when}: {reason} "
             f"They are tried again every {settings.PAYMENTS_EVERY_MINUTES} minutes."
         )
     return (
