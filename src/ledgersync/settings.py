@@ -238,6 +238,8 @@ else:
 # Sync defaults; each organisation can change its own in Settings.
 SYNC_BATCH_SIZE = env_int("LEDGERSYNC_BATCH_SIZE", 5, minimum=1)
 AUTO_SYNC_MINUTES = env_int("LEDGERSYNC_AUTO_SYNC_MINUTES", 20, minimum=1)
+# How often each connection's payments are pulled back from the package (sync/payments.py).
+PAYMENTS_EVERY_MINUTES = env_int("LEDGERSYNC_PAYMENTS_EVERY_MINUTES", 15, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,7 @@ The few places where each thing happens call one function here, in a line:
     connection refused (sync/connections.py)    connection_needs_relink  connection.relink_needed
     a run ends (sync/engine.py, Lease.finish)   run_ended                run.failed / run.finished
     the package rejects a document (batch.py)   document_rejected        documents.rejected
-    payments fail to pull (#17)                 emit(..., PAYMENTS_PULL_FAILED, ...)
+    payments fail to pull (sync/payments.py)    payments_pull_failed     payments.pull_failed
 
 The body a webhook receives and ``GET /api/v1/events`` lists is ``body``, built by one schema.
 """
@@ -119,6 +119,24 @@ def connection_needs_relink(connection, reason: str) -> None:
             "provider": connection.provider,
             "company_id": connection.company_id,
             "company_name": connection.company_name,
+            "reason": reason[:500],
+        },
+    )
+
+
+def payments_pull_failed(connection, reason: str) -> None:
+    """A payments pull failed after the last one worked (sync/payments.py ``pull``)."""
+    name = display_name(connection.provider)
+    company = connection.company_name or connection.company_id
+    emit(
+        connection.organisation,
+        EventKind.PAYMENTS_PULL_FAILED,
+        f"payments:{connection.pk}",
+        f"Payments could not be pulled from {name} ({company}): {reason}",
+        {
+            "connection_id": connection.pk,
+            "provider": connection.provider,
+            "company_id": connection.company_id,
             "reason": reason[:500],
         },
     )

@@ -14,7 +14,7 @@ from ledgersync.api.schemas import DocumentFilter, DocumentOut, DocumentPage, Se
 from ledgersync.records import services
 from ledgersync.records.inputs import DocumentIn, DocumentPatch
 from ledgersync.records.models import Document
-from ledgersync.sync import voiding
+from ledgersync.sync import paid, voiding
 from ledgersync.sync.status import StatusCode
 
 router = Router(tags=["documents"])
@@ -79,6 +79,8 @@ def list_documents(request, filters: Query[DocumentFilter]):
     if filters.synced is not None:
         synced = Q(sync_state__status_code=StatusCode.SYNCED)
         rows = rows.filter(synced) if filters.synced else rows.exclude(synced)
+    if filters.paid is not None:
+        rows = paid.filter_documents(rows, filters.paid.value)
     return output.page(output.documents_for(rows), filters, output.document_out)
 
 

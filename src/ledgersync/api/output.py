@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ledgersync.api.paid import paid_out
 from ledgersync.records.formats import plain
 from ledgersync.records.models import Account, Document, NominalCode, Supplier, TaxCode
 from ledgersync.records.parties import PARTY_FIELDS
@@ -152,13 +153,14 @@ def document_out(document: Document) -> dict:
         "gross_total": money(net + tax),
         "lines": [line_out(line) for line in lines],
         "sync": sync_out(state_of(document)),
+        "paid": paid_out(document),
     }
 
 
 def documents_for(queryset):
-    return queryset.select_related("account", "supplier", "care_of", "sync_state").prefetch_related(
-        "lines__nominal", "lines__tax_code"
-    )
+    return queryset.select_related(
+        "account", "supplier", "care_of", "sync_state", "paid"
+    ).prefetch_related("lines__nominal", "lines__tax_code", "paid__payments")
 
 
 def run_out(run: SyncRun) -> dict:

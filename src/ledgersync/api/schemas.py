@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
+from ledgersync.api.paid import PaidFilter, PaidOut
 from ledgersync.records.inputs import (
     AccountKind,
     Country,
@@ -243,6 +244,7 @@ class DocumentOut(Schema):
     gross_total: str
     lines: list[LineOut]
     sync: SyncStateOut
+    paid: PaidOut | None
 
 
 class DocumentPage(Page):
@@ -259,6 +261,7 @@ class DocumentFilter(Paging):
     sent: bool | None = None
     synced: bool | None = None
     status_code: StatusName | None = None
+    paid: PaidFilter | None = None
     issued_from: dt.date | None = None
     issued_to: dt.date | None = None
 

@@ -160,7 +160,7 @@ def _summary(org, runs, waiting=()) -> int:
 
 def cmd_status(args) -> int:
     from ledgersync.records.models import DocType
-    from ledgersync.sync import assess, connections
+    from ledgersync.sync import assess, connections, payments
     from ledgersync.sync.models import LIVE_RUN_STATES, SyncRun
 
     org = organisation(args.org)
@@ -175,6 +175,9 @@ def cmd_status(args) -> int:
             f"Connection:   {connection.get_provider_display()} company {company}: "
             f"{connection.get_status_display().lower()}{detail}"
         )
+        pulled = payments.pull_sentence(connection)
+        if pulled:
+            print(f"Payments:     {pulled}")
     for run in SyncRun.objects.for_org(org).filter(state__in=LIVE_RUN_STATES):
         kind = "Auto Sync" if run.auto else "Sync"
         print(
@@ -190,7 +193,33 @@ def cmd_status(args) -> int:
             rows.append([doc_type.label, code, count])
     print("\nMarked for sync, not yet synced:")
     table(["type", "status", "documents"], rows)
+    owed = _still_owed(org)
+    if owed:
+        print("\nSynced, with money still owed in the package:")
+        table(["number", "paid", "payments"], owed)
     return 0
+
+
+def _still_owed(org) -> list[list[str]]:
+    """Each synced document the package says is unpaid or part paid, oldest number first."""
+    from ledgersync.records.formats import money
+    from ledgersync.records.models import Document
+    from ledgersync.sync import paid
+
+    documents = paid.filter_documents(
+        Document.objects.for_org(org).select_related("paid", "sync_state"), "unpaid"
+    ).order_by("doc_type", "number")
+    rows = []
+    for document in documents.prefetch_related("paid__payments"):
+        balance = paid.balance_of(document)
+        if balance is None:
+            continue
+        paid_list = ", ".join(
+            f"{p.paid_on:%d/%m/%Y} {p.reference or '-'} {money(p.amount, document.currency)}"
+            for p in balance.payments.all()
+        )
+        rows.append([document.number, paid.describe(balance, document.currency), paid_list or "-"])
+    return rows
 
 
 def cmd_void(args) -> int:

@@ -52,12 +52,15 @@ __all__ = [
     "NewContact",
     "OutboundDocument",
     "OutboundLine",
+    "PaidState",
+    "PaymentsPage",
     "PermanentError",
     "ProviderError",
     "PushResult",
     "RateLimited",
     "ReferenceData",
     "RemoteDocument",
+    "RemotePayment",
     "RetriableError",
     "TaxCode",
     "TokenCallback",
@@ -448,6 +451,40 @@ class RemoteDocument:
 
 
 @dataclass(frozen=True)
+class RemotePayment:
+    """Money the package applied to a document: a payment, or a credit allocated to it.
+    ``remote_id`` is the package's id for the payment (or allocation); ``amount`` is what
+    it took off this document."""
+
+    remote_id: str
+    paid_on: date
+    amount: Decimal
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class PaidState:
+    """What the package says one of our documents has been paid: its total, what is still
+    outstanding, and every payment or credit applied to it (complete, not only new ones)."""
+
+    remote_id: str
+    doc_type: DocType
+    total: Decimal
+    outstanding: Decimal
+    payments: tuple[RemotePayment, ...] = ()
+
+
+@dataclass(frozen=True)
+class PaymentsPage:
+    """The documents whose payments changed since a cursor, and the next cursor: the
+    package's own time of the newest change it reported (the same cursor again when
+    nothing changed), so our clock never decides what is missed."""
+
+    documents: tuple[PaidState, ...]
+    cursor: datetime | None
+
+
+@dataclass(frozen=True)
 class PushResult:
     """The fate of one document in a push: exactly one of ``remote`` or ``error`` is set."""
 
@@ -615,6 +652,14 @@ class Connector(ABC):
         """Every live (not voided or deleted) document with this number, for supplier
         invoices from this supplier; [] when there is none. Used to find an extra copy made
         when an unanswered send landed after the document was sent again."""
+
+    @abstractmethod
+    def payments_since(self, since: datetime | None) -> PaymentsPage:
+        """Sales invoices, credit notes and supplier invoices whose payments or
+        allocations changed at or after ``since`` (the cursor an earlier page returned; None
+        for as far back as the package lets us look), each with its whole paid state.
+        Incremental and cheap: a few reads however many documents the package holds. A
+        document may appear again with nothing new; callers store the state idempotently."""
 
     @abstractmethod
     def void_document(self, document: RemoteDocument) -> None:

@@ -674,3 +674,11 @@ class Problem(models.Model):
     @property
     def came_back(self) -> int:
         return self.times - 1
+
+
+# Payments coming back (#17) live in their own module; Django finds them through this one.
+from ledgersync.sync.paid_models import (  # noqa: E402, F401
+    PaidBalance,
+    PaymentsPull,
+    RemotePaymentRow,
+)

@@ -14,7 +14,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ledgersync.outage import database_errors, queue_errors, throttle
 from ledgersync.records.models import DocType, Organisation
-from ledgersync.sync import bulk, connections, engine, health, late_copies, reference
+from ledgersync.sync import bulk, connections, engine, health, late_copies, payments, reference
 from ledgersync.sync.models import SyncRun, Trigger
 from ledgersync.sync.periodic import once_per_schedule
 
@@ -200,6 +200,23 @@ def keep_reference_fresh() -> None:
     counts = reference.keep_fresh()
     if any(counts.values()):
         log.info("reference data: %s", counts)
+
+
+@db_periodic_task(crontab(minute="*"))
+@once_per_schedule
+def pull_payments_when_due() -> None:
+    """Pull payments back for each connection every LEDGERSYNC_PAYMENTS_EVERY_MINUTES."""
+    counts = payments.pull_due()
+    if any(counts.values()):
+        log.info("payments: %s", counts)
+
+
+@db_task()
+def pull_payments(connection_id: int) -> None:
+    """Pull one connection's payments now (sync/payments.request_pull)."""
+    connection = reference.by_id(connection_id)
+    if connection is not None:
+        payments.pull(connection)
 
 
 @db_periodic_task(crontab(minute="*/5"))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from ledgersync.providers.base import ProviderError
 from ledgersync.records import formats, services
 from ledgersync.records.models import DocType, Document, Perm, SentVia
-from ledgersync.sync import codemap, connections, mismatches, voiding
+from ledgersync.sync import codemap, connections, mismatches, paid, voiding
 from ledgersync.sync.models import Attempt, DocumentState
 from ledgersync.sync.status import StatusCode, failure_for, posting
 from ledgersync.web.access import document_for, organisation_of, require
@@ -55,7 +55,8 @@ def _filtered(organisation, params):
         documents = documents.exclude(sync_state__status_code=StatusCode.SYNCED)
     if params.get("status") in StatusCode.values:
         documents = documents.filter(sync_state__status_code=params["status"])
-    return documents.order_by("doc_type", "number")
+    documents = paid.filter_documents(documents, params.get("paid"))
+    return documents.select_related("paid").order_by("doc_type", "number")
 
 
 @login_required
@@ -66,6 +67,8 @@ def document_list(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    for document in page.object_list:
+        document.paid_shown = paid.balance_of(document)
     return render(
         request,
         "web/document_list.html",
@@ -75,6 +78,7 @@ def document_list(request):
             "query": query.urlencode(),
             "doc_types": DocType.choices,
             "status_codes": StatusCode.choices,
+            "paid_filters": paid.FILTER_LABELS.items(),
         },
     )
 
@@ -94,6 +98,8 @@ def document_detail(request, pk: int):
             ],
             "state": state,
             "posting": posting(document, state),
+            "balance": (balance := paid.balance_of(document)),
+            "paid_sentence": paid.describe(balance, document.currency) if balance else "",
         },
     )
 

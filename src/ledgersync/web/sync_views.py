@@ -20,7 +20,7 @@ from ledgersync.env import ConfigError
 from ledgersync.providers.base import ProviderError
 from ledgersync.providers.registry import connector_for
 from ledgersync.records.models import DocType, Organisation, Perm
-from ledgersync.sync import connections, engine, reference, tasks
+from ledgersync.sync import connections, engine, payments, reference, tasks
 from ledgersync.sync.connections import provider_name
 from ledgersync.sync.models import ConnectionStatus, SyncRun
 from ledgersync.sync.status import failure_for, not_configured
@@ -89,6 +89,7 @@ def sync_page(request, doc_type: str):
             "nothing_ready": first_fix(organisation, current, package.connection, run),
             "readiness": readiness(organisation, current, package.connection),
             "package_data": PackageData.of(package.connection),
+            "payments_pull": payments.pull_sentence(package.connection),
         },
     )
 

@@ -34,8 +34,12 @@ class QuickBooksClient:
         return f"/v3/company/{self.realm}/{tail}"
 
     def get(self, tail: str) -> Any:
-        params = {"minorversion": MINOR_VERSION}
-        return self.api.request("GET", self.path(tail), params=params).body
+        return self.get_with(tail, {})
+
+    def get_with(self, tail: str, params: Mapping[str, str]) -> Any:
+        """GET with query parameters (``/cdc``'s entities and changedSince)."""
+        query = {**params, "minorversion": MINOR_VERSION}
+        return self.api.request("GET", self.path(tail), params=query).body
 
     def query(self, sql: str) -> Any:
         params = {"query": sql, "minorversion": MINOR_VERSION}

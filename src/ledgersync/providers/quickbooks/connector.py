@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ledgersync.providers.base import (
@@ -24,6 +25,7 @@ from ledgersync.providers.base import (
     LedgerAccount,
     NewContact,
     OutboundDocument,
+    PaymentsPage,
     PushResult,
     ReferenceData,
     RemoteDocument,
@@ -40,7 +42,7 @@ from ledgersync.providers.errors import (
     UncertainError,
 )
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.quickbooks import FACTS, mapping
+from ledgersync.providers.quickbooks import FACTS, mapping, payments
 from ledgersync.providers.quickbooks.client import QuickBooksClient, item_error
 
 DOC_NUMBER_MAX = 21
@@ -55,6 +57,8 @@ _KEY_NAMESPACE = uuid.UUID("6f1c1f5e-3b0e-4d55-9d7e-6b1f0c2a9e41")
 REALM_ID = re.compile(r"[0-9]{1,32}")
 
 OBJECT_NOT_FOUND = "610"  # also what QuickBooks says of a deleted object
+# CDC looks back at most 30 days; a cursor older than that (or none) starts just inside it.
+CDC_LOOK_BACK = timedelta(days=30) - timedelta(hours=1)
 
 
 class QuickBooksConnector(HttpConnector):
@@ -217,6 +221,46 @@ class QuickBooksConnector(HttpConnector):
         if contact_id is not None and doc_type is DocType.SUPPLIER_INVOICE:
             docs = [doc for doc in docs if doc.contact_id == contact_id]
         return [doc for doc in docs if doc.number.casefold() == number.casefold()]
+
+    def payments_since(self, since: datetime | None) -> PaymentsPage:
+        # Our clock only keeps the request inside QuickBooks' window; the cursor is theirs.
+        earliest = datetime.now(UTC) - CDC_LOOK_BACK
+        start = since if since is not None and since > earliest else earliest
+        rows = payments.cdc_rows(
+            self.client.get_with(
+                "cdc",
+                {
+                    "entities": ",".join(payments.CDC_ENTITIES),
+                    "changedSince": start.isoformat(timespec="seconds"),
+                },
+            )
+        )
+        documents = payments.live_documents(rows)
+        known = {
+            entity: {str(r["Id"]): r for r in rows.get(entity, []) if r.get("status") != "Deleted"}
+            for entity in payments.PAYMENT_ENTITIES
+        }
+        for entity in payments.PAYMENT_ENTITIES:
+            missing = {
+                payment_id
+                for _, row in documents
+                for payment_id in payments.payment_ids(row)[entity]
+                if payment_id not in known[entity]
+            }
+            if missing:
+                found = self.client.query_all(entity, mapping.in_list("Id", sorted(missing)))
+                known[entity].update({str(r["Id"]): r for r in found})
+        states = []
+        for entity, row in documents:
+            wanted = payments.payment_ids(row)
+            applied = {
+                f"{kind}:{pid}": known[kind][pid]
+                for kind, ids in wanted.items()
+                for pid in ids
+                if pid in known[kind]
+            }
+            states.append(payments.paid_state(entity, row, applied))
+        return PaymentsPage(tuple(states), payments.newest_change(rows) or since)
 
     def void_document(self, document: RemoteDocument) -> None:
         entity = mapping.ENTITY_FOR_DOC[document.doc_type]

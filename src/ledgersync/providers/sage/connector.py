@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from ledgersync.providers.base import (
@@ -26,6 +27,8 @@ from ledgersync.providers.base import (
     InvalidAccsId,
     NewContact,
     OutboundDocument,
+    PaidState,
+    PaymentsPage,
     PushResult,
     ReferenceData,
     RemoteDocument,
@@ -34,7 +37,7 @@ from ledgersync.providers.base import (
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.sage import FACTS, mapping
+from ledgersync.providers.sage import FACTS, mapping, payments
 from ledgersync.providers.sage.client import SageClient
 from ledgersync.providers.sage.numbers import NumberBook
 
@@ -218,6 +221,17 @@ class SageConnector(HttpConnector):
         self, doc_type: DocType, number: str, contact_id: str | None = None
     ) -> list[RemoteDocument]:
         return self.numbers.all_numbered(doc_type, number, contact_id)
+
+    def payments_since(self, since: datetime | None) -> PaymentsPage:
+        states: list[PaidState] = []
+        rows = []
+        for doc_type, collection in payments.collections().items():
+            found = self.client.list_all(f"/{collection}", payments.query(since))
+            rows += found
+            states += [
+                state for row in found if (state := payments.paid_state(row, doc_type)) is not None
+            ]
+        return PaymentsPage(tuple(states), payments.newest_change(rows) or since)
 
     def void_document(self, document: RemoteDocument) -> None:
         # DELETE voids a sales document (a reason is required once it is past draft) and

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from html import unescape
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import httpx
@@ -35,7 +35,9 @@ from ledgersync.providers.base import (
     NewContact,
     OutboundDocument,
     OutboundLine,
+    PaidState,
     PushResult,
+    RemoteDocument,
 )
 from ledgersync.providers.config import sandbox_config
 from ledgersync.providers.errors import (
@@ -52,6 +54,7 @@ from ledgersync.providers.registry import connector_for
 
 IN_PROCESS_ROOT = "http://sandbox.invalid"
 REDIRECT_URI = "http://127.0.0.1:8000/connections/callback"
+PAID_ON = date(2025, 3, 10)
 
 
 def outbound_document(
@@ -109,6 +112,8 @@ class ContractFixtures:
     # Requests to push three new documents once reference data and contacts are in hand
     # (one batch where the provider has batches; one write each, plus any number check).
     calls_to_push_three: int = 1
+    # Requests for one pull of payments (payments_since) that finds a few documents.
+    calls_per_payments_pull: int = 1
 
 
 class Sandbox:
@@ -156,9 +161,28 @@ class SocketApp:
         return LoopbackTransport(self.url)
 
 
+class RecordPayment(Protocol):
+    """Records a payment in the sandbox through the provider's own API (the provider's
+    ``tests/paying.py``), as the package's user would."""
+
+    def __call__(
+        self,
+        http: httpx.Client,
+        credentials: Credentials,
+        *,
+        remote_id: str,
+        doc_type: DocType,
+        contact_id: str,
+        amount: Decimal,
+        reference: str,
+        day: date,
+    ) -> None: ...
+
+
 class ConnectorContract:
     slug: ClassVar[str]
     fixtures: ClassVar[ContractFixtures]
+    record_payment: ClassVar[RecordPayment]
     # True runs every test over the sandbox's real loopback socket instead of in-process.
     on_socket: ClassVar[bool] = False
 
@@ -259,6 +283,21 @@ class ConnectorContract:
         connector.reference_data()
         sandbox.fault(fault, count=count)
         return connector.push([document])[0]
+
+    def pay(
+        self, connector: Connector, sandbox: Sandbox, remote: RemoteDocument, amount: str, ref: str
+    ) -> None:
+        assert connector.credentials is not None
+        type(self).record_payment(
+            sandbox.client,
+            connector.credentials,
+            remote_id=remote.remote_id,
+            doc_type=remote.doc_type,
+            contact_id=remote.contact_id,
+            amount=Decimal(amount),
+            reference=ref,
+            day=PAID_ON,
+        )
 
     # --- OAuth -----------------------------------------------------------------------------
 
@@ -559,6 +598,49 @@ class ConnectorContract:
         before = connector.api_calls
         connector.push([self.invoice(connector, f"S201{n}") for n in (1, 2, 3)])
         assert connector.api_calls - before == self.fixtures.calls_to_push_three
+
+    # --- payments coming back ----------------------------------------------------------------
+
+    def test_payments_in_full_and_in_part_come_back_from_the_cursor(self, connector, sandbox):
+        invoice, bill = (
+            result.remote
+            for result in connector.push(
+                [
+                    self.invoice(connector, "S2301"),
+                    self.invoice(connector, "BMD-6301", doc_type=DocType.SUPPLIER_INVOICE),
+                ]
+            )
+        )
+        assert invoice is not None and bill is not None
+        before = connector.payments_since(None)
+        unpaid = {s.remote_id: s for s in before.documents}[invoice.remote_id]
+        assert (unpaid.total, unpaid.outstanding, unpaid.payments) == (
+            Decimal("180.00"),
+            Decimal("180.00"),
+            (),
+        )
+        self.pay(connector, sandbox, invoice, "100.00", "BACS 7731")
+        self.pay(connector, sandbox, bill, "180.00", "CHQ 1002")
+
+        calls = connector.api_calls
+        after = connector.payments_since(before.cursor)
+        assert connector.api_calls - calls == self.fixtures.calls_per_payments_pull
+        states = {s.remote_id: s for s in after.documents}
+        part, full = states[invoice.remote_id], states[bill.remote_id]
+        assert (part.doc_type, part.outstanding) == (DocType.SALES_INVOICE, Decimal("80.00"))
+        assert [(p.paid_on, p.amount, p.reference) for p in part.payments] == [
+            (PAID_ON, Decimal("100.00"), "BACS 7731")
+        ]
+        assert (full.doc_type, full.outstanding) == (DocType.SUPPLIER_INVOICE, Decimal("0.00"))
+        assert [(p.amount, p.reference) for p in full.payments] == [(Decimal("180.00"), "CHQ 1002")]
+        assert after.cursor is not None and before.cursor is not None
+        assert after.cursor >= before.cursor
+
+        # Nothing new: the cursor stays, and what comes again (the boundary) is unchanged.
+        again = connector.payments_since(after.cursor)
+        assert again.cursor == after.cursor
+        assert all(states[s.remote_id] == s for s in again.documents if s.remote_id in states)
+        assert all(isinstance(s, PaidState) for s in again.documents)
 
 
 _FORM = re.compile(r'<form[^>]*action="([^"]*)"', re.I)

@@ -90,8 +90,11 @@ class XeroClient:
         body: Any = None,
         key: str | None = None,
         tenant: bool = True,
+        modified_since: str | None = None,
     ) -> Reply:
         headers = {"xero-tenant-id": self.tenant} if tenant else {}
+        if modified_since is not None:
+            headers["If-Modified-Since"] = modified_since
         if key is not None:
             headers["Idempotency-Key"] = key
         self.gate.before_call(self.api.sleep, self.api.retry.max_rate_limit_wait)
@@ -99,18 +102,30 @@ class XeroClient:
             method, path, params=params, json_body=body, headers=headers, idempotent=key is not None
         )
 
-    def get(self, resource: str, params: Mapping[str, str] | None = None) -> Any:
-        return self.request("GET", f"{API_ROOT}/{resource}", params=params).body
+    def get(
+        self,
+        resource: str,
+        params: Mapping[str, str] | None = None,
+        modified_since: str | None = None,
+    ) -> Any:
+        path = f"{API_ROOT}/{resource}"
+        return self.request("GET", path, params=params, modified_since=modified_since).body
 
     def get_all(
-        self, collection: str, params: Mapping[str, str] | None = None
+        self,
+        collection: str,
+        params: Mapping[str, str] | None = None,
+        modified_since: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Every element of a paged list."""
+        """Every element of a paged list (only those changed since ``modified_since``, an
+        ``If-Modified-Since`` value, when given)."""
         rows: list[dict[str, Any]] = []
         page = 1
         while True:
             answer = self.get(
-                collection, {**(params or {}), "page": str(page), "pageSize": str(PAGE_SIZE)}
+                collection,
+                {**(params or {}), "page": str(page), "pageSize": str(PAGE_SIZE)},
+                modified_since,
             )
             found = answer.get(collection) or []
             rows.extend(found)

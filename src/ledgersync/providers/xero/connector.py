@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from ledgersync.ids import is_guid
@@ -28,6 +29,8 @@ from ledgersync.providers.base import (
     NewContact,
     OutboundDocument,
     OutboundLine,
+    PaidState,
+    PaymentsPage,
     PushResult,
     ReferenceData,
     RemoteDocument,
@@ -38,7 +41,7 @@ from ledgersync.providers.base import (
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.xero import FACTS, mapping
+from ledgersync.providers.xero import FACTS, mapping, payments
 from ledgersync.providers.xero.client import API_ROOT, RateGate, XeroClient
 
 NUMBERS_PER_FILTER = 40  # InvoiceNumbers=... keeps the URL well under Xero's limit
@@ -200,6 +203,20 @@ class XeroConnector(HttpConnector):
     ) -> list[RemoteDocument]:
         matches = self._documents_numbered(doc_type, [number], contact_id, mapping.is_voided)
         return [doc for doc in matches if doc.number.casefold() == number.casefold()]
+
+    def payments_since(self, since: datetime | None) -> PaymentsPage:
+        header = payments.modified_since(since) if since is not None else None
+        states: list[PaidState] = []
+        rows = []
+        for collection, query in payments.FILTERS.items():
+            found = self.client.get_all(collection, query, header)
+            rows += found
+            states += [
+                state
+                for row in found
+                if (state := payments.paid_state(row, collection)) is not None
+            ]
+        return PaymentsPage(tuple(states), payments.newest_change(rows) or since)
 
     def void_document(self, document: RemoteDocument) -> None:
         collection = mapping.COLLECTION_FOR_DOC[document.doc_type]

@@ -107,3 +107,42 @@ def facts(pairs: Iterable[tuple[str, object]]) -> str:
         f"<tr><th>{label}</th><td>{escape(str(value))}</td></tr>" for label, value in pairs
     )
     return f"<table>{rows}</table>"
+
+
+@dataclass(frozen=True)
+class PaymentForm:
+    """What a person typed in a document page's Record payment form."""
+
+    amount: str
+    reference: str
+    day: str  # YYYY-MM-DD, "" for today
+
+
+def payment_form(action: str, hidden: Mapping[str, str], error: str = "") -> str:
+    """The Record payment form under a document (as the package's own app has one): an
+    amount, a reference and a date, posted to ``action`` with ``hidden`` fields."""
+    fields = "".join(
+        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in hidden.items()
+    )
+    problem = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    return (
+        f'<h2>Record payment</h2>{problem}<form method="post" action="{escape(action)}" '
+        f'id="record-payment">{fields}'
+        '<label>Amount <input name="amount" inputmode="decimal" required></label> '
+        '<label>Reference <input name="reference"></label> '
+        '<label>Date <input name="date" type="date"></label> '
+        '<button type="submit">Record payment</button></form>'
+    )
+
+
+def read_payment_form(request: Request) -> PaymentForm:
+    return PaymentForm(
+        amount=request.form.get("amount", "").strip(),
+        reference=request.form.get("reference", "").strip(),
+        day=request.form.get("date", "").strip(),
+    )
+
+
+def see_other(location: str) -> Response:
+    """After a form's post: back to the page it was on (303)."""
+    return Response(status=303, headers={"Location": location})

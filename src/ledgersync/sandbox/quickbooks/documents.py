@@ -1,4 +1,5 @@
-"""Invoice, CreditMemo, Bill and Payment: lines, tax, totals, balances and numbering.
+"""Invoice, CreditMemo and Bill: lines, tax, totals, balances and numbering (payments.py
+holds Payment and BillPayment).
 
 QuickBooks computes TotalAmt (lines + tax) and Balance (TotalAmt less what payments have
 applied); a supplied value is overwritten. Sales transactions get a SubTotalLineDetail line
@@ -25,6 +26,11 @@ from ledgersync.sandbox.quickbooks.validate import (
 )
 
 ZERO = Decimal("0.00")
+# What applies money to a transaction: customer payments (to invoices and credit memos) and
+# bill payments (to bills).
+PAYMENT_ENTITIES = ("Payment", "BillPayment")
+# How a bill's LinkedTxn names the bill payment that paid it, by the payment's PayType.
+BILL_PAYMENT_TXN_TYPES = {"Check": "BillPaymentCheck", "CreditCard": "BillPaymentCreditCard"}
 DOC_NUMBER_MAX = 21
 MAX_TAXABLE_LINES = 750
 SALES_DETAILS = ("SalesItemLineDetail", "DescriptionOnly", "SubTotalLineDetail")
@@ -268,14 +274,14 @@ def _global_tax(ctx: WriteContext, data: dict) -> str | None:
     return value
 
 
-def _party(ctx: WriteContext, data: dict, field: str, entity: str) -> dict:
+def party(ctx: WriteContext, data: dict, field: str, entity: str) -> dict:
     party_id = ref_id(data, field)
     if party_id is None:
         raise errors.required(field)
     return referenced(ctx.company, entity, party_id, "Names")
 
 
-def _header(ctx: WriteContext, data: dict, entity: str, party: dict, party_field: str) -> dict:
+def header(ctx: WriteContext, data: dict, entity: str, party: dict, party_field: str) -> dict:
     body = {k: v for k, v in data.items() if k not in READ_ONLY}
     text(data, "PrivateNote", 4000)
     _department_ref(ctx, data, body)
@@ -298,7 +304,8 @@ def applied(
     company: Company, txn_id: str, txn_type: str, skip_payment: str | None = None
 ) -> Decimal:
     total = ZERO
-    for payment in company.all("Payment"):
+    payments = [p for entity in PAYMENT_ENTITIES for p in company.all(entity)]
+    for payment in payments:
         if payment["Id"] == skip_payment:
             continue
         for line in payment.get("Line", []):
@@ -310,13 +317,13 @@ def applied(
 
 
 def _sales(ctx: WriteContext, data: dict, existing: dict | None, entity: str) -> dict:
-    customer = _party(ctx, data, "CustomerRef", "Customer")
+    customer = party(ctx, data, "CustomerRef", "Customer")
     global_tax = _global_tax(ctx, data)
     doc = _doc_number(ctx, entity, data, existing, None)
     lines, taxed, subtotal = sales_lines(ctx, data, existing, global_tax)
     if sum(1 for line in taxed if line.code) > MAX_TAXABLE_LINES:
         raise errors.business("A taxable transaction can have at most 750 lines.", "Line")
-    body = _with_number(_header(ctx, data, entity, customer, "CustomerRef"), doc)
+    body = _with_number(header(ctx, data, entity, customer, "CustomerRef"), doc)
     detail = tax.compute(
         ctx.company,
         taxed,
@@ -363,6 +370,7 @@ def save_invoice(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
 def save_creditmemo(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
     body = _sales(ctx, data, existing, "CreditMemo")
     body.update(
+        LinkedTxn=_links(ctx.company, existing),
         RemainingCredit=body["Balance"],
         PrintStatus=data.get("PrintStatus", "NeedToPrint"),
         EmailStatus=data.get("EmailStatus", "NotSet"),
@@ -371,11 +379,11 @@ def save_creditmemo(ctx: WriteContext, data: dict, existing: dict | None) -> dic
 
 
 def save_bill(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
-    vendor = _party(ctx, data, "VendorRef", "Vendor")
+    vendor = party(ctx, data, "VendorRef", "Vendor")
     global_tax = _global_tax(ctx, data)
     doc = _doc_number(ctx, "Bill", data, existing, ("Vendor", vendor["Id"]))
     lines, taxed, subtotal = expense_lines(ctx, data, existing, global_tax)
-    body = _with_number(_header(ctx, data, "Bill", vendor, "VendorRef"), doc)
+    body = _with_number(header(ctx, data, "Bill", vendor, "VendorRef"), doc)
     detail = tax.compute(
         ctx.company, taxed, purchase=True, global_tax=global_tax, header=data, settings=ctx.settings
     )
@@ -385,14 +393,15 @@ def save_bill(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
         ap = referenced(ctx.company, "Account", ap_id, "Accounts")
     else:
         ap = next(a for a in ctx.company.all("Account") if a["AccountType"] == "Accounts Payable")
+    paid = applied(ctx.company, existing["Id"], "Bill") if existing else ZERO
     body.update(
         DueDate=iso_date(data, "DueDate") or body["TxnDate"],
         APAccountRef=ref(ap, "Name"),
         Line=lines,
         TxnTaxDetail=detail,
         TotalAmt=total,
-        Balance=total,
-        LinkedTxn=[],
+        Balance=total - paid,
+        LinkedTxn=list((existing or {}).get("LinkedTxn", [])),
     )
     if global_tax is not None:
         body["GlobalTaxCalculation"] = global_tax
@@ -403,51 +412,6 @@ def _links(company: Company, existing: dict | None) -> list[dict]:
     if existing is None:
         return []
     return [k for k in existing.get("LinkedTxn", []) if k.get("TxnType") == "Payment"]
-
-
-def save_payment(ctx: WriteContext, data: dict, existing: dict | None) -> dict:
-    customer = _party(ctx, data, "CustomerRef", "Customer")
-    if data.get("TotalAmt") is None:
-        raise errors.required("TotalAmt")
-    total = money(data["TotalAmt"], "TotalAmt")
-    own = existing["Id"] if existing else None
-    lines, net = [], ZERO
-    for raw in data.get("Line") or []:
-        amount = money(raw.get("Amount", 0), "Line.Amount")
-        links = raw.get("LinkedTxn") or []
-        for link in links:
-            txn_type, txn_id = link.get("TxnType"), str(link.get("TxnId"))
-            target = (
-                ctx.company.get(txn_type, txn_id) if txn_type in ("Invoice", "CreditMemo") else None
-            )
-            if target is None or target["CustomerRef"]["value"] != customer["Id"]:
-                raise errors.QBOFault(
-                    "Txn ID Cannot Be Linked",
-                    "620",
-                    f"The Txn ID {txn_id} you're trying to use can't be linked.",
-                )
-            open_amount = target["TotalAmt"] - applied(
-                ctx.company, txn_id, txn_type, skip_payment=own
-            )
-            if amount > open_amount:
-                raise errors.business(
-                    "The payment amount is more than the open balance of the transaction.",
-                    "Line.Amount",
-                )
-            net += amount if txn_type == "Invoice" else -amount
-        lines.append(
-            {
-                "Amount": amount,
-                "LinkedTxn": [{"TxnId": str(k["TxnId"]), "TxnType": k["TxnType"]} for k in links],
-            }
-        )
-    if net > total:
-        raise errors.business(
-            "The amount applied to transactions exceeds the payment amount (TotalAmt).", "Line"
-        )
-    body = _header(ctx, data, "Payment", customer, "CustomerRef")
-    body.update(Line=lines, TotalAmt=total, UnappliedAmt=total - net, ProcessPayment=False)
-    return body
 
 
 def linked_txn_ids(payment: dict | None) -> set[tuple[str, str]]:
@@ -468,14 +432,22 @@ def refresh_balances(company: Company, targets: set[tuple[str, str]]) -> None:
             continue
         paid = applied(company, txn_id, txn_type)
         payments = [
-            {"TxnId": p["Id"], "TxnType": "Payment"}
-            for p in company.all("Payment")
+            {"TxnId": p["Id"], "TxnType": _link_type(p)}
+            for entity in PAYMENT_ENTITIES
+            for p in company.all(entity)
             if (txn_type, txn_id) in linked_txn_ids(p)
         ]
         record["Balance"] = record["TotalAmt"] - paid
         if txn_type == "CreditMemo":
             record["RemainingCredit"] = record["Balance"]
-        else:
-            record["LinkedTxn"] = payments
+        # A credit memo applied by a Payment names it too, as an invoice does.
+        record["LinkedTxn"] = payments
         record["SyncToken"] = str(int(record["SyncToken"]) + 1)
         record["MetaData"] = {**record["MetaData"], "LastUpdatedTime": company.stamp()}
+
+
+def _link_type(payment: dict) -> str:
+    """How a paid transaction's LinkedTxn names this payment."""
+    if "VendorRef" in payment:
+        return BILL_PAYMENT_TXN_TYPES.get(payment.get("PayType", "Check"), "BillPaymentCheck")
+    return "Payment"

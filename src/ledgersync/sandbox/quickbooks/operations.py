@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ledgersync.sandbox.quickbooks import contacts, documents, errors, ledger
+from ledgersync.sandbox.quickbooks import contacts, documents, errors, ledger, payments
 from ledgersync.sandbox.quickbooks.context import WriteContext
 from ledgersync.sandbox.quickbooks.store import envelope
 from ledgersync.sandbox.quickbooks.validate import sync_token_ok, without_blanks
@@ -23,9 +23,10 @@ WRITERS: dict[str, Writer] = {
     "Invoice": documents.save_invoice,
     "CreditMemo": documents.save_creditmemo,
     "Bill": documents.save_bill,
-    "Payment": documents.save_payment,
+    "Payment": payments.save_payment,
+    "BillPayment": payments.save_billpayment,
 }
-DELETABLE = ("Invoice", "CreditMemo", "Bill", "Payment")
+DELETABLE = ("Invoice", "CreditMemo", "Bill", "Payment", "BillPayment")
 VOIDABLE = ("Invoice", "CreditMemo", "Payment")
 
 
@@ -80,14 +81,14 @@ def _update(ctx: WriteContext, entity: str, data: dict) -> dict:
 
 
 def _after(ctx: WriteContext, entity: str, before: dict | None, after: dict | None) -> None:
-    if entity == "Payment":
+    if entity in documents.PAYMENT_ENTITIES:
         targets = documents.linked_txn_ids(before) | documents.linked_txn_ids(after)
         documents.refresh_balances(ctx.company, targets)
 
 
 def delete(ctx: WriteContext, entity: str, data: object) -> dict:
     existing = _for_change(ctx, entity, data, DELETABLE, "delete")
-    if entity in ("Invoice", "CreditMemo") and documents.applied(
+    if entity in ("Invoice", "CreditMemo", "Bill") and documents.applied(
         ctx.company, existing["Id"], entity
     ):
         raise errors.business("This transaction has payments applied. Delete the payments first.")

@@ -24,6 +24,7 @@ SEQUENCE = {
     "CreditMemo": "txns",
     "Bill": "txns",
     "Payment": "txns",
+    "BillPayment": "txns",
     "Account": "accounts",
     "Item": "items",
     "TaxCode": "taxcodes",

@@ -7,6 +7,8 @@
     /app/invoices, /app/bills          sales (invoices and credit memos) and bills
     /app/invoice?txnId=<Id>, /app/creditmemo?txnId=<Id>, /app/bill?txnId=<Id>
     /app/classes                       classes and locations (Department)
+    POST /app/recordpayment            Record payment on an invoice (a Payment) or a bill
+                                       (a BillPayment by cheque), as QuickBooks' own app does
 
 The company is chosen with ?realmId= (remembered in a cookie), else the first company.
 """
@@ -18,14 +20,28 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from ledgersync.sandbox.core.app import Route
-from ledgersync.sandbox.core.pages import Shell, document, facts, money, table, web_routes
+from ledgersync.sandbox.core.app import Route, RouteKind
+from ledgersync.sandbox.core.pages import (
+    Shell,
+    document,
+    facts,
+    money,
+    payment_form,
+    read_payment_form,
+    see_other,
+    table,
+    web_routes,
+)
+from ledgersync.sandbox.quickbooks import errors, operations
+from ledgersync.sandbox.quickbooks.context import WriteContext
 from ledgersync.sandbox.quickbooks.store import Company
 
 if TYPE_CHECKING:
     from ledgersync.sandbox.quickbooks.app import QuickBooksSandbox
 
 COOKIE = "qbo_sandbox_realm"
+# What the Record payment form makes for each kind of transaction.
+PAYABLE = {"Invoice": "Payment", "Bill": "BillPayment"}
 SHELL = Shell(
     "QuickBooks",
     COOKIE,
@@ -56,7 +72,10 @@ def routes(app: QuickBooksSandbox) -> list[Route]:
         ("/app/creditmemo", lambda r: pages.transaction(r, "CreditMemo")),
         ("/app/bill", lambda r: pages.transaction(r, "Bill")),
     ]
-    return web_routes(rules)
+    return [
+        *web_routes(rules),
+        Route("/app/recordpayment", pages.record_payment, ("POST",), RouteKind.WEB),
+    ]
 
 
 class WebView:
@@ -158,9 +177,9 @@ class WebView:
         )
         return table(("Type", "No.", "Date", "Name", "Total", "Balance"), rows)
 
-    def transaction(self, request: Request, entity: str) -> Response:
+    def transaction(self, request: Request, entity: str, error: str = "") -> Response:
         company = self._company(request)
-        record = company.get(entity, request.args.get("txnId", ""))
+        record = company.get(entity, request.args.get("txnId", "") or request.form.get("txnId"))
         if record is None:
             return self._missing(
                 request, f"{entity} not found", "No such transaction in this company."
@@ -185,7 +204,44 @@ class WebView:
                 ("Balance", record.get("Balance"), ""),
             ),
         )
-        return self._page(request, f"{entity} {record.get('DocNumber', '')}".strip(), body)
+        if entity in PAYABLE and record.get("Balance"):
+            hidden = {"txnType": entity, "txnId": record["Id"]}
+            action = f"/app/recordpayment?realmId={company.realm_id}"
+            body += payment_form(action, hidden, error)
+        status = 400 if error else 200
+        title = f"{entity} {record.get('DocNumber', '')}".strip()
+        return self._page(request, title, body, status)
+
+    def record_payment(self, request: Request) -> Response:
+        """Record payment, from the form under an invoice or a bill: the Payment or
+        BillPayment QuickBooks' API would make, checked by the same writer."""
+        company = self._company(request)
+        entity, txn_id = request.form.get("txnType", ""), request.form.get("txnId", "")
+        record = company.get(entity, txn_id) if entity in PAYABLE else None
+        if record is None:
+            return self._missing(request, "Not found", "No such transaction in this company.")
+        typed = read_payment_form(request)
+        line = {"Amount": typed.amount, "LinkedTxn": [{"TxnId": txn_id, "TxnType": entity}]}
+        data: dict = {"TotalAmt": typed.amount, "Line": [line]}
+        if typed.day:
+            data["TxnDate"] = typed.day
+        if entity == "Bill":
+            bank = next(a for a in company.all("Account") if a.get("AccountType") == "Bank")
+            data.update(
+                VendorRef=record["VendorRef"],
+                PayType="Check",
+                CheckPayment={"BankAccountRef": {"value": bank["Id"]}},
+                DocNumber=typed.reference,
+            )
+        else:
+            data.update(CustomerRef=record["CustomerRef"], PaymentRefNum=typed.reference)
+        try:
+            with company.lock:
+                operations.save(WriteContext(company, self.app.settings), PAYABLE[entity], data)
+        except errors.QBOFault as fault:
+            return self.transaction(request, entity, error=fault.detail or fault.message)
+        page = f"/app/{entity.lower()}?txnId={txn_id}&realmId={company.realm_id}"
+        return see_other(page)
 
     @staticmethod
     def _line_row(line: dict) -> str:

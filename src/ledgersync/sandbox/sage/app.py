@@ -274,7 +274,7 @@ class SageSandbox(SandboxApp):
             )
         try:
             rows = reads.filtered("documents", business.all(collection), request.args)
-            return self._list(request, f"/{collection}", rows)
+            return self._list(request, f"/{collection}", _with_allocations(request, rows))
         except SageError as error:
             return error.response()
 
@@ -306,6 +306,8 @@ class SageSandbox(SandboxApp):
         record = business.get(collection, key)
         if record is None:
             return errors.not_found().response()
+        if collection in documents.KINDS:
+            record = _with_allocations(request, [record])[0]
         return self._answer(request, self._shown(request, record, request.args.get("attributes")))
 
     def _remove(self, request: Request, business: Business, collection: str, key: str) -> Response:
@@ -319,3 +321,11 @@ class SageSandbox(SandboxApp):
         if record is None:
             return Response(status=204)
         return self._answer(request, self._shown(request, record))
+
+
+def _with_allocations(request: Request, rows: list[dict]) -> list[dict]:
+    """Documents with their ``payments_allocations``, which Sage lists only when asked
+    (``show_payments_allocations=true``)."""
+    if request.args.get("show_payments_allocations", "").lower() != "true":
+        return rows
+    return [{**r, "payments_allocations": r.get("_payments_allocations", [])} for r in rows]

@@ -378,33 +378,42 @@ def pay(business: Business, data: object) -> dict:
     bank_account = business.get("bank_accounts", body["bank_account_id"])
     if bank_account is None:
         raise not_found("bank_account_id")
-    allocated = []
-    for entry in body.get("allocated_artefacts") or []:
-        allocated.append(_allocate(business, entry, problems))
-    problems.raise_any()
     record_id = business.new_id("contact_payments")
-    record = business.stamped(
-        "contact_payments",
-        record_id,
-        body.get("reference") or "",
-        {
-            "transaction_type": {
-                "id": body["transaction_type_id"],
-                "displayed_as": "",
-                "$path": "",
+    link = {
+        "id": record_id,
+        "displayed_as": body.get("reference") or "",
+        "$path": f"/contact_payments/{record_id}",
+    }
+    paid = {"date": body["date"], "reference": body.get("reference") or "", "link": link}
+    allocated = []
+    with business.lock:
+        for entry in body.get("allocated_artefacts") or []:
+            allocated.append(_allocate(business, entry, problems, paid))
+        problems.raise_any()
+        record = business.stamped(
+            "contact_payments",
+            record_id,
+            body.get("reference") or "",
+            {
+                "transaction_type": {
+                    "id": body["transaction_type_id"],
+                    "displayed_as": "",
+                    "$path": "",
+                },
+                "contact": business.base("contacts", contact),
+                "bank_account": business.base("bank_accounts", bank_account),
+                "date": body["date"],
+                "total_amount": total,
+                "reference": body.get("reference") or "",
+                "allocated_artefacts": allocated,
             },
-            "contact": business.base("contacts", contact),
-            "bank_account": business.base("bank_accounts", bank_account),
-            "date": body["date"],
-            "total_amount": total,
-            "reference": body.get("reference") or "",
-            "allocated_artefacts": allocated,
-        },
-    )
-    return business.add("contact_payments", record)
+        )
+        return business.add("contact_payments", record)
 
 
-def _allocate(business: Business, entry: object, problems: Problems) -> dict:
+def _allocate(business: Business, entry: object, problems: Problems, paid: dict) -> dict:
+    """Apply one ``allocated_artefacts`` entry to its document, which then lists it among
+    its ``payments_allocations`` (shown with ``show_payments_allocations=true``)."""
     if not isinstance(entry, dict) or not entry.get("artefact_id"):
         problems.required("allocated_artefacts.artefact_id")
         return {}
@@ -415,12 +424,32 @@ def _allocate(business: Business, entry: object, problems: Problems) -> dict:
             break
     else:
         raise not_found("allocated_artefacts.artefact_id")
+    if amount <= 0 or amount > document["outstanding_amount"]:
+        # The wording is UNCONFIRMED; Sage refuses an allocation above what is outstanding.
+        raise invalid(
+            "must be greater than 0 and no more than the outstanding amount",
+            "allocated_artefacts.amount",
+        )
     document["total_paid"] += amount
     document["payments_allocations_total_amount"] += amount
     document["outstanding_amount"] = document["total_amount"] - document["total_paid"]
     document["status"] = status("PAID" if document["outstanding_amount"] <= 0 else "PART_PAID")
-    document["last_paid"] = business.today()
+    document["last_paid"] = paid["date"]
     document["updated_at"] = business.stamp()
+    document["_payments_allocations"] = [
+        *document.get("_payments_allocations", []),
+        {
+            "date": paid["date"],
+            "type": {"id": "PAYMENT", "displayed_as": "Payment", "$path": "/payment_types/PAYMENT"},
+            "reference": paid["reference"],
+            "amount": amount,
+            "discount": Decimal("0"),
+            "contact_payment": paid["link"],
+            "contact_allocation": None,
+            "artefact": business.base(kind.collection, document),
+            "negative_payment": False,
+        },
+    ]
     return {
         "artefact": business.base(kind.collection, document),
         "amount": amount,

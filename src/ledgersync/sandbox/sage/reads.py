@@ -15,7 +15,7 @@ query; a page past the end answers the last page (reference/sage.md section 2).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
@@ -154,8 +154,25 @@ ENUMS = {
 ENUMS["not_visible_in"] = ENUMS["visible_in"]
 
 
+def _changed_since(record: dict, value: str) -> bool:
+    """``updated_or_created_since``, inclusive (reference/sage.md section 2)."""
+    since = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "+"))
+    if since.tzinfo is None:
+        raise ValueError(value)
+    stamp = datetime.fromisoformat(record["updated_at"].replace("Z", "+00:00"))
+    return stamp >= since
+
+
+# Filters every major list takes.
+COMMON_FILTERS: dict[str, Filter] = {"updated_or_created_since": _changed_since}
+
+
 def filtered(kind: str, records: Iterable[dict], args: MultiDict) -> list[dict]:
     checks = []
+    for name, check in COMMON_FILTERS.items():
+        value = args.get(name)
+        if value:
+            checks.append((check, value))
     for name, check in FILTERS.get(kind, {}).items():
         value = args.get(name)
         if value is None or value == "":

@@ -6,6 +6,8 @@ answers open something and a person can watch a synced document arrive.
     /contacts/customers/<legacy id>             one contact (the numeric id the web app uses)
     /invoicing/sales_invoices, /invoicing/sales_credit_notes, /invoicing/purchase_invoices
     /invoicing/<collection>/<id>                one document (the API's hex id)
+    POST /invoicing/<collection>/<id>/payment   Record payment on a sales or purchase invoice
+                                                (a contact payment allocated to it)
 
 The business is chosen with ?business= (remembered in a cookie), else the lead business.
 """
@@ -17,10 +19,22 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from ledgersync.sandbox.core.app import Route
-from ledgersync.sandbox.core.pages import Shell, WebRule, document, facts, money, table, web_routes
+from ledgersync.sandbox.core.app import Route, RouteKind
+from ledgersync.sandbox.core.pages import (
+    Shell,
+    WebRule,
+    document,
+    facts,
+    money,
+    payment_form,
+    read_payment_form,
+    see_other,
+    table,
+    web_routes,
+)
 from ledgersync.sandbox.sage.contacts import WEB_FOLDER
-from ledgersync.sandbox.sage.documents import KINDS
+from ledgersync.sandbox.sage.documents import KINDS, pay
+from ledgersync.sandbox.sage.errors import SageError
 from ledgersync.sandbox.sage.store import Business
 
 if TYPE_CHECKING:
@@ -40,6 +54,8 @@ SHELL = Shell(
     ),
     "business",
 )
+# The contact payment the Record payment form makes, by the document's collection.
+PAYMENT_TYPES = {"sales_invoices": "CUSTOMER_RECEIPT", "purchase_invoices": "VENDOR_PAYMENT"}
 FOLDER_TYPE = {folder: type_id for type_id, folder in WEB_FOLDER.items()}
 TITLES = {
     "sales_invoices": "Sales invoices",
@@ -59,7 +75,16 @@ def routes(app: SageSandbox) -> list[Route]:
         (f"/invoicing/<any({collections}):collection>", pages.documents),
         (f"/invoicing/<any({collections}):collection>/<record_id>", pages.document),
     ]
-    return web_routes(rules)
+    payable = ",".join(PAYMENT_TYPES)
+    return [
+        *web_routes(rules),
+        Route(
+            f"/invoicing/<any({payable}):collection>/<record_id>/payment",
+            pages.record_payment,
+            ("POST",),
+            RouteKind.WEB,
+        ),
+    ]
 
 
 class WebView:
@@ -146,7 +171,9 @@ class WebView:
         )
         return table(headings, rows)
 
-    def document(self, request: Request, collection: str, record_id: str) -> Response:
+    def document(
+        self, request: Request, collection: str, record_id: str, error: str = ""
+    ) -> Response:
         business = self._business(request)
         record = business.get(collection, record_id)
         if record is None:
@@ -165,6 +192,36 @@ class WebView:
             f" · reference {escape(record['reference'])} · id {record['id']}",
             ("Description", "Ledger account", "Tax rate", "Net", "Tax"),
             lines,
-            (("Total", record["total_amount"], "total"),),
+            (
+                ("Total", record["total_amount"], "total"),
+                ("Outstanding", record["outstanding_amount"], "outstanding"),
+            ),
         )
-        return self._page(request, f"{TITLES[collection][:-1]} {record['displayed_as']}", body)
+        if collection in PAYMENT_TYPES and record["outstanding_amount"] > 0:
+            action = f"/invoicing/{collection}/{record_id}/payment?business={business.id}"
+            body += payment_form(action, {}, error)
+        title = f"{TITLES[collection][:-1]} {record['displayed_as']}"
+        return self._page(request, title, body, 400 if error else 200)
+
+    def record_payment(self, request: Request, collection: str, record_id: str) -> Response:
+        """Record payment, from the form under an invoice: what ``POST /contact_payments``
+        does, allocated in full to this document."""
+        business = self._business(request)
+        record = business.get(collection, record_id)
+        if record is None:
+            return self._missing(request, "Not found", "No such document in this business.")
+        typed = read_payment_form(request)
+        payment = {
+            "transaction_type_id": PAYMENT_TYPES[collection],
+            "contact_id": record["contact"]["id"],
+            "bank_account_id": business.all("bank_accounts")[0]["id"],
+            "date": typed.day or business.today(),
+            "total_amount": typed.amount,
+            "reference": typed.reference,
+            "allocated_artefacts": [{"artefact_id": record_id, "amount": typed.amount}],
+        }
+        try:
+            pay(business, {"contact_payment": payment})
+        except SageError as error:
+            return self.document(request, collection, record_id, str(error))
+        return see_other(f"/invoicing/{collection}/{record_id}?business={business.id}")

@@ -7,6 +7,8 @@ builds (``/Contacts/View/<ContactID>``) opens here as it would in Xero.
     /AccountsReceivable/View.aspx?InvoiceID=<id>     a sales invoice
     /AccountsPayable/Edit.aspx?InvoiceID=<id>        a bill
     /AccountsReceivable/ViewCreditNote.aspx?creditNoteID=<id>
+    POST /AccountsReceivable/RecordPayment           Record payment on an authorised invoice
+                                                     (sales or bill), from the seeded bank
 
 Like Xero, a deep link without an organisation opens in the one last chosen (a cookie),
 and a contact or document id is looked up in every organisation when it is not there.
@@ -19,8 +21,22 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from ledgersync.sandbox.core.app import Route
-from ledgersync.sandbox.core.pages import Shell, WebRule, document, facts, money, table, web_routes
+from ledgersync.sandbox.core.app import Route, RouteKind
+from ledgersync.sandbox.core.pages import (
+    Shell,
+    WebRule,
+    document,
+    facts,
+    money,
+    payment_form,
+    read_payment_form,
+    see_other,
+    table,
+    web_routes,
+)
+from ledgersync.sandbox.xero import payments
+from ledgersync.sandbox.xero.errors import ElementInvalid, XeroProblem
+from ledgersync.sandbox.xero.seed import BANK
 from ledgersync.sandbox.xero.store import Organisation
 
 if TYPE_CHECKING:
@@ -34,6 +50,7 @@ PREFIXES = (
     "/TrackingCategories",
 )
 COOKIE = "xero_sandbox_shortcode"
+RECORD_PAYMENT = "/AccountsReceivable/RecordPayment"
 SHELL = Shell(
     "Xero",
     COOKIE,
@@ -56,7 +73,10 @@ def routes(app: XeroSandbox) -> list[Route]:
             lambda r: pages.document(r, "credit_notes", "creditNoteID"),
         ),
     ]
-    return web_routes(rules)
+    return [
+        *web_routes(rules),
+        Route(RECORD_PAYMENT, pages.record_payment, ("POST",), RouteKind.WEB),
+    ]
 
 
 def _link(record: dict) -> str:
@@ -152,8 +172,11 @@ class WebView:
         summary = facts((k, contact.get(k, "")) for k in shown)
         return self._page(org, contact["Name"], f"{summary}<h2>Documents</h2>{self._table(docs)}")
 
-    def document(self, request: Request, attribute: str, parameter: str) -> Response:
-        org, record = self._find(request, attribute, request.args.get(parameter, ""))
+    def document(
+        self, request: Request, attribute: str, parameter: str, error: str = ""
+    ) -> Response:
+        wanted = request.args.get(parameter, "") or request.form.get(parameter, "")
+        org, record = self._find(request, attribute, wanted)
         if record is None:
             return SHELL.missing(
                 org.name, org.short_code, "Document not found", "No such document."
@@ -175,9 +198,37 @@ class WebView:
                 ("Subtotal", record["SubTotal"], ""),
                 ("Total tax", record["TotalTax"], ""),
                 ("Total", record["Total"], "total"),
+                ("Amount due", record.get("AmountDue", record.get("RemainingCredit")), "due"),
             ),
         )
-        return self._page(org, f"{record['Type']} {number}".strip(), body)
+        if attribute == "invoices" and record["Status"] == "AUTHORISED":
+            action = f"{RECORD_PAYMENT}?shortcode={org.short_code}"
+            body += payment_form(action, {"InvoiceID": record["InvoiceID"]}, error)
+        title = f"{record['Type']} {number}".strip()
+        return self._page(org, title, body, 400 if error else 200)
+
+    def record_payment(self, request: Request) -> Response:
+        """Record payment, from the form under an invoice: what ``PUT /Payments`` does."""
+        org, record = self._find(request, "invoices", request.form.get("InvoiceID", ""))
+        if record is None:
+            return SHELL.missing(org.name, org.short_code, "Document not found", "No such one.")
+        typed = read_payment_form(request)
+        data = {
+            "Invoice": {"InvoiceID": record["InvoiceID"]},
+            "Account": {"Code": BANK},
+            "Amount": typed.amount,
+            "Reference": typed.reference,
+        }
+        if typed.day:
+            data["Date"] = typed.day
+        try:
+            with org.lock:
+                payments.create(org, data)
+        except ElementInvalid as invalid:
+            return self.document(request, "invoices", "InvoiceID", "; ".join(invalid.messages))
+        except XeroProblem as problem:
+            return self.document(request, "invoices", "InvoiceID", problem.message)
+        return see_other(f"{_link(record)}&shortcode={org.short_code}")
 
     @staticmethod
     def _table(docs: list[dict]) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ledgersync.providers.errors import AuthError
+from ledgersync.providers.quickbooks.tests.paying import record_payment
 from ledgersync.providers.tests.contract import REDIRECT_URI, ConnectorContract, ContractFixtures
 
 
 class TestQuickBooksContract(ConnectorContract):
     slug = "quickbooks"
+    record_payment = staticmethod(record_payment)
     fixtures = ContractFixtures(
         bad_accs_id_message="AccountsID (abc) is not correct, QuickBooks requires a number",
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 
 from ledgersync.providers.tests.contract import ConnectorContract, ContractFixtures
+from ledgersync.providers.xero.tests.paying import record_payment
 from ledgersync.sandbox.xero.tests.spec import CheckingTransport
 
 CONTACT_ID = "0B8A0743-25B6-5983-80D6-714A0CDD613D"
@@ -14,6 +15,7 @@ CONTACT_ID = "0B8A0743-25B6-5983-80D6-714A0CDD613D"
 
 class TestXeroContract(ConnectorContract):
     slug = "xero"
+    record_payment = staticmethod(record_payment)
     fixtures = ContractFixtures(
         bad_accs_id_message=(
             "AccountsID (abc) is not correct, Xero requires a contact ID such as "
@@ -23,6 +25,7 @@ class TestXeroContract(ConnectorContract):
         reference_data_calls=2,  # GET /Accounts and GET /TaxRates
         push_method="PUT",
         push_path="/Invoices",
+        calls_per_payments_pull=2,  # GET /Invoices and GET /CreditNotes, If-Modified-Since
     )
 
     def build(self, credentials, saved, *, transport=None, root: str):
