@@ -424,6 +424,9 @@ def _allocate(business: Business, entry: object, problems: Problems, paid: dict)
             break
     else:
         raise not_found("allocated_artefacts.artefact_id")
+    if document["status"]["id"] == "DRAFT":
+        # Not yet posted: nothing is owed on it (the wording is UNCONFIRMED).
+        raise invalid("can't be allocated to a draft", "allocated_artefacts.artefact_id")
     if amount <= 0 or amount > document["outstanding_amount"]:
         # The wording is UNCONFIRMED; Sage refuses an allocation above what is outstanding.
         raise invalid(

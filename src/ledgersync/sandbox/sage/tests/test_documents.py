@@ -181,3 +181,36 @@ def test_a_payment_settles_an_invoice(api):
         "80.0",
         "100.0",
     )
+
+
+def test_a_draft_stays_a_draft_takes_no_payment_and_goes_without_a_reason(api):
+    body = invoice_body(api)
+    body["sales_invoice"]["status_id"] = "DRAFT"
+    draft = api.post("/sales_invoices", body).json()
+    assert draft["status"]["id"] == "DRAFT"
+    bank = api.items("/bank_accounts")[0]["id"]
+    payment = {
+        "contact_payment": {
+            "transaction_type_id": "CUSTOMER_RECEIPT",
+            "contact_id": draft["contact"]["id"],
+            "bank_account_id": bank,
+            "date": "2025-03-10",
+            "total_amount": 10.0,
+            "allocated_artefacts": [{"artefact_id": draft["id"], "amount": 10.0}],
+        }
+    }
+    refused = api.post("/contact_payments", payment)
+    assert refused.status_code == 422
+    assert error(refused)[0][1:] == (
+        "can't be allocated to a draft",
+        "allocated_artefacts.artefact_id",
+    )
+
+    gone = api.http.delete(f"/v3.1/sales_invoices/{draft['id']}")
+    assert gone.status_code == 204  # no void_reason needed
+    assert api.get(f"/sales_invoices/{draft['id']}").status_code == 404
+    body["sales_invoice"]["status_id"] = "PAID"
+    assert error(api.post("/sales_invoices", body))[0][1:] == (
+        "is not a valid status for a new document",
+        "status_id",
+    )
