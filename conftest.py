@@ -1,10 +1,18 @@
-"""Suite-wide rules: in CI (CI=true) a skipped test is a failure, not a pass."""
+"""Suite-wide rules: in CI (CI=true) a skipped test is a failure, not a pass; passwords are
+hashed with one PBKDF2 iteration (ledgersync.tests.hashers), not a million."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Only this hasher: Django keys hashers by algorithm name, and it shares PBKDF2's.
+    settings.PASSWORD_HASHERS = ["ledgersync.tests.hashers.QuickPBKDF2PasswordHasher"]
 
 
 def pytest_sessionfinish(session, exitstatus):
