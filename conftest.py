@@ -1,5 +1,7 @@
-"""Suite-wide rules: in CI (CI=true) a skipped test is a failure, not a pass; passwords are
-hashed with one PBKDF2 iteration (ledgersync.tests.hashers), not a million."""
+"""Suite-wide rules: in CI (CI=true) a skipped test is a failure, not a pass. And two costs
+of every test cut: passwords are hashed with one PBKDF2 iteration (ledgersync.tests.hashers),
+not a million, and on PostgreSQL a transactional test's flush deletes the rows instead of
+truncating each table."""
 
 from __future__ import annotations
 
@@ -13,6 +15,32 @@ def pytest_configure(config):
 
     # Only this hasher: Django keys hashers by algorithm name, and it shares PBKDF2's.
     settings.PASSWORD_HASHERS = ["ledgersync.tests.hashers.QuickPBKDF2PasswordHasher"]
+    _flush_postgres_by_delete()
+
+
+def _flush_postgres_by_delete():
+    """After each ``transaction=True`` test Django flushes every table. On PostgreSQL that is
+    one TRUNCATE of all 38 tables, which swaps each table's and index's files: 0.6 to 1.7 s on
+    this machine. DELETE FROM each table empties the same few rows in about 0.05 s. The end
+    state is the same: every foreign key is deferrable (checked when the flush commits),
+    there are no triggers, and neither form resets the id sequences (Django asks for that
+    with reset_sequences, which is left to TRUNCATE ... RESTART IDENTITY)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return ["SET CONSTRAINTS ALL DEFERRED;"] + [
+            # Table names from Django's own introspection, quoted.
+            f"DELETE FROM {self.quote_name(table)};"  # noqa: S608
+            for table in tables
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
 
 
 def pytest_sessionfinish(session, exitstatus):
