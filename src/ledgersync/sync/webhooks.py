@@ -22,6 +22,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ledgersync.providers import webhooks as wire
+from ledgersync.providers.quickbooks import FACTS as QUICKBOOKS
+from ledgersync.providers.quickbooks import webhooks as quickbooks_wire
+from ledgersync.providers.xero import FACTS as XERO
+from ledgersync.providers.xero import webhooks as xero_wire
 from ledgersync.sync import payments
 from ledgersync.sync.models import Connection, ConnectionStatus
 
@@ -39,7 +43,7 @@ def _receive(
     companies: Callable[[object], set[str]],
 ) -> HttpResponse:
     if not secret:
-        raise Http404(f"{provider} webhooks are off: their secret is not set.")
+        raise Http404("These webhooks are off: their secret is not set.")
     try:
         length = int(request.headers.get("Content-Length") or 0)
     except ValueError:
@@ -79,10 +83,10 @@ def _receive(
 def quickbooks(request: HttpRequest) -> HttpResponse:
     return _receive(
         request,
-        "quickbooks",
+        QUICKBOOKS.slug,
         settings.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN,
-        wire.QUICKBOOKS_SIGNATURE_HEADER,
-        wire.quickbooks_realms,
+        quickbooks_wire.SIGNATURE_HEADER,
+        quickbooks_wire.companies,
     )
 
 
@@ -91,8 +95,8 @@ def quickbooks(request: HttpRequest) -> HttpResponse:
 def xero(request: HttpRequest) -> HttpResponse:
     return _receive(
         request,
-        "xero",
+        XERO.slug,
         settings.XERO_WEBHOOK_KEY,
-        wire.XERO_SIGNATURE_HEADER,
-        wire.xero_tenants,
+        xero_wire.SIGNATURE_HEADER,
+        xero_wire.companies,
     )

@@ -1,10 +1,12 @@
-"""Which companies a webhook delivery nudges (providers/webhooks.py): both QuickBooks
+"""Which companies a webhook delivery nudges (providers/<slug>/webhooks.py): both QuickBooks
 payload shapes, only changes that can move a payment, and Xero's intent-to-receive check
 naming none. No database, no HTTP: the end-to-end runs are in sync/tests/test_webhooks.py."""
 
 from __future__ import annotations
 
-from ledgersync.providers.webhooks import quickbooks_realms, signed_right, xero_tenants
+from ledgersync.providers.quickbooks.webhooks import companies as quickbooks_realms
+from ledgersync.providers.webhooks import signed_right
+from ledgersync.providers.xero.webhooks import companies as xero_tenants
 
 
 def test_quickbooks_both_shapes_and_only_payment_changes():

@@ -12,7 +12,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.providers.quickbooks import FACTS
-from ledgersync.providers.webhooks import QUICKBOOKS_SIGNATURE_HEADER
+from ledgersync.providers.quickbooks.webhooks import SIGNATURE_HEADER
 from ledgersync.sandbox.core.app import Call, Route, RouteKind, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued
@@ -38,7 +38,7 @@ class QuickBooksSandbox(SandboxApp):
     display_name = FACTS.name
     settings_class = QuickBooksSettings
     unlogged_prefixes = ("/_sandbox", "/app")
-    webhook_header = QUICKBOOKS_SIGNATURE_HEADER
+    webhook_header = SIGNATURE_HEADER
     settings: QuickBooksSettings
 
     def routes(self) -> list[Route]:

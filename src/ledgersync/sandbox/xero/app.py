@@ -14,8 +14,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ledgersync.providers.webhooks import XERO_SIGNATURE_HEADER
 from ledgersync.providers.xero import FACTS
+from ledgersync.providers.xero.webhooks import SIGNATURE_HEADER
 from ledgersync.sandbox.core.app import Call, Route, RouteKind, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued, OAuthError
@@ -81,7 +81,7 @@ class XeroSandbox(SandboxApp):
     settings_class = XeroSettings
     consent_allow_label = "Allow access"
     unlogged_prefixes = ("/_sandbox", *web.PREFIXES)
-    webhook_header = XERO_SIGNATURE_HEADER
+    webhook_header = SIGNATURE_HEADER
     settings: XeroSettings
 
     def routes(self) -> list[Route]:
