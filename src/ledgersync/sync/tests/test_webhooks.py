@@ -106,6 +106,7 @@ def test_xero_intent_to_receive_and_what_else_is_refused(settings, sandbox, webh
     }
     answer = post(webhooks_on, header, json.dumps(stranger).encode())
     assert (answer.status_code, answer.content) == (200, b"")
+    assert "set-cookie" not in answer.headers  # Xero: 200, an empty body and no cookies
     assert not PaymentsPull.objects.exists()
     assert post(webhooks_on, header, b"{not json").status_code == 400
     assert post(webhooks_on, header, b"x" * 300_000).status_code == 400
