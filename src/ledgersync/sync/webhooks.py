@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from types import ModuleType
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -78,25 +79,18 @@ def _receive(
     return HttpResponse(status=200)
 
 
-@csrf_exempt
-@require_POST
-def quickbooks(request: HttpRequest) -> HttpResponse:
-    return _receive(
-        request,
-        QUICKBOOKS.slug,
-        settings.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN,
-        quickbooks_wire.SIGNATURE_HEADER,
-        quickbooks_wire.companies,
-    )
+def _endpoint(slug: str, secret_setting: str, provider_wire: ModuleType) -> Callable:
+    """The view for one provider; its secret is read at each request."""
+
+    @csrf_exempt
+    @require_POST
+    def receive(request: HttpRequest) -> HttpResponse:
+        secret = getattr(settings, secret_setting)
+        header, companies = provider_wire.SIGNATURE_HEADER, provider_wire.companies
+        return _receive(request, slug, secret, header, companies)
+
+    return receive
 
 
-@csrf_exempt
-@require_POST
-def xero(request: HttpRequest) -> HttpResponse:
-    return _receive(
-        request,
-        XERO.slug,
-        settings.XERO_WEBHOOK_KEY,
-        xero_wire.SIGNATURE_HEADER,
-        xero_wire.companies,
-    )
+quickbooks = _endpoint(QUICKBOOKS.slug, "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN", quickbooks_wire)
+xero = _endpoint(XERO.slug, "XERO_WEBHOOK_KEY", xero_wire)
