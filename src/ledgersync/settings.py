@@ -240,6 +240,9 @@ SYNC_BATCH_SIZE = env_int("LEDGERSYNC_BATCH_SIZE", 5, minimum=1)
 AUTO_SYNC_MINUTES = env_int("LEDGERSYNC_AUTO_SYNC_MINUTES", 20, minimum=1)
 # How often each connection's payments are pulled back from the package (sync/payments.py).
 PAYMENTS_EVERY_MINUTES = env_int("LEDGERSYNC_PAYMENTS_EVERY_MINUTES", 15, minimum=1)
+# Webhooks nudge that pull (sync/webhooks.py); unset, the provider's endpoint is off (404).
+QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN = env_str("QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN").strip()
+XERO_WEBHOOK_KEY = env_str("XERO_WEBHOOK_KEY").strip()
 
 LOGGING = {
     "version": 1,

@@ -44,6 +44,7 @@ from ledgersync.sandbox.core.oauth import (
 )
 from ledgersync.sandbox.core.requestlog import RequestLog
 from ledgersync.sandbox.core.settings import SandboxSettings
+from ledgersync.sandbox.core.webhooks import WebhookConfig, Webhooks
 from ledgersync.sandbox.core.wire import json_response
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,9 @@ class SandboxApp:
     unlogged_prefixes: ClassVar[tuple[str, ...]] = ("/_sandbox",)
     # The consent page's approve button, in the provider's own word.
     consent_allow_label: ClassVar[str] = "Connect"
+    # The header a provider that sends webhooks signs them in; its settings then have a
+    # ``webhook`` group (core/webhooks.py).
+    webhook_header: ClassVar[str | None] = None
 
     def __init__(self, **options: Any) -> None:
         self.options = options
@@ -109,6 +113,9 @@ class SandboxApp:
         self.faults = FaultBook()
         self.late_writes = LateWrites()
         self.log = RequestLog()
+        self.webhooks = (
+            Webhooks(self.webhook_header, self._webhook_config) if self.webhook_header else None
+        )
         self._build_state(options)
         rules, self._routes = [], {}
         for index, route in enumerate([*self.routes(), *control.routes(self)]):
@@ -216,6 +223,8 @@ class SandboxApp:
         self.late_writes.cancel_all()
         self.faults.clear()
         self.log.clear()
+        if self.webhooks is not None:
+            self.webhooks.clear()
         self._build_state({**self.options, **(options or {})})
 
     def _build_state(self, options: dict[str, Any]) -> None:
@@ -224,6 +233,10 @@ class SandboxApp:
         self.limiter = RateLimiter(self.default_limits(), self.clock)
         self.clock.set_speed(self.limiter.limits.clock_speed)
         self.seed(options)
+
+    def _webhook_config(self) -> WebhookConfig:
+        config = getattr(self.settings, "webhook", None)
+        return config if isinstance(config, WebhookConfig) else WebhookConfig()
 
     # ---- WSGI ------------------------------------------------------------------------
 

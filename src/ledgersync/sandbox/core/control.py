@@ -15,6 +15,7 @@
     GET    /_sandbox/requests    the request log; DELETE clears it
     GET    /_sandbox/settings    behaviour switches; PUT changes some of them
     POST   /_sandbox/clock       {"advance_seconds": N} moves sandbox time forward
+    GET    /_sandbox/webhooks    deliveries sent (QuickBooks, Xero); DELETE clears them
 
 Errors are ``{"error": "..."}`` with 400 (bad body) or 404 (unknown company).
 """
@@ -49,6 +50,8 @@ def routes(app: SandboxApp) -> list[Route]:
         ("/_sandbox/settings", views.settings, ("GET", "PUT")),
         ("/_sandbox/clock", views.clock, ("POST",)),
     ]
+    if app.webhooks is not None:
+        plane.append(("/_sandbox/webhooks", views.webhooks, ("GET", "DELETE")))
     return [Route(rule, handler, methods, RouteKind.CONTROL) for rule, handler, methods in plane]
 
 
@@ -146,6 +149,12 @@ class ControlViews:
             except (BadJson, ValueError) as exc:
                 return _error(str(exc))
         return json_response(settings_dict(self.app.settings))
+
+    def webhooks(self, request: Request) -> Response:
+        assert self.app.webhooks is not None  # the route exists only then
+        if request.method == "DELETE":
+            self.app.webhooks.clear()
+        return json_response(self.app.webhooks.deliveries())
 
     def clock(self, request: Request) -> Response:
         try:

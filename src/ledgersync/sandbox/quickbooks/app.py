@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.providers.quickbooks import FACTS
+from ledgersync.providers.quickbooks.webhooks import SIGNATURE_HEADER
 from ledgersync.sandbox.core.app import Call, Route, RouteKind, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued
@@ -37,6 +38,7 @@ class QuickBooksSandbox(SandboxApp):
     display_name = FACTS.name
     settings_class = QuickBooksSettings
     unlogged_prefixes = ("/_sandbox", "/app")
+    webhook_header = SIGNATURE_HEADER
     settings: QuickBooksSettings
 
     def routes(self) -> list[Route]:
@@ -80,6 +82,8 @@ class QuickBooksSandbox(SandboxApp):
             second_company_country=options.get("second_company_country", "GB"),
             settings=self.settings,
         )
+        for company in self.store.values():
+            company.webhooks = self.webhooks
 
     def companies(self) -> list[dict[str, str]]:
         return [{"id": c.realm_id, "name": c.name} for c in self.store.values()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ledgersync.sandbox.quickbooks import contacts, documents, errors, ledger, payments
+from ledgersync.sandbox.quickbooks import contacts, documents, errors, ledger, payments, webhooks
 from ledgersync.sandbox.quickbooks.context import WriteContext
 from ledgersync.sandbox.quickbooks.store import envelope
 from ledgersync.sandbox.quickbooks.validate import sync_token_ok, without_blanks
@@ -84,6 +84,8 @@ def _after(ctx: WriteContext, entity: str, before: dict | None, after: dict | No
     if entity in documents.PAYMENT_ENTITIES:
         targets = documents.linked_txn_ids(before) | documents.linked_txn_ids(after)
         documents.refresh_balances(ctx.company, targets)
+        operation = "Create" if before is None else "Delete" if after is None else "Update"
+        webhooks.notify(ctx, entity, (after or before or {}).get("Id", ""), operation)
 
 
 def delete(ctx: WriteContext, entity: str, data: object) -> dict:

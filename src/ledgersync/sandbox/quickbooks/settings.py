@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ledgersync.sandbox.core.oauth import OAuthConfig, Rotation
 from ledgersync.sandbox.core.settings import SandboxSettings
 from ledgersync.sandbox.core.supplied_tax import SuppliedTax
+from ledgersync.sandbox.core.webhooks import WebhookConfig
 
 
 class BillNumberScope(enum.StrEnum):
@@ -25,6 +26,11 @@ class BillNumberScope(enum.StrEnum):
 class AuthFaultStyle(enum.StrEnum):
     UPPER = "upper"  # {"Fault":{"Error":[...],"type":"AuthenticationFault"}} (common)
     LOWER = "lower"  # {"fault":{"error":[...],"type":"AUTHENTICATION"}, ...} (gateway)
+
+
+class WebhookPayload(enum.StrEnum):
+    CLOUDEVENTS = "cloudevents"  # a JSON array of CloudEvents (mandatory since 2026)
+    LEGACY = "legacy"  # {"eventNotifications": [...]}
 
 
 def _oauth() -> OAuthConfig:
@@ -55,3 +61,6 @@ class QuickBooksSettings(SandboxSettings):
     # refused beyond a tolerance. UNCONFIRMED (docs/sandboxes.md, "Supplied tax amounts").
     supplied_tax: SuppliedTax = SuppliedTax.ACCEPT
     supplied_tax_tolerance_pence: int = 1
+    # Where payment webhooks go, signed with the verifier token (core/webhooks.py).
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    webhook_payload: WebhookPayload = WebhookPayload.CLOUDEVENTS

@@ -15,6 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ledgersync.sandbox.core.replay import Reply
+from ledgersync.sandbox.core.webhooks import Webhooks
 
 SEQUENCE = {
     "Customer": "names",
@@ -55,6 +56,8 @@ class Company:
     sequences: dict[str, int] = field(default_factory=dict)
     tombstones: list[dict] = field(default_factory=list)
     replies: dict[str, Reply] = field(default_factory=dict)
+    # The app's webhook sender, set once seeding is done (seed data sends none).
+    webhooks: Webhooks | None = None
 
     @property
     def is_us(self) -> bool:

@@ -15,11 +15,12 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ledgersync.providers.xero import FACTS
-from ledgersync.sandbox.core.app import Call, Route, SandboxApp
+from ledgersync.providers.xero.webhooks import SIGNATURE_HEADER
+from ledgersync.sandbox.core.app import Call, Route, RouteKind, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
 from ledgersync.sandbox.core.oauth import AccessProblem, Issued, OAuthError
 from ledgersync.sandbox.core.wire import json_response
-from ledgersync.sandbox.xero import errors, identity, web
+from ledgersync.sandbox.xero import errors, identity, web, webhooks
 from ledgersync.sandbox.xero.documents import CREDIT_NOTES, INVOICES, DocKind
 from ledgersync.sandbox.xero.endpoints import Endpoints
 from ledgersync.sandbox.xero.errors import NotFound, XeroProblem
@@ -80,6 +81,7 @@ class XeroSandbox(SandboxApp):
     settings_class = XeroSettings
     consent_allow_label = "Allow access"
     unlogged_prefixes = ("/_sandbox", *web.PREFIXES)
+    webhook_header = SIGNATURE_HEADER
     settings: XeroSettings
 
     def routes(self) -> list[Route]:
@@ -110,6 +112,12 @@ class XeroSandbox(SandboxApp):
             # Anything else under the API is still an API call: authenticated, counted, 404.
             Route(f"{API}/<path:rest>", _no_such_resource, ("GET", "PUT", "POST", "DELETE")),
             *web.routes(self),
+            Route(
+                "/_sandbox/webhooks/intent",
+                lambda request: webhooks.intent_to_receive(self, request),
+                ("POST",),
+                RouteKind.CONTROL,
+            ),
         ]
 
     def canonical_path(self, path: str) -> str:
@@ -160,6 +168,7 @@ class XeroSandbox(SandboxApp):
         self.orgs: dict[str, Organisation] = seed_organisations(self.clock.now)
         for org in self.orgs.values():
             org.settings = self.settings
+            org.webhooks = self.webhooks
         self.connected_at: dict[str, datetime] = {}
 
     def companies(self) -> list[dict[str, str]]:

@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from ledgersync.sandbox.xero import documents
+from ledgersync.sandbox.xero import documents, webhooks
 from ledgersync.sandbox.xero.errors import ElementInvalid, PostDataInvalid
 from ledgersync.sandbox.xero.store import Organisation, render
 from ledgersync.sandbox.xero.wire import BadValue, money, parse_date, parse_decimal
@@ -56,6 +56,7 @@ def create(org: Organisation, data: dict) -> dict:
     _apply(org, kind, document, payment, amount)
     payment["UpdatedDateUTC"] = org.now()
     org.payments[payment_id] = payment
+    webhooks.document_updated(org, kind, document)
     return payment
 
 
@@ -136,4 +137,5 @@ def delete(org: Organisation, payment: dict, data: dict) -> dict:
     document.pop("FullyPaidOnDate", None)
     payment["Status"] = "DELETED"
     payment["UpdatedDateUTC"] = org.now()
+    webhooks.document_updated(org, kind, document)
     return payment

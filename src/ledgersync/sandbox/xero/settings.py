@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ledgersync.sandbox.core.oauth import OAuthConfig, Rotation
 from ledgersync.sandbox.core.settings import SandboxSettings
 from ledgersync.sandbox.core.supplied_tax import SuppliedTax
+from ledgersync.sandbox.core.webhooks import WebhookConfig
 
 ACCESS_TTL = 30 * 60  # 30-minute access tokens
 REFRESH_TTL = 60 * 86400  # an unused refresh token lives 60 days
@@ -46,3 +47,5 @@ class XeroSettings(SandboxSettings):
     # "Tax amount 52.23 is incorrect for INPUT2 tax type, should be 52.28", xero-node#768).
     supplied_tax: SuppliedTax = SuppliedTax.ACCEPT
     supplied_tax_tolerance_pence: int = 1
+    # Where invoice and credit-note webhooks go, signed with the webhook key.
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from ledgersync.sandbox.core.replay import Reply
+from ledgersync.sandbox.core.webhooks import Webhooks
 from ledgersync.sandbox.xero import wire
 from ledgersync.sandbox.xero.settings import XeroSettings
 
@@ -50,6 +51,8 @@ class Organisation:
     sequences: dict[str, int] = field(default_factory=dict)
     # The sandbox's behaviour switches, shared with the app (what a supplied TaxAmount does).
     settings: XeroSettings = field(default_factory=XeroSettings)
+    # The app's webhook sender, set once seeding is done (seed data sends none).
+    webhooks: Webhooks | None = None
 
     def today(self) -> date:
         return self.now().date()
