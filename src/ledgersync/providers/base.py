@@ -32,6 +32,8 @@ from ledgersync.providers.errors import (
 if TYPE_CHECKING:
     import httpx
 
+    from ledgersync.providers.pacing import Pace
+
     from ledgersync.providers.config import ProviderConfig
 
 __all__ = [
@@ -460,6 +462,9 @@ class Connector(ABC):
 
     slug: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+    # A connector that paces its own calls (Sage) sets this; the engine keeps where the pace
+    # stands on the connection between steps (providers/pacing.py).
+    pace: Pace | None = None
 
     def __init__(
         self,
