@@ -32,9 +32,8 @@ from ledgersync.providers.errors import (
 if TYPE_CHECKING:
     import httpx
 
-    from ledgersync.providers.pacing import Pace
-
     from ledgersync.providers.config import ProviderConfig
+    from ledgersync.providers.pacing import Pace
 
 __all__ = [
     "Address",

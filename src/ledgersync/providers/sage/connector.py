@@ -31,12 +31,12 @@ from ledgersync.providers.base import (
     RemoteDocument,
     Wanted,
 )
+from ledgersync.providers.config import clock_speed
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.sage import FACTS, mapping
-from ledgersync.providers.config import clock_speed
 from ledgersync.providers.pacing import Pace
+from ledgersync.providers.sage import FACTS, mapping
 from ledgersync.providers.sage.client import PER_MINUTE, SageClient
 from ledgersync.providers.sage.numbers import NumberBook
 

@@ -36,10 +36,10 @@ from ledgersync.providers.base import (
     Wanted,
     tracking_list,
 )
+from ledgersync.providers.config import clock_speed
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.config import clock_speed
 from ledgersync.providers.xero import FACTS, MAX_QUERY_LENGTH, mapping
 from ledgersync.providers.xero.client import API_ROOT, RateGate, XeroClient
 
