@@ -80,6 +80,11 @@ STEP_SECONDS = 30
 LEASE = dt.timedelta(minutes=5)
 REVIVE_GRACE = dt.timedelta(minutes=2)
 IDLE_POLL_SECONDS = 5.0
+# How often a step looks over the whole queue (which costs as much as the queue is long),
+# after its first batch: to count what is left (between counts each batch takes off what it
+# settled; a run's end always counts), and to look for the next batch from the queue's start
+# (between, from where the last batch began: see _Place).
+RESCAN_SECONDS = 5.0
 RUN_FIELDS = ["synced_count", "failed_count", "api_calls", "left_count"]
 RUN_FIELDS += ["rate_limit_waits", "rate_limit_seconds"]
 NOTHING_LEFT = "Nothing left to sync."
@@ -463,21 +468,28 @@ def _work(lease: Lease) -> StepResult:
     checker = Checker(facts, run.connection)
     _recheck(run, connector)
     step_ends = time.monotonic() + STEP_SECONDS
+    count_due = 0.0  # each step's first batch counts
+    place = _Place()
     while True:
         ended = _before_batch(lease)
         if ended is not None:
             return ended
-        batch = _next_batch(run)
+        batch = _next_batch(run, place)
         if not batch:
             return _nothing_to_send(lease)
         if run.message:  # an idle Auto Sync has found work again
             run.message = ""
             lease.save(["message"])
+        settled_before = run.synced_count + run.failed_count
         outcome = BatchWork(run, connector, checker, recorder, renew=lease.renew).process(batch)
         if facts.changed:  # the package has changed since its data was read
             facts.changed = False
             assess.after_push_checks(run.organisation)
-        run.left_count = left(run)
+        if time.monotonic() >= count_due:  # a count over the whole queue, now and then
+            run.left_count, count_due = left(run), time.monotonic() + RESCAN_SECONDS
+        else:  # in between, less what this batch settled
+            settled = run.synced_count + run.failed_count - settled_before
+            run.left_count = max(0, run.left_count - settled)
         lease.save(RUN_FIELDS)
         connections.touch(run.connection, connector)
         result = _after_batch(lease, outcome, built_with)
@@ -549,7 +561,23 @@ def _backoff(rounds: int) -> float:
     return min(60.0, 2.0**rounds) * (0.5 + random.random() / 2)  # noqa: S311 (jitter)
 
 
-def _next_batch(run: SyncRun) -> list[Document]:
+@dataclass
+class _Place:
+    """Where a step's batches have got to in the queue (the first document of the last
+    batch, in queue order), so the next is looked for from there: every document before it
+    is one the run is done with, and walking past them for each batch would cost as much as
+    the run has done. One may come back behind it (fixed, newly marked); the look from the
+    queue's start, every RESCAN_SECONDS and whenever nothing is found from here, takes it."""
+
+    floor: tuple[str, int] | None = None
+    rescan_due: float = 0.0
+
+    def moved_to(self, batch: list[Document]) -> list[Document]:
+        self.floor = (batch[0].number, batch[0].pk) if batch else None
+        return batch
+
+
+def _next_batch(run: SyncRun, place: _Place) -> list[Document]:
     doc_type = DocType(run.doc_type)
     taken = run.taken()
     if not run.auto and taken.exists():
@@ -561,7 +589,16 @@ def _next_batch(run: SyncRun) -> list[Document]:
             sync_state__status_code__in=HOLDS_REMOTE_COPY
         )
         return load(held.filter(pk__in=taken.values("document_id")).exclude(_final(run)))
-    return load(_not_final(run)[: run.organisation.batch_size])
+    size = run.organisation.batch_size
+    candidates = _not_final(run)
+    if place.floor is not None and time.monotonic() < place.rescan_due:
+        number, pk = place.floor
+        ahead = candidates.filter(Q(number__gt=number) | Q(number=number, pk__gte=pk))
+        batch = load(ahead[:size])
+        if batch:
+            return place.moved_to(batch)
+    place.rescan_due = time.monotonic() + RESCAN_SECONDS
+    return place.moved_to(load(candidates[:size]))
 
 
 def _say_press_sync(run: SyncRun) -> None:
