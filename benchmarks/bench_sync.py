@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0)
     figures = run(server, args)
     # What the package answered, from the sandbox's own request log (its last 5,000 calls).
-    log = httpx.get(f"{server.url}/_sandbox/requests").json()
+    log = httpx.get(f"{server.url}/_sandbox/requests", timeout=300).json()
     figures["answers_401"] = sum(1 for entry in log if entry.get("status") == 401)
     figures["answers_429"] = sum(1 for entry in log if entry.get("status") == 429)
     server.stop()
