@@ -164,9 +164,8 @@ def documents_for(queryset):
 
 
 def run_out(run: SyncRun) -> dict:
-    ids = run.tried_ids()
     documents = Document.objects.filter(
-        pk__in=ids, organisation=run.organisation_id
+        pk__in=run.taken().values("document_id"), organisation=run.organisation_id
     ).select_related("sync_state")
     results = []
     for document in sorted(documents, key=lambda d: (d.number, d.pk)):

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ledgersync.providers.config import ProviderConfig
+    from ledgersync.providers.pacing import Pace
 
 __all__ = [
     "Address",
@@ -514,6 +515,9 @@ class Connector(ABC):
 
     slug: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+    # A connector that paces its own calls (Sage) sets this; the engine keeps where the pace
+    # stands on the connection between steps (providers/pacing.py).
+    pace: Pace | None = None
 
     def __init__(
         self,

@@ -68,6 +68,25 @@ def load_config(slug: str) -> ProviderConfig:
     return ProviderConfig(client_id=client_id, client_secret=secret, **urls)
 
 
+def clock_speed(slug: str) -> float:
+    """How many times faster than real time ``slug``'s clock runs: 1 against the real
+    provider; against a sandbox whose ``clock_speed`` was raised (a benchmark),
+    ``<SLUG>_SANDBOX_CLOCK_SPEED`` says so, and the connector's own pacing and rate-limit
+    waits shrink to match."""
+    prefix = _facts(slug).env_prefix
+    if env_url(f"{prefix}_SANDBOX_URL", "http://unset.invalid") == "http://unset.invalid":
+        return 1.0
+    name = f"{prefix}_SANDBOX_CLOCK_SPEED"
+    text = env_str(name, "1")
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = 0.0
+    if not speed > 0:
+        raise ConfigError(f"{name} must be a number greater than 0, not {text!r}")
+    return speed
+
+
 def contact_web_url(
     slug: str, config: ProviderConfig, contact_id: str, kind: ContactKind
 ) -> str | None:

@@ -113,6 +113,7 @@ class BatchWork:
         calls_before = self.connector.api_calls
         waits_before, waited_before = self.connector.rate_limit_waits
         self.links = links_for(self.connection, parties_of(batch))
+        self.run.remember(document.pk for document in batch)
         try:
             self._push(self._check(self._reconcile(self._not_held(batch))))
         except (AuthError, RetriableError) as exc:

@@ -104,12 +104,16 @@ def connector_for_connection(
         raise AuthError(connection.status_detail or "relink needed")
     if fresh:
         connection = refresh_if_due(connection)
-    return connector_for(
+    connector = connector_for(
         connection.provider,
         credentials_of(connection),
         transport=transport,
         refresh_with=_refresher(connection.pk),
     )
+    if connector.pace is not None:  # carry on from the last batch's pace, not afresh
+        stored = Connection.objects.filter(pk=connection.pk).values_list("paced_until", flat=True)
+        connector.pace.resume(stored.first())
+    return connector
 
 
 def _refresher(connection_id: int) -> TokenRefresher:
@@ -367,8 +371,12 @@ def refresh_token_now(connection: Connection) -> str | None:
     return Connection.objects.get(pk=connection.pk).refresh_token
 
 
-def touch(connection: Connection) -> None:
-    Connection.objects.filter(pk=connection.pk).update(last_used_at=timezone.now())
+def touch(connection: Connection, connector: Connector | None = None) -> None:
+    """The connection was just used (by ``connector``: where its pacing stands is kept)."""
+    values: dict[str, object] = {"last_used_at": timezone.now()}
+    if connector is not None and connector.pace is not None:
+        values["paced_until"] = connection.paced_until = connector.pace.next_slot
+    Connection.objects.filter(pk=connection.pk).update(**values)
 
 
 def keep_alive(now: dt.datetime | None = None) -> dict[str, int]:

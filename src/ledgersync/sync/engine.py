@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ledgersync.alerts import events as alerts
@@ -80,7 +80,12 @@ STEP_SECONDS = 30
 LEASE = dt.timedelta(minutes=5)
 REVIVE_GRACE = dt.timedelta(minutes=2)
 IDLE_POLL_SECONDS = 5.0
-RUN_FIELDS = ["tried", "synced_count", "failed_count", "api_calls", "left_count"]
+# How often a step looks over the whole queue (which costs as much as the queue is long),
+# after its first batch: to count what is left (between counts each batch takes off what it
+# settled; a run's end always counts), and to look for the next batch from the queue's start
+# (between, from where the last batch began: see _Place).
+RESCAN_SECONDS = 5.0
+RUN_FIELDS = ["synced_count", "failed_count", "api_calls", "left_count"]
 RUN_FIELDS += ["rate_limit_waits", "rate_limit_seconds"]
 NOTHING_LEFT = "Nothing left to sync."
 SOMETHING_WENT_WRONG = "Something went wrong in ledgersync; the run was stopped."
@@ -274,8 +279,12 @@ class Lease:
             raise LeaseLost(f"run {self.run.pk} is held by another worker")
 
     def save(self, fields: list[str]) -> None:
-        if not self._mine().update(**{f: getattr(self.run, f) for f in fields}):
-            raise LeaseLost(f"run {self.run.pk} is held by another worker")
+        """Write the run's ``fields`` and what it tried since the last save, together, if
+        this worker still holds the run."""
+        with transaction.atomic():
+            if not self._mine().update(**{f: getattr(self.run, f) for f in fields}):
+                raise LeaseLost(f"run {self.run.pk} is held by another worker")
+            self.run.write_rounds()
 
     def finish(self, state: RunState, message: str = "") -> None:
         run = self.run
@@ -391,15 +400,20 @@ def _release(lease: Lease, next_in: float | None) -> None:
 
 def left(run: SyncRun) -> int:
     """Documents the run may still send: ready ones it is not done with."""
+    return _not_final(run).count()
+
+
+def _not_final(run: SyncRun):
+    """The ready queue less the documents this run is done with, oldest number first."""
     ready = ready_queue(run.organisation, DocType(run.doc_type), run.connection)
-    return ready.exclude(pk__in=final_ids(run)).count()
+    return ready.exclude(_final(run))
 
 
 def _sent(run: SyncRun) -> int:
     """Documents the run took that got past the checks (sent, or being sent)."""
-    taken = run.tried_ids()
+    taken = run.taken().values("document_id")
     failed = DocumentState.objects.filter(document_id__in=taken, status_code__in=CHECK_CODES)
-    return len(taken) - failed.count()
+    return taken.count() - failed.count()
 
 
 def _ending(run: SyncRun, usual: str) -> str:
@@ -412,10 +426,10 @@ def _ending(run: SyncRun, usual: str) -> str:
     refusal = nothing_ready(run.organisation, doc_type, run.connection)
     if refusal is not None:
         return refusal.sentence
-    taken = run.tried_ids()
+    taken = run.taken().values("document_id")
     took = Document.objects.select_related("sync_state").filter(pk__in=taken)
     first = took.order_by("number", "pk").first()
-    return none_went(doc_type, len(taken), first) if first is not None else usual
+    return none_went(doc_type, taken.count(), first) if first is not None else usual
 
 
 def waiting_message(run: SyncRun) -> str:
@@ -425,17 +439,16 @@ def waiting_message(run: SyncRun) -> str:
     return f"Waiting for new documents until {timezone.localtime(run.deadline):%H:%M}"
 
 
-def final_ids(run: SyncRun) -> list[int]:
-    """Documents this run is done with (synced, failed a check, rejected, or out of rounds).
+def _final(run: SyncRun) -> Exists:
+    """Whether the run is done with a document (synced, failed a check, rejected, or out of
+    rounds), as a condition on Document rows: looked up per row by the run's index, so the
+    cost of choosing a batch does not grow with what the run has done.
 
     A document set aside after failing a check comes back once the user fixes it (the
     popup's re-check clears its status), so Auto Sync picks up fixes made while it runs.
     """
-    done = run.settled_ids(BatchWork.MAX_ROUNDS)
-    fixed = DocumentState.objects.filter(document_id__in=done, status_code="").values_list(
-        "document_id", flat=True
-    )
-    return sorted(done - set(fixed))
+    settled = run.settled(BatchWork.MAX_ROUNDS).filter(document=OuterRef("pk"))
+    return Exists(settled.exclude(document__sync_state__status_code=""))
 
 
 def _work(lease: Lease) -> StepResult:
@@ -455,23 +468,30 @@ def _work(lease: Lease) -> StepResult:
     checker = Checker(facts, run.connection)
     _recheck(run, connector)
     step_ends = time.monotonic() + STEP_SECONDS
+    count_due = 0.0  # each step's first batch counts
+    place = _Place()
     while True:
         ended = _before_batch(lease)
         if ended is not None:
             return ended
-        batch = _next_batch(run)
+        batch = _next_batch(run, place)
         if not batch:
             return _nothing_to_send(lease)
         if run.message:  # an idle Auto Sync has found work again
             run.message = ""
             lease.save(["message"])
+        settled_before = run.synced_count + run.failed_count
         outcome = BatchWork(run, connector, checker, recorder, renew=lease.renew).process(batch)
         if facts.changed:  # the package has changed since its data was read
             facts.changed = False
             assess.after_push_checks(run.organisation)
-        run.left_count = left(run)
+        if time.monotonic() >= count_due:  # a count over the whole queue, now and then
+            run.left_count, count_due = left(run), time.monotonic() + RESCAN_SECONDS
+        else:  # in between, less what this batch settled
+            settled = run.synced_count + run.failed_count - settled_before
+            run.left_count = max(0, run.left_count - settled)
         lease.save(RUN_FIELDS)
-        connections.touch(run.connection)
+        connections.touch(run.connection, connector)
         result = _after_batch(lease, outcome, built_with)
         if result is not None:
             return result
@@ -541,27 +561,49 @@ def _backoff(rounds: int) -> float:
     return min(60.0, 2.0**rounds) * (0.5 + random.random() / 2)  # noqa: S311 (jitter)
 
 
-def _next_batch(run: SyncRun) -> list[Document]:
-    final = set(final_ids(run))
+@dataclass
+class _Place:
+    """Where a step's batches have got to in the queue (the first document of the last
+    batch, in queue order), so the next is looked for from there: every document before it
+    is one the run is done with, and walking past them for each batch would cost as much as
+    the run has done. One may come back behind it (fixed, newly marked); the look from the
+    queue's start, every RESCAN_SECONDS and whenever nothing is found from here, takes it."""
+
+    floor: tuple[str, int] | None = None
+    rescan_due: float = 0.0
+
+    def moved_to(self, batch: list[Document]) -> list[Document]:
+        self.floor = (batch[0].number, batch[0].pk) if batch else None
+        return batch
+
+
+def _next_batch(run: SyncRun, place: _Place) -> list[Document]:
     doc_type = DocType(run.doc_type)
-    ready = ready_queue(run.organisation, doc_type, run.connection)
-    taken = run.tried_ids()
-    if not run.auto and taken:
+    taken = run.taken()
+    if not run.auto and taken.exists():
         # Sync is one batch: the documents it took, those still unresolved, until each is
         # settled. One that failed its live check is not replaced by another: the states
         # judged before the run chose the batch, and the next press takes the next ready.
-        pending = [pk for pk in taken if pk not in final]
         # The package holds a TOTAL_MISMATCH document already: it waits for a person.
         held = queue(run.organisation, doc_type).exclude(
             sync_state__status_code__in=HOLDS_REMOTE_COPY
         )
-        return load(held.filter(pk__in=pending)) if pending else []
-    return load(ready.exclude(pk__in=final)[: run.organisation.batch_size])
+        return load(held.filter(pk__in=taken.values("document_id")).exclude(_final(run)))
+    size = run.organisation.batch_size
+    candidates = _not_final(run)
+    if place.floor is not None and time.monotonic() < place.rescan_due:
+        number, pk = place.floor
+        ahead = candidates.filter(Q(number__gt=number) | Q(number=number, pk__gte=pk))
+        batch = load(ahead[:size])
+        if batch:
+            return place.moved_to(batch)
+    place.rescan_due = time.monotonic() + RESCAN_SECONDS
+    return place.moved_to(load(candidates[:size]))
 
 
 def _say_press_sync(run: SyncRun) -> None:
     """A finished Sync leaves nothing waiting: say so instead of promising a retry."""
-    leftover = run.open_ids()
+    leftover = run.still_open().values("document_id")
     DocumentState.objects.filter(
         document_id__in=leftover, status_code=StatusCode.RATE_LIMITED
     ).update(message=PRESS_SYNC_AGAIN)

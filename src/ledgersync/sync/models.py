@@ -57,6 +57,9 @@ class Connection(models.Model):
     connected_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Where the connector's own pacing stood after its last batch (providers/pacing.py,
+    # wall-clock seconds): the next step's connector carries on from it.
+    paced_until = models.FloatField(null=True, blank=True)
     # When and why it stopped working: a disconnect, or the package refusing its tokens
     # (relink needed). Cleared by the next connect; sync/connections.py says it in words.
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -322,8 +325,8 @@ class Trigger(models.TextChoices):
     CLI = "cli", "ledgersync sync"
 
 
-# In SyncRun.tried, a document's rounds become this once the run is done with it (synced,
-# failed a check, rejected); the rule is read and written only through SyncRun's methods.
+# A RunDocument's rounds become this once the run is done with the document (synced, failed a
+# check, rejected); the rule is read and written only here, through SyncRun's methods.
 DONE_WITH = -1
 
 
@@ -350,8 +353,10 @@ class SyncRun(models.Model):
     lease_token = models.CharField(max_length=36, blank=True)
     # When the next step is due; a run nobody picked up by then (plus a grace) is revived.
     not_before = models.DateTimeField(null=True, blank=True)
-    # Document id -> rounds tried by this run, or DONE_WITH; use the methods below.
-    tried = models.JSONField(default=dict, blank=True)
+    # What the run has tried, document by document, is in RunDocument rows (one per document
+    # the run took): use the methods below. A step changes them in memory and Lease.save
+    # writes them with the run's counts, under the lease, so a batch costs the same at the
+    # first document as at the 100,000th.
     synced_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     left_count = models.PositiveIntegerField(default=0)
@@ -380,37 +385,114 @@ class SyncRun(models.Model):
     def is_live(self) -> bool:
         return self.state in LIVE_RUN_STATES
 
-    def tried_ids(self) -> list[int]:
-        """Every document this run has taken, done with or not."""
-        return [int(pk) for pk in self.tried]
+    @property
+    def _rounds(self) -> dict[int, int]:
+        """Rounds of the documents this object has read or changed (DONE_WITH: done with)."""
+        return self.__dict__.setdefault("_run_rounds", {})
+
+    @property
+    def _changed(self) -> set[int]:
+        return self.__dict__.setdefault("_run_changed", set())
+
+    def remember(self, document_ids) -> None:
+        """Read the rounds of these documents (a batch) in one query, before they are used."""
+        unknown = [pk for pk in document_ids if pk not in self._rounds]
+        if not unknown:
+            return
+        found = {}
+        if self.pk is not None:
+            found = dict(
+                RunDocument.objects.filter(run=self, document_id__in=unknown).values_list(
+                    "document_id", "rounds"
+                )
+            )
+        for pk in unknown:
+            self._rounds[pk] = found.get(pk, 0)
+
+    def _known(self, document_id: int) -> int:
+        self.remember([document_id])
+        return self._rounds[document_id]
 
     def rounds(self, document_id: int) -> int:
         """Rounds this run has tried the document without settling it (0 if done with)."""
-        return max(self.tried.get(str(document_id), 0), 0)
+        return max(self._known(document_id), 0)
 
     def is_done_with(self, document_id: int) -> bool:
-        return self.tried.get(str(document_id)) == DONE_WITH
+        return self._known(document_id) == DONE_WITH
 
     def done_with(self, document_id: int) -> None:
         """Settled for this run (synced, failed a check or rejected): not tried again."""
-        self.tried[str(document_id)] = DONE_WITH
+        self._rounds[document_id] = DONE_WITH
+        self._changed.add(document_id)
 
     def count_round(self, document_id: int) -> None:
         """One more round tried and still open; a document already done with stays so."""
         if not self.is_done_with(document_id):
-            self.tried[str(document_id)] = self.rounds(document_id) + 1
+            self._rounds[document_id] = self.rounds(document_id) + 1
+            self._changed.add(document_id)
+
+    def write_rounds(self) -> None:
+        """Write what changed since the last write (Lease.save calls it, under the lease)."""
+        rows = [
+            RunDocument(run=self, document_id=pk, rounds=self._rounds[pk]) for pk in self._changed
+        ]
+        if rows:
+            RunDocument.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["run", "document"],
+                update_fields=["rounds"],
+            )
+        self._changed.clear()
+
+    def taken(self):
+        """The run's RunDocument rows as written: every document it took (a query, to use
+        as a subquery: never a list of ids, which grows with the run)."""
+        return RunDocument.objects.filter(run=self)
+
+    def settled(self, max_rounds: int):
+        """Rows of documents done with, or tried ``max_rounds`` times without settling."""
+        return self.taken().filter(Q(rounds=DONE_WITH) | Q(rounds__gte=max_rounds))
+
+    def still_open(self):
+        """Rows of documents taken and not done with (still open, or out of rounds)."""
+        return self.taken().exclude(rounds=DONE_WITH)
+
+    def _all_rounds(self) -> dict[int, int]:
+        written = dict(self.taken().values_list("document_id", "rounds")) if self.pk else {}
+        written.update({pk: self._rounds[pk] for pk in self._changed})
+        return {pk: rounds for pk, rounds in written.items() if rounds}
+
+    def tried_ids(self) -> list[int]:
+        """Every document this run has taken, done with or not (written or not)."""
+        return sorted(self._all_rounds())
 
     def settled_ids(self, max_rounds: int) -> set[int]:
-        """Documents done with, or tried ``max_rounds`` times without settling."""
         return {
-            int(pk)
-            for pk, rounds in self.tried.items()
+            pk
+            for pk, rounds in self._all_rounds().items()
             if rounds == DONE_WITH or rounds >= max_rounds
         }
 
     def open_ids(self) -> list[int]:
-        """Documents taken and not done with (still open, or out of rounds)."""
-        return [int(pk) for pk, rounds in self.tried.items() if rounds != DONE_WITH]
+        return sorted(pk for pk, rounds in self._all_rounds().items() if rounds != DONE_WITH)
+
+
+class RunDocument(models.Model):
+    """One document a run took, and how far the run got with it: rounds tried without an
+    answer, or DONE_WITH. Written only through SyncRun's methods."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey("records.Document", on_delete=models.CASCADE, related_name="+")
+    rounds = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "document"], name="one_row_per_run_document")
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id}: document {self.document_id} ({self.rounds})"
 
 
 class AttemptState(models.TextChoices):

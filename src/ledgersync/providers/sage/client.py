@@ -2,25 +2,23 @@
 
 Every API call goes to ``/v3.1/...`` with ``X-Business`` (Sage would otherwise use the
 user's lead business); lists are read 200 at a time; every write is sent ``idempotent``
-because its body carries an ``idempotency_id``. Calls pass through a token bucket so one
-connector stays inside Sage's 200 requests a minute per business however many threads
-it pushes with.
+because its body carries an ``idempotency_id``. Calls pass through a Pace
+(providers/pacing.py) so one connector stays inside Sage's 200 requests a minute per
+business however many threads it pushes with.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ledgersync.providers.errors import AuthError
 from ledgersync.providers.http import ApiClient
+from ledgersync.providers.pacing import Pace
 from ledgersync.providers.sage import mapping
 
 PAGE_SIZE = 200  # Sage's maximum items_per_page
 PER_MINUTE = 200  # "200 calls in any 60 second period (per Accounting business)"
-BURST = 20
 
 # Every (method, path template) this client sends; the swagger test proves each one.
 OPERATIONS = (
@@ -39,38 +37,10 @@ OPERATIONS = (
 )
 
 
-class TokenBucket:
-    """At most ``per_minute`` calls a minute on average, bursts of ``burst``; thread-safe."""
-
-    def __init__(
-        self,
-        per_minute: int = PER_MINUTE,
-        burst: int = BURST,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(burst)
-        self._tokens = float(burst)
-        self._clock, self._sleep = clock, sleep
-        self._stamp = clock()
-        self._lock = threading.Lock()
-
-    def take(self) -> None:
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-            self._stamp = now
-            self._tokens -= 1
-            wait = -self._tokens / self.rate if self._tokens < 0 else 0.0
-        if wait:
-            self._sleep(wait)
-
-
 class SageClient:
-    def __init__(self, api: ApiClient, bucket: TokenBucket | None = None) -> None:
+    def __init__(self, api: ApiClient, pace: Pace | None = None) -> None:
         self.api = api
-        self.bucket = bucket or TokenBucket()
+        self.pace = pace or Pace(PER_MINUTE)
 
     @property
     def business(self) -> str:
@@ -79,7 +49,7 @@ class SageClient:
         return self.api.credentials.company_id
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        self.bucket.take()
+        self.pace.take()
         headers = {"X-Business": self.business}
         return self.api.request(method, path, headers=headers, **kwargs).body
 
@@ -88,7 +58,7 @@ class SageClient:
 
     def lead_business(self) -> dict[str, Any]:
         """The business a new token reaches without ``X-Business``: the one just chosen."""
-        self.bucket.take()
+        self.pace.take()
         return self.api.request("GET", "/businesses/lead").body
 
     def list_all(self, path: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:

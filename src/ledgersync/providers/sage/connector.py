@@ -34,11 +34,13 @@ from ledgersync.providers.base import (
     RemoteDocument,
     Wanted,
 )
+from ledgersync.providers.config import clock_speed
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.names import rank_contacts
+from ledgersync.providers.pacing import Pace
 from ledgersync.providers.sage import FACTS, mapping, payments
-from ledgersync.providers.sage.client import SageClient
+from ledgersync.providers.sage.client import PER_MINUTE, SageClient
 from ledgersync.providers.sage.numbers import NumberBook
 
 CONCURRENCY = 4  # POSTs in flight per push; well inside 200 a minute
@@ -65,7 +67,8 @@ class SageConnector(HttpConnector):
         # Pushing threads share ``self.api``, which refreshes once for all of them.
         self._pushing = threading.local()
         self._unsaved: Credentials | None = None
-        self.client = SageClient(self.api)
+        self.pace = Pace(PER_MINUTE, speed=clock_speed(FACTS.slug))
+        self.client = SageClient(self.api, self.pace)
         self.numbers = NumberBook(self.client)
         self._reference: ReferenceData | None = None
         self._scopes: dict[str, frozenset[str]] = {}

@@ -4,7 +4,13 @@ import pytest
 
 from ledgersync.env import ConfigError
 from ledgersync.providers.base import ContactKind
-from ledgersync.providers.config import ProviderConfig, contact_web_url, load_config, sandbox_config
+from ledgersync.providers.config import (
+    ProviderConfig,
+    clock_speed,
+    contact_web_url,
+    load_config,
+    sandbox_config,
+)
 from ledgersync.providers.facts import URL_NAMES
 from ledgersync.providers.registry import PROVIDERS
 
@@ -78,3 +84,13 @@ def test_contact_links_follow_each_web_app():
         contact_web_url("sage", sage, "be4de860ee2c447288cc31385ffa9d73", ContactKind.CUSTOMER)
         is None
     )
+
+
+def test_the_clock_speed_is_a_sandboxs_only_and_a_bad_one_is_named(monkeypatch):
+    monkeypatch.setenv("SAGE_SANDBOX_CLOCK_SPEED", "60")
+    assert clock_speed("sage") == 1.0  # a real provider's minute is a minute
+    monkeypatch.setenv("SAGE_SANDBOX_URL", "http://127.0.0.1:8103")
+    assert clock_speed("sage") == 60.0
+    monkeypatch.setenv("SAGE_SANDBOX_CLOCK_SPEED", "fast")
+    with pytest.raises(ConfigError, match="SAGE_SANDBOX_CLOCK_SPEED must be a number"):
+        clock_speed("sage")

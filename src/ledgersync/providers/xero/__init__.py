@@ -5,6 +5,12 @@ from __future__ import annotations
 from ledgersync.providers.base import Capabilities, ContactKind, TrackingSlot
 from ledgersync.providers.facts import ProviderFacts, ProviderUrls
 
+# The longest query string Xero takes on a GET: its list filters are bounded by URL length,
+# which allows "about 52 GUIDs" in ``IDs=`` (reference/xero.md section 2; 52 GUIDs and their
+# commas are 1,924 characters), so the sandbox refuses a longer one, and the connector packs
+# as many numbers into one ``InvoiceNumbers`` filter as fit under it.
+MAX_QUERY_LENGTH = 2048
+
 FACTS = ProviderFacts(
     slug="xero",
     capabilities=Capabilities(

@@ -28,10 +28,14 @@ class RateGate:
     """Xero's limits as its headers report them: 60 calls a minute and 5,000 a day per
     organisation, 10,000 a minute per app. When a header says none are left, the next
     call waits for the minute to roll over (or is handed back as RateLimited when that
-    would block longer than ``max_wait``)."""
+    would block longer than ``max_wait``). ``speed`` is the sandbox's clock speed-up
+    (providers/config.py ``clock_speed``): its minute is ``60 / speed`` real seconds; a wait
+    handed back is in the provider's seconds, as a Retry-After would be."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, speed: float = 1.0) -> None:
         self.clock = clock
+        self.speed = speed
+        self.minute = MINUTE / speed
         self.minute_left: int | None = None
         self.day_left: int | None = None
         self.app_minute_left: int | None = None
@@ -50,7 +54,7 @@ class RateGate:
 
     def before_call(self, sleep: Callable[[float], None], max_wait: float) -> None:
         now = self.clock()
-        while self._sent and self._sent[0] <= now - MINUTE:
+        while self._sent and self._sent[0] <= now - self.minute:
             self._sent.popleft()
         if self.day_left == 0:
             raise RateLimited(
@@ -60,10 +64,12 @@ class RateGate:
             )
         if self.minute_left == 0 or self.app_minute_left == 0:
             # Our own oldest call in the window is the best guess at when one frees up.
-            wait = self._sent[0] + MINUTE - now if self._sent else MINUTE
-            if wait > max_wait:
+            wait = self._sent[0] + self.minute - now if self._sent else self.minute
+            if wait * self.speed > max_wait:
                 raise RateLimited(
-                    "Xero's per-minute call limit is reached", retry_after=wait, status=None
+                    "Xero's per-minute call limit is reached",
+                    retry_after=wait * self.speed,
+                    status=None,
                 )
             sleep(max(wait, 0.0))
             self.minute_left = self.app_minute_left = None

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from ledgersync.ids import is_guid
 from ledgersync.providers.base import (
@@ -38,13 +39,15 @@ from ledgersync.providers.base import (
     Wanted,
     tracking_list,
 )
+from ledgersync.providers.config import clock_speed
 from ledgersync.providers.connector import HttpConnector, failed
 from ledgersync.providers.errors import AuthError, PermanentError, ProviderError, UncertainError
 from ledgersync.providers.names import rank_contacts
-from ledgersync.providers.xero import FACTS, mapping, payments
+from ledgersync.providers.xero import FACTS, MAX_QUERY_LENGTH, mapping, payments
 from ledgersync.providers.xero.client import API_ROOT, RateGate, XeroClient
 
-NUMBERS_PER_FILTER = 40  # InvoiceNumbers=... keeps the URL well under Xero's limit
+# Room in the query string for what goes with InvoiceNumbers (ContactIDs, page, pageSize).
+NUMBERS_FILTER_ROOM = MAX_QUERY_LENGTH - 200
 NUMBERS_PER_WHERE = 20
 DUPLICATE_MESSAGES = ("Invoice # must be unique.", "Credit Note # must be unique.")
 # Derives the Idempotency-Key of a batch from its documents' own keys.
@@ -59,7 +62,7 @@ class XeroConnector(HttpConnector):
 
     def __init__(self, credentials: Credentials | None, **options: Any) -> None:
         super().__init__(credentials, **options)
-        self.gate = RateGate()
+        self.gate = RateGate(speed=clock_speed(FACTS.slug))
         # The gate reads every response's rate-limit headers before the next request.
         self.api.on_response = self.gate.observe
         self.client = XeroClient(self.api, self.gate)
@@ -242,8 +245,8 @@ class XeroConnector(HttpConnector):
         if collection == "Invoices":
             # The InvoiceNumbers filter is a comma list: a number holding a comma goes by where.
             plain = [n for n in numbers if "," not in n]
-            for start in range(0, len(plain), NUMBERS_PER_FILTER):
-                params = {"InvoiceNumbers": ",".join(plain[start : start + NUMBERS_PER_FILTER])}
+            for group in number_filters(plain):
+                params = {"InvoiceNumbers": ",".join(group)}
                 if supplier:
                     params["ContactIDs"] = supplier
                 rows += self.client.get_all("Invoices", params)
@@ -337,3 +340,18 @@ def _element_outcome(answer: dict | None, resent: bool) -> ProviderError:
         # Our first, unanswered attempt may be the document now holding this number.
         return UncertainError(message, code="ValidationException", status=200)
     return PermanentError(message, code="ValidationException", status=200)
+
+
+def number_filters(numbers: Sequence[str]) -> list[list[str]]:
+    """The numbers in as few ``InvoiceNumbers`` filters as fit Xero's query-string limit
+    (MAX_QUERY_LENGTH), each number counted as sent: URL-encoded, a ``%2C`` before it."""
+    groups: list[list[str]] = []
+    length = 0
+    for number in numbers:
+        size = len(quote(number, safe="")) + 3
+        if not groups or length + size > NUMBERS_FILTER_ROOM:
+            groups.append([])
+            length = 0
+        groups[-1].append(number)
+        length += size
+    return groups

@@ -302,7 +302,10 @@ class TokenStore:
 
     def _issue_access(self, grant: Grant, now: float) -> Issued:
         token = self._token(self.config.access_prefix, 48)
-        grant.access[token] = now + self.config.access_ttl
+        # ``expires_in`` is counted by the client in its own (real) seconds, so under a clock
+        # speed-up the token lasts that long in real time, as it says; else a fast-clock run
+        # is refused mid-step with a token it was told is good for minutes.
+        grant.access[token] = now + self.config.access_ttl * self._clock.speed
         self._by_access[token] = grant
         return Issued(
             grant=grant,

@@ -248,8 +248,8 @@ def _doc_number(
     ):
         return doc
     own = existing["Id"] if existing else None
-    for other in ctx.company.all(entity):
-        if other["Id"] == own or other.get("DocNumber", "").casefold() != doc.casefold():
+    for other in ctx.company.numbered(entity, doc):
+        if other["Id"] == own:
             continue
         if entity == "Bill" and ctx.settings.bill_number_scope is BillNumberScope.VENDOR:
             if party is None or other["VendorRef"]["value"] != party[1]:

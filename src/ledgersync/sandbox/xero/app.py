@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ledgersync.providers.xero import FACTS
+from ledgersync.providers.xero import FACTS, MAX_QUERY_LENGTH
 from ledgersync.providers.xero.webhooks import SIGNATURE_HEADER
 from ledgersync.sandbox.core.app import Call, Route, RouteKind, SandboxApp
 from ledgersync.sandbox.core.limits import Limits
@@ -138,6 +138,8 @@ class XeroSandbox(SandboxApp):
         """An API handler with Xero's rules around it: scope, organisation, 400 and 404 shapes."""
 
         def run(request: Request, call: Call, **args: str) -> Response:
+            if len(request.query_string) > MAX_QUERY_LENGTH:
+                return errors.QueryTooLong(MAX_QUERY_LENGTH).response()
             if not self._scope_allows(call.grant.scope, family, request.method):
                 return errors.missing_scope()
             org = self.orgs[call.company_id]

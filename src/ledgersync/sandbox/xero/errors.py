@@ -67,6 +67,15 @@ class QueryParseFailed(XeroProblem):
     kind = "QueryParseException"
 
 
+class QueryTooLong(QueryParseFailed):
+    """A request whose query string is past MAX_QUERY_LENGTH: Xero's list filters are
+    bounded by URL length (reference/xero.md section 2). How Xero words the refusal is not
+    documented; it is answered here in the shape of its other refusals of a query."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The query string is too long: at most {limit} characters")
+
+
 class NoDataProcessed(XeroProblem):
     number = 17
     kind = "NoDataProcessedException"

@@ -25,12 +25,20 @@ def test_a_worker_that_lost_its_lease_can_no_longer_write_to_the_run(demo):
 
     with pytest.raises(engine.LeaseLost):
         stalled.renew()
+    document = Document.objects.get(number="S1002")
     stalled.run.synced_count = 99
+    stalled.run.done_with(document.pk)
     with pytest.raises(engine.LeaseLost):
         stalled.save(["synced_count"])
     stalled.release(0)
     run.refresh_from_db()
     assert (run.synced_count, run.lease_token) == (0, successor.token)
+    assert run.tried_ids() == []  # what it tried is not written either
+
+    successor.run.count_round(document.pk)
+    successor.save(["synced_count"])
+    again = engine.Lease.claim(run.pk, successor.token)  # the next step reads it back
+    assert (again.run.tried_ids(), again.run.rounds(document.pk)) == ([document.pk], 1)
 
 
 def test_a_synced_document_stays_synced_whatever_a_late_writer_says(demo):

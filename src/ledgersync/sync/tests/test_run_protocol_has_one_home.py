@@ -1,6 +1,6 @@
 """Each engine protocol rule lives in one module: a second copy elsewhere fails here.
 
-SyncRun.tried's encoding is read and written only in sync/models.py, the idle poll delay
+What a run tried (RunDocument's rounds, DONE_WITH) is read and written only in sync/models.py, the idle poll delay
 only in sync/engine.py, steps are looped only by the engine's runner and the Huey task, and
 no run trigger is a bare string.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ledgersync.sync.models import DONE_WITH, SyncRun
+from ledgersync.sync.models import SyncRun
 
 PACKAGE = Path(__file__).resolve().parents[2]
 
@@ -26,8 +26,8 @@ def modules_matching(pattern: str) -> list[str]:
     return [name for name, text in sources() if re.search(pattern, text)]
 
 
-def test_only_the_run_model_reads_or_writes_tried_directly():
-    assert modules_matching(r"\.tried\b") == ["sync/models.py"]
+def test_only_the_run_model_reads_or_writes_what_a_run_tried_directly():
+    assert modules_matching(r"\bRunDocument\b|\bDONE_WITH\b") == ["sync/models.py"]
 
 
 def test_only_the_engine_knows_the_idle_poll_delay():
@@ -43,7 +43,7 @@ def test_no_trigger_is_a_bare_string():
 
 
 def test_a_document_done_with_stays_done_whatever_rounds_follow():
-    run = SyncRun(tried={})
+    run = SyncRun()  # unsaved: its rounds are in memory until Lease.save writes them
     run.count_round(7)
     run.count_round(7)
     run.done_with(8)
@@ -54,9 +54,13 @@ def test_a_document_done_with_stays_done_whatever_rounds_follow():
         True,
         False,
     )
-    assert run.tried == {"7": 2, "8": DONE_WITH}
+    assert run.open_ids() == [7]
 
 
 def test_settled_means_done_with_or_out_of_rounds_and_open_means_not_done_with():
-    run = SyncRun(tried={"1": DONE_WITH, "2": 5, "3": 1})
+    run = SyncRun()
+    run.done_with(1)
+    for _ in range(5):
+        run.count_round(2)
+    run.count_round(3)
     assert (run.settled_ids(5), run.open_ids(), run.tried_ids()) == ({1, 2}, [2, 3], [1, 2, 3])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgersync.providers.sage.client import TokenBucket
+from ledgersync.providers.pacing import Pace
 from ledgersync.providers.tests.money_property import PackageBooksOurMoney
 
 
@@ -10,4 +10,4 @@ class TestSageBooksOurMoney(PackageBooksOurMoney):
     slug = "sage"
 
     def unpace(self, connector):
-        connector.client.bucket = TokenBucket(sleep=lambda seconds: None)
+        connector.client.pace = Pace(200, sleep=lambda seconds: None)

@@ -147,3 +147,15 @@ def test_every_invoice_list_read_is_paged_so_xero_would_send_its_lines(connector
         if entry["method"] == "GET" and entry["path"].lower().endswith("/invoices")
     ]
     assert reads and all("page" in entry["query"] for entry in reads)
+
+
+def test_one_number_query_covers_a_batch_of_fifty_and_splits_only_past_xeros_url_limit(
+    connector,
+):
+    longest = [f"S{n:020d}" for n in range(50)]  # 21 characters, the longest a number has
+    before = connector.api_calls
+    assert connector.existing_numbers(DocType.SALES_INVOICE, longest) == set()
+    assert connector.api_calls - before == 1
+    before = connector.api_calls
+    connector.existing_numbers(DocType.SALES_INVOICE, [f"S{n:020d}" for n in range(120)])
+    assert connector.api_calls - before == 2  # each under the limit the sandbox enforces

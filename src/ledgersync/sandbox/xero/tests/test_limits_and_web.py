@@ -52,3 +52,12 @@ def test_a_document_page_shows_its_lines_and_total(xero):
         "Oakfield Primary School" in page.text
         and "<td class='num' id='total'>180.00</td>" in page.text
     )
+
+
+def test_a_query_string_past_xeros_url_limit_is_refused(xero):
+    # "InvoiceNumbers=" and 203 numbers of 7 characters, 202 encoded commas: 2,042.
+    fits = ",".join(f"S{n:06d}" for n in range(203))
+    assert xero.get("/Invoices", params={"InvoiceNumbers": fits}).status_code == 200
+    too_long = ",".join(f"S{n:06d}" for n in range(204))  # 2,052
+    refused = xero.get("/Invoices", params={"InvoiceNumbers": too_long})
+    assert (refused.status_code, refused.json()["Type"]) == (400, "QueryParseException")
