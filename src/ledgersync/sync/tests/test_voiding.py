@@ -8,43 +8,21 @@ from decimal import Decimal
 import pytest
 
 from ledgersync.records.models import Document
-from ledgersync.records.services import create_document
 from ledgersync.sync import voiding
 from ledgersync.sync.models import AuditEvent, DocumentState
 from ledgersync.sync.status import StatusCode
 from ledgersync.sync.tests.sandbox_view import live_numbers, pay_in_package
+from ledgersync.sync.tests.test_drafts import invoice
 from ledgersync.sync.tests.test_engine import link_exact, sync_all
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def synced_invoice(organisation, number: str) -> Document:
-    document = create_document(
-        organisation,
-        {
-            "type": "sales_invoice",
-            "number": number,
-            "account": "A1001",
-            "lines": [
-                {
-                    "text": "Boiler service",
-                    "quantity": "1",
-                    "unit_price": "95.00",
-                    "nominal": "4000",
-                }
-            ],
-            "sent_via": "email",
-            "mark_for_sync": True,
-        },
-    )
-    return document
 
 
 def test_a_void_lands_once_and_a_paid_document_refuses_it(demo, sandbox):
     organisation, connection = demo
     link_exact(organisation, connection, "A1001")
     Document.objects.filter(organisation=organisation).update(marked_for_sync=False)
-    unpaid, paid = synced_invoice(organisation, "V0001"), synced_invoice(organisation, "V0002")
+    unpaid, paid = invoice(organisation, "V0001"), invoice(organisation, "V0002")
     sync_all(organisation, auto=False)
     company, name = connection.company_id, sandbox.app.display_name
     assert live_numbers(sandbox, company, "sales_invoice")["V0001"] == 1
